@@ -1,0 +1,52 @@
+# Sayso — the two commands: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export SAYSO_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test install install-dev browser lint typecheck pytest bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+
+# Debian's Chromium drives the browser tests (Playwright cannot download its own here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed: browser tests will be skipped"; fi; }
+
+run: install
+	mkdir -p $(SAYSO_DATA_DIR)
+	$(BIN)/sayso migrate --no-input
+	$(BIN)/sayso demo
+	@echo "Sayso on http://$(HOST):$(PORT)/  (staff: see the demo accounts printed above)"
+	$(BIN)/sayso worker & WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	$(BIN)/sayso runserver $(HOST):$(PORT)
+
+lint: install-dev
+	$(BIN)/ruff format --check sayso tests bench
+	$(BIN)/ruff check sayso tests bench
+
+typecheck: install-dev
+	$(BIN)/mypy sayso
+
+pytest: install-dev browser
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+bench: install-dev
+	$(BIN)/python bench/inbox.py
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache build *.egg-info

@@ -1,0 +1,220 @@
+"""Inbound email: raw MIME in, a message on the right case out.
+
+Threading follows the mail itself: ``In-Reply-To`` and ``References`` are looked up among the
+Message-IDs Sayso has stored or sent; failing that, a ``[#123]`` case token in the subject joins
+the case when the sender is that case's customer; otherwise a new case opens. The sender
+becomes (or is recognised as) a customer through their email identity.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import getaddresses, parsedate_to_datetime
+
+import nh3
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from sayso.conversations.models import Case, Channel, Message
+from sayso.conversations.services import message_receive
+from sayso.core.models import Organization
+from sayso.customers.models import IdentityKind
+from sayso.customers.services import customer_get_or_create_by_identity
+
+_MSGID_RE = re.compile(r"<[^<>\s]+>")
+_CASE_TOKEN_RE = re.compile(r"\[#(\d{1,9})\]")
+
+
+@dataclass
+class ParsedEmail:
+    message_id: str
+    from_name: str
+    from_address: str
+    subject: str
+    text: str
+    date: datetime | None
+    in_reply_to: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    to: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngestResult:
+    message: Message
+    created: bool
+
+    @property
+    def case(self) -> Case:
+        return self.message.case
+
+
+def _html_to_text(markup: str) -> str:
+    markup = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>|</h\d>", "\n", markup)
+    text = nh3.clean(markup, tags=set())
+    return html.unescape(text)
+
+
+def _body_text(msg: EmailMessage) -> str:
+    part = msg.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    try:
+        content = part.get_content()
+    except (LookupError, UnicodeDecodeError, AssertionError):
+        payload = part.get_payload(decode=True) or b""
+        content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
+    if not isinstance(content, str):
+        return ""
+    if part.get_content_subtype() == "html":
+        content = _html_to_text(content)
+    return content
+
+
+def strip_quoted_reply(text: str) -> str:
+    """Drop the quoted history a mail client appends below a reply."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if re.match(r"^On .{4,200}wrote:$", stripped) or stripped.startswith(
+            "-----Original Message-----"
+        ):
+            break
+        if stripped.startswith(">") and all(
+            not rest.strip() or rest.strip().startswith(">") for rest in lines[index:]
+        ):
+            break
+        kept.append(line)
+    result = "\n".join(kept).strip()
+    return result or text.strip()
+
+
+def _ids(value: str | None) -> list[str]:
+    return _MSGID_RE.findall(value or "")[:100]
+
+
+def parse_email(raw: bytes) -> ParsedEmail:
+    """Parse raw MIME; raise ``ValidationError`` with a clear reason when it is unusable."""
+    if not isinstance(raw, bytes | bytearray) or not raw.strip():
+        raise ValidationError("The email is empty.")
+    limit = settings.SAYSO_MAX_INBOUND_EMAIL_BYTES
+    if len(raw) > limit:
+        raise ValidationError(f"The email is too large ({len(raw):,} bytes; {limit:,} at most).")
+    try:
+        msg = email.message_from_bytes(bytes(raw), policy=email.policy.default)
+    except Exception as exc:  # the parser is lenient; anything it raises is bad input
+        raise ValidationError(f"The email could not be read: {exc}") from None
+    if not isinstance(msg, EmailMessage) or not msg.keys():
+        raise ValidationError("This is not an email: no headers were found.")
+    try:
+        from_header = str(msg.get("From", ""))
+        to_header = str(msg.get("To", ""))
+        subject = str(msg.get("Subject", ""))
+    except (ValueError, TypeError, IndexError) as exc:
+        raise ValidationError(f"The email's headers could not be read: {exc}") from None
+    addresses = [addr for _, addr in getaddresses([from_header]) if addr]
+    if not addresses:
+        raise ValidationError("The email has no sender (From header).")
+    from_address = addresses[0].strip().lower()
+    try:
+        validate_email(from_address)
+    except ValidationError:
+        raise ValidationError(
+            f"The sender “{from_address}” is not a valid email address."
+        ) from None
+    from_name = next((name for name, _ in getaddresses([from_header]) if name), "")
+    message_ids = _ids(str(msg.get("Message-ID", "")))
+    message_id = message_ids[0] if message_ids else ""
+    if not message_id:
+        # No Message-ID: derive a stable one so that re-delivery is still recognised.
+        message_id = f"<{hashlib.sha256(bytes(raw)).hexdigest()}@sayso.no-message-id>"
+    date = None
+    try:
+        date_header = msg.get("Date")
+        if date_header:
+            date = parsedate_to_datetime(str(date_header))
+            if timezone.is_naive(date):
+                date = timezone.make_aware(date, timezone.get_default_timezone())
+    except (TypeError, ValueError, IndexError):
+        date = None
+    text = _body_text(msg)
+    return ParsedEmail(
+        message_id=message_id,
+        from_name=" ".join(from_name.split())[:200],
+        from_address=from_address,
+        subject=" ".join(subject.split())[:300],
+        text=text,
+        date=date,
+        in_reply_to=_ids(str(msg.get("In-Reply-To", ""))),
+        references=_ids(str(msg.get("References", ""))),
+        to=[addr.lower() for _, addr in getaddresses([to_header]) if addr][:50],
+    )
+
+
+def _thread_case(organization: Organization, parsed: ParsedEmail, customer_id: int) -> Case | None:
+    candidates = parsed.in_reply_to + list(reversed(parsed.references))
+    if candidates:
+        earlier = (
+            Message.objects.select_related("case")
+            .filter(organization=organization, channel=Channel.EMAIL, external_id__in=candidates)
+            .order_by("-sent_at", "-id")
+            .first()
+        )
+        if earlier is not None:
+            return earlier.case
+    token = _CASE_TOKEN_RE.search(parsed.subject)
+    if token:
+        case = Case.objects.filter(organization=organization, number=int(token.group(1))).first()
+        if case is not None and case.customer_id == customer_id:
+            return case
+    return None
+
+
+@transaction.atomic
+def email_ingest(*, organization: Organization, raw: bytes) -> IngestResult:
+    """Store one inbound email as a message (idempotent on its Message-ID)."""
+    parsed = parse_email(raw)
+    existing = Message.objects.filter(
+        organization=organization, channel=Channel.EMAIL, external_id=parsed.message_id
+    ).first()
+    if existing is not None:
+        return IngestResult(existing, False)
+    body = strip_quoted_reply(parsed.text)
+    if not body.strip():
+        body = "(empty message)" if not parsed.subject else parsed.subject
+    customer, identity, _ = customer_get_or_create_by_identity(
+        organization=organization,
+        kind=IdentityKind.EMAIL,
+        value=parsed.from_address,
+        display_name=parsed.from_name,
+    )
+    case = _thread_case(organization, parsed, customer.pk)
+    message, created = message_receive(
+        organization=organization,
+        customer=case.customer if case is not None else customer,
+        channel=Channel.EMAIL,
+        body=body,
+        external_id=parsed.message_id,
+        subject=parsed.subject,
+        case=case,
+        author_identity=identity,
+        sent_at=parsed.date,
+        headers={
+            "message_id": parsed.message_id,
+            "in_reply_to": parsed.in_reply_to,
+            "references": parsed.references[-20:],
+            "from": parsed.from_address,
+            "to": parsed.to,
+        },
+    )
+    return IngestResult(message, created)

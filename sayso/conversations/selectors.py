@@ -1,0 +1,162 @@
+"""Reads for cases, messages and commitments, shared by the inbox, the portal and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from sayso.conversations.models import (
+    Case,
+    CaseStatus,
+    Commitment,
+    CommitmentStatus,
+    Handoff,
+    Message,
+    Visibility,
+)
+from sayso.conversations.search import cases_matching
+from sayso.core.models import Organization
+from sayso.customers.models import Customer
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    status: str = "active"  # "active" = open + pending; "" = all; or one status
+    assignee: str = ""  # "" any, "me", "none", or a user id
+    priority: str = ""
+    team: str = ""
+    query: str = ""
+
+
+def case_list_for_inbox(
+    *, organization: Organization, user: Any, filters: InboxFilters
+) -> QuerySet[Case]:
+    cases = Case.objects.filter(organization=organization)
+    if filters.status == "active":
+        cases = cases.filter(status__in=[CaseStatus.OPEN, CaseStatus.PENDING])
+    elif filters.status in CaseStatus.values:
+        cases = cases.filter(status=filters.status)
+    if filters.assignee == "me":
+        cases = cases.filter(assignee=user)
+    elif filters.assignee == "none":
+        cases = cases.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        cases = cases.filter(assignee_id=int(filters.assignee))
+    if filters.priority:
+        cases = cases.filter(priority=filters.priority)
+    if filters.team.isdigit():
+        cases = cases.filter(team_id=int(filters.team))
+    if filters.query:
+        cases = cases_matching(organization=organization, cases=cases, text=filters.query)
+    return cases.select_related("customer", "assignee", "team").order_by("-last_message_at", "-id")
+
+
+def inbox_counts(*, organization: Organization, user: Any) -> dict[str, int]:
+    active = Case.objects.filter(
+        organization=organization, status__in=[CaseStatus.OPEN, CaseStatus.PENDING]
+    )
+    return active.aggregate(
+        active=Count("id"),
+        mine=Count("id", filter=Q(assignee=user)),
+        unassigned=Count("id", filter=Q(assignee__isnull=True)),
+    )
+
+
+def case_get(*, organization: Organization, number: int) -> Case | None:
+    return (
+        Case.objects.select_related("customer", "assignee", "team")
+        .filter(organization=organization, number=number)
+        .first()
+    )
+
+
+def case_get_by_id(*, organization: Organization, pk: int) -> Case | None:
+    return (
+        Case.objects.select_related("customer", "assignee", "team")
+        .filter(organization=organization, pk=pk)
+        .first()
+    )
+
+
+def case_messages(*, case: Case, for_customer: bool = False) -> QuerySet[Message]:
+    messages = Message.objects.filter(case=case).select_related("author_user", "author_identity")
+    if for_customer:
+        messages = messages.exclude(visibility=Visibility.INTERNAL)
+    return messages.order_by("sent_at", "id")
+
+
+def case_commitments(*, case: Case) -> QuerySet[Commitment]:
+    return Commitment.objects.filter(case=case).select_related("owner").order_by("due_at", "id")
+
+
+def case_handoffs(*, case: Case) -> QuerySet[Handoff]:
+    return (
+        Handoff.objects.filter(case=case)
+        .select_related("from_user", "to_user", "from_team", "to_team", "by")
+        .order_by("created_at", "id")
+    )
+
+
+def commitment_is_overdue(commitment: Commitment) -> bool:
+    return commitment.status == CommitmentStatus.BREACHED or (
+        commitment.status == CommitmentStatus.OPEN and commitment.due_at <= timezone.now()
+    )
+
+
+def commitments_for_staff(
+    *, organization: Organization, owner: Any = None, status: str = ""
+) -> QuerySet[Commitment]:
+    commitments = Commitment.objects.filter(organization=organization).select_related(
+        "case", "owner", "customer"
+    )
+    if owner is not None:
+        commitments = commitments.filter(owner=owner)
+    if status:
+        commitments = commitments.filter(status=status)
+    return commitments.order_by("due_at", "id")
+
+
+def commitment_get(*, organization: Organization, pk: int) -> Commitment | None:
+    return (
+        Commitment.objects.select_related("case", "owner", "customer")
+        .filter(organization=organization, pk=pk)
+        .first()
+    )
+
+
+def message_get(*, organization: Organization, pk: int) -> Message | None:
+    return (
+        Message.objects.select_related("case", "author_user", "author_identity")
+        .filter(organization=organization, pk=pk)
+        .first()
+    )
+
+
+def cases_of_customer(*, organization: Organization, customer: Customer) -> QuerySet[Case]:
+    """A customer's cases, newest activity first, with the commitments they can see."""
+    return (
+        Case.objects.filter(organization=organization, customer=customer)
+        .select_related("assignee")
+        .prefetch_related(
+            Prefetch(
+                "commitments",
+                queryset=Commitment.objects.exclude(status=CommitmentStatus.CANCELLED).order_by(
+                    "due_at"
+                ),
+            )
+        )
+        .order_by("-last_message_at", "-id")
+    )
+
+
+def case_for_customer(
+    *, organization: Organization, customer: Customer, number: int
+) -> Case | None:
+    return (
+        Case.objects.select_related("assignee")
+        .filter(organization=organization, customer=customer, number=number)
+        .first()
+    )

@@ -1,0 +1,622 @@
+"""Writes for cases, messages, commitments and hand-offs. One transaction each."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from sayso.conversations.models import (
+    Case,
+    CaseStatus,
+    Channel,
+    Commitment,
+    CommitmentStatus,
+    Direction,
+    Handoff,
+    Message,
+    Priority,
+    Visibility,
+)
+from sayso.core.models import Membership, Organization, Team
+from sayso.core.selectors import managers_of
+from sayso.core.services import audit_record
+from sayso.customers.models import Customer, Identity, IdentityKind, TimelineKind
+from sayso.customers.services import timeline_record
+from sayso.notifications.models import AlertKind
+from sayso.notifications.services import alert_send
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise ValidationError("The message is empty.")
+    limit = settings.SAYSO_MAX_MESSAGE_CHARS
+    if len(body) > limit:
+        raise ValidationError(
+            f"The message is too long ({len(body):,} characters; {limit:,} at most)."
+        )
+    return body
+
+
+def _clean_subject(subject: str, body: str = "") -> str:
+    subject = " ".join((subject or "").split())
+    if not subject:
+        first_line = next((line for line in body.splitlines() if line.strip()), "")
+        subject = first_line.strip()[:80] or "(no subject)"
+    return subject[:300]
+
+
+def _staff_member(organization: Organization, user: Any) -> Membership:
+    membership = (
+        Membership.objects.select_related("team", "reports_to", "organization")
+        .filter(organization=organization, user=user, is_active=True, user__is_active=True)
+        .first()
+    )
+    if membership is None:
+        raise ValidationError(f"{user} is not a staff member of {organization.name}.")
+    return membership
+
+
+def _name(user: Any) -> str:
+    if user is None:
+        return "nobody"
+    return user.get_full_name() or user.get_username()
+
+
+@transaction.atomic
+def case_open(
+    *,
+    organization: Organization,
+    customer: Customer,
+    subject: str,
+    channel: str = Channel.WEB,
+    priority: str = Priority.NORMAL,
+    team: Team | None = None,
+    assignee: Any = None,
+    actor: Any = None,
+    opened_at: datetime | None = None,
+) -> Case:
+    if customer.organization_id != organization.pk:
+        raise ValidationError("That customer belongs to another organization.")
+    if customer.merged_into_id is not None:
+        raise ValidationError("That customer was merged into another; open the case there.")
+    if priority not in Priority.values:
+        raise ValidationError(f"Unknown priority “{priority}”.")
+    if channel not in Channel.values:
+        raise ValidationError(f"Unknown channel “{channel}”.")
+    if team is not None and team.organization_id != organization.pk:
+        raise ValidationError("That team belongs to another organization.")
+    if assignee is not None:
+        _staff_member(organization, assignee)
+    # The per-organization case number comes from a locked counter row.
+    Organization.objects.filter(pk=organization.pk).update(
+        next_case_number=F("next_case_number") + 1
+    )
+    number = (
+        Organization.objects.values_list("next_case_number", flat=True).get(pk=organization.pk) - 1
+    )
+    now = opened_at or timezone.now()
+    case = Case.objects.create(
+        organization=organization,
+        number=number,
+        customer=customer,
+        subject=_clean_subject(subject),
+        channel=channel,
+        priority=priority,
+        team=team,
+        assignee=assignee,
+        last_message_at=now,
+        created_at=now,
+    )
+    timeline_record(
+        customer=customer,
+        kind=TimelineKind.CASE_OPENED,
+        summary=f"Case #{case.number} opened: {case.subject}",
+        occurred_at=now,
+        customer_visible=True,
+        case=case,
+        actor=actor,
+        channel=channel,
+    )
+    return case
+
+
+def _touch_case(case: Case, when: datetime, *, reopen: bool) -> None:
+    fields = ["last_message_at", "updated_at"]
+    if case.last_message_at is None or when > case.last_message_at:
+        case.last_message_at = when
+    if reopen and case.status != CaseStatus.OPEN:
+        case.status = CaseStatus.OPEN
+        case.resolved_at = None
+        fields += ["status", "resolved_at"]
+    case.save(update_fields=fields)
+
+
+def _record_message_timeline(message: Message, actor: Any = None) -> None:
+    who = (
+        _name(message.author_user)
+        if message.author_user_id
+        else (message.author_identity.value if message.author_identity else "customer")
+    )
+    verb = {
+        Visibility.INTERNAL: "Internal note by",
+        Visibility.PUBLIC: "Public message from",
+        Visibility.PRIVATE: "Message from",
+    }[Visibility(message.visibility)]
+    snippet = " ".join(message.body.split())[:160]
+    timeline_record(
+        customer=message.customer,
+        kind=TimelineKind.MESSAGE,
+        summary=f"{verb} {who} on case #{message.case.number}: {snippet}",
+        occurred_at=message.sent_at,
+        customer_visible=message.visibility != Visibility.INTERNAL,
+        case=message.case,
+        message=message,
+        actor=actor,
+        channel=message.channel,
+        data={"direction": message.direction},
+    )
+
+
+def message_receive(
+    *,
+    organization: Organization,
+    customer: Customer,
+    channel: str,
+    body: str,
+    external_id: str = "",
+    subject: str = "",
+    case: Case | None = None,
+    author_identity: Identity | None = None,
+    sent_at: datetime | None = None,
+    visibility: str = Visibility.PRIVATE,
+    headers: dict[str, Any] | None = None,
+) -> tuple[Message, bool]:
+    """Store a message from a customer, opening a case when none is given.
+
+    Idempotent on ``(channel, external_id)``: a re-delivered item returns the stored message
+    and ``False``.
+    """
+    if channel not in Channel.values:
+        raise ValidationError(f"Unknown channel “{channel}”.")
+    if visibility not in {Visibility.PUBLIC, Visibility.PRIVATE}:
+        raise ValidationError("A customer's message is public or private, never internal.")
+    external_id = (external_id or "").strip()[:500]
+    if external_id:
+        existing = Message.objects.filter(
+            organization=organization, channel=channel, external_id=external_id
+        ).first()
+        if existing is not None:
+            return existing, False
+    body = _clean_body(body)
+    if customer.organization_id != organization.pk:
+        raise ValidationError("That customer belongs to another organization.")
+    if case is not None and case.organization_id != organization.pk:
+        raise ValidationError("That case belongs to another organization.")
+    now = timezone.now()
+    when = min(sent_at, now) if sent_at else now
+    try:
+        with transaction.atomic():
+            if case is None:
+                case = case_open(
+                    organization=organization,
+                    customer=customer,
+                    subject=_clean_subject(subject, body),
+                    channel=channel,
+                    opened_at=when,
+                )
+            message = Message.objects.create(
+                organization=organization,
+                case=case,
+                customer=case.customer,
+                direction=Direction.INBOUND,
+                channel=channel,
+                visibility=visibility,
+                author_identity=author_identity,
+                subject=(subject or "")[:300],
+                body=body,
+                external_id=external_id,
+                sent_at=when,
+                headers=headers or {},
+            )
+            _touch_case(case, when, reopen=True)
+            _record_message_timeline(message)
+    except IntegrityError:
+        # Another delivery of the same item won the race: return the stored one.
+        existing = Message.objects.filter(
+            organization=organization, channel=channel, external_id=external_id
+        ).first()
+        if existing is None:
+            raise
+        return existing, False
+    _enqueue_message_received(message)
+    return message, True
+
+
+def _enqueue_message_received(message: Message) -> None:
+    """Hook for enrichment of new messages (the intelligence issue adds analysis here)."""
+
+
+def new_email_message_id() -> str:
+    return f"<{uuid.uuid4().hex}@{settings.SAYSO_EMAIL_DOMAIN}>"
+
+
+@transaction.atomic
+def message_reply(
+    *,
+    case: Case,
+    author: Any,
+    body: str,
+    visibility: str = Visibility.PRIVATE,
+) -> Message:
+    """A staff reply to the customer. Sent by email after commit when the customer has an
+    email address; always visible to the customer in the portal."""
+    membership = _staff_member(case.organization, author)
+    if visibility not in {Visibility.PUBLIC, Visibility.PRIVATE}:
+        raise ValidationError("A reply is public or private; use a note for internal text.")
+    body = _clean_body(body)
+    has_email = Identity.objects.filter(customer=case.customer, kind=IdentityKind.EMAIL).exists()
+    channel = Channel.EMAIL if has_email else Channel.PORTAL
+    now = timezone.now()
+    message = Message.objects.create(
+        organization=case.organization,
+        case=case,
+        customer=case.customer,
+        direction=Direction.OUTBOUND,
+        channel=channel,
+        visibility=visibility,
+        author_user=author,
+        subject=f"Re: {case.subject}"[:300],
+        body=body,
+        external_id=new_email_message_id() if channel == Channel.EMAIL else "",
+        sent_at=now,
+    )
+    _touch_case(case, now, reopen=False)
+    _record_message_timeline(message, actor=author)
+    audit_record(
+        organization=case.organization, actor=membership.user, action="case.reply", obj=message
+    )
+    if channel == Channel.EMAIL:
+        from sayso.conversations.tasks import send_reply_email
+
+        message_id = message.pk
+        transaction.on_commit(lambda: send_reply_email.enqueue(message_id))
+    return message
+
+
+@transaction.atomic
+def message_note(*, case: Case, author: Any, body: str) -> Message:
+    """An internal note: staff only, never shown to the customer or on a public page."""
+    _staff_member(case.organization, author)
+    body = _clean_body(body)
+    now = timezone.now()
+    message = Message.objects.create(
+        organization=case.organization,
+        case=case,
+        customer=case.customer,
+        direction=Direction.INTERNAL,
+        channel=Channel.STAFF,
+        visibility=Visibility.INTERNAL,
+        author_user=author,
+        body=body,
+        sent_at=now,
+    )
+    _record_message_timeline(message, actor=author)
+    return message
+
+
+@transaction.atomic
+def case_update(
+    *,
+    case: Case,
+    actor: Any,
+    status: str | None = None,
+    priority: str | None = None,
+    subject: str | None = None,
+) -> Case:
+    _staff_member(case.organization, actor)
+    case = Case.objects.select_for_update().select_related("customer").get(pk=case.pk)
+    fields = ["updated_at"]
+    if status is not None and status != case.status:
+        if status not in CaseStatus.values:
+            raise ValidationError(f"Unknown status “{status}”.")
+        old = case.get_status_display()
+        case.status = status
+        case.resolved_at = (
+            timezone.now() if status in {CaseStatus.RESOLVED, CaseStatus.CLOSED} else None
+        )
+        fields += ["status", "resolved_at"]
+        timeline_record(
+            customer=case.customer,
+            kind=TimelineKind.CASE_STATUS,
+            summary=f"Case #{case.number}: {old} → {case.get_status_display()}",
+            customer_visible=True,
+            case=case,
+            actor=actor,
+            data={"from": old, "to": status},
+        )
+    if priority is not None and priority != case.priority:
+        if priority not in Priority.values:
+            raise ValidationError(f"Unknown priority “{priority}”.")
+        old = case.get_priority_display()
+        case.priority = priority
+        fields.append("priority")
+        timeline_record(
+            customer=case.customer,
+            kind=TimelineKind.CASE_PRIORITY,
+            summary=f"Case #{case.number} priority: {old} → {case.get_priority_display()}",
+            case=case,
+            actor=actor,
+        )
+    if subject is not None:
+        case.subject = _clean_subject(subject)
+        fields.append("subject")
+    case.save(update_fields=fields)
+    return case
+
+
+@transaction.atomic
+def case_handoff(
+    *,
+    case: Case,
+    actor: Any,
+    note: str,
+    to_user: Any = None,
+    to_team: Team | None = None,
+) -> Handoff:
+    """Pass a case to another person and/or team with a note; the new owner is alerted and
+    sees the whole history on the case page."""
+    _staff_member(case.organization, actor)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError("A hand-off needs a note for the new owner: what is this about?")
+    if to_user is None and to_team is None:
+        raise ValidationError("Hand the case to a person or a team.")
+    if to_user is not None:
+        _staff_member(case.organization, to_user)
+    if to_team is not None and to_team.organization_id != case.organization_id:
+        raise ValidationError("That team belongs to another organization.")
+    case = Case.objects.select_for_update().select_related("customer").get(pk=case.pk)
+    handoff = Handoff.objects.create(
+        organization=case.organization,
+        case=case,
+        from_user=case.assignee,
+        from_team=case.team,
+        to_user=to_user,
+        to_team=to_team if to_team is not None else case.team,
+        note=note[:5000],
+        by=actor,
+    )
+    case.assignee = to_user
+    if to_team is not None:
+        case.team = to_team
+    case.save(update_fields=["assignee", "team", "updated_at"])
+    target = _name(to_user) if to_user is not None else to_team.name  # type: ignore[union-attr]
+    timeline_record(
+        customer=case.customer,
+        kind=TimelineKind.HANDOFF,
+        summary=f"Case #{case.number} handed to {target} by {_name(actor)}: {note[:200]}",
+        case=case,
+        actor=actor,
+        data={"handoff": handoff.pk},
+    )
+    recipients = [to_user] if to_user is not None else []
+    if to_user is None and to_team is not None and to_team.lead is not None:
+        recipients = [to_team.lead]
+    for recipient in recipients:
+        if recipient.pk == getattr(actor, "pk", None):
+            continue
+        alert_send(
+            organization=case.organization,
+            recipient=recipient,
+            kind=AlertKind.HANDOFF,
+            text=f"{_name(actor)} handed you case #{case.number} “{case.subject}”: {note[:300]}",
+            dedupe_key=f"handoff:{handoff.pk}",
+            case=case,
+        )
+    audit_record(organization=case.organization, actor=actor, action="case.handoff", obj=handoff)
+    return handoff
+
+
+@transaction.atomic
+def commitment_make(
+    *,
+    case: Case,
+    owner: Any,
+    description: str,
+    due_at: datetime,
+    actor: Any = None,
+    allow_past: bool = False,
+) -> Commitment:
+    """Record a promise to the customer, owned by a staff member, due at a time."""
+    _staff_member(case.organization, owner)
+    if actor is not None:
+        _staff_member(case.organization, actor)
+    description = " ".join((description or "").split())
+    if not description:
+        raise ValidationError("Say what was promised.")
+    if len(description) > 500:
+        raise ValidationError("Describe the promise in 500 characters or fewer.")
+    if timezone.is_naive(due_at):
+        raise ValidationError("The due time needs a time zone.")
+    if not allow_past and due_at <= timezone.now():
+        raise ValidationError("The due time must be in the future.")
+    commitment = Commitment.objects.create(
+        organization=case.organization,
+        case=case,
+        customer=case.customer,
+        description=description,
+        owner=owner,
+        due_at=due_at,
+        created_by=actor,
+    )
+    timeline_record(
+        customer=case.customer,
+        kind=TimelineKind.COMMITMENT_MADE,
+        summary=f"Promise on case #{case.number}: {description} (by {due_at:%Y-%m-%d %H:%M %Z}, "
+        f"owner {_name(owner)})",
+        customer_visible=True,
+        case=case,
+        commitment=commitment,
+        actor=actor,
+    )
+    return commitment
+
+
+def _close_commitment(
+    commitment: Commitment, *, status: str, actor: Any, note: str, kind: str, verb: str
+) -> Commitment:
+    commitment = (
+        Commitment.objects.select_for_update()
+        .select_related("case", "customer")
+        .get(pk=commitment.pk)
+    )
+    _staff_member(commitment.organization, actor)
+    if commitment.status not in {CommitmentStatus.OPEN, CommitmentStatus.BREACHED}:
+        if commitment.status == status:
+            return commitment  # already done: retrying is harmless
+        raise ValidationError(
+            f"This commitment is already {commitment.get_status_display().lower()}."
+        )
+    commitment.status = status
+    commitment.closed_at = timezone.now()
+    commitment.closing_note = (note or "").strip()[:500]
+    commitment.save(update_fields=["status", "closed_at", "closing_note", "updated_at"])
+    late = " (late)" if commitment.breached_at else ""
+    timeline_record(
+        customer=commitment.customer,
+        kind=kind,
+        summary=f"Promise {verb}{late}: {commitment.description}",
+        customer_visible=True,
+        case=commitment.case,
+        commitment=commitment,
+        actor=actor,
+    )
+    return commitment
+
+
+@transaction.atomic
+def commitment_keep(*, commitment: Commitment, actor: Any, note: str = "") -> Commitment:
+    return _close_commitment(
+        commitment,
+        status=CommitmentStatus.KEPT,
+        actor=actor,
+        note=note,
+        kind=TimelineKind.COMMITMENT_KEPT,
+        verb="kept",
+    )
+
+
+@transaction.atomic
+def commitment_cancel(*, commitment: Commitment, actor: Any, note: str = "") -> Commitment:
+    return _close_commitment(
+        commitment,
+        status=CommitmentStatus.CANCELLED,
+        actor=actor,
+        note=note,
+        kind=TimelineKind.COMMITMENT_CANCELLED,
+        verb="cancelled",
+    )
+
+
+@transaction.atomic
+def commitment_remind(*, commitment: Commitment, now: datetime | None = None) -> bool:
+    """Remind the owner that a promise falls due soon (once)."""
+    now = now or timezone.now()
+    updated = Commitment.objects.filter(
+        pk=commitment.pk, status=CommitmentStatus.OPEN, reminded_at__isnull=True
+    ).update(reminded_at=now)
+    if not updated:
+        return False
+    commitment = Commitment.objects.select_related("case", "owner", "organization").get(
+        pk=commitment.pk
+    )
+    minutes = max(0, int((commitment.due_at - now).total_seconds() // 60))
+    alert_send(
+        organization=commitment.organization,
+        recipient=commitment.owner,
+        kind=AlertKind.COMMITMENT_REMINDER,
+        text=f"Due in {minutes} min on case #{commitment.case.number}: {commitment.description}",
+        dedupe_key=f"commitment-reminder:{commitment.pk}",
+        case=commitment.case,
+        commitment=commitment,
+    )
+    return True
+
+
+@transaction.atomic
+def commitment_breach(*, commitment: Commitment, now: datetime | None = None) -> bool:
+    """Mark an overdue promise breached and alert its owner and their manager (once)."""
+    now = now or timezone.now()
+    updated = Commitment.objects.filter(
+        pk=commitment.pk, status=CommitmentStatus.OPEN, due_at__lte=now
+    ).update(status=CommitmentStatus.BREACHED, breached_at=now, updated_at=now)
+    if not updated:
+        return False
+    commitment = Commitment.objects.select_related("case", "owner", "organization", "customer").get(
+        pk=commitment.pk
+    )
+    case = commitment.case
+    timeline_record(
+        customer=commitment.customer,
+        kind=TimelineKind.COMMITMENT_BREACHED,
+        summary=f"Promise overdue on case #{case.number}: {commitment.description}",
+        occurred_at=now,
+        customer_visible=True,
+        case=case,
+        commitment=commitment,
+    )
+    owner_text = (
+        f"You did not keep a promise on case #{case.number} “{case.subject}”: "
+        f"{commitment.description} (due {commitment.due_at:%Y-%m-%d %H:%M %Z})"
+    )
+    alert_send(
+        organization=commitment.organization,
+        recipient=commitment.owner,
+        kind=AlertKind.COMMITMENT_BREACHED,
+        text=owner_text,
+        dedupe_key=f"commitment-breach:{commitment.pk}",
+        case=case,
+        commitment=commitment,
+    )
+    membership = (
+        Membership.objects.select_related("team__lead", "reports_to", "organization")
+        .filter(organization=commitment.organization, user=commitment.owner)
+        .first()
+    )
+    if membership is not None:
+        for manager in managers_of(membership=membership):
+            alert_send(
+                organization=commitment.organization,
+                recipient=manager,
+                kind=AlertKind.COMMITMENT_BREACHED,
+                text=f"{_name(commitment.owner)} missed a promise on case #{case.number} "
+                f"“{case.subject}”: {commitment.description}",
+                dedupe_key=f"commitment-breach:{commitment.pk}",
+                case=case,
+                commitment=commitment,
+            )
+    return True
+
+
+def commitments_check(*, now: datetime | None = None) -> tuple[int, int]:
+    """The periodic pass over all organizations: remind owners of promises due soon, breach
+    the overdue ones. Safe to run any number of times. Returns (reminded, breached)."""
+    now = now or timezone.now()
+    lead = timedelta(minutes=settings.SAYSO_COMMITMENT_REMINDER_MINUTES)
+    breached = 0
+    for commitment in Commitment.objects.filter(status=CommitmentStatus.OPEN, due_at__lte=now):
+        breached += commitment_breach(commitment=commitment, now=now)
+    reminded = 0
+    for commitment in Commitment.objects.filter(
+        status=CommitmentStatus.OPEN, reminded_at__isnull=True, due_at__lte=now + lead
+    ):
+        reminded += commitment_remind(commitment=commitment, now=now)
+    return reminded, breached

@@ -1,0 +1,192 @@
+"""Organizations, staff memberships and roles, API tokens, and the shared model base."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class TimeStampedModel(models.Model):
+    """Base for every Sayso model: creation and update times, oldest first."""
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+
+RESERVED_SLUGS = frozenset({"admin", "api", "static", "staff", "o", "new", "www", "sayso"})
+
+
+class Organization(TimeStampedModel):
+    """A company using Sayso. Every other row belongs to exactly one organization."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    support_email = models.EmailField(blank=True)
+    next_case_number = models.PositiveIntegerField(default=1)
+
+    class Meta(TimeStampedModel.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(TimeStampedModel):
+    """A group of staff a case can be routed to ("Regional office", "Denver depot")."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=120)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_teams",
+    )
+
+    class Meta(TimeStampedModel.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="team_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", "Agent"
+    MANAGER = "manager", "Manager"
+    ADMIN = "admin", "Admin"
+
+
+ROLE_RANK = {Role.AGENT: 1, Role.MANAGER: 2, Role.ADMIN: 3}
+
+
+class Membership(TimeStampedModel):
+    """A staff user's place in an organization: role, team, and whom they report to."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.AGENT)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    reports_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta(TimeStampedModel.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="membership_unique_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization} ({self.role})"
+
+    def has_role(self, minimum: str) -> bool:
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(minimum)]
+
+
+class Scope(models.TextChoices):
+    CUSTOMERS_READ = "customers:read", "Read customers and identities"
+    CUSTOMERS_WRITE = "customers:write", "Create, change and merge customers"
+    CASES_READ = "cases:read", "Read cases and messages"
+    CASES_WRITE = "cases:write", "Create and change cases, post messages"
+    COMMITMENTS_READ = "commitments:read", "Read commitments"
+    COMMITMENTS_WRITE = "commitments:write", "Make, keep and cancel commitments"
+    INBOUND_EMAIL = "inbound:email", "Deliver inbound email (mail provider hook)"
+
+
+TOKEN_PREFIX = "sayso_"  # noqa: S105 (a public prefix, not a secret)
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+class ApiToken(TimeStampedModel):
+    """A personal API token of one staff member in one organization, limited to scopes.
+
+    Only a SHA-256 digest of the token is stored; the raw value is shown once at creation.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="tokens")
+    name = models.CharField(max_length=120)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=16)
+    scopes = models.JSONField(default=list)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TimeStampedModel.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def generate_raw() -> str:
+        return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes
+
+
+class AuditEntry(TimeStampedModel):
+    """Who did what to which object: every staff write that matters leaves one."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="audit_entries"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    action = models.CharField(max_length=80)
+    object_type = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta(TimeStampedModel.Meta):
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}:{self.object_id}"
+
+
+class LoginLink(TimeStampedModel):
+    """A one-time sign-in link for the customer portal (only its digest is stored)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="login_links"
+    )
+    email = models.EmailField()
+    digest = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    next_url = models.CharField(max_length=300, blank=True)
+
+    class Meta(TimeStampedModel.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"login link for {self.email}"

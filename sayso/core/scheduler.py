@@ -1,0 +1,22 @@
+"""Periodic tasks: what the worker's scheduler enqueues every interval.
+
+Each task is safe to run any number of times, so a missed or doubled tick does no harm; cron
+users can run `sayso tick` instead of the scheduler.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def periodic_tasks() -> list[Any]:
+    from sayso.conversations.tasks import check_commitments
+
+    return [check_commitments]
+
+
+def enqueue_periodic_tasks() -> int:
+    tasks = periodic_tasks()
+    for task in tasks:
+        task.enqueue()
+    return len(tasks)

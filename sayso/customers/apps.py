@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class CustomersConfig(AppConfig):
+    name = "sayso.customers"
+    label = "customers"
+
+    def ready(self) -> None:
+        from sayso.customers import merging
+        from sayso.customers.models import Identity, TimelineEvent
+
+        merging.register(Identity)
+        merging.register(TimelineEvent)

@@ -1,0 +1,148 @@
+"""The one customer record: customers, their identities, merges, and the timeline."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from sayso.core.models import Organization, TimeStampedModel
+
+
+class Customer(TimeStampedModel):
+    """A person or company the organization has a relationship with, across all channels."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="customers"
+    )
+    display_name = models.CharField(max_length=200)
+    notes = models.TextField(blank=True)
+    # Set while this customer is merged into another; cleared by unmerge.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+
+    class Meta(TimeStampedModel.Meta):
+        indexes = [models.Index(fields=["organization", "display_name"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def is_active(self) -> bool:
+        return self.merged_into_id is None
+
+
+class IdentityKind(models.TextChoices):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    MASTODON = "mastodon", "Mastodon"
+    BLUESKY = "bluesky", "Bluesky"
+    URL = "url", "Blog or website"
+    OTHER = "other", "Other"
+
+
+class Identity(TimeStampedModel):
+    """One way to reach or recognise a customer: an email, a handle, a blog URL, …
+
+    ``value`` is normalized (see ``customers.identities``) so that the same address written
+    two ways is recognised as one.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="identities"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
+    kind = models.CharField(max_length=20, choices=IdentityKind.choices)
+    value = models.CharField(max_length=320)
+    label = models.CharField(max_length=200, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TimeStampedModel.Meta):
+        verbose_name_plural = "identities"
+        # No uniqueness per customer: a merge moves every identity as it is (so that unmerge
+        # restores it exactly), and the same value may then appear twice on one customer.
+        indexes = [
+            models.Index(fields=["organization", "kind", "value"]),
+            models.Index(fields=["customer", "kind"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+class CustomerMerge(TimeStampedModel):
+    """A merge of ``source`` into ``target``; ``moved`` lists every row moved, for unmerge."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="merges")
+    source = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="merges_as_source")
+    target = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="merges_as_target")
+    moved = models.JSONField(default=dict)
+    source_snapshot = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta(TimeStampedModel.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"merge {self.source_id} → {self.target_id}"
+
+
+class TimelineKind(models.TextChoices):
+    MESSAGE = "message", "Message"
+    CASE_OPENED = "case_opened", "Case opened"
+    CASE_STATUS = "case_status", "Case status changed"
+    CASE_PRIORITY = "case_priority", "Case priority changed"
+    HANDOFF = "handoff", "Hand-off"
+    COMMITMENT_MADE = "commitment_made", "Commitment made"
+    COMMITMENT_KEPT = "commitment_kept", "Commitment kept"
+    COMMITMENT_BREACHED = "commitment_breached", "Commitment breached"
+    COMMITMENT_CANCELLED = "commitment_cancelled", "Commitment cancelled"
+    MERGE = "merge", "Customers merged"
+    UNMERGE = "unmerge", "Merge undone"
+    IDENTITY_ADDED = "identity_added", "Identity added"
+
+
+class TimelineEvent(models.Model):
+    """One entry in a customer's single timeline, written only by ``timeline_record``."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="timeline_events"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="timeline")
+    kind = models.CharField(max_length=40, choices=TimelineKind.choices)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    summary = models.CharField(max_length=500)
+    # Whether the customer may see this entry (internal notes and hand-offs are staff-only).
+    customer_visible = models.BooleanField(default=False)
+    case = models.ForeignKey(
+        "conversations.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    message = models.ForeignKey(
+        "conversations.Message", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    commitment = models.ForeignKey(
+        "conversations.Commitment",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(max_length=20, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["customer", "occurred_at", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.summary}"

@@ -1,0 +1,112 @@
+"""Reads for customers, identities, merges and the timeline. Every selector takes the
+organization, so a read across organizations cannot happen by accident."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from sayso.core.models import Organization
+from sayso.customers.models import Customer, CustomerMerge, Identity, TimelineEvent
+
+
+def customer_get(*, organization: Organization, pk: int) -> Customer | None:
+    return Customer.objects.filter(organization=organization, pk=pk).first()
+
+
+def customer_list(*, organization: Organization, query: str = "") -> QuerySet[Customer]:
+    customers = Customer.objects.filter(organization=organization, merged_into__isnull=True)
+    query = query.strip()
+    if query:
+        customers = customers.filter(
+            Q(display_name__icontains=query) | Q(identities__value__icontains=query.lower())
+        ).distinct()
+    return customers.order_by("display_name", "id")
+
+
+def identities_of(*, customer: Customer) -> list[Identity]:
+    """The customer's identities, each kind and value once."""
+    seen: set[tuple[str, str]] = set()
+    result = []
+    for identity in Identity.objects.filter(customer=customer).order_by("kind", "value", "id"):
+        key = (identity.kind, identity.value)
+        if key not in seen:
+            seen.add(key)
+            result.append(identity)
+    return result
+
+
+def customer_timeline(
+    *,
+    organization: Organization,
+    customer: Customer,
+    for_customer: bool = False,
+    limit: int = 200,
+) -> list[TimelineEvent]:
+    """The newest ``limit`` entries of one customer's timeline, oldest first.
+
+    ``for_customer`` keeps only entries the customer may see (no internal notes, no hand-offs).
+    """
+    events = TimelineEvent.objects.filter(organization=organization, customer=customer)
+    if for_customer:
+        events = events.filter(customer_visible=True)
+    newest = list(
+        events.select_related("actor", "case").order_by("-occurred_at", "-id")[: max(1, limit)]
+    )
+    newest.reverse()
+    return newest
+
+
+@dataclass(frozen=True)
+class MergeSuggestion:
+    kind: str
+    value: str
+    customers: list[Customer]
+
+
+def merge_suggestions(
+    *, organization: Organization, customer: Customer | None = None, limit: int = 50
+) -> list[MergeSuggestion]:
+    """Active customers who share an identity value: likely the same person."""
+    shared = Identity.objects.filter(organization=organization, customer__merged_into__isnull=True)
+    if customer is not None:
+        mine = Identity.objects.filter(customer=customer).values_list("kind", "value")
+        keys = set(mine)
+        if not keys:
+            return []
+        condition = Q()
+        for kind, value in keys:
+            condition |= Q(kind=kind, value=value)
+        shared = shared.filter(condition)
+    groups = (
+        shared.values("kind", "value")
+        .annotate(n=Count("customer", distinct=True))
+        .filter(n__gt=1)
+        .order_by("kind", "value")[:limit]
+    )
+    suggestions = []
+    for group in groups:
+        customers = list(
+            Customer.objects.filter(
+                organization=organization,
+                merged_into__isnull=True,
+                identities__kind=group["kind"],
+                identities__value=group["value"],
+            )
+            .distinct()
+            .order_by("created_at", "id")
+        )
+        suggestions.append(MergeSuggestion(group["kind"], group["value"], customers))
+    return suggestions
+
+
+def merges_of(*, organization: Organization, customer: Customer) -> QuerySet[CustomerMerge]:
+    """Merges in effect into this customer (the ones that can be undone), newest first."""
+    return (
+        CustomerMerge.objects.filter(
+            organization=organization, target=customer, undone_at__isnull=True
+        )
+        .select_related("source", "merged_by")
+        .order_by("-created_at", "-id")
+    )

@@ -1,0 +1,259 @@
+"""Writes for customers: create, identities, merge and unmerge, and the timeline's one writer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from sayso.core.models import Organization
+from sayso.core.services import audit_record
+from sayso.customers import merging
+from sayso.customers.identities import normalize_identity
+from sayso.customers.models import (
+    Customer,
+    CustomerMerge,
+    Identity,
+    IdentityKind,
+    TimelineEvent,
+    TimelineKind,
+)
+
+
+def timeline_record(
+    *,
+    customer: Customer,
+    kind: str,
+    summary: str,
+    occurred_at: Any = None,
+    customer_visible: bool = False,
+    case: Any = None,
+    message: Any = None,
+    commitment: Any = None,
+    actor: Any = None,
+    channel: str = "",
+    data: dict[str, Any] | None = None,
+) -> TimelineEvent:
+    """The only writer of timeline entries. Runs inside the caller's transaction, so an
+    entry exists exactly when the change it describes does."""
+    return TimelineEvent.objects.create(
+        organization_id=customer.organization_id,
+        customer=customer,
+        kind=kind,
+        summary=summary[:500],
+        occurred_at=occurred_at or timezone.now(),
+        customer_visible=customer_visible,
+        case=case,
+        message=message,
+        commitment=commitment,
+        actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        channel=channel,
+        data=data or {},
+    )
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if len(name) > 200:
+        raise ValidationError("A customer's name is 200 characters at most.")
+    return name
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    organization: Organization,
+    display_name: str,
+    identities: list[tuple[str, str]] | None = None,
+    notes: str = "",
+    actor: Any = None,
+) -> Customer:
+    """Create a customer with identities given as (kind, value) pairs; all or nothing."""
+    cleaned = [(kind, normalize_identity(kind, value)) for kind, value in identities or []]
+    name = _clean_name(display_name) or (cleaned[0][1] if cleaned else "")
+    if not name:
+        raise ValidationError("A customer needs a name or at least one identity.")
+    customer = Customer.objects.create(organization=organization, display_name=name, notes=notes)
+    for kind, value in cleaned:
+        Identity.objects.get_or_create(
+            organization=organization, customer=customer, kind=kind, value=value
+        )
+    if actor is not None:
+        audit_record(organization=organization, actor=actor, action="customer.create", obj=customer)
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *, customer: Customer, display_name: str | None = None, notes: str | None = None
+) -> Customer:
+    fields = ["updated_at"]
+    if display_name is not None:
+        name = _clean_name(display_name)
+        if not name:
+            raise ValidationError("A customer's name cannot be empty.")
+        customer.display_name = name
+        fields.append("display_name")
+    if notes is not None:
+        customer.notes = notes
+        fields.append("notes")
+    customer.save(update_fields=fields)
+    return customer
+
+
+@transaction.atomic
+def identity_add(
+    *, customer: Customer, kind: str, value: str, label: str = "", actor: Any = None
+) -> Identity:
+    """Attach an identity (idempotent: the same kind and value twice is one identity)."""
+    if customer.merged_into_id is not None:
+        raise ValidationError("This customer was merged into another; add identities there.")
+    normalized = normalize_identity(kind, value)
+    identity = Identity.objects.filter(customer=customer, kind=kind, value=normalized).first()
+    if identity is not None:
+        return identity
+    identity = Identity.objects.create(
+        organization_id=customer.organization_id,
+        customer=customer,
+        kind=kind,
+        value=normalized,
+        label=label[:200],
+    )
+    timeline_record(
+        customer=customer,
+        kind=TimelineKind.IDENTITY_ADDED,
+        summary=f"{IdentityKind(kind).label} {normalized} added",
+        actor=actor,
+        channel=kind,
+    )
+    return identity
+
+
+def active_customer(customer: Customer) -> Customer:
+    """Follow merges to the customer that now holds this one's record."""
+    seen = set()
+    while customer.merged_into_id is not None and customer.pk not in seen:
+        seen.add(customer.pk)
+        customer = Customer.objects.get(pk=customer.merged_into_id)
+    return customer
+
+
+@transaction.atomic
+def customer_get_or_create_by_identity(
+    *, organization: Organization, kind: str, value: str, display_name: str = ""
+) -> tuple[Customer, Identity, bool]:
+    """The customer who holds this identity (the oldest, if several do), or a new one."""
+    normalized = normalize_identity(kind, value)
+    identity = (
+        Identity.objects.select_related("customer")
+        .filter(
+            organization=organization,
+            kind=kind,
+            value=normalized,
+            customer__merged_into__isnull=True,
+        )
+        .order_by("customer__created_at", "customer_id", "id")
+        .first()
+    )
+    if identity is not None:
+        return identity.customer, identity, False
+    customer = Customer.objects.create(
+        organization=organization, display_name=_clean_name(display_name) or normalized
+    )
+    identity = Identity.objects.create(
+        organization=organization, customer=customer, kind=kind, value=normalized
+    )
+    return customer, identity, True
+
+
+@transaction.atomic
+def customer_merge(*, source: Customer, target: Customer, actor: Any = None) -> CustomerMerge:
+    """Move everything of ``source`` to ``target``; ``customer_unmerge`` reverses it."""
+    # Lock both rows so two merges of the same customers cannot interleave.
+    locked = {
+        c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
+    }
+    if len(locked) != 2:
+        raise ValidationError("Choose two different customers to merge.")
+    source, target = locked[source.pk], locked[target.pk]
+    if source.organization_id != target.organization_id:
+        raise ValidationError("Customers of different organizations cannot be merged.")
+    if source.merged_into_id is not None or target.merged_into_id is not None:
+        raise ValidationError("One of these customers was already merged into another.")
+    moved: dict[str, list[int]] = {}
+    for label, (model, field) in merging.relations().items():
+        rows = model._default_manager.filter(**{field: source})
+        ids = sorted(rows.values_list("pk", flat=True))
+        if ids:
+            model._default_manager.filter(pk__in=ids).update(**{field: target})
+        moved[label] = ids
+    source.merged_into = target
+    source.save(update_fields=["merged_into", "updated_at"])
+    merge = CustomerMerge.objects.create(
+        organization_id=source.organization_id,
+        source=source,
+        target=target,
+        moved=moved,
+        source_snapshot={"display_name": source.display_name, "notes": source.notes},
+        merged_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    timeline_record(
+        customer=target,
+        kind=TimelineKind.MERGE,
+        summary=f"{source.display_name} (customer {source.pk}) merged into this record",
+        actor=actor,
+        data={"merge": merge.pk, "source": source.pk},
+    )
+    if actor is not None:
+        audit_record(
+            organization=target.organization,
+            actor=actor,
+            action="customer.merge",
+            obj=merge,
+            data={"source": source.pk, "target": target.pk},
+        )
+    return merge
+
+
+@transaction.atomic
+def customer_unmerge(*, merge: CustomerMerge, actor: Any = None) -> Customer:
+    """Undo a merge: every row it moved goes back to the source, which becomes active again."""
+    merge = CustomerMerge.objects.select_for_update().get(pk=merge.pk)
+    if merge.undone_at is not None:
+        raise ValidationError("This merge was already undone.")
+    source = Customer.objects.select_for_update().get(pk=merge.source_id)
+    target = Customer.objects.select_for_update().get(pk=merge.target_id)
+    if source.merged_into_id != target.pk:
+        raise ValidationError("This merge is no longer in effect.")
+    if target.merged_into_id is not None:
+        raise ValidationError(
+            "The merged record was itself merged into another customer; undo that merge first."
+        )
+    relations = merging.relations()
+    for label, ids in merge.moved.items():
+        if label not in relations or not ids:
+            continue
+        model, field = relations[label]
+        model._default_manager.filter(pk__in=ids, **{field: target}).update(**{field: source})
+    source.merged_into = None
+    source.display_name = merge.source_snapshot.get("display_name", source.display_name)
+    source.notes = merge.source_snapshot.get("notes", source.notes)
+    source.save(update_fields=["merged_into", "display_name", "notes", "updated_at"])
+    merge.undone_at = timezone.now()
+    merge.undone_by = actor if getattr(actor, "is_authenticated", False) else None
+    merge.save(update_fields=["undone_at", "undone_by", "updated_at"])
+    for customer, other in ((target, source), (source, target)):
+        timeline_record(
+            customer=customer,
+            kind=TimelineKind.UNMERGE,
+            summary=f"Merge with {other.display_name} (customer {other.pk}) undone",
+            actor=actor,
+            data={"merge": merge.pk},
+        )
+    if actor is not None:
+        audit_record(
+            organization=target.organization, actor=actor, action="customer.unmerge", obj=merge
+        )
+    return source

@@ -1,0 +1,210 @@
+"""Sayso settings, read from the environment.
+
+Every setting comes from ``SAYSO_*`` variables or ``DATABASE_URL`` through the small typed
+helpers below; the defaults work on a laptop (SQLite in ``./var``, console email, the database
+task queue). Secrets may be given as ``NAME_FILE`` pointing at a file holding the value.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return int(raw)
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_secret(name: str, default: str = "") -> str:
+    """A secret from ``NAME`` or from the file named by ``NAME_FILE``."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, default)
+
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(env_str("SAYSO_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+
+DEBUG = env_bool("SAYSO_DEBUG", False)
+# A development key is generated per data directory when none is given, so a laptop install
+# works out of the box and no key is ever committed. Production sets SAYSO_SECRET_KEY.
+SECRET_KEY = env_secret("SAYSO_SECRET_KEY")
+if not SECRET_KEY:
+    _key_file = DATA_DIR / "secret_key"
+    if _key_file.exists():
+        SECRET_KEY = _key_file.read_text(encoding="utf-8").strip()
+    else:
+        from django.core.management.utils import get_random_secret_key
+
+        SECRET_KEY = get_random_secret_key()
+        try:
+            DATA_DIR.mkdir(parents=True, exist_ok=True)
+            _key_file.write_text(SECRET_KEY, encoding="utf-8")
+            _key_file.chmod(0o600)
+        except OSError:
+            pass
+
+ALLOWED_HOSTS = env_list("SAYSO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("SAYSO_CSRF_TRUSTED_ORIGINS", [])
+SAYSO_BASE_URL = env_str("SAYSO_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "sayso.core",
+    "sayso.customers",
+    "sayso.conversations",
+    "sayso.notifications",
+    "sayso.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "sayso.urls"
+WSGI_APPLICATION = "sayso.wsgi.application"
+ASGI_APPLICATION = "sayso.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'sayso.sqlite3'}"),
+        conn_max_age=env_int("SAYSO_DB_CONN_MAX_AGE", 60),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server and the worker read while the other writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "staff-login"
+LOGIN_REDIRECT_URL = "staff-home"
+LOGOUT_REDIRECT_URL = "home"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("SAYSO_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("SAYSO_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+
+# Email: console by default; set SAYSO_EMAIL_HOST to send through an SMTP server.
+EMAIL_HOST = env_str("SAYSO_EMAIL_HOST")
+EMAIL_PORT = env_int("SAYSO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("SAYSO_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_secret("SAYSO_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("SAYSO_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("SAYSO_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("SAYSO_EMAIL_TIMEOUT", 30)
+EMAIL_BACKEND = env_str(
+    "SAYSO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env_str("SAYSO_FROM_EMAIL", "Sayso <sayso@localhost>")
+SAYSO_EMAIL_DOMAIN = env_str("SAYSO_EMAIL_DOMAIN", "sayso.localhost")
+# Inbound mail larger than this is refused with a clear error (bytes of raw MIME).
+SAYSO_MAX_INBOUND_EMAIL_BYTES = env_int("SAYSO_MAX_INBOUND_EMAIL_BYTES", 10 * 1024 * 1024)
+# Message bodies longer than this (characters) are refused.
+SAYSO_MAX_MESSAGE_CHARS = env_int("SAYSO_MAX_MESSAGE_CHARS", 100_000)
+
+# Background work: django.tasks API, database backend (worker: `sayso worker`).
+TASKS = {
+    "default": {
+        "BACKEND": env_str("SAYSO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+# Commitments: how long before the due time the owner is reminded, and how often the
+# worker's scheduler runs the periodic checks.
+SAYSO_COMMITMENT_REMINDER_MINUTES = env_int("SAYSO_COMMITMENT_REMINDER_MINUTES", 60)
+SAYSO_SCHEDULER_INTERVAL_SECONDS = env_int("SAYSO_SCHEDULER_INTERVAL_SECONDS", 60)
+# One-time sign-in links for the customer portal.
+SAYSO_LOGIN_LINK_MINUTES = env_int("SAYSO_LOGIN_LINK_MINUTES", 30)
+# Public writes (sign-in link requests, portal replies): at most N per window per client.
+SAYSO_RATE_LIMIT_PER_MINUTE = env_int("SAYSO_RATE_LIMIT_PER_MINUTE", 10)
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "sayso_cache",
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("SAYSO_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

@@ -26,7 +26,7 @@ browser:
 	  else echo "chromium is not installed: browser tests will be skipped"; fi; }
 
 run: install
-	mkdir -p $(SAYSO_DATA_DIR)
+	mkdir -p $(SAYSO_DATA_DIR)/static
 	$(BIN)/sayso migrate --no-input
 	$(BIN)/sayso demo
 	@echo "Sayso on http://$(HOST):$(PORT)/  (staff: see the demo accounts printed above)"

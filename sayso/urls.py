@@ -1,6 +1,14 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from sayso.api.main import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("sayso.core.urls")),
+    path("staff/<slug:org>/", include("sayso.conversations.urls")),
+    path("staff/<slug:org>/customers/", include("sayso.customers.urls")),
+    path("staff/<slug:org>/alerts/", include("sayso.notifications.urls")),
+    path("o/<slug:org>/", include("sayso.conversations.portal_urls")),
 ]

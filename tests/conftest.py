@@ -34,6 +34,7 @@ def _test_settings(settings: Any, tmp_path: Any) -> None:
     settings.SAYSO_DATA_DIR = str(tmp_path)
     settings.SAYSO_BASE_URL = "http://testserver"
     settings.SAYSO_RATE_LIMIT_PER_MINUTE = 1000
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
     }

@@ -9,6 +9,7 @@ becomes (or is recognised as) a customer through their email identity.
 from __future__ import annotations
 
 import email
+import email.errors
 import email.policy
 import hashlib
 import html
@@ -100,7 +101,24 @@ def strip_quoted_reply(text: str) -> str:
 
 
 def _ids(value: str | None) -> list[str]:
-    return _MSGID_RE.findall(value or "")[:100]
+    # Stored ids are cut at 500 characters (Message.external_id): cut look-ups the same way.
+    return [found[:500] for found in _MSGID_RE.findall(value or "")[:100]]
+
+
+# What the standard library's header parser raises on malformed headers (not always a
+# ValueError: ``Message-ID: <<<>>>`` raises IndexError inside the parser).
+_HEADER_ERRORS = (ValueError, TypeError, IndexError, AttributeError, email.errors.MessageError)
+
+
+def _header(msg: EmailMessage, name: str) -> str:
+    """One header as text, without NUL characters (PostgreSQL refuses them); a header the
+    structured parser chokes on is read as its raw text instead."""
+    try:
+        value = str(msg.get(name, "") or "")
+    except _HEADER_ERRORS:
+        raw = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), "")
+        value = str(raw).encode("utf-8", errors="replace").decode("utf-8")
+    return value.replace("\x00", "")
 
 
 def parse_email(raw: bytes) -> ParsedEmail:
@@ -116,12 +134,9 @@ def parse_email(raw: bytes) -> ParsedEmail:
         raise ValidationError(f"The email could not be read: {exc}") from None
     if not isinstance(msg, EmailMessage) or not msg.keys():
         raise ValidationError("This is not an email: no headers were found.")
-    try:
-        from_header = str(msg.get("From", ""))
-        to_header = str(msg.get("To", ""))
-        subject = str(msg.get("Subject", ""))
-    except (ValueError, TypeError, IndexError) as exc:
-        raise ValidationError(f"The email's headers could not be read: {exc}") from None
+    from_header = _header(msg, "From")
+    to_header = _header(msg, "To")
+    subject = _header(msg, "Subject")
     addresses = [addr for _, addr in getaddresses([from_header]) if addr]
     if not addresses:
         raise ValidationError("The email has no sender (From header).")
@@ -133,21 +148,21 @@ def parse_email(raw: bytes) -> ParsedEmail:
             f"The sender “{from_address}” is not a valid email address."
         ) from None
     from_name = next((name for name, _ in getaddresses([from_header]) if name), "")
-    message_ids = _ids(str(msg.get("Message-ID", "")))
+    message_ids = _ids(_header(msg, "Message-ID"))
     message_id = message_ids[0] if message_ids else ""
     if not message_id:
         # No Message-ID: derive a stable one so that re-delivery is still recognised.
         message_id = f"<{hashlib.sha256(bytes(raw)).hexdigest()}@sayso.no-message-id>"
     date = None
     try:
-        date_header = msg.get("Date")
+        date_header = _header(msg, "Date")
         if date_header:
-            date = parsedate_to_datetime(str(date_header))
+            date = parsedate_to_datetime(date_header)
             if timezone.is_naive(date):
                 date = timezone.make_aware(date, timezone.get_default_timezone())
     except (TypeError, ValueError, IndexError):
         date = None
-    text = _body_text(msg)
+    text = _body_text(msg).replace("\x00", "")
     return ParsedEmail(
         message_id=message_id,
         from_name=" ".join(from_name.split())[:200],
@@ -155,13 +170,16 @@ def parse_email(raw: bytes) -> ParsedEmail:
         subject=" ".join(subject.split())[:300],
         text=text,
         date=date,
-        in_reply_to=_ids(str(msg.get("In-Reply-To", ""))),
-        references=_ids(str(msg.get("References", ""))),
+        in_reply_to=_ids(_header(msg, "In-Reply-To")),
+        references=_ids(_header(msg, "References")),
         to=[addr.lower() for _, addr in getaddresses([to_header]) if addr][:50],
     )
 
 
-def _thread_case(organization: Organization, parsed: ParsedEmail, customer_id: int) -> Case | None:
+def _thread_case(
+    organization: Organization, parsed: ParsedEmail, customer_id: int
+) -> tuple[Case | None, Message | None]:
+    """The case this email belongs to, and the latest stored message it replies to."""
     candidates = parsed.in_reply_to + list(reversed(parsed.references))
     if candidates:
         earlier = (
@@ -171,13 +189,13 @@ def _thread_case(organization: Organization, parsed: ParsedEmail, customer_id: i
             .first()
         )
         if earlier is not None:
-            return earlier.case
+            return earlier.case, earlier
     token = _CASE_TOKEN_RE.search(parsed.subject)
     if token:
         case = Case.objects.filter(organization=organization, number=int(token.group(1))).first()
         if case is not None and case.customer_id == customer_id:
-            return case
-    return None
+            return case, None
+    return None, None
 
 
 @transaction.atomic
@@ -198,7 +216,12 @@ def email_ingest(*, organization: Organization, raw: bytes) -> IngestResult:
         value=parsed.from_address,
         display_name=parsed.from_name,
     )
-    case = _thread_case(organization, parsed, customer.pk)
+    case, replied_to = _thread_case(organization, parsed, customer.pk)
+    sent_at = parsed.date
+    if replied_to is not None and sent_at is not None and sent_at <= replied_to.sent_at:
+        # Date headers count whole seconds and senders' clocks drift: a reply dated before
+        # the message it answers is stored at its arrival time, so it never shows above it.
+        sent_at = None
     message, created = message_receive(
         organization=organization,
         customer=case.customer if case is not None else customer,
@@ -208,7 +231,7 @@ def email_ingest(*, organization: Organization, raw: bytes) -> IngestResult:
         subject=parsed.subject,
         case=case,
         author_identity=identity,
-        sent_at=parsed.date,
+        sent_at=sent_at,
         headers={
             "message_id": parsed.message_id,
             "in_reply_to": parsed.in_reply_to,

@@ -3,6 +3,8 @@ customer's mail client and Sayso's inbound path both keep it on the same case.""
 
 from __future__ import annotations
 
+from email.utils import formataddr
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -50,7 +52,8 @@ def build_reply_email(message: Message) -> EmailMessage:
     return EmailMessage(
         subject=f"Re: {case.subject} [#{case.number}]",
         body=message.body,
-        from_email=f"{author_name} at {organization.name} <{from_address}>",
+        # formataddr quotes the name: "Ann at Haulright, Inc." must not split the address.
+        from_email=formataddr((f"{author_name} at {organization.name}", from_address)),
         to=[_recipient(message)],
         reply_to=[organization.support_email] if organization.support_email else None,
         headers=headers,

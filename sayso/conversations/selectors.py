@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from sayso.conversations.models import (
@@ -51,7 +51,12 @@ def case_list_for_inbox(
         cases = cases.filter(team_id=int(filters.team))
     if filters.query:
         cases = cases_matching(organization=organization, cases=cases, text=filters.query)
-    return cases.select_related("customer", "assignee", "team").order_by("-last_message_at", "-id")
+    overdue = Commitment.objects.filter(case=OuterRef("pk"), status=CommitmentStatus.BREACHED)
+    return (
+        cases.select_related("customer", "assignee", "team")
+        .annotate(has_overdue=Exists(overdue))
+        .order_by("-last_message_at", "-id")
+    )
 
 
 def inbox_counts(*, organization: Organization, user: Any) -> dict[str, int]:

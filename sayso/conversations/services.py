@@ -255,6 +255,7 @@ def message_reply(
     author: Any,
     body: str,
     visibility: str = Visibility.PRIVATE,
+    sent_at: datetime | None = None,
 ) -> Message:
     """A staff reply to the customer. Sent by email after commit when the customer has an
     email address; always visible to the customer in the portal."""
@@ -264,7 +265,7 @@ def message_reply(
     body = _clean_body(body)
     has_email = Identity.objects.filter(customer=case.customer, kind=IdentityKind.EMAIL).exists()
     channel = Channel.EMAIL if has_email else Channel.PORTAL
-    now = timezone.now()
+    now = min(sent_at, timezone.now()) if sent_at else timezone.now()
     message = Message.objects.create(
         organization=case.organization,
         case=case,
@@ -292,11 +293,11 @@ def message_reply(
 
 
 @transaction.atomic
-def message_note(*, case: Case, author: Any, body: str) -> Message:
+def message_note(*, case: Case, author: Any, body: str, sent_at: datetime | None = None) -> Message:
     """An internal note: staff only, never shown to the customer or on a public page."""
     _staff_member(case.organization, author)
     body = _clean_body(body)
-    now = timezone.now()
+    now = min(sent_at, timezone.now()) if sent_at else timezone.now()
     message = Message.objects.create(
         organization=case.organization,
         case=case,
@@ -434,6 +435,7 @@ def commitment_make(
     due_at: datetime,
     actor: Any = None,
     allow_past: bool = False,
+    made_at: datetime | None = None,
 ) -> Commitment:
     """Record a promise to the customer, owned by a staff member, due at a time."""
     _staff_member(case.organization, owner)
@@ -448,7 +450,9 @@ def commitment_make(
         raise ValidationError("The due time needs a time zone.")
     if not allow_past and due_at <= timezone.now():
         raise ValidationError("The due time must be in the future.")
+    made_at = min(made_at, timezone.now()) if made_at else timezone.now()
     commitment = Commitment.objects.create(
+        created_at=made_at,
         organization=case.organization,
         case=case,
         customer=case.customer,
@@ -462,6 +466,7 @@ def commitment_make(
         kind=TimelineKind.COMMITMENT_MADE,
         summary=f"Promise on case #{case.number}: {description} (by {due_at:%Y-%m-%d %H:%M %Z}, "
         f"owner {_name(owner)})",
+        occurred_at=made_at,
         customer_visible=True,
         case=case,
         commitment=commitment,

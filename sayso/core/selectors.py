@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from sayso.core.models import ApiToken, Membership, Organization, Role, token_digest
+from sayso.core.models import ApiToken, Membership, Organization, Role, Team, token_digest
 
 
 def membership_for(*, user: Any, organization: Organization) -> Membership | None:
@@ -78,3 +78,12 @@ def api_tokens_of(*, membership: Membership) -> QuerySet[ApiToken]:
 
 def organization_by_slug(*, slug: str) -> Organization | None:
     return Organization.objects.filter(slug=slug).first()
+
+
+def staff_member_get(*, organization: Organization, user_id: int) -> Membership | None:
+    """The active staff membership of this user in this organization, else None."""
+    return staff_of(organization=organization).filter(user_id=user_id).first()
+
+
+def team_get(*, organization: Organization, pk: int) -> Team | None:
+    return Team.objects.select_related("lead").filter(organization=organization, pk=pk).first()

@@ -257,3 +257,75 @@ def customer_unmerge(*, merge: CustomerMerge, actor: Any = None) -> Customer:
             organization=target.organization, actor=actor, action="customer.unmerge", obj=merge
         )
     return source
+
+
+def portal_login_link_send(
+    *, organization: Organization, email: str, next_url: str = ""
+) -> str | None:
+    """Email a one-time sign-in link for the customer portal; returns the raw token sent.
+
+    Sign-up and sign-in are the same step: the customer record is found or created only when
+    the link is used, so a mistyped address creates nothing.
+    """
+    import secrets
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    from sayso.core.models import LoginLink, token_digest
+
+    address = normalize_identity(IdentityKind.EMAIL, email)
+    raw = secrets.token_urlsafe(32)
+    minutes = settings.SAYSO_LOGIN_LINK_MINUTES
+    if not next_url.startswith(f"/o/{organization.slug}/"):
+        next_url = ""
+    with transaction.atomic():
+        LoginLink.objects.create(
+            organization=organization,
+            email=address,
+            digest=token_digest(raw),
+            expires_at=timezone.now() + timedelta(minutes=minutes),
+            next_url=next_url[:300],
+        )
+    path = reverse("portal-signin-confirm", kwargs={"org": organization.slug, "token": raw})
+    send_mail(
+        subject=f"Your sign-in link for {organization.name}",
+        message=(
+            f"Hello,\n\nUse this link to sign in to {organization.name}'s customer portal. "
+            f"It works once, for {minutes} minutes:\n\n{settings.SAYSO_BASE_URL}{path}\n\n"
+            "If you did not ask for it, ignore this email.\n"
+        ),
+        from_email=None,
+        recipient_list=[address],
+    )
+    return raw
+
+
+@transaction.atomic
+def portal_login_link_redeem(*, organization: Organization, raw: str) -> tuple[Customer, str]:
+    """Use a sign-in link once; returns the customer (created on first sign-in) and the page
+    to go to next. Raises ``ValidationError`` for an unknown, used or expired link."""
+    from sayso.core.models import LoginLink, token_digest
+
+    link = (
+        LoginLink.objects.select_for_update()
+        .filter(organization=organization, digest=token_digest(raw or ""))
+        .first()
+    )
+    if link is None:
+        raise ValidationError("This sign-in link is not valid. Ask for a new one.")
+    if link.used_at is not None:
+        raise ValidationError("This sign-in link was already used. Ask for a new one.")
+    if link.expires_at <= timezone.now():
+        raise ValidationError("This sign-in link has expired. Ask for a new one.")
+    link.used_at = timezone.now()
+    link.save(update_fields=["used_at", "updated_at"])
+    customer, identity, _ = customer_get_or_create_by_identity(
+        organization=organization, kind=IdentityKind.EMAIL, value=link.email
+    )
+    if identity.verified_at is None:
+        identity.verified_at = timezone.now()
+        identity.save(update_fields=["verified_at", "updated_at"])
+    return customer, link.next_url

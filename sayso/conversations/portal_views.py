@@ -1,0 +1,214 @@
+"""The customer portal: sign in by emailed link, "my cases", a case's replies and promises."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from sayso.conversations import selectors, services
+from sayso.conversations.forms import PortalCaseForm, PortalReplyForm, SigninForm
+from sayso.conversations.models import Channel, CommitmentStatus
+from sayso.core.ratelimit import client_key, rate_limit_hit
+from sayso.customers.models import Customer, IdentityKind
+from sayso.customers.portal_session import (
+    PortalRequest,
+    portal_sign_in,
+    portal_sign_out,
+    portal_view,
+)
+from sayso.customers.services import portal_login_link_redeem, portal_login_link_send
+
+
+def _customer(request: PortalRequest) -> Customer:
+    assert request.customer is not None
+    return request.customer
+
+
+def _too_many(request: PortalRequest, action: str) -> HttpResponse | None:
+    if rate_limit_hit(action=action, key=client_key(request)):
+        return render(
+            request,
+            "portal/rate_limited.html",
+            {"organization": request.organization},
+            status=429,
+        )
+    return None
+
+
+@portal_view(sign_in_required=False)
+def portal_home(request: PortalRequest) -> HttpResponse:
+    return render(request, "portal/home.html", {"organization": request.organization})
+
+
+@portal_view(sign_in_required=False)
+def signin(request: PortalRequest) -> HttpResponse:
+    if request.method == "POST":
+        if (limited := _too_many(request, "portal-signin")) is not None:
+            return limited
+        form = SigninForm(request.POST)
+        if form.is_valid():
+            email = form.cleaned_data["email"]
+            if rate_limit_hit(action="portal-signin-email", key=email.lower(), limit=5):
+                return render(
+                    request,
+                    "portal/rate_limited.html",
+                    {"organization": request.organization},
+                    status=429,
+                )
+            try:
+                portal_login_link_send(
+                    organization=request.organization,
+                    email=email,
+                    next_url=form.cleaned_data.get("next") or "",
+                )
+            except ValidationError as exc:
+                form.add_error("email", " ".join(exc.messages))
+            else:
+                return render(
+                    request,
+                    "portal/signin_sent.html",
+                    {"organization": request.organization, "email": email},
+                )
+        return render(
+            request,
+            "portal/signin.html",
+            {"organization": request.organization, "form": form},
+            status=400,
+        )
+    form = SigninForm(initial={"next": request.GET.get("next", "")})
+    return render(
+        request, "portal/signin.html", {"organization": request.organization, "form": form}
+    )
+
+
+@portal_view(sign_in_required=False)
+def signin_confirm(request: PortalRequest, token: str) -> HttpResponse:
+    # GET shows a button; only the POST uses the link, so mail scanners that fetch links
+    # cannot spend it.
+    if request.method != "POST":
+        return render(request, "portal/signin_confirm.html", {"organization": request.organization})
+    try:
+        customer, next_url = portal_login_link_redeem(organization=request.organization, raw=token)
+    except ValidationError as exc:
+        return render(
+            request,
+            "portal/signin_confirm.html",
+            {"organization": request.organization, "error": " ".join(exc.messages)},
+            status=400,
+        )
+    portal_sign_in(request, request.organization, customer)
+    if next_url:
+        return redirect(next_url)
+    return redirect("portal-cases", org=request.organization.slug)
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def signout(request: PortalRequest) -> HttpResponse:
+    portal_sign_out(request, request.organization)
+    return redirect("portal-home", org=request.organization.slug)
+
+
+@portal_view(sign_in_required=True)
+def my_cases(request: PortalRequest) -> HttpResponse:
+    customer = _customer(request)
+    cases = list(selectors.cases_of_customer(organization=request.organization, customer=customer))
+    for case in cases:
+        visible = [c for c in case.commitments.all() if c.status != CommitmentStatus.CANCELLED]
+        for commitment in visible:
+            commitment.is_overdue = selectors.commitment_is_overdue(commitment)  # type: ignore[attr-defined]
+        case.visible_commitments = visible  # type: ignore[attr-defined]
+        case.overdue_count = len(  # type: ignore[attr-defined]
+            [c for c in visible if selectors.commitment_is_overdue(c)]
+        )
+    return render(
+        request,
+        "portal/my_cases.html",
+        {"organization": request.organization, "customer": customer, "cases": cases},
+    )
+
+
+@portal_view(sign_in_required=True)
+def case_detail(request: PortalRequest, number: int) -> HttpResponse:
+    customer = _customer(request)
+    case = selectors.case_for_customer(
+        organization=request.organization, customer=customer, number=number
+    )
+    if case is None:
+        raise Http404("No such case.")
+    form = PortalReplyForm()
+    if request.method == "POST":
+        if (limited := _too_many(request, "portal-reply")) is not None:
+            return limited
+        form = PortalReplyForm(request.POST)
+        if form.is_valid():
+            try:
+                services.message_receive(
+                    organization=request.organization,
+                    customer=customer,
+                    channel=Channel.PORTAL,
+                    body=form.cleaned_data["body"],
+                    case=case,
+                    external_id=f"portal:{form.cleaned_data['submission_id']}",
+                    author_identity=customer.identities.filter(kind=IdentityKind.EMAIL).first(),
+                )
+            except ValidationError as exc:
+                form.add_error("body", " ".join(exc.messages))
+            else:
+                messages.success(request, "Your reply was added to the case.")
+                return redirect("portal-case", org=request.organization.slug, number=case.number)
+    commitments = [
+        c for c in selectors.case_commitments(case=case) if c.status != CommitmentStatus.CANCELLED
+    ]
+    for commitment in commitments:
+        commitment.is_overdue = selectors.commitment_is_overdue(commitment)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "portal/case_detail.html",
+        {
+            "organization": request.organization,
+            "customer": customer,
+            "case": case,
+            "messages_list": selectors.case_messages(case=case, for_customer=True),
+            "commitments": commitments,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@portal_view(sign_in_required=True)
+def case_new(request: PortalRequest) -> HttpResponse:
+    customer = _customer(request)
+    form = PortalCaseForm()
+    if request.method == "POST":
+        if (limited := _too_many(request, "portal-case")) is not None:
+            return limited
+        form = PortalCaseForm(request.POST)
+        if form.is_valid():
+            try:
+                message, _ = services.message_receive(
+                    organization=request.organization,
+                    customer=customer,
+                    channel=Channel.PORTAL,
+                    body=form.cleaned_data["body"],
+                    subject=form.cleaned_data["subject"],
+                    external_id=f"portal:{form.cleaned_data['submission_id']}",
+                    author_identity=customer.identities.filter(kind=IdentityKind.EMAIL).first(),
+                )
+            except ValidationError as exc:
+                form.add_error(None, " ".join(exc.messages))
+            else:
+                messages.success(request, "Thank you. We have your message and will answer here.")
+                return redirect(
+                    "portal-case", org=request.organization.slug, number=message.case.number
+                )
+    return render(
+        request,
+        "portal/case_new.html",
+        {"organization": request.organization, "form": form},
+        status=400 if form.errors else 200,
+    )

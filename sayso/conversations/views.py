@@ -1,0 +1,258 @@
+"""The staff inbox and case page. Thin: parse, authorize, call a service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from sayso.conversations import selectors, services
+from sayso.conversations.forms import (
+    CaseUpdateForm,
+    CommitmentCloseForm,
+    CommitmentForm,
+    HandoffForm,
+    ReplyForm,
+)
+from sayso.conversations.models import Case, CaseStatus, CommitmentStatus, Priority
+from sayso.core.models import Role, Team
+from sayso.core.permissions import StaffRequest, staff_required
+from sayso.core.selectors import staff_of
+from sayso.customers.selectors import customer_timeline, identities_of, merge_suggestions
+from sayso.notifications.selectors import unread_alert_count
+
+INBOX_PAGE_SIZE = 50
+
+
+def _form_errors(form: object) -> str:
+    errors = getattr(form, "errors", {})
+    return " ".join(str(message) for field in errors.values() for message in field)
+
+
+@staff_required(Role.AGENT)
+def inbox(request: StaffRequest) -> HttpResponse:
+    params = request.GET
+    filters = selectors.InboxFilters(
+        status=params.get("status", "active"),
+        assignee=params.get("assignee", ""),
+        priority=params.get("priority", ""),
+        team=params.get("team", ""),
+        query=params.get("q", "")[:200],
+    )
+    cases = selectors.case_list_for_inbox(
+        organization=request.organization, user=request.user, filters=filters
+    )
+    page = Paginator(cases, INBOX_PAGE_SIZE).get_page(params.get("page"))
+    context = {
+        "filters": filters,
+        "page": page,
+        "statuses": CaseStatus.choices,
+        "priorities": Priority.choices,
+        "staff": staff_of(organization=request.organization),
+        "teams": Team.objects.filter(organization=request.organization).order_by("name"),
+        "counts": selectors.inbox_counts(organization=request.organization, user=request.user),
+        "alert_count": unread_alert_count(
+            organization=request.organization, recipient=request.user
+        ),
+        "querystring": params.urlencode(),
+    }
+    template = (
+        "conversations/_inbox_results.html"
+        if request.headers.get("HX-Request")
+        else "conversations/inbox.html"
+    )
+    return render(request, template, context)
+
+
+def _case_or_404(request: StaffRequest, number: int) -> Case:
+    case = selectors.case_get(organization=request.organization, number=number)
+    if case is None:
+        raise Http404("No such case.")
+    return case
+
+
+@staff_required(Role.AGENT)
+def case_detail(request: StaffRequest, number: int) -> HttpResponse:
+    case = _case_or_404(request, number)
+    organization = request.organization
+    commitments = list(selectors.case_commitments(case=case))
+    for commitment in commitments:
+        commitment.is_overdue = selectors.commitment_is_overdue(commitment)  # type: ignore[attr-defined]
+    context = {
+        "case": case,
+        "customer": case.customer,
+        "identities": identities_of(customer=case.customer),
+        "messages_list": selectors.case_messages(case=case),
+        "commitments": commitments,
+        "handoffs": selectors.case_handoffs(case=case),
+        "timeline": customer_timeline(organization=organization, customer=case.customer, limit=60),
+        "other_cases": selectors.cases_of_customer(
+            organization=organization, customer=case.customer
+        ).exclude(pk=case.pk)[:10],
+        "suggestions": merge_suggestions(organization=organization, customer=case.customer),
+        "reply_form": ReplyForm(),
+        "update_form": CaseUpdateForm(initial={"status": case.status, "priority": case.priority}),
+        "handoff_form": HandoffForm(organization=organization),
+        "commitment_form": CommitmentForm(
+            organization=organization, initial={"owner": str(request.user.pk)}
+        ),
+        "alert_count": unread_alert_count(organization=organization, recipient=request.user),
+    }
+    return render(request, "conversations/case_detail.html", context)
+
+
+def _back(request: StaffRequest, case: Case) -> HttpResponse:
+    return redirect("case-detail", org=request.organization.slug, number=case.number)
+
+
+@require_POST
+@staff_required(Role.AGENT)
+def case_reply(request: StaffRequest, number: int) -> HttpResponse:
+    case = _case_or_404(request, number)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form) or "The reply is empty.")
+        return _back(request, case)
+    try:
+        if form.cleaned_data["kind"] == "note":
+            services.message_note(case=case, author=request.user, body=form.cleaned_data["body"])
+            messages.success(request, "Internal note added.")
+        else:
+            services.message_reply(
+                case=case,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                visibility=form.visibility,
+            )
+            messages.success(request, "Reply sent.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(request, case)
+
+
+@require_POST
+@staff_required(Role.AGENT)
+def case_update(request: StaffRequest, number: int) -> HttpResponse:
+    case = _case_or_404(request, number)
+    form = CaseUpdateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_update(
+                case=case,
+                actor=request.user,
+                status=form.cleaned_data["status"] or None,
+                priority=form.cleaned_data["priority"] or None,
+            )
+            messages.success(request, "Case updated.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _form_errors(form))
+    return _back(request, case)
+
+
+@require_POST
+@staff_required(Role.AGENT)
+def case_handoff(request: StaffRequest, number: int) -> HttpResponse:
+    case = _case_or_404(request, number)
+    form = HandoffForm(request.POST, organization=request.organization)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return _back(request, case)
+    to_user = None
+    if form.cleaned_data["to_user"]:
+        to_user = get_user_model().objects.filter(pk=int(form.cleaned_data["to_user"])).first()
+    to_team = None
+    if form.cleaned_data["to_team"]:
+        to_team = Team.objects.filter(
+            organization=request.organization, pk=int(form.cleaned_data["to_team"])
+        ).first()
+    try:
+        services.case_handoff(
+            case=case,
+            actor=request.user,
+            note=form.cleaned_data["note"],
+            to_user=to_user,
+            to_team=to_team,
+        )
+        messages.success(request, "Case handed off.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(request, case)
+
+
+@require_POST
+@staff_required(Role.AGENT)
+def commitment_make(request: StaffRequest, number: int) -> HttpResponse:
+    case = _case_or_404(request, number)
+    form = CommitmentForm(request.POST, organization=request.organization)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return _back(request, case)
+    owner = get_user_model().objects.filter(pk=int(form.cleaned_data["owner"])).first()
+    try:
+        services.commitment_make(
+            case=case,
+            owner=owner,
+            description=form.cleaned_data["description"],
+            due_at=form.cleaned_data["due_at"],
+            actor=request.user,
+        )
+        messages.success(request, "Commitment recorded. The customer can see it.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(request, case)
+
+
+@require_POST
+@staff_required(Role.AGENT)
+def commitment_close(request: StaffRequest, pk: int, action: str) -> HttpResponse:
+    commitment = selectors.commitment_get(organization=request.organization, pk=pk)
+    if commitment is None or action not in {"keep", "cancel"}:
+        raise Http404("No such commitment.")
+    form = CommitmentCloseForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        if action == "keep":
+            services.commitment_keep(commitment=commitment, actor=request.user, note=note)
+            messages.success(request, "Commitment marked as kept.")
+        else:
+            services.commitment_cancel(commitment=commitment, actor=request.user, note=note)
+            messages.success(request, "Commitment cancelled.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(request, commitment.case)
+
+
+@staff_required(Role.AGENT)
+def commitment_list(request: StaffRequest) -> HttpResponse:
+    status = request.GET.get("status", CommitmentStatus.OPEN)
+    if status not in CommitmentStatus.values and status != "":
+        status = CommitmentStatus.OPEN
+    mine = request.GET.get("mine") == "1"
+    commitments = list(
+        selectors.commitments_for_staff(
+            organization=request.organization,
+            owner=request.user if mine else None,
+            status=status,
+        )[:500]
+    )
+    for commitment in commitments:
+        commitment.is_overdue = selectors.commitment_is_overdue(commitment)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "conversations/commitment_list.html",
+        {
+            "commitments": commitments,
+            "status": status,
+            "mine": mine,
+            "statuses": CommitmentStatus.choices,
+            "alert_count": unread_alert_count(
+                organization=request.organization, recipient=request.user
+            ),
+        },
+    )

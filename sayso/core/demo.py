@@ -1,0 +1,278 @@
+"""The demo organization: a truck-rental company with customers on every channel, cases,
+commitments (one already breached), a hand-off and a likely duplicate customer."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from sayso.conversations import services as conversations
+from sayso.conversations.models import Case, Channel, Priority, Visibility
+from sayso.core import services as core
+from sayso.core.models import Organization, Role
+from sayso.customers import services as customers
+from sayso.customers.models import Customer, IdentityKind
+
+DEMO_SLUG = "haulright"
+
+
+@dataclass
+class DemoResult:
+    organization: Organization
+    created: bool
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, team
+
+
+def demo_password() -> str:
+    return os.environ.get("SAYSO_DEMO_PASSWORD", "sayso-demo")
+
+
+def _user(username: str, first: str, last: str, *, superuser: bool = False) -> Any:
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User.objects.create_user(
+            username=username,
+            email=f"{username}@haulright.example",
+            password=demo_password(),
+            first_name=first,
+            last_name=last,
+            is_staff=superuser,
+            is_superuser=superuser,
+        )
+    return user
+
+
+@transaction.atomic
+def load_demo(*, now: datetime | None = None) -> DemoResult:
+    """Create the demo organization unless it exists (idempotent)."""
+    existing = Organization.objects.filter(slug=DEMO_SLUG).first()
+    if existing is not None:
+        return DemoResult(existing, False, _accounts(existing))
+    now = now or timezone.now()
+    day = timedelta(days=1)
+    org = core.organization_create(
+        name="Haulright Truck Rental", slug=DEMO_SLUG, support_email="help@haulright.example"
+    )
+    admin = _user("admin", "Alex", "Admin", superuser=True)
+    maria = _user("maria", "Maria", "Lopez")
+    raj = _user("raj", "Raj", "Patel")
+    tom = _user("tom", "Tom", "Becker")
+    lena = _user("lena", "Lena", "Nowak")
+    regional = core.team_create(organization=org, name="Regional office", lead=maria)
+    denver = core.team_create(organization=org, name="Denver depot", lead=tom)
+    core.membership_add(organization=org, user=admin, role=Role.ADMIN)
+    core.membership_add(organization=org, user=maria, role=Role.MANAGER, team=regional)
+    core.membership_add(
+        organization=org, user=raj, role=Role.AGENT, team=regional, reports_to=maria
+    )
+    core.membership_add(organization=org, user=tom, role=Role.MANAGER, team=denver)
+    core.membership_add(organization=org, user=lena, role=Role.AGENT, team=denver, reports_to=tom)
+
+    def person(name: str, *ids: tuple[str, str]) -> Customer:
+        return customers.customer_create(organization=org, display_name=name, identities=list(ids))
+
+    dana = person(
+        "Dana Whitfield",
+        (IdentityKind.EMAIL, "dana@whitfield.example"),
+        (IdentityKind.PHONE, "+1 303 555 0142"),
+        (IdentityKind.URL, "https://danawrites.example/blog"),
+    )
+    marcus = person("Marcus Hale", (IdentityKind.MASTODON, "@marcus@mastodon.social"))
+    priya = person("Priya Raman", (IdentityKind.BLUESKY, "priya.bsky.social"))
+    jordan = person("Jordan Kim", (IdentityKind.EMAIL, "jordan.kim@mailbox.example"))
+    elena = person(
+        "Elena Petrova",
+        (IdentityKind.EMAIL, "elena@petrova-moving.example"),
+        (IdentityKind.PHONE, "+1 720 555 0199"),
+    )
+    sam = person("Sam Ortiz", (IdentityKind.EMAIL, "sam.ortiz@example.net"))
+    # A second record for Dana, from her blog's comment feed: staff will see a merge hint.
+    person("D. Whitfield (blog)", (IdentityKind.URL, "danawrites.example/blog"))
+
+    def case(
+        who: Customer, channel: str, subject: str, body: str, at: datetime, **extra: Any
+    ) -> Case:
+        message, _ = conversations.message_receive(
+            organization=org,
+            customer=who,
+            channel=channel,
+            subject=subject,
+            body=body,
+            sent_at=at,
+            external_id=extra.pop("external_id", ""),
+            visibility=extra.pop("visibility", Visibility.PRIVATE),
+        )
+        result = message.case
+        if extra:
+            for key, value in extra.items():
+                setattr(result, key, value)
+            result.save(update_fields=[*extra.keys(), "updated_at"])
+        return result
+
+    # Scenario 1: the truck reservation, and the promised call that never came.
+    booking_at = now - 2 * day
+    truck = case(
+        dana,
+        Channel.WEB,
+        "Truck reservation for Saturday",
+        "Hi, I booked a 16 ft truck online for Saturday pickup in Denver (reservation "
+        "HR-20417). The confirmation says someone will call me to confirm the pickup time. "
+        "I'm moving a whole apartment, so I need to be sure.",
+        booking_at,
+        assignee=raj,
+        team=regional,
+    )
+    conversations.message_reply(
+        case=truck,
+        author=raj,
+        body="Thanks Dana, your reservation HR-20417 is in. I'll call you by 5 pm tomorrow "
+        "to confirm the pickup time and the truck's equipment.",
+        sent_at=booking_at + timedelta(minutes=20),
+    )
+    due = (booking_at + day).replace(hour=17, minute=0, second=0, microsecond=0)
+    conversations.commitment_make(
+        case=truck,
+        owner=raj,
+        description="Call Dana to confirm the Saturday pickup time",
+        due_at=due,
+        actor=raj,
+        allow_past=True,
+        made_at=booking_at + timedelta(minutes=21),
+    )
+    conversations.message_note(
+        case=truck,
+        author=raj,
+        body="Pickup is at the Denver depot; they hold the 16 ft fleet.",
+        sent_at=booking_at + timedelta(minutes=25),
+    )
+    conversations.message_receive(
+        organization=org,
+        customer=dana,
+        channel=Channel.EMAIL,
+        case=truck,
+        body="Nobody called yesterday. I still don't know when I can pick up the truck. "
+        "The move is in two days!",
+        external_id="<demo-dana-2@whitfield.example>",
+        sent_at=now - timedelta(hours=3),
+    )
+
+    # Marcus on Mastodon: a public complaint about a dirty truck.
+    dirty = case(
+        marcus,
+        Channel.MASTODON,
+        "Truck was filthy at pickup",
+        "@haulright picked up a truck in Aurora this morning, cargo area full of sand and "
+        "old packing tape. Not what I paid for.",
+        now - 3 * day,
+        external_id="https://mastodon.social/@marcus/111000000000000001",
+        visibility=Visibility.PUBLIC,
+        priority=Priority.HIGH,
+        assignee=lena,
+        team=denver,
+    )
+    conversations.message_reply(
+        case=dirty,
+        author=lena,
+        body="Sorry Marcus, that's not our standard. We've refunded the cleaning fee and "
+        "flagged the truck for inspection.",
+        visibility=Visibility.PUBLIC,
+        sent_at=now - 3 * day + timedelta(hours=1),
+    )
+    conversations.case_update(case=dirty, actor=lena, status="resolved")
+
+    # Priya on Bluesky: praise.
+    praise = case(
+        priya,
+        Channel.BLUESKY,
+        "Smoothest move ever",
+        "Shout-out to @haulright.example: truck was spotless, pickup took five minutes.",
+        now - 4 * day,
+        external_id="at://did:plc:priya/app.bsky.feed.post/3kdemo1",
+        visibility=Visibility.PUBLIC,
+    )
+    conversations.case_update(case=praise, actor=maria, status="closed")
+
+    # Jordan by email: double charge, with an open promise.
+    billing = case(
+        jordan,
+        Channel.EMAIL,
+        "Charged twice for one rental",
+        "My card was charged $189.00 twice for rental HR-19988. Please refund one.",
+        now - day,
+        external_id="<demo-jordan-1@mailbox.example>",
+        assignee=maria,
+        team=regional,
+        priority=Priority.HIGH,
+    )
+    conversations.message_reply(
+        case=billing,
+        author=maria,
+        body="You're right, Jordan: one charge was a duplicate. The refund will be processed "
+        "by Friday; I'll confirm when it's done.",
+        sent_at=now - day + timedelta(hours=2),
+    )
+    conversations.commitment_make(
+        case=billing,
+        owner=maria,
+        description="Refund the duplicate $189 charge and confirm to Jordan",
+        due_at=now + 2 * day,
+        actor=maria,
+        made_at=now - day + timedelta(hours=2),
+    )
+
+    # Elena by phone: a kept promise and a hand-off from the regional office to the depot.
+    fleet = case(
+        elena,
+        Channel.PHONE,
+        "Quote for three trucks, monthly",
+        "Elena runs a small moving company and wants a monthly quote for three 20 ft trucks.",
+        now - 5 * day,
+        assignee=maria,
+        team=regional,
+    )
+    quote = conversations.commitment_make(
+        case=fleet,
+        owner=maria,
+        description="Send Elena a written quote",
+        due_at=now - 4 * day,
+        actor=maria,
+        allow_past=True,
+        made_at=now - 5 * day,
+    )
+    conversations.commitment_keep(commitment=quote, actor=maria, note="Quote sent by email")
+    conversations.case_handoff(
+        case=fleet,
+        actor=maria,
+        to_user=tom,
+        to_team=denver,
+        note="Elena accepted the quote. The trucks come from Denver: please set up the monthly "
+        "schedule with her. She prefers calls before 10 am.",
+    )
+
+    # Sam: a fresh unassigned question.
+    case(
+        sam,
+        Channel.EMAIL,
+        "Can I return the truck to a different city?",
+        "Hello, is a one-way rental from Denver to Salt Lake City possible, and what does it cost?",
+        now - timedelta(hours=1),
+        external_id="<demo-sam-1@example.net>",
+    )
+
+    # The promise to Dana fell due yesterday at 5 pm: the periodic check breaches it now.
+    conversations.commitments_check(now=now)
+    return DemoResult(org, True, _accounts(org))
+
+
+def _accounts(org: Organization) -> list[tuple[str, str, str]]:
+    return [
+        (m.user.username, m.get_role_display(), m.team.name if m.team else "")
+        for m in org.memberships.select_related("user", "team").order_by("id")
+    ]

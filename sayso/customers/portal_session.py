@@ -1,0 +1,76 @@
+"""The customer portal's sign-in state: which customer this browser is, per organization.
+
+Customers are not Django users: a one-time emailed link proves they hold an email identity,
+and the session remembers the customer for that organization only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from sayso.core.models import Organization
+from sayso.core.selectors import organization_by_slug
+from sayso.customers.models import Customer
+from sayso.customers.services import active_customer
+
+View = Callable[..., HttpResponse]
+
+
+def _key(organization: Organization) -> str:
+    return f"portal-customer:{organization.pk}"
+
+
+def portal_sign_in(request: HttpRequest, organization: Organization, customer: Customer) -> None:
+    request.session.cycle_key()  # a new session id at sign-in (no fixation)
+    request.session[_key(organization)] = customer.pk
+
+
+def portal_sign_out(request: HttpRequest, organization: Organization) -> None:
+    request.session.pop(_key(organization), None)
+
+
+def portal_customer(request: HttpRequest, organization: Organization) -> Customer | None:
+    """The signed-in customer, following merges to the record that holds them now."""
+    pk = request.session.get(_key(organization))
+    if not pk:
+        return None
+    customer = Customer.objects.filter(organization=organization, pk=pk).first()
+    if customer is None:
+        portal_sign_out(request, organization)
+        return None
+    current = active_customer(customer)
+    if current.pk != customer.pk:
+        request.session[_key(organization)] = current.pk
+    return current
+
+
+class PortalRequest(HttpRequest):
+    organization: Organization
+    customer: Customer | None
+
+
+def portal_view(*, sign_in_required: bool) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            organization = organization_by_slug(slug=org)
+            if organization is None:
+                raise Http404("No such organization.")
+            customer = portal_customer(request, organization)
+            if sign_in_required and customer is None:
+                url = reverse("portal-signin", kwargs={"org": organization.slug})
+                return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
+            request.organization = organization  # type: ignore[attr-defined]
+            request.customer = customer  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

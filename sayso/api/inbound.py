@@ -44,14 +44,15 @@ def inbound_email(request: HttpRequest) -> Status[InboundEmailOut]:
     `References`, or a `[#123]` token in the subject), else opens a new case; the sender
     becomes or is recognised as a customer. Idempotent on the Message-ID: a re-delivery
     answers 200 with the stored message and writes nothing."""
-    if request.content_type not in EMAIL_CONTENT_TYPES:
-        accepted = " or ".join(EMAIL_CONTENT_TYPES)
-        raise HttpError(415, f"Send the raw email as {accepted}, not “{request.content_type}”.")
     limit = settings.SAYSO_MAX_INBOUND_EMAIL_BYTES
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         declared = 0
+    # An empty body needs no content type: it is answered "The email is empty." below.
+    if declared and request.content_type not in EMAIL_CONTENT_TYPES:
+        accepted = " or ".join(EMAIL_CONTENT_TYPES)
+        raise HttpError(415, f"Send the raw email as {accepted}, not “{request.content_type}”.")
     if declared > limit:
         raise _too_large(limit)
     # Read the stream ourselves (not ``request.body``): the email limit is its own setting,

@@ -5,10 +5,11 @@ Datetimes are serialized as ISO 8601 with their offset (UTC as ``Z``).
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+from pydantic import AfterValidator
 
 from sayso.conversations.models import (
     CaseStatus,
@@ -21,6 +22,14 @@ from sayso.conversations.models import (
 )
 from sayso.conversations.selectors import commitment_is_overdue
 from sayso.customers.models import Customer, Identity, IdentityKind
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC) if value.tzinfo is not None else value
+
+
+# Every datetime in a response, in UTC: ``2025-05-01T09:30:00Z``.
+Timestamp = Annotated[datetime, AfterValidator(_utc)]
 
 
 def user_name(user: Any) -> str:
@@ -75,8 +84,8 @@ class IdentityOut(Schema):
     kind: str
     value: str
     label: str
-    verified_at: datetime | None
-    created_at: datetime
+    verified_at: Timestamp | None
+    created_at: Timestamp
 
 
 class CustomerOut(Schema):
@@ -86,8 +95,8 @@ class CustomerOut(Schema):
     is_active: bool = Field(..., description="False while merged into another customer.")
     merged_into_id: int | None
     identities: list[IdentityOut]
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
 
     @staticmethod
     def resolve_identities(obj: Customer) -> list[Identity]:
@@ -121,8 +130,8 @@ class MergeOut(Schema):
     source: CustomerRef
     target: CustomerRef
     merged_by: UserRef | None
-    created_at: datetime
-    undone_at: datetime | None
+    created_at: Timestamp
+    undone_at: Timestamp | None
 
 
 class MergeSuggestionOut(Schema):
@@ -143,10 +152,10 @@ class CaseOut(Schema):
     customer: CustomerRef
     assignee: UserRef | None
     team: TeamRef | None
-    last_message_at: datetime | None
-    resolved_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
+    last_message_at: Timestamp | None
+    resolved_at: Timestamp | None
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class CaseCreateIn(Schema):
@@ -184,7 +193,7 @@ class HandoffOut(Schema):
     to_team: TeamRef | None
     note: str
     by: UserRef | None
-    created_at: datetime
+    created_at: Timestamp
 
     @staticmethod
     def resolve_case_number(obj: Any) -> int:
@@ -217,9 +226,9 @@ class MessageOut(Schema):
     subject: str
     body: str
     external_id: str
-    sent_at: datetime
-    delivered_at: datetime | None
-    created_at: datetime
+    sent_at: Timestamp
+    delivered_at: Timestamp | None
+    created_at: Timestamp
 
     @staticmethod
     def resolve_author(obj: Message) -> str:
@@ -239,13 +248,13 @@ class CommitmentOut(Schema):
     customer_id: int
     description: str
     owner: UserRef
-    due_at: datetime
+    due_at: Timestamp
     status: CommitmentStatus
     overdue: bool
-    breached_at: datetime | None
-    closed_at: datetime | None
+    breached_at: Timestamp | None
+    closed_at: Timestamp | None
     closing_note: str
-    created_at: datetime
+    created_at: Timestamp
 
     @staticmethod
     def resolve_case_number(obj: Any) -> int:

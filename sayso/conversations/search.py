@@ -47,11 +47,16 @@ def cases_matching(
         )
         return cases.filter(subject_match | Q(pk__in=body_case_ids))
     if connection.vendor == "postgresql":
+        words = _WORD_RE.findall(text)[:12]
+        if not words:
+            return cases.filter(subject_match)
+        # Every word must match; the last one as a prefix, as people type.
+        tsquery = " & ".join(words) + ":*"
         body_case_ids = RawSQL(
             "SELECT m.case_id FROM conversations_message m "
-            "WHERE to_tsvector('simple', m.body) @@ websearch_to_tsquery('simple', %s) "
+            "WHERE to_tsvector('simple', m.body) @@ to_tsquery('simple', %s) "
             "AND m.organization_id = %s",
-            (text, organization.pk),
+            (tsquery, organization.pk),
         )
         return cases.filter(subject_match | Q(pk__in=body_case_ids))
     return cases.filter(subject_match | Q(messages__body__icontains=text)).distinct()

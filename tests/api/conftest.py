@@ -32,7 +32,7 @@ class Api:
     client: Client
     raw: str | None
 
-    def _headers(self) -> dict[str, str]:
+    def _headers(self) -> dict[str, Any]:
         return {"HTTP_AUTHORIZATION": f"Bearer {self.raw}"} if self.raw is not None else {}
 
     def get(self, path: str, **params: Any) -> Any:

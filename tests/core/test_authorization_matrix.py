@@ -54,8 +54,17 @@ def world(db: Any) -> World:
     membership = admin.memberships.get(organization=org)
     token, _ = api_token_create(membership=membership, name="ci", scopes=["cases:read"])
     return World(
-        org, agent, admin, outsider_membership.user, customer_a, customer_b, case_a, case_b,
-        commitment, merge, token,
+        org,
+        agent,
+        admin,
+        outsider_membership.user,
+        customer_a,
+        customer_b,
+        case_a,
+        case_b,
+        commitment,
+        merge,
+        token,
     )
 
 

@@ -20,13 +20,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from tqdm import tqdm
 
 from sayso.conversations.email_inbound import email_ingest
 from sayso.core.selectors import organization_by_slug
 
 STDIN = "-"
+# sysexits.h EX_TEMPFAIL: an MTA piping mail here keeps the message and delivers it again
+# later, instead of bouncing it to the customer.
+EX_TEMPFAIL = 75
 
 
 @dataclass
@@ -140,6 +143,7 @@ class Command(BaseCommand):
         sources = [source_for(argument) for argument in options["paths"]]
         total = sum(source.count for source in sources)
         created = present = failed = 0
+        stopped: str = ""
         bar = tqdm(
             total=total,
             unit="msg",
@@ -154,6 +158,9 @@ class Command(BaseCommand):
                         raw = read()
                         with transaction.atomic():
                             result = email_ingest(organization=organization, raw=raw)
+                    except DatabaseError as exc:
+                        stopped = f"{label}: the database failed ({exc})"
+                        break
                     except ValidationError as exc:
                         failed += 1
                         self._report(bar, f"{label}: {' '.join(exc.messages)}")
@@ -166,10 +173,17 @@ class Command(BaseCommand):
                         else:
                             present += 1
                     bar.update(1)
+                if stopped:
+                    break
         self.stdout.write(
             f"{organization.name}: {created} created, {present} already present "
             f"(re-delivered), {failed} failed."
         )
+        if stopped:
+            raise CommandError(
+                f"{stopped}. Stopped there; nothing is lost: run the same command again.",
+                returncode=EX_TEMPFAIL,
+            )
         if failed:
             raise CommandError(
                 f"{failed} message(s) could not be stored; see the reasons above.", returncode=1

@@ -1,0 +1,105 @@
+"""The OpenAPI document and the interactive docs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from sayso.core.models import Scope
+from tests.api.conftest import ALL_SCOPES, Api, make_token
+
+pytestmark = pytest.mark.django_db
+
+OPERATIONS = {
+    "customers_list",
+    "customers_get",
+    "customers_create",
+    "customers_update",
+    "customers_identities_add",
+    "customers_merge",
+    "customers_merges_list",
+    "customers_unmerge",
+    "customers_merge_suggestions",
+    "cases_list",
+    "cases_get",
+    "cases_create",
+    "cases_update",
+    "cases_handoff",
+    "cases_messages_list",
+    "cases_messages_create",
+    "commitments_list",
+    "commitments_get",
+    "commitments_create",
+    "commitments_keep",
+    "commitments_cancel",
+    "inbound_email",
+}
+
+
+def _operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method, path, operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+
+
+@pytest.fixture
+def schema(client: Client) -> dict[str, Any]:
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    return dict(response.json())
+
+
+def test_the_docs_page_loads(client: Client) -> None:
+    response = client.get("/api/docs")
+
+    assert response.status_code == 200
+    assert b"openapi.json" in response.content
+
+
+def test_the_schema_lists_every_operation(schema: dict[str, Any]) -> None:
+    ids = {operation["operationId"] for _, _, operation in _operations(schema)}
+
+    assert ids == OPERATIONS
+
+
+def test_every_operation_has_an_id_a_summary_tags_and_a_scope(schema: dict[str, Any]) -> None:
+    for method, path, operation in _operations(schema):
+        where = f"{method.upper()} {path}"
+        assert operation.get("operationId"), where
+        assert operation.get("summary"), where
+        assert operation.get("tags"), where
+        assert operation.get("x-required-scope") in Scope.values, where
+        assert operation.get("security") == [{"ApiTokenAuth": []}], where
+    assert schema["components"]["securitySchemes"]["ApiTokenAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+    }
+
+
+def test_every_operation_refuses_a_token_without_its_scope(
+    schema: dict[str, Any], org: Any, agent: Any
+) -> None:
+    """The scope the schema names is the scope the API enforces."""
+    tokens = {
+        scope: make_token(agent, org, [s for s in ALL_SCOPES if s != scope]) for scope in ALL_SCOPES
+    }
+    for method, path, operation in _operations(schema):
+        scope = operation["x-required-scope"]
+        url = re.sub(r"\{[^}]+\}", "1", path)
+        api = Api(Client(), tokens[scope])
+        response = api.client.generic(
+            method.upper(),
+            url,
+            "{}",
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {api.raw}",
+        )
+        assert response.status_code == 403, f"{method.upper()} {path}"
+        assert response.json() == {"detail": f"This token lacks the scope {scope}."}
+        anonymous = Client().generic(method.upper(), url)
+        assert anonymous.status_code == 401, f"{method.upper()} {path}"

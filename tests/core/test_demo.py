@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from sayso.conversations.models import Case, CommitmentStatus, Message
+from sayso.core.demo import load_demo
+from sayso.customers.selectors import merge_suggestions
+from sayso.notifications.models import Alert
+
+
+@pytest.mark.django_db
+def test_demo_loads_a_living_organization_once() -> None:
+    out = StringIO()
+    call_command("demo", stdout=out)
+    assert "Loaded the demo organization" in out.getvalue()
+    result = load_demo()
+    assert result.created is False
+    org = result.organization
+    assert Case.objects.filter(organization=org).count() >= 5
+    channels = set(Message.objects.filter(organization=org).values_list("channel", flat=True))
+    assert {"email", "mastodon", "bluesky", "web", "phone"} <= channels
+    breached = org.commitments.filter(status=CommitmentStatus.BREACHED)
+    assert breached.count() == 1
+    assert Alert.objects.filter(commitment=breached.get()).count() == 2  # owner and lead
+    assert org.handoffs.exists()
+    assert merge_suggestions(organization=org)
+    call_command("demo", stdout=StringIO())
+    assert Case.objects.filter(organization=org).count() == Case.objects.count()
+
+
+@pytest.mark.django_db
+def test_demo_staff_can_sign_in_and_see_the_inbox(settings: Any) -> None:
+    load_demo()
+    client = Client()
+    assert client.login(username="raj", password="sayso-demo")
+    response = client.get("/staff/haulright/")
+    assert response.status_code == 200
+    assert "Truck reservation for Saturday" in response.text
+    assert "promise overdue" in response.text

@@ -33,10 +33,9 @@ class ApiTokenAuth(HttpBearer):
         self.scope = scope
 
     def __call__(self, request: HttpRequest) -> ApiToken:
+        # ``HttpBearer`` answers None for a missing header or another scheme: say why.
         token = super().__call__(request)
-        if token is None:
-            raise AuthenticationError(401, UNAUTHENTICATED)
-        if not isinstance(token, ApiToken):  # pragma: no cover (authenticate returns tokens)
+        if not isinstance(token, ApiToken):
             raise AuthenticationError(401, UNAUTHENTICATED)
         return token
 

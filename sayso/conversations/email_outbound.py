@@ -64,7 +64,9 @@ def deliver_reply(*, message_id: int) -> bool:
     """Send one outbound email message; a second call after success sends nothing."""
     with transaction.atomic():
         message = (
-            Message.objects.select_for_update()
+            # Lock only the message: PostgreSQL refuses FOR UPDATE across the outer join to
+            # the (nullable) author.
+            Message.objects.select_for_update(of=("self",))
             .select_related("case", "organization", "author_user", "customer")
             .filter(pk=message_id, direction=Direction.OUTBOUND, channel=Channel.EMAIL)
             .first()

@@ -47,7 +47,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = ["organization", "action"]
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
 

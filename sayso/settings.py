@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "sayso.customers",
     "sayso.conversations",
     "sayso.notifications",
+    "sayso.intelligence",
     "sayso.api",
 ]
 

@@ -1,0 +1,147 @@
+"""Every API operation against every kind of caller: no token, a customer's browser session,
+an agent's token, an admin's token, and a token of another organization."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from sayso.conversations import services
+from sayso.conversations.models import Case, Commitment, Message
+from sayso.core.models import Role
+from sayso.customers.models import Customer
+from sayso.customers.services import customer_merge
+from tests import factories
+from tests.api.conftest import Api, make_token
+
+NOTE = "INTERNAL: do not offer a discount"
+
+
+@pytest.fixture
+def world(org: Any, other_org: Any, agent: Any, admin_user: Any, outsider: Any) -> dict[str, Any]:
+    ann = factories.make_customer(org, "Ann", "ann@example.com")
+    dup = factories.make_customer(org, "Ann again", "ann2@example.com")
+    merge = customer_merge(source=dup, target=ann)
+    case = factories.make_case(org, ann, subject="Ann's truck")
+    services.message_note(case=case, author=agent, body=NOTE)
+    commitment = factories.make_commitment(case, agent)
+    # The other organization has its own case #1 with the same number space.
+    factories.make_case(other_org, subject="Rival's own case")
+    return {"ann": ann, "merge": merge, "case": case, "commitment": commitment}
+
+
+def _operations(w: dict[str, Any], agent: Any) -> list[tuple[str, str, Any]]:
+    ann, case, commitment = w["ann"], w["case"], w["commitment"]
+    due = (timezone.now() + timedelta(days=1)).isoformat()
+    return [
+        ("get", f"/customers/{ann.pk}", None),
+        ("patch", f"/customers/{ann.pk}", {"display_name": "Hacked"}),
+        ("post", f"/customers/{ann.pk}/identities", {"kind": "phone", "value": "+15550001"}),
+        ("get", f"/customers/{ann.pk}/merges", None),
+        ("post", f"/customers/merges/{w['merge'].pk}/undo", None),
+        ("get", f"/commitments/{commitment.pk}", None),
+        ("post", f"/commitments/{commitment.pk}/keep", {}),
+        ("post", f"/commitments/{commitment.pk}/cancel", {}),
+        (
+            "post",
+            "/cases",
+            {"customer_id": ann.pk, "subject": "x", "body": "injected", "channel": "api"},
+        ),
+        (
+            "post",
+            "/commitments",
+            {
+                "case_number": case.number,
+                "owner_id": agent.pk,
+                "description": "x",
+                "due_at": due,
+            },
+        ),
+    ]
+
+
+def _call(api: Api, method: str, path: str, body: Any) -> Any:
+    if method == "get":
+        return api.get(path)
+    if method == "patch":
+        return api.patch(path, body)
+    return api.post(path, body)
+
+
+def _snapshot() -> tuple[int, ...]:
+    return (
+        Customer.objects.count(),
+        Case.objects.count(),
+        Message.objects.count(),
+        Commitment.objects.filter(status="open").count(),
+        Customer.objects.filter(display_name="Hacked").count(),
+    )
+
+
+@pytest.mark.django_db
+def test_without_a_token_everything_is_401(world: dict[str, Any], agent: Any) -> None:
+    anonymous = Api(Client(), None)
+    customer_browser = Client()
+    session = customer_browser.session
+    session[f"portal-customer:{world['ann'].organization_id}"] = world["ann"].pk
+    session.save()
+    before = _snapshot()
+    for caller in (anonymous, Api(customer_browser, None), Api(Client(), "sayso_forged")):
+        for method, path, body in _operations(world, agent):
+            assert _call(caller, method, path, body).status_code == 401, (method, path)
+        assert caller.get("/customers").status_code == 401
+        assert caller.get("/cases").status_code == 401
+    assert _snapshot() == before
+
+
+@pytest.mark.django_db
+def test_another_organizations_token_sees_and_changes_nothing(
+    world: dict[str, Any], other_org: Any, outsider: Any, agent: Any
+) -> None:
+    rival = Api(Client(), make_token(outsider, other_org))
+    before = _snapshot()
+    for method, path, body in _operations(world, agent):
+        response = _call(rival, method, path, body)
+        assert response.status_code == 404, (method, path, response.content)
+    assert _snapshot() == before
+    # Case numbers are per organization: the rival's #1 is its own case, never Ann's.
+    own = rival.get(f"/cases/{world['case'].number}").json()
+    assert own["subject"] == "Rival's own case"
+    assert NOTE not in str(rival.get(f"/cases/{world['case'].number}/messages").json())
+    customers = rival.get("/customers").json()
+    assert all(item["display_name"] != "Ann" for item in customers["items"])
+    cases = rival.get("/cases", status="all").json()
+    subjects = [item["subject"] for item in cases["items"]]
+    assert subjects == ["Rival's own case"]
+    assert rival.get("/commitments").json()["items"] == []
+    assert rival.get("/customers/merge-suggestions").json() == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.AGENT, Role.ADMIN])
+def test_staff_tokens_work_and_see_internal_notes(
+    world: dict[str, Any], org: Any, agent: Any, admin_user: Any, role: str
+) -> None:
+    user = agent if role == Role.AGENT else admin_user
+    api = Api(Client(), make_token(user, org))
+    case = world["case"]
+    assert api.get(f"/customers/{world['ann'].pk}").status_code == 200
+    messages = api.get(f"/cases/{case.number}/messages").json()
+    items = messages["items"] if isinstance(messages, dict) else messages
+    assert any(m["body"] == NOTE and m["visibility"] == "internal" for m in items)
+    response = api.post(f"/commitments/{world['commitment'].pk}/keep", {})
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_deactivated_staff_member_loses_api_access(world: dict[str, Any], org: Any) -> None:
+    member = factories.make_member(org, Role.AGENT, username="leaver")
+    api = Api(Client(), make_token(member.user, org))
+    assert api.get("/cases").status_code == 200
+    member.is_active = False
+    member.save()
+    assert api.get("/cases").status_code == 401

@@ -129,3 +129,145 @@ def api_token_revoke(*, token: ApiToken, actor: Any) -> ApiToken:
             organization=token.organization, actor=actor, action="api_token.revoke", obj=token
         )
     return token
+
+
+def _active_admins(organization: Organization) -> int:
+    return Membership.objects.filter(
+        organization=organization, role=Role.ADMIN, is_active=True, user__is_active=True
+    ).count()
+
+
+@transaction.atomic
+def membership_invite(
+    *,
+    organization: Organization,
+    email: str,
+    name: str = "",
+    role: str = Role.AGENT,
+    team: Team | None = None,
+    actor: Any = None,
+) -> tuple[Membership, bool]:
+    """Add a staff member by email. A new person gets an account without a password and an
+    email with a link to choose one. Returns the membership and whether an invite was sent."""
+    from django.contrib.auth import get_user_model
+    from django.core.validators import validate_email
+
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(f"“{email}” is not a valid email address.") from None
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=email).order_by("id").first()
+    created = user is None
+    if user is None:
+        base = slugify(email.split("@")[0])[:100] or "staff"
+        username = base
+        n = 1
+        while User.objects.filter(username=username).exists():
+            n += 1
+            username = f"{base}{n}"
+        first, _, last = " ".join((name or "").split()).partition(" ")
+        user = User.objects.create_user(
+            username=username, email=email, first_name=first[:150], last_name=last[:150]
+        )
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    existing = Membership.objects.filter(organization=organization, user=user).first()
+    if existing is not None and existing.is_active:
+        raise ValidationError(f"{email} is already staff of {organization.name}.")
+    membership = membership_add(organization=organization, user=user, role=role, team=team)
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action="membership.invite",
+        obj=membership,
+        data={"email": email, "role": role},
+    )
+    if created:
+        transaction.on_commit(lambda: _send_invite(membership.pk))
+    return membership, created
+
+
+def _send_invite(membership_id: int) -> None:
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    membership = Membership.objects.select_related("user", "organization").get(pk=membership_id)
+    user = membership.user
+    path = reverse(
+        "staff-password-reset-confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    send_mail(
+        subject=f"You have been added to {membership.organization.name} on Sayso",
+        message=(
+            f"Hello,\n\nYou are now {membership.get_role_display().lower()} staff of "
+            f"{membership.organization.name}. Choose a password to sign in (your username is "
+            f"{user.get_username()}):\n\n{settings.SAYSO_BASE_URL}{path}\n"
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def membership_update(
+    *,
+    membership: Membership,
+    actor: Any,
+    role: str | None = None,
+    team: Team | bool | None = False,
+    reports_to: Any = False,
+    is_active: bool | None = None,
+) -> Membership:
+    """Change a member's role, team, manager or access. The last active admin of an
+    organization cannot be demoted or deactivated. ``False`` means "leave unchanged"."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    organization = membership.organization
+    changes: dict[str, Any] = {}
+    if role is not None and role != membership.role:
+        if role not in Role.values:
+            raise ValidationError(f"Unknown role “{role}”.")
+        changes["role"] = role
+    if team is not False:
+        if isinstance(team, Team) and team.organization_id != organization.pk:
+            raise ValidationError("That team belongs to another organization.")
+        changes["team"] = team
+    if reports_to is not False:
+        if reports_to is not None:
+            if reports_to.pk == membership.user_id:
+                raise ValidationError("Nobody reports to themselves.")
+            if not Membership.objects.filter(
+                organization=organization, user=reports_to, is_active=True
+            ).exists():
+                raise ValidationError("A member can only report to staff of this organization.")
+        changes["reports_to"] = reports_to
+    if is_active is not None and is_active != membership.is_active:
+        changes["is_active"] = is_active
+    losing_admin = (
+        membership.role == Role.ADMIN
+        and membership.is_active
+        and (changes.get("role", Role.ADMIN) != Role.ADMIN or changes.get("is_active") is False)
+    )
+    if losing_admin and _active_admins(organization) <= 1:
+        raise ValidationError("An organization needs at least one admin.")
+    for field, value in changes.items():
+        setattr(membership, field, value)
+    if changes:
+        membership.save(update_fields=[*changes.keys(), "updated_at"])
+        audit_record(
+            organization=organization,
+            actor=actor,
+            action="membership.update",
+            obj=membership,
+            data={k: (v.pk if hasattr(v, "pk") else v) for k, v in changes.items()},
+        )
+    return membership

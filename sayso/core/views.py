@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from sayso.core import selectors, services
-from sayso.core.models import Organization, Role, Scope
+from sayso.core.forms import InviteForm, MemberUpdateForm
+from sayso.core.models import Membership, Organization, Role, Scope, Team
 from sayso.core.permissions import StaffRequest, staff_required
 
 
@@ -63,3 +64,70 @@ def api_token_revoke(request: StaffRequest, pk: int) -> HttpResponse:
     services.api_token_revoke(token=token, actor=request.user)
     messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("api-tokens", org=request.organization.slug)
+
+
+@staff_required(Role.ADMIN)
+def members(request: StaffRequest) -> HttpResponse:
+    organization = request.organization
+    form = InviteForm(organization=organization)
+    if request.method == "POST":
+        form = InviteForm(request.POST, organization=organization)
+        if form.is_valid():
+            try:
+                membership, invited = services.membership_invite(
+                    organization=organization,
+                    email=form.cleaned_data["email"],
+                    name=form.cleaned_data["name"],
+                    role=form.cleaned_data["role"],
+                    team=form.cleaned_data["team"],
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error("email", " ".join(exc.messages))
+            else:
+                note = " An invitation to choose a password was emailed." if invited else ""
+                messages.success(request, f"{membership.user.email} is now staff.{note}")
+                return redirect("members", org=organization.slug)
+    all_members = (
+        Membership.objects.filter(organization=organization)
+        .select_related("user", "team", "reports_to")
+        .order_by("-is_active", "user__first_name", "user__username")
+    )
+    return render(
+        request,
+        "core/members.html",
+        {
+            "members": all_members,
+            "form": form,
+            "roles": Role.choices,
+            "teams": Team.objects.filter(organization=organization).order_by("name"),
+            "staff": selectors.staff_of(organization=organization),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@staff_required(Role.ADMIN)
+def member_update(request: StaffRequest, pk: int) -> HttpResponse:
+    organization = request.organization
+    membership = Membership.objects.filter(organization=organization, pk=pk).first()
+    if membership is None:
+        raise Http404("No such member.")
+    form = MemberUpdateForm(request.POST, organization=organization)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("members", org=organization.slug)
+    try:
+        services.membership_update(
+            membership=membership,
+            actor=request.user,
+            role=form.cleaned_data["role"],
+            team=form.cleaned_data["team"],
+            reports_to=form.cleaned_data["reports_to"],
+            is_active=form.cleaned_data["is_active"],
+        )
+        messages.success(request, f"{membership.user} updated.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("members", org=organization.slug)

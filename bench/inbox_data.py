@@ -1,5 +1,5 @@
 """The inbox benchmark's data set: one organization, its staff, customers, cases, messages,
-commitments and the timeline, loaded fast with ``bulk_create`` in batches.
+commitments and the timeline, built as model instances and written in batches.
 
 Rows are built as the services would build them (see ``conversations.services``): case numbers
 follow the order cases were opened, ``case.last_message_at`` is the newest customer or staff
@@ -11,15 +11,16 @@ Primary keys are given explicitly, in time order, as a live system would have ha
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from inbox_text import TextGenerator
@@ -37,7 +38,7 @@ from sayso.conversations.models import (
     Visibility,
 )
 from sayso.core import services as core
-from sayso.core.models import Organization, Role
+from sayso.core.models import Membership, Organization, Role
 from sayso.customers.models import Customer, Identity, IdentityKind, TimelineEvent, TimelineKind
 
 ORG_SLUG = "bench"
@@ -46,7 +47,12 @@ DAY = 86_400.0
 SPAN_DAYS = 730  # messages are spread over two years
 EMAIL_DOMAIN = "sayso.localhost"
 
-IDENTITY_KINDS = [IdentityKind.EMAIL, IdentityKind.PHONE, IdentityKind.MASTODON, IdentityKind.BLUESKY]
+IDENTITY_KINDS = [
+    IdentityKind.EMAIL,
+    IdentityKind.PHONE,
+    IdentityKind.MASTODON,
+    IdentityKind.BLUESKY,
+]
 IDENTITY_WEIGHTS = [60, 14, 14, 12]
 CHANNEL_OF_KIND = {
     IdentityKind.EMAIL: Channel.EMAIL,
@@ -57,6 +63,8 @@ CHANNEL_OF_KIND = {
 KIND_OF_CHANNEL = {channel: kind for kind, channel in CHANNEL_OF_KIND.items()}
 FORM_CHANNELS = [Channel.WEB, Channel.PORTAL, Channel.WIDGET, Channel.API]
 CASES_PER_CUSTOMER = {0: 6, 1: 30, 2: 24, 3: 15, 4: 10, 5: 6, 6: 4, 8: 3, 12: 2}  # mean ~2.5
+REPLY_DIRECTIONS = [Direction.INBOUND, Direction.OUTBOUND, Direction.INTERNAL]
+REPLY_WEIGHTS = [45, 40, 15]
 PRIORITIES = [Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT]
 PRIORITY_WEIGHTS = [15, 60, 20, 5]
 PROMISES = (
@@ -133,11 +141,10 @@ class CasePlan:
 
 @dataclass
 class Dataset:
-    """What the benchmark needs to know about the loaded data."""
+    """What the benchmark needs to know about a loaded database."""
 
     organization: Organization
-    login_username: str
-    staff: list[StaffMember]
+    login_username: str  # an agent, signed in for the timed requests
     customers: int
     cases: int
     messages: int
@@ -164,9 +171,62 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def _insert(model: type[models.Model], rows: list[models.Model]) -> None:
-    with transaction.atomic():
-        model.objects.bulk_create(rows, batch_size=2_000)
+_PLAIN_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "BooleanField",
+        "CharField",
+        "EmailField",
+        "ForeignKey",
+        "IntegerField",
+        "PositiveIntegerField",
+        "SlugField",
+        "TextField",
+    }
+)
+
+
+def _column_reader(field: models.Field[Any, Any]) -> Callable[[models.Model], Any]:
+    """How to read one column's database value from an instance, as ``bulk_create`` would
+    (auto_now fields filled in, datetimes and JSON adapted), without its per-batch SQL
+    compilation, which costs more than the database's own work here."""
+    db = connections[DEFAULT_DB_ALIAS]
+    read = attrgetter(field.attname)
+    kind = field.get_internal_type()
+    if getattr(field, "auto_now", False):
+        now = db.ops.adapt_datetimefield_value(timezone.now())
+        return lambda obj: now
+    if kind == "DateTimeField":
+        adapt = db.ops.adapt_datetimefield_value
+        return lambda obj: adapt(read(obj))
+    if kind == "JSONField":
+        adapt_json, encoder = db.ops.adapt_json_value, getattr(field, "encoder", None)
+        return lambda obj: adapt_json(read(obj), encoder)
+    if kind in _PLAIN_TYPES:
+        return read
+    return lambda obj: field.get_db_prep_save(read(obj), db)
+
+
+def insert_rows(model: type[models.Model], rows: list[models.Model]) -> None:
+    """Insert model instances (primary keys given): one ``executemany`` on SQLite, ``COPY``
+    on PostgreSQL."""
+    fields = model._meta.concrete_fields
+    readers = [_column_reader(field) for field in fields]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = [tuple(read(obj) for read in readers) for obj in rows]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(fields))
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+            cursor.executemany(sql, values)
 
 
 # --- staff -------------------------------------------------------------------------------
@@ -225,7 +285,9 @@ def _identity_value(kind: str, first: str, last: str, number: int) -> str:
     return f"{first}{last}{number}.bsky.social"
 
 
-def plan_customers(rng: random.Random, text: TextGenerator, count: int, now: float) -> list[CustomerPlan]:
+def plan_customers(
+    rng: random.Random, text: TextGenerator, count: int, now: float
+) -> list[CustomerPlan]:
     start = now - SPAN_DAYS * DAY
     seen = sorted(rng.uniform(start, now - 3_600) for _ in range(count))
     customers = []
@@ -238,7 +300,9 @@ def plan_customers(rng: random.Random, text: TextGenerator, count: int, now: flo
             kinds.append(rng.choice([k for k in IDENTITY_KINDS if k != kinds[0]]))
         for kind in kinds:
             identity_id += 1
-            customer.identities.append((identity_id, kind, _identity_value(kind, first, last, index)))
+            customer.identities.append(
+                (identity_id, kind, _identity_value(kind, first, last, index))
+            )
         customers.append(customer)
     # About 1 % share an email address with another customer: the likely duplicates that
     # merge suggestions point at.
@@ -259,13 +323,19 @@ def _case_channel(rng: random.Random, customer: CustomerPlan) -> str:
 
 
 def plan_cases(
-    rng: random.Random, text: TextGenerator, customers: list[CustomerPlan], messages: int, now: float
+    rng: random.Random,
+    text: TextGenerator,
+    customers: list[CustomerPlan],
+    messages: int,
+    now: float,
 ) -> list[CasePlan]:
     counts, weights = zip(*CASES_PER_CUSTOMER.items(), strict=True)
     opened: list[tuple[float, CustomerPlan]] = []
     for customer in customers:
         n = rng.choices(counts, weights=weights)[0]
-        times = [customer.first_seen] + [rng.uniform(customer.first_seen, now - 60) for _ in range(n - 1)]
+        times = [customer.first_seen] + [
+            rng.uniform(customer.first_seen, now - 60) for _ in range(n - 1)
+        ]
         opened.extend((when, customer) for when in times[:n])
     opened.sort(key=lambda item: item[0])
     opened = opened[:messages]  # every case starts with a message
@@ -287,24 +357,34 @@ def _plan_messages(rng: random.Random, cases: list[CasePlan], messages: int, now
         hours = rng.expovariate(1 / 36) * (1 + more / 3) + 0.1
         end = min(now - 30, case.opened + hours * 3_600)
         case.times = [case.opened, *sorted(rng.uniform(case.opened, end) for _ in range(more))]
-        case.directions = [Direction.INBOUND] + rng.choices(
-            [Direction.INBOUND, Direction.OUTBOUND, Direction.INTERNAL], weights=[45, 40, 15], k=more
-        )
+        later = rng.choices(REPLY_DIRECTIONS, weights=REPLY_WEIGHTS, k=more)
+        case.directions = [Direction.INBOUND, *later]
 
 
 def _status(rng: random.Random, case: CasePlan, last_direction: str, now: float) -> str:
     if now - case.times[-1] > 30 * DAY:
-        choices, weights = [CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.OPEN, CaseStatus.PENDING], [35, 60, 3, 2]
+        choices, weights = (
+            [CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.OPEN, CaseStatus.PENDING],
+            [35, 60, 3, 2],
+        )
     elif last_direction == Direction.INBOUND:
         choices, weights = [CaseStatus.OPEN, CaseStatus.PENDING, CaseStatus.RESOLVED], [80, 10, 10]
     else:
-        choices, weights = [CaseStatus.PENDING, CaseStatus.RESOLVED, CaseStatus.OPEN, CaseStatus.CLOSED], [45, 35, 15, 5]
+        choices, weights = (
+            [CaseStatus.PENDING, CaseStatus.RESOLVED, CaseStatus.OPEN, CaseStatus.CLOSED],
+            [45, 35, 15, 5],
+        )
     return rng.choices(choices, weights=weights)[0]
 
 
-def plan_ownership(rng: random.Random, cases: list[CasePlan], staff: list[StaffMember], now: float) -> None:
+def plan_ownership(
+    rng: random.Random, cases: list[CasePlan], staff: list[StaffMember], now: float
+) -> None:
     """Status, priority, assignee, team, and a promise on about one case in sixteen."""
-    staff_weights = [1 if member.role == Role.ADMIN else 3 if member.role == Role.MANAGER else 10 for member in staff]
+    staff_weights = [
+        1 if member.role == Role.ADMIN else 3 if member.role == Role.MANAGER else 10
+        for member in staff
+    ]
     commitment_id = 0
     for case in cases:
         last_direction = next(d for d in reversed(case.directions) if d != Direction.INTERNAL)
@@ -318,7 +398,9 @@ def plan_ownership(rng: random.Random, cases: list[CasePlan], staff: list[StaffM
             case.commitment = _plan_commitment(rng, case, commitment_id, staff, now)
 
 
-def _plan_commitment(rng: random.Random, case: CasePlan, pk: int, staff: list[StaffMember], now: float) -> CommitmentPlan:
+def _plan_commitment(
+    rng: random.Random, case: CasePlan, pk: int, staff: list[StaffMember], now: float
+) -> CommitmentPlan:
     made = case.times[rng.randrange(1, len(case.times))] + 30
     due = made + rng.uniform(2 * 3_600, 5 * DAY)
     owner = case.assignee or rng.choice(staff)
@@ -326,7 +408,9 @@ def _plan_commitment(rng: random.Random, case: CasePlan, pk: int, staff: list[St
     if due > now:
         return CommitmentPlan(pk, made, due, CommitmentStatus.OPEN, None, owner, description)
     if rng.random() < 0.8:
-        return CommitmentPlan(pk, made, due, CommitmentStatus.KEPT, rng.uniform(made, due), owner, description)
+        return CommitmentPlan(
+            pk, made, due, CommitmentStatus.KEPT, rng.uniform(made, due), owner, description
+        )
     breached = min(now - 1, due + rng.uniform(0, 900))  # the scheduler runs every minute or so
     return CommitmentPlan(pk, made, due, CommitmentStatus.BREACHED, breached, owner, description)
 
@@ -338,7 +422,7 @@ def customer_rows(organization: Organization, customers: list[CustomerPlan]) -> 
     for customer in customers:
         yield Customer(
             id=customer.id,
-            organization=organization,
+            organization_id=organization.pk,
             display_name=customer.name,
             created_at=_dt(customer.first_seen),
         )
@@ -350,24 +434,30 @@ def identity_rows(organization: Organization, customers: list[CustomerPlan]) -> 
         for identity_id, kind, value in customer.identities:
             yield Identity(
                 id=identity_id,
-                organization=organization,
+                organization_id=organization.pk,
                 customer_id=customer.id,
                 kind=kind,
                 value=value,
                 created_at=created,
-                verified_at=created if kind == IdentityKind.EMAIL and identity_id % 3 == 0 else None,
+                verified_at=created
+                if kind == IdentityKind.EMAIL and identity_id % 3 == 0
+                else None,
             )
 
 
 def case_rows(organization: Organization, cases: list[CasePlan], now: float) -> Iterator[Case]:
     for case in cases:
-        last = max(t for t, d in zip(case.times, case.directions, strict=True) if d != Direction.INTERNAL)
+        last = max(
+            t for t, d in zip(case.times, case.directions, strict=True) if d != Direction.INTERNAL
+        )
         resolved = None
         if case.status in {CaseStatus.RESOLVED, CaseStatus.CLOSED}:
-            resolved = _dt(min(now - 1, max(case.times[-1], last) + 600 + (case.number % 97) * 1_800))
+            resolved = _dt(
+                min(now - 1, max(case.times[-1], last) + 600 + (case.number % 97) * 1_800)
+            )
         yield Case(
             id=case.number,
-            organization=organization,
+            organization_id=organization.pk,
             number=case.number,
             customer_id=case.customer.id,
             subject=case.subject,
@@ -419,7 +509,14 @@ class RowBuilder:
         when, order, index, item = entry
         case = self.cases[index]
         if order == CASE_OPENED:
-            self._event(case, TimelineKind.CASE_OPENED, when, f"Case #{case.number} opened: {case.subject}", visible=True, channel=case.channel)
+            self._event(
+                case,
+                TimelineKind.CASE_OPENED,
+                when,
+                f"Case #{case.number} opened: {case.subject}",
+                visible=True,
+                channel=case.channel,
+            )
         elif order == MESSAGE:
             self._message(case, item, when)
         elif order == PROMISE_MADE:
@@ -430,18 +527,20 @@ class RowBuilder:
     def flush(self) -> int:
         written = len(self.messages) + len(self.commitments) + len(self.events)
         with transaction.atomic():
-            Message.objects.bulk_create(self.messages, batch_size=2_000)
-            Commitment.objects.bulk_create(self.commitments, batch_size=2_000)
-            TimelineEvent.objects.bulk_create(self.events, batch_size=2_000)
+            insert_rows(Message, self.messages)
+            insert_rows(Commitment, self.commitments)
+            insert_rows(TimelineEvent, self.events)
         self.messages, self.commitments, self.events = [], [], []
         return written
 
-    def _event(self, case: CasePlan, kind: str, when: float, summary: str, *, visible: bool, **extra: Any) -> None:
+    def _event(
+        self, case: CasePlan, kind: str, when: float, summary: str, *, visible: bool, **extra: Any
+    ) -> None:
         self.event_id += 1
         self.events.append(
             TimelineEvent(
                 id=self.event_id,
-                organization=self.organization,
+                organization_id=self.organization.pk,
                 customer_id=case.customer.id,
                 kind=kind,
                 occurred_at=_dt(when),
@@ -459,7 +558,7 @@ class RowBuilder:
         fields = self._message_fields(case, item, direction)
         message = Message(
             id=self.message_id,
-            organization=self.organization,
+            organization_id=self.organization.pk,
             case_id=case.number,
             customer_id=case.customer.id,
             direction=direction,
@@ -472,7 +571,11 @@ class RowBuilder:
             message.delivered_at = _dt(when + 2)
         self.messages.append(message)
         author = fields.get("author_user_id")
-        who = self._staff_name(author) if author else case.customer.identity_value(fields["author_identity_id"])
+        who = (
+            self._staff_name(author)
+            if author
+            else case.customer.identity_value(fields["author_identity_id"])
+        )
         verb = {
             Visibility.INTERNAL: "Internal note by",
             Visibility.PUBLIC: "Public message from",
@@ -507,14 +610,20 @@ class RowBuilder:
             }
         author = (case.assignee or self.rng.choice(self.staff)).user_id
         if direction == Direction.INTERNAL:
-            return {"channel": Channel.STAFF, "visibility": Visibility.INTERNAL, "author_user_id": author}
+            return {
+                "channel": Channel.STAFF,
+                "visibility": Visibility.INTERNAL,
+                "author_user_id": author,
+            }
         channel = Channel.EMAIL if customer.has_email else Channel.PORTAL
         return {
             "channel": channel,
             "visibility": Visibility.PUBLIC if self.rng.random() < 0.05 else Visibility.PRIVATE,
             "author_user_id": author,
             "subject": f"Re: {case.subject}"[:300],
-            "external_id": f"<bench{self.message_id}@{EMAIL_DOMAIN}>" if channel == Channel.EMAIL else "",
+            "external_id": f"<bench{self.message_id}@{EMAIL_DOMAIN}>"
+            if channel == Channel.EMAIL
+            else "",
         }
 
     def _external_id(self, channel: str, customer: CustomerPlan) -> str:
@@ -537,7 +646,7 @@ class RowBuilder:
         self.commitments.append(
             Commitment(
                 id=promise.id,
-                organization=self.organization,
+                organization_id=self.organization.pk,
                 case_id=case.number,
                 customer_id=case.customer.id,
                 description=promise.description,
@@ -546,9 +655,15 @@ class RowBuilder:
                 status=promise.status,
                 created_by_id=promise.owner.user_id,
                 created_at=_dt(promise.made_at),
-                reminded_at=due - timedelta(hours=1) if promise.status != CommitmentStatus.OPEN else None,
-                breached_at=_dt(promise.closed_at) if promise.status == CommitmentStatus.BREACHED and promise.closed_at else None,
-                closed_at=_dt(promise.closed_at) if promise.status == CommitmentStatus.KEPT and promise.closed_at else None,
+                reminded_at=due - timedelta(hours=1)
+                if promise.status != CommitmentStatus.OPEN
+                else None,
+                breached_at=_dt(promise.closed_at)
+                if promise.status == CommitmentStatus.BREACHED and promise.closed_at
+                else None,
+                closed_at=_dt(promise.closed_at)
+                if promise.status == CommitmentStatus.KEPT and promise.closed_at
+                else None,
             )
         )
         self._event(
@@ -566,23 +681,40 @@ class RowBuilder:
         promise = case.commitment
         assert promise is not None and promise.closed_at is not None
         if promise.status == CommitmentStatus.KEPT:
-            kind, summary, actor = TimelineKind.COMMITMENT_KEPT, f"Promise kept: {promise.description}", promise.owner.user_id
+            kind, summary, actor = (
+                TimelineKind.COMMITMENT_KEPT,
+                f"Promise kept: {promise.description}",
+                promise.owner.user_id,
+            )
         else:
             kind, summary, actor = (
                 TimelineKind.COMMITMENT_BREACHED,
                 f"Promise overdue on case #{case.number}: {promise.description}",
                 None,
             )
-        self._event(case, kind, promise.closed_at, summary, visible=True, commitment_id=promise.id, actor_id=actor)
+        self._event(
+            case,
+            kind,
+            promise.closed_at,
+            summary,
+            visible=True,
+            commitment_id=promise.id,
+            actor_id=actor,
+        )
 
 
 # --- loading -------------------------------------------------------------------------------
 
 
-def _bulk_load(model: type[models.Model], rows: Iterable[models.Model], total: int, batch: int) -> None:
-    with tqdm(total=total, desc=model._meta.verbose_name_plural.capitalize(), unit="row", leave=False) as bar:
+def _bulk_load(
+    model: type[models.Model], rows: Iterable[models.Model], total: int, batch: int
+) -> None:
+    with tqdm(
+        total=total, desc=model._meta.verbose_name_plural.capitalize(), unit="row", leave=False
+    ) as bar:
         for chunk in _batches(rows, batch):
-            _insert(model, chunk)
+            with transaction.atomic():
+                insert_rows(model, chunk)
             bar.update(len(chunk))
 
 
@@ -622,7 +754,7 @@ def _finish_loading(cases: int) -> None:
             cursor.execute("VACUUM ANALYZE")  # what autovacuum does soon after a bulk load
 
 
-def load_dataset(*, customers: int, messages: int, seed: int = 2024, batch: int = 10_000) -> Dataset:
+def load_dataset(*, customers: int, messages: int, seed: int, batch: int = 10_000) -> None:
     rng = random.Random(seed)
     text = TextGenerator(rng)
     now = timezone.now().timestamp()
@@ -638,40 +770,46 @@ def load_dataset(*, customers: int, messages: int, seed: int = 2024, batch: int 
     builder = RowBuilder(rng, text, organization, staff, case_plans)
     _load_timeline(builder, event_plan(case_plans), batch)
     _finish_loading(len(case_plans))
-    return _describe(organization, staff, customer_plans, case_plans, builder, text)
 
 
-def _describe(
-    organization: Organization,
-    staff: list[StaffMember],
-    customers: list[CustomerPlan],
-    cases: list[CasePlan],
-    builder: RowBuilder,
-    text: TextGenerator,
-) -> Dataset:
-    by_size = sorted(cases, key=lambda case: len(case.times), reverse=True)
-    busy = by_size[: max(1, len(cases) // 20)]
-    with_cases = sorted({case.customer.id for case in cases})
-    agent = next(member for member in staff if member.role == Role.AGENT)
+def describe_dataset(seed: int) -> Dataset:
+    """Read what the benchmark needs from a database ``load_dataset`` filled."""
+    organization = Organization.objects.get(slug=ORG_SLUG)
+    cases = Case.objects.filter(organization=organization)
+    case_count = cases.count()
+    busy = list(
+        Message.objects.filter(organization=organization)
+        .values("case_id")
+        .annotate(n=models.Count("id"))
+        .order_by("-n", "case_id")
+        .values_list("case__number", "n")[: max(1, case_count // 20)]
+    )
+    agent = (
+        Membership.objects.select_related("user")
+        .filter(organization=organization, role=Role.AGENT, is_active=True)
+        .order_by("user_id")
+        .first()
+    )
+    assert agent is not None, "the benchmark organization has no agent"
     return Dataset(
         organization=organization,
-        login_username=get_user_model().objects.get(pk=agent.user_id).get_username(),
-        staff=staff,
-        customers=len(customers),
-        cases=len(cases),
-        messages=builder.message_id,
-        timeline_events=builder.event_id,
-        commitments=sum(1 for case in cases if case.commitment),
-        busy_case_numbers=[case.number for case in busy],
-        busy_case_messages=(len(busy[-1].times), len(busy[0].times)),
-        customer_ids=with_cases,
-        search_words=text.search_words,
+        login_username=agent.user.get_username(),
+        customers=Customer.objects.filter(organization=organization).count(),
+        cases=case_count,
+        messages=Message.objects.filter(organization=organization).count(),
+        timeline_events=TimelineEvent.objects.filter(organization=organization).count(),
+        commitments=Commitment.objects.filter(organization=organization).count(),
+        busy_case_numbers=[number for number, _ in busy],
+        busy_case_messages=(busy[-1][1], busy[0][1]),
+        customer_ids=sorted(set(cases.values_list("customer_id", flat=True))),
+        search_words=TextGenerator(random.Random(seed), stream_words=0).search_words,
     )
 
 
-def verify_dataset(organization: Organization) -> list[str]:
+def verify_dataset() -> list[str]:
     """The invariants the services keep; an empty list when the loaded rows respect them."""
     problems = []
+    organization = Organization.objects.get(slug=ORG_SLUG)
     cases = Case.objects.filter(organization=organization)
     if organization.next_case_number != cases.count() + 1:
         problems.append("organization.next_case_number is not the number after the last case")
@@ -698,6 +836,8 @@ def verify_dataset(organization: Organization) -> list[str]:
     )
     if duplicates.exists():
         problems.append("an external_id is used twice on one channel")
-    if Commitment.objects.filter(Q(status=CommitmentStatus.OPEN) & Q(due_at__lte=timezone.now())).exists():
+    if Commitment.objects.filter(
+        Q(status=CommitmentStatus.OPEN) & Q(due_at__lte=timezone.now())
+    ).exists():
         problems.append("an open commitment is past due (it would have been breached)")
     return problems

@@ -15,7 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 import sayso
-from sayso.api import cases, commitments, customers, inbound
+from sayso.api import analysis, cases, commitments, customers, inbound
 
 api = NinjaAPI(
     title="Sayso API",
@@ -58,3 +58,4 @@ api.add_router("/v1/customers", customers.router)
 api.add_router("/v1/cases", cases.router)
 api.add_router("/v1/commitments", commitments.router)
 api.add_router("/v1/inbound", inbound.router)
+api.add_router("/v1", analysis.router)

@@ -241,7 +241,12 @@ def message_receive(
 
 
 def _enqueue_message_received(message: Message) -> None:
-    """Hook for enrichment of new messages (the intelligence issue adds analysis here)."""
+    """Hook for enrichment of new messages: analysis (sentiment, intents, spam, language,
+    duplicates) runs in the background once the message is committed."""
+    from sayso.intelligence.analysis_tasks import analyze_message
+
+    message_id = message.pk
+    transaction.on_commit(lambda: analyze_message.enqueue(message_id))
 
 
 def new_email_message_id() -> str:

@@ -36,6 +36,8 @@ OPERATIONS = {
     "commitments_keep",
     "commitments_cancel",
     "inbound_email",
+    "messages_analysis_get",
+    "analyze",
 }
 
 

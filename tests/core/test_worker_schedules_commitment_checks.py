@@ -104,7 +104,9 @@ def test_worker_without_the_scheduler_does_not_check_commitments(
 
     commitment.refresh_from_db()
     assert commitment.status == CommitmentStatus.OPEN
-    assert not DBTaskResult.objects.exists()
+    assert not DBTaskResult.objects.filter(
+        task_path="sayso.conversations.tasks.check_commitments"
+    ).exists()
 
 
 @pytest.mark.django_db

@@ -1,0 +1,134 @@
+"""Message analysis: a stored message's analysis, and ad-hoc analysis of texts.
+
+No ``from __future__ import annotations`` in router modules (see ``cases.py``).
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+
+from sayso.api.auth import organization_of, scoped
+from sayso.api.lookups import MAX_ID
+from sayso.api.schemas import Timestamp, errors
+from sayso.core.models import Scope
+from sayso.intelligence.analysis import analyze, model_version
+from sayso.intelligence.analysis import store as analysis_store
+
+router = Router()
+TAGS = ["analysis"]
+READ = Scope.CASES_READ
+MAX_ITEMS = 256
+
+
+class AnalysisOut(Schema):
+    sentiment: str = Field(..., examples=["negative"])
+    sentiment_score: float = Field(..., ge=-1, le=1, examples=[-0.82])
+    intents: list[str] = Field(..., examples=[["complaint", "competitor_mention"]])
+    spam: float = Field(..., ge=0, le=1, description="Spam probability.")
+    is_spam: bool
+    language: str | None = Field(None, description="ISO 639-1; null when undetermined.")
+    duplicate_of: int | None = Field(
+        None, description="0-based index of the earlier item of the request it repeats."
+    )
+    duplicate_kind: str | None = Field(None, examples=["exact", "near", "meaning", "copy"])
+    reasons: list[str] = Field(..., examples=[["links to a pharmacy site"]])
+
+
+class MessageAnalysisOut(Schema):
+    message_id: int
+    sentiment: str
+    sentiment_score: float
+    intents: list[str]
+    spam: float
+    is_spam: bool
+    language: str | None
+    duplicate_of: int | None = Field(None, description="The id of the earlier message.")
+    duplicate_kind: str | None
+    reasons: list[str]
+    model_version: str
+    analyzed_at: Timestamp
+
+    @staticmethod
+    def resolve_language(obj: Any) -> str | None:
+        return obj.language or None
+
+    @staticmethod
+    def resolve_duplicate_of(obj: Any) -> int | None:
+        return int(obj.duplicate_of_id) if obj.duplicate_of_id is not None else None
+
+    @staticmethod
+    def resolve_duplicate_kind(obj: Any) -> str | None:
+        return obj.duplicate_kind or None
+
+
+class AnalyzeItemIn(Schema):
+    text: str = Field(..., min_length=1, max_length=20_000)
+    author: str = Field("", max_length=300)
+    author_url: str = Field("", max_length=2000)
+    created_at: datetime | None = None
+
+
+class AnalyzeIn(Schema):
+    items: list[AnalyzeItemIn] = Field(..., min_length=1, max_length=MAX_ITEMS)
+    competitors: list[str] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Competitors' names; a message naming one is a competitor mention.",
+    )
+
+
+class AnalyzeOut(Schema):
+    model_version: str
+    results: list[AnalysisOut]
+
+
+@router.get(
+    "/messages/{int:message_id}/analysis",
+    response={200: MessageAnalysisOut, **errors(401, 403, 404)},
+    operation_id="messages_analysis_get",
+    summary="Get a message's analysis",
+    tags=TAGS,
+    **scoped(READ),
+)
+def messages_analysis_get(request: HttpRequest, message_id: int) -> Any:
+    """Sentiment, intents, spam, language and duplicate of one message, with reasons.
+    Analyzed in the background when the message arrives; analyzed now if it has not been
+    yet (or the models changed since)."""
+    message = (
+        analysis_store.message_get(organization=organization_of(request), pk=message_id)
+        if 0 < message_id <= MAX_ID
+        else None
+    )
+    if message is None:
+        raise Http404
+    return analysis_store.message_analyze(message=message)
+
+
+@router.post(
+    "/analyze",
+    response={200: AnalyzeOut, **errors(400, 401, 403)},
+    operation_id="analyze",
+    summary="Analyze texts",
+    tags=TAGS,
+    **scoped(READ),
+)
+def analyze_texts(request: HttpRequest, payload: AnalyzeIn) -> dict[str, Any]:
+    """Analyze up to 256 texts in one batch, like `sayso analyze`: nothing is stored.
+    `duplicate_of` refers to an earlier item of the same request."""
+    if any(not item.text.strip() for item in payload.items):
+        raise HttpError(400, "Every item needs a non-empty text.")
+    items = [
+        {
+            "text": item.text,
+            "author": item.author,
+            "author_url": item.author_url,
+            "created_at": item.created_at,
+        }
+        for item in payload.items
+    ]
+    competitors = [name for name in payload.competitors if name.strip()][:100]
+    results = analyze(items, competitors=competitors)
+    return {"model_version": model_version(), "results": [r.as_dict() for r in results]}

@@ -1,0 +1,393 @@
+"""Handcrafted signals of a message: links, spam vocabularies, author names, phrasings.
+
+Plain Python, no model: every signal here is transparent, feeds the trained heads as a
+feature, and (for spam) produces the reasons the inbox shows.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"')\]]+"
+    r"|\b[a-z0-9][a-z0-9-]{1,62}\.(?:com|net|org|info|biz|xyz|online|shop|site|top|io|co|ru|in"
+    r"|de|uk|us|store|club|live|pro|vip|win|bet|casino|loan|click|link)\b(?:/[^\s<>\"')\]]*)?",
+    re.IGNORECASE,
+)
+_WORD = re.compile("[^\\W\\d_]+(?:['\u2019][^\\W\\d_]+)?", re.UNICODE)
+
+# Spam categories: words that make a link's domain or an author name belong to that category.
+# Short words match whole tokens only; words of six letters or more also match inside a
+# domain ("cheapviagra", "megajackpot"). Only words that a real customer's own site would
+# hardly carry are here: a link to such a domain is reason enough to call a comment spam.
+SPAM_CATEGORIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "pharmacy": (
+        "a pharmacy site",
+        (
+            "viagra",
+            "cialis",
+            "levitra",
+            "kamagra",
+            "tramadol",
+            "xanax",
+            "ambien",
+            "valium",
+            "phentermine",
+            "propecia",
+            "ozempic",
+            "pharmacy",
+            "pills",
+            "meds",
+            "rx",
+            "noprescription",
+            "erectile",
+            "sildenafil",
+            "tadalafil",
+            "oxycodone",
+            "adderall",
+            "keto",
+        ),
+    ),
+    "seo": (
+        "an SEO site",
+        (
+            "seo",
+            "backlink",
+            "backlinks",
+            "guestpost",
+            "followers",
+        ),
+    ),
+    "coupon": (
+        "a coupon site",
+        (
+            "coupon",
+            "coupons",
+            "promocode",
+            "promocodes",
+            "voucher",
+            "vouchers",
+            "cashback",
+            "giftcard",
+            "giftcards",
+            "discountcodes",
+        ),
+    ),
+    "trading": (
+        "a trading or investment site",
+        ("forex", "fx", "binary", "tradingbot", "cryptobot"),
+    ),
+    "casino": (
+        "a casino or betting site",
+        (
+            "casino",
+            "casinos",
+            "slot",
+            "slots",
+            "poker",
+            "bet",
+            "betting",
+            "jackpot",
+            "roulette",
+            "gacor",
+            "judi",
+            "spins",
+            "freebet",
+        ),
+    ),
+    "crypto": (
+        "a crypto site",
+        (
+            "bitcoin",
+            "btc",
+            "crypto",
+            "airdrop",
+            "nft",
+            "presale",
+            "memecoin",
+            "doubler",
+            "giveaway",
+            "cloudmining",
+        ),
+    ),
+    "loan": ("a loan site", ("loan", "loans", "payday", "prestamos")),
+    "writing": ("an essay-writing site", ("essay", "essays", "assignment", "dissertation")),
+    "replica": ("a replica goods site", ("replica", "replicas", "rolex", "rayban")),
+    "scam": ("a scam site", ("singles", "spellcaster", "moneyfast", "freeiphone", "makemoney")),
+}
+
+# A text that sells something in a spam category ("buy cheap viagra", "free spins").
+_SPAM_TEXT = {
+    "pharmacy": re.compile(
+        r"\b(viagra|cialis|levitra|kamagra|tramadol|xanax|ambien|phentermine|propecia|ozempic"
+        r"|sildenafil|tadalafil)\b|\b(online pharmacy|no prescription|without (a )?prescription"
+        r"|no rx|cheap meds|pills for men|diet pills)\b",
+        re.I,
+    ),
+    "seo": re.compile(
+        r"\b(seo (services?|company|experts?|audits?|packages?)|backlinks?|guest posts?"
+        r"|rank(ing)? (#?1|first|higher|top)|first page of google|top rankings"
+        r"|buy (real )?(instagram |tiktok |youtube )?(followers|likes|views|reviews)"
+        r"|(targeted|real) visitors|traffic bot|web design company|digital marketing agency"
+        r"|do-?follow)\b",
+        re.I,
+    ),
+    "coupon": re.compile(
+        r"\b(coupon codes?|promo codes?|discount codes?|free (\$\d+ )?gift cards?|vouchers?"
+        r"|cashback|\d{2}% off|up to \d{2}% off)\b",
+        re.I,
+    ),
+    "trading": re.compile(
+        r"\b(forex|binary options|trading (bot|system|signals)|penny stocks?|passive income"
+        r"|expert trader|profits?( daily| weekly| guaranteed)|\d+% daily|recover(ed|y)? (my |your )"
+        r"?(lost )?funds)\b",
+        re.I,
+    ),
+    "casino": re.compile(
+        r"\b(online casino|free spins|slots?|jackpots?|roulette|poker online|betting tips"
+        r"|free bet|no deposit|welcome bonus|slot gacor|casino en ligne)\b",
+        re.I,
+    ),
+    "crypto": re.compile(
+        r"\b(airdrop|presale|seed phrase|cloud mining|send (\d|any)[\d.]* ?(btc|bitcoin|eth)"
+        r"|double back|\d+x (guaranteed|potential)|bitcoin (doubler|investment)|nft collection)\b",
+        re.I,
+    ),
+    "loan": re.compile(
+        r"\b(payday loans?|no credit check|bad credit|loans? at \d|debt relief|need a loan"
+        r"|préstamos rápidos)\b",
+        re.I,
+    ),
+    "writing": re.compile(
+        r"\b(essay writing|assignment help|dissertation writers?|plagiarism free)\b", re.I
+    ),
+    "replica": re.compile(
+        r"\b(replica (watches|bags|rolex)|cheap jordans|outlet online|\d0% off designer)\b", re.I
+    ),
+    "scam": re.compile(
+        r"\b(work(ing)? from home|\$\d+ (per|an|a) (hour|day|week)|hot singles|love spell"
+        r"|spell caster|whats ?app|telegram|make money|get paid|selected to win|claim (here|now"
+        r"|your)|private photos)\b",
+        re.I,
+    ),
+}
+
+# Words of a business name (the author field), as opposed to a person's name.
+COMMERCIAL_WORDS = frozenset(
+    """cheap best buy online deals deal discount services service seo agency company store
+    shop outlet sale sales pvt ltd llc inc solutions enterprises consultancy academy
+    clinic travels travel marketing digital web design repair cleaning loans loan casino
+    pharmacy pills free bonus coupon coupons promo codes code tips expert experts
+    official wholesale restoration contractors packers movers insurance quotes hub king
+    hunter daily logistics interiors gadgets furniture dental hosting bot booster
+    rewards mentor coach investment platform trading forex signals crypto bitcoin vpn
+    keto supplements weight emergency plumber locksmith roof flights hotels rental
+    rentals custom boxes tour safari views followers youtube instagram tiktok replica
+    reviews cashback voucher vouchers gift cards jobs money fast quick instant payday
+    traffic backlinks backlink rank ranking
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+PLACE_WORDS = frozenset(
+    """delhi mumbai bangalore bengaluru pune chennai hyderabad kolkata noida gurgaon india
+    dubai uae london uk usa houston dallas chicago york angeles vegas miami toronto
+    sydney melbourne singapore karachi lahore manila jakarta indonesia canada australia
+    texas california florida
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+_NEAR_ME = re.compile(r"\bnear me\b|24\s*/\s*7", re.I)
+
+# Generic praise: words that carry no content about the product or the thread.
+GENERIC_WORDS = frozenset(
+    """a an the this that it is was its it's i i'm im we you your yours my me our and so
+    such very really truly quite too also just much great good nice awesome amazing
+    wonderful excellent fantastic brilliant superb cool fine lovely beautiful perfect
+    outstanding informative helpful useful valuable interesting well written write
+    writing read reading enjoyed enjoy like liked love loved appreciate appreciated
+    thanks thank thx ty for sharing share shared post posts article articles blog blogs
+    content information info site website page work job keep it up posting writing more
+    such stuff learned learn lot lots bookmark bookmarked will with friends agree of to
+    in on at as be been all here there what wow yes good one ones things thing piece
+    every day daily admin sir dear hi hello
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+PRAISE_WORDS = frozenset(
+    """great good nice awesome amazing wonderful excellent fantastic brilliant superb cool
+    lovely beautiful perfect outstanding informative helpful useful valuable interesting
+    enjoyed love loved appreciate thanks thank bookmarked agree
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+
+# Intent phrasings (features for the heads, and the reasons shown for their labels).
+# A question word opening the text or any later sentence ("It crashes. Is a fix coming?").
+QUESTION_START = re.compile(
+    r"(?:^|[.!?…\n])\s*(?:hi|hello|hey|quick (?:one|question))?[,!:.\s-]*"
+    r"(how|what|when|where|why|who|which|can|could|do|does|did|is|are|was|will|would|should"
+    r"|any|anyone|has|have|may|¿|est-ce|wie|was|wann|wo|warum|kann|gibt|cómo|qué|cuándo"
+    r"|dónde|puedo|tienen|comment|pourquoi|quand|où|vous|posso|come|quando|kan|hoe|waar"
+    r"|wanneer|vocês|como)\b",
+    re.I,
+)
+PURCHASE = re.compile(
+    r"\b(looking (to|for|into) (buy|rent|lease|purchase|get|book|order|upgrade|a quote|renting"
+    r"|buying)|how much (for|is|does|would|to|will)|(send|get|give|need|want|like|request)"
+    r" (me |us )?(a |an )?(quote|proposal|pricing|price|demo|offer|devis|presupuesto|angebot"
+    r"|offerte|orçamento)|quote|pricing|\b\d+ (more )?(seats|licen[cs]es|lines|users|agents"
+    r"|trucks|vans|laptops|phones)\b|ready to (buy|order|sign|switch|upgrade|renew|purchase)"
+    r"|(want|like|wish|need|plan(ning)?|going) to (buy|rent|book|order|purchase|reserve|lease"
+    r"|sign up|upgrade|add|switch|move|hire)|i'?ll take|(reserve|book) (me |a |the )"
+    r"|budget (is )?approved|pre-?order|in stock|interested in|need (a|an|two|\d+) |can i get"
+    r"|what would .{0,40} cost|volume pricing|bulk|quiero (alquilar|contratar|comprar)"
+    r"|necesitamos|je souhaite|ich möchte|wir möchten|vorrei|gostaria|ik wil graag)",
+    re.I,
+)
+COMPETITOR = re.compile(
+    r"\b(switch(ed|ing)? (to|from|back)|mov(e|ed|ing) (to|from|off|over from)|leav(e|ing)"
+    r" \w+|left \w+ for|compared (to|with)|comparing|compare|(does|do|did) (it|this|that|chat"
+    r"|reporting|\w+) (way |much |a lot |so much )?better|better than|cheaper than|faster than"
+    r"|instead|benchmark(ed)?|evaluat(e|ed|ing)|trialling|trialing|quoted me|price ?match(ed)?"
+    r"|same (price|plan|product|offer|brand|item|tv|lamp|cable)"
+    r"|than yours|like (the )?\w+ does|me voy a cambiar|chez|bei der|con \w+ pagavo|vengo de"
+    r"|en \w+ el mismo)\b",
+    re.I,
+)
+# A brand doing something ("Penske has…", "Walmart+ includes…"): a capitalized name that is
+# not an ordinary sentence opener, followed by a verb of offering.
+BRAND_VERB = re.compile(
+    r"\b(?!(?:I|It|This|That|The|My|Your|We|You|He|She|They|There|Our|What|Which|Who|Why|How"
+    r"|When|Where|Do|Does|Is|Are|Can|Could|Would|Will|Please|Thanks|Thank|Just|Also|And|But|So"
+    r"|If|Since|After|Every|Each|Someone|Nobody|Anyone|Everyone|A|An|Hi|Hello|Hey)\b)"
+    r"[A-Z][\w&+'-]*(?: [A-Z][\w&+'-]*)? (has|have|had|offers?|offered|gives?|gave|includes?"
+    r"|lets?|does|did|is (offering|advertising|giving)|just|quoted|shows?|delivers?|ships?"
+    r"|covers?|handles?|makes?|provides?)\b"
+)
+IDEA = re.compile(
+    r"\b(would (be|love)|it'?d be|(please|pls|could you|can you|you should|why not|maybe) "
+    r"(add|offer|let|make|support|provide|put|bring|allow|consider|stock|copy|open|give|have)"
+    r"|feature (request|idea)|suggest(ion)?|idea|wish|how about|consider|proposal|request:"
+    r"|would help|might help|it would|should (offer|add|have|build|do)|sería|deberían"
+    r"|ce serait|pourriez|es wäre|bitte .{0,30}einbauen|seria ótimo|sarebbe|zou fijn)\b",
+    re.I,
+)
+
+
+def normalize(text: str) -> str:
+    """The text for exact-duplicate comparison: NFKC, case-folded, links kept, punctuation
+    and spacing dropped."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.findall(r"\w+", text))
+
+
+def links(text: str) -> list[str]:
+    return [match.group(0).rstrip(".,;:!?") for match in _URL.finditer(text or "")]
+
+
+def domain_of(url: str) -> str:
+    url = url.strip()
+    if not url:
+        return ""
+    if "://" not in url:
+        url = "http://" + url
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+def _domain_words(domain: str) -> tuple[set[str], str]:
+    # The name part without the top-level domain: "cheap-viagra-pills.co.uk" → words + joined.
+    parts = domain.split(".")
+    name = ".".join(parts[:-1]) if len(parts) > 1 else domain
+    words = {w for w in re.split(r"[^a-z0-9]+", name.lower()) if w}
+    words.update(re.findall(r"[a-z]+", name.lower()))
+    return words, re.sub(r"[^a-z]", "", name.lower())
+
+
+_WELL_KNOWN_HOSTS = frozenset(
+    """github.com gist.github.com gitlab.com twitter.com x.com mastodon.social medium.com
+    imgur.com youtube.com youtu.be bsky.app linkedin.com facebook.com instagram.com
+    wikipedia.org google.com docs.google.com drive.google.com dropbox.com
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+
+
+def domain_categories(domain: str) -> list[str]:
+    """Spam categories a link's domain belongs to, judged by the words in its name."""
+    if not domain or domain in _WELL_KNOWN_HOSTS or domain.endswith(".medium.com"):
+        return []
+    words, joined = _domain_words(domain)
+    found = []
+    for category, (_, vocabulary) in SPAM_CATEGORIES.items():
+        for word in vocabulary:
+            if word in words or (len(word) >= 6 and word in joined):
+                found.append(category)
+                break
+    return found
+
+
+def text_categories(text: str) -> list[str]:
+    return [category for category, pattern in _SPAM_TEXT.items() if pattern.search(text)]
+
+
+def words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text or "")]
+
+
+@dataclass
+class AuthorSignals:
+    commercial_words: int = 0
+    place_words: int = 0
+    word_count: int = 0
+    categories: list[str] = field(default_factory=list)
+
+    @property
+    def is_commercial(self) -> bool:
+        return self.commercial_words >= 1 or bool(self.categories)
+
+    def is_stuffed(self, has_link: bool) -> bool:
+        """A name made of search keywords ("Best Cheap Viagra Online", "SEO Services Delhi",
+        "Plumber Near Me 24/7"), with a link to rank."""
+        if not has_link or self.word_count < 2:
+            return False
+        strength = self.commercial_words + self.place_words + (2 if self.categories else 0)
+        return strength >= 2 and (self.word_count >= 3 or self.commercial_words >= 2)
+
+
+_COMPANY_SUFFIX = re.compile(
+    r"\b(pvt|ltd|llc|inc|gmbh|corp|co\.|company|enterprises|solutions|services|agency"
+    r"|consultancy|store|shop|outlet)\b",
+    re.I,
+)
+
+
+def author_signals(author: str) -> AuthorSignals:
+    tokens = words(author)
+    commercial = sum(1 for w in tokens if w in COMMERCIAL_WORDS)
+    if _NEAR_ME.search(author or ""):
+        commercial += 1
+    if _COMPANY_SUFFIX.search(author or ""):
+        commercial = max(commercial, 1)
+    places = sum(1 for w in tokens if w in PLACE_WORDS)
+    categories = text_categories(author or "")
+    for category, (_, vocabulary) in SPAM_CATEGORIES.items():
+        if category in {"seo", "coupon", "scam", "trading", "loan"}:
+            continue  # too common in ordinary words ("rank", "cash", "money"): commercial only
+        if any(w in vocabulary for w in tokens) and category not in categories:
+            categories.append(category)
+    return AuthorSignals(commercial, places, len(tokens), categories)
+
+
+def generic_praise(text: str) -> bool:
+    """Praise with no content: every word is generic ("great blog, keep it up!")."""
+    tokens = words(text)
+    if not tokens or len(tokens) > 16 or links(text):
+        return False
+    return all(w in GENERIC_WORDS for w in tokens) and any(w in PRAISE_WORDS for w in tokens)
+
+
+def is_substantive(text: str) -> bool:
+    """Long enough that the same text from two people is not a coincidence."""
+    return len(words(text)) >= 6 and len(text.strip()) >= 30

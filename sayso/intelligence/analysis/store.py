@@ -1,0 +1,132 @@
+"""The analysis of stored messages: the one service that writes ``MessageAnalysis`` and the
+selectors that read it. (The rest of this package needs no database.)
+
+Duplicates of a stored message are looked for among the organization's earlier inbound
+messages of the last ``HISTORY_DAYS`` days (at most ``HISTORY_LIMIT``): the same customer's
+text again (exact, near, or the same meaning within ``DuplicateIndex.meaning_window``), or a
+long enough text copied from another customer (spam).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sayso.conversations.models import Direction, Message
+from sayso.core.models import Organization
+from sayso.customers.models import IdentityKind
+from sayso.intelligence.analysis.duplicates import DuplicateIndex, author_key
+from sayso.intelligence.analysis.heads import model_version
+from sayso.intelligence.analysis.pipeline import Item, analyze
+from sayso.intelligence.models import MessageAnalysis
+
+HISTORY_DAYS = 30
+HISTORY_LIMIT = 500
+# The same customer's recent messages are embedded with the new one to compare meanings.
+SAME_AUTHOR_LIMIT = 20
+
+
+def message_get(*, organization: Organization, pk: int) -> Message | None:
+    return Message.objects.filter(organization=organization, pk=pk).first()
+
+
+def message_analysis_get(*, message: Message) -> MessageAnalysis | None:
+    return MessageAnalysis.objects.filter(message=message).first()
+
+
+def _item(message: Message) -> Item:
+    author_url = ""
+    identity = message.author_identity
+    if identity is not None and identity.kind == IdentityKind.URL:
+        author_url = identity.value
+    return Item(
+        text=message.body,
+        author=message.customer.display_name if message.customer_id else "",
+        author_url=author_url,
+        created_at=message.sent_at,
+        author_id=str(message.customer_id or ""),
+    )
+
+
+def _history(message: Message) -> list[Message]:
+    earlier = (
+        Message.objects.filter(
+            organization_id=message.organization_id,
+            direction=Direction.INBOUND,
+            sent_at__gte=message.sent_at - timedelta(days=HISTORY_DAYS),
+        )
+        .exclude(pk=message.pk)
+        .filter(sent_at__lte=message.sent_at)
+        .exclude(sent_at=message.sent_at, pk__gt=message.pk)
+        .select_related("customer", "author_identity")
+        .order_by("-sent_at", "-pk")[:HISTORY_LIMIT]
+    )
+    return list(reversed(earlier))
+
+
+def message_analyze(*, message: Message, force: bool = False) -> MessageAnalysis:
+    """Analyze ``message`` and store the result, unless it is already stored for the current
+    model version. Safe to run twice, also at the same time."""
+    version = model_version()
+    existing = MessageAnalysis.objects.filter(message=message).first()
+    if existing is not None and existing.model_version == version and not force:
+        return existing
+    from sayso.intelligence.embeddings import embed
+
+    message = Message.objects.select_related("customer", "author_identity").get(pk=message.pk)
+    earlier = _history(message)
+    same_author = [m for m in earlier if m.customer_id == message.customer_id][-SAME_AUTHOR_LIMIT:]
+    vectors = embed([m.body[:2000] for m in same_author] + [message.body[:2000]])
+    by_id = {m.pk: vectors[i] for i, m in enumerate(same_author)}
+    index = DuplicateIndex(capacity=HISTORY_LIMIT + 1)
+    for m in earlier:
+        item = _item(m)
+        index.add(
+            m.pk,
+            index.probe(
+                item.text,
+                author=author_key(item.author, item.author_url, item.author_id),
+                created_at=item.created_at,
+                vector=by_id.get(m.pk),
+            ),
+        )
+    result = analyze(
+        [_item(message)], history=index, keys=[message.pk], noun="message", embeddings=vectors[-1:]
+    )[0]
+    values: dict[str, Any] = {
+        "organization_id": message.organization_id,
+        "sentiment": result.sentiment,
+        "sentiment_score": result.sentiment_score,
+        "intents": result.intents,
+        "spam": result.spam,
+        "is_spam": result.is_spam,
+        "language": result.language or "",
+        "duplicate_of_id": result.duplicate_of,
+        "duplicate_kind": result.duplicate_kind or "",
+        "reasons": result.reasons,
+        "model_version": version,
+        "analyzed_at": timezone.now(),
+    }
+    try:
+        with transaction.atomic():
+            analysis, _ = MessageAnalysis.objects.update_or_create(message=message, defaults=values)
+    except IntegrityError:
+        # Another worker stored it first: theirs is as good as ours.
+        analysis = MessageAnalysis.objects.get(message=message)
+    return analysis
+
+
+def message_analyze_by_id(*, message_id: int) -> bool:
+    """For the task: True when an analysis was written now, False when it was already current
+    or the message is gone."""
+    message = Message.objects.filter(pk=message_id).first()
+    if message is None:
+        return False
+    existing = MessageAnalysis.objects.filter(message=message).only("model_version").first()
+    if existing is not None and existing.model_version == model_version():
+        return False
+    message_analyze(message=message)
+    return True

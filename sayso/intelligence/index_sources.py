@@ -1,0 +1,92 @@
+"""Where the texts of each kind come from: a registry the index reads through.
+
+Each kind registers one function ``items(organization, object_ids)`` yielding
+``SourceItem(object_id, text, metadata)`` for the organization — every item when
+``object_ids`` is None, else only those ids that still exist (an id it does not yield is
+treated as deleted). The index never imports the models of the kinds; cases and messages are
+registered here through ``sayso.intelligence.selectors``, and later apps register theirs from
+their ``AppConfig.ready()``::
+
+    from sayso.intelligence.index_sources import register_source
+
+    register_source("idea", idea_texts_for_index)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sayso.core.models import Organization
+
+
+@dataclass(frozen=True)
+class SourceItem:
+    object_id: int
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+SourceFunction = Callable[["Organization", Collection[int] | None], Iterable[SourceItem]]
+CountFunction = Callable[["Organization"], int]
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str
+    items: SourceFunction
+    count: CountFunction | None = None
+
+
+_sources: dict[str, Source] = {}
+_lock = threading.Lock()
+_builtins_loaded = False
+
+
+def register_source(
+    kind: str, items: SourceFunction, *, count: CountFunction | None = None
+) -> None:
+    """Register (or replace) the source of ``kind``; ``count`` sizes the progress bar."""
+    from sayso.intelligence.models import ItemKind
+
+    if kind not in ItemKind.values:
+        raise ValueError(f"Unknown item kind “{kind}”; add it to ItemKind first.")
+    with _lock:
+        _sources[kind] = Source(kind=kind, items=items, count=count)
+
+
+def _load_builtins() -> None:
+    global _builtins_loaded
+    if _builtins_loaded:
+        return
+    from sayso.intelligence import selectors
+
+    with _lock:
+        _sources.setdefault(
+            "case",
+            Source("case", selectors.case_texts_for_index, selectors.case_count_for_index),
+        )
+        _sources.setdefault(
+            "message",
+            Source("message", selectors.message_texts_for_index, selectors.message_count_for_index),
+        )
+        _builtins_loaded = True
+
+
+def get_source(kind: str) -> Source | None:
+    _load_builtins()
+    return _sources.get(kind)
+
+
+def registered_kinds() -> list[str]:
+    _load_builtins()
+    return sorted(_sources)
+
+
+def unregister_source(kind: str) -> None:
+    """Remove a registration (tests)."""
+    with _lock:
+        _sources.pop(kind, None)

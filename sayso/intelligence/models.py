@@ -1,0 +1,135 @@
+"""What the similar-item index stores: one embedded vector per (organization, kind, object).
+
+``EmbeddedItem`` is the storage of record. The search structures (an in-memory/on-disk ANN
+index per organization and kind, or pgvector's HNSW index on PostgreSQL) are derived from these
+rows and can always be rebuilt from them. ``IndexState`` holds a generation counter per
+(organization, kind), bumped in the same transaction as every write, so each process can tell
+whether its copy of an index is current.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from sayso.core.models import Organization, TimeStampedModel
+
+
+class ItemKind(models.TextChoices):
+    """What can be searched for similar items. The index never imports these models."""
+
+    CASE = "case", "Case"
+    IDEA = "idea", "Idea"
+    QUESTION = "question", "Question"
+    MESSAGE = "message", "Message"
+
+
+class EmbeddedItemQuerySet(models.QuerySet["EmbeddedItem"]):
+    def live(self) -> EmbeddedItemQuerySet:
+        """Rows that hold a vector. A removed item leaves an empty row (a tombstone, so every
+        process sees the removal in the change feed) until the next rebuild purges it."""
+        return self.exclude(vector=b"")
+
+
+class EmbeddedItem(TimeStampedModel):
+    """One item's embedding, the hash of the text it came from, and filterable metadata.
+
+    ``vector`` holds float32 little-endian values (384 of them) on every database. On
+    PostgreSQL with pgvector the migration also adds an ``embedding vector(384)`` column (not
+    part of the Django model state) with HNSW indexes; the services keep it equal to ``vector``.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="embedded_items"
+    )
+    kind = models.CharField(max_length=20, choices=ItemKind.choices)
+    object_id = models.BigIntegerField()
+    vector = models.BinaryField()
+    text_hash = models.CharField(max_length=64, blank=True)
+    embedder = models.CharField(max_length=40, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    # IndexState.generation of the write that last touched this row.
+    generation = models.BigIntegerField(default=0)
+
+    objects = EmbeddedItemQuerySet.as_manager()
+
+    class Meta(TimeStampedModel.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "object_id"], name="embeddeditem_unique_object"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "kind", "generation"], name="embeddeditem_generation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} (org {self.organization_id})"
+
+
+class IndexState(TimeStampedModel):
+    """The write generation of one organization's index of one kind."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="index_states"
+    )
+    kind = models.CharField(max_length=20, choices=ItemKind.choices)
+    generation = models.BigIntegerField(default=0)
+
+    class Meta(TimeStampedModel.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "kind"], name="indexstate_unique_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} index of org {self.organization_id} at generation {self.generation}"
+
+
+class Sentiment(models.TextChoices):
+    NEGATIVE = "negative", "Negative"
+    NEUTRAL = "neutral", "Neutral"
+    POSITIVE = "positive", "Positive"
+
+
+class MessageAnalysis(TimeStampedModel):
+    """What the analysis read in one message (see ``intelligence/analysis/``).
+
+    Written by the ``intelligence.analyze_message`` task for every new message, and redone
+    when ``model_version`` changes (the heads were retrained). ``duplicate_of`` is an earlier
+    message of the same organization: the same customer's text again (exact, near or the same
+    meaning within a few days), or a copy of another author's text (then it is spam).
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="message_analyses"
+    )
+    message = models.OneToOneField(
+        "conversations.Message", on_delete=models.CASCADE, related_name="analysis"
+    )
+    sentiment = models.CharField(max_length=10, choices=Sentiment.choices)
+    sentiment_score = models.FloatField()
+    intents = models.JSONField(default=list, blank=True)
+    spam = models.FloatField(default=0.0)
+    is_spam = models.BooleanField(default=False)
+    language = models.CharField(max_length=8, blank=True)
+    duplicate_of = models.ForeignKey(
+        "conversations.Message",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    duplicate_kind = models.CharField(max_length=10, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    model_version = models.CharField(max_length=40)
+    analyzed_at = models.DateTimeField()
+
+    class Meta(TimeStampedModel.Meta):
+        verbose_name_plural = "message analyses"
+        indexes = [
+            models.Index(fields=["organization", "is_spam"], name="messageanalysis_spam"),
+        ]
+
+    def __str__(self) -> str:
+        return f"analysis of message {self.message_id}"

@@ -1,0 +1,39 @@
+"""Background work for intelligence: thin ``django.tasks`` tasks taking ids, safe to run twice."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from sayso.core.models import Organization
+from sayso.intelligence import services
+from sayso.intelligence.index_sources import get_source
+
+
+@task()
+def index_item(organization_id: int, kind: str, object_id: int) -> str:
+    """Bring one item's entry in the similar-item index in line with its source.
+
+    Enqueue it through ``services.index_item_later(organization=..., kind=..., object_id=...)``
+    after creating, editing or deleting a case, message, idea or question. Returns "embedded",
+    "updated", "unchanged", "removed" or "absent" (nothing to index, nothing indexed).
+    """
+    organization = Organization.objects.filter(pk=organization_id).first()
+    source = get_source(kind)
+    if organization is None or source is None:
+        return "absent"
+    found = list(source.items(organization, [object_id]))
+    if found:
+        item = found[0]
+        outcome = services.item_index(
+            organization=organization,
+            kind=kind,
+            object_id=item.object_id,
+            text=item.text,
+            metadata=item.metadata,
+        )
+    else:
+        removed = services.item_unindex(organization=organization, kind=kind, object_id=object_id)
+        outcome = "removed" if removed else "absent"
+    if outcome != "unchanged":
+        services.index_maintain(organization=organization, kind=kind)
+    return outcome

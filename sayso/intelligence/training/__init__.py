@@ -1,0 +1,1 @@
+"""Training and evaluation of the analysis heads (``train.py``, ``evaluate.py``)."""

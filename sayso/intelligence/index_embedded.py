@@ -11,7 +11,7 @@ unreadable or foreign snapshot (newer than the database, another format, a count
 match the rows) is rebuilt from the rows.
 
 Snapshots are written by ``persist()``: exact (numpy) up to ``SAYSO_INDEX_EXACT_MAX`` items,
-HNSW (usearch, int8) above. The worker compacts an index after writes when its delta has grown
+HNSW (usearch, f16) above. The worker compacts an index after writes when its delta has grown
 past ``delta_limit()``; ``sayso index rebuild`` writes one from scratch.
 """
 

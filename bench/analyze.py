@@ -1,0 +1,124 @@
+"""Analysis benchmark: messages per second of the whole analysis (embedding, sentiment,
+intents, spam, language, duplicates), beside the plain PyTorch fp32 encoder in the same run,
+and the latency of analyzing one message.
+
+    .venv/bin/python bench/analyze.py                 # 4,000 short posts
+    .venv/bin/python bench/analyze.py --messages 1000
+
+The texts are real short posts from the repository's data (the hutto tweets and Amazon review
+snippets, and Sayso's own labelled messages), cycled to the count asked for. Each figure is
+the best of ``--repeat`` passes, so a brief disturbance from another process does not decide
+it. Prints a table and writes bench/results/analyze.json. Target: the whole analysis at least
+3x the plain fp32 encoder's rate (2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from itertools import cycle, islice
+from pathlib import Path
+
+import numpy as np
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR.parent))
+
+from sayso.intelligence.analysis import analyze  # noqa: E402
+from sayso.intelligence.embeddings import default_backend, embed  # noqa: E402
+from sayso.intelligence.training import datasets  # noqa: E402
+
+BATCH = 256  # what ``sayso analyze`` and the API use
+TARGET_RATIO = 3.0
+
+
+def posts(count: int) -> list[str]:
+    texts = [r.text for r in datasets.hutto("tweets")]
+    texts += [r.text for r in datasets.hutto("amazon")]
+    texts += [r["text"] for r in datasets.intents()] + [r["text"] for r in datasets.spam()]
+    order = np.random.default_rng(7).permutation(len(texts))
+    return list(islice(cycle([texts[i] for i in order]), count))
+
+
+def best_rate(work: Callable[[], None], count: int, repeat: int) -> float:
+    seconds = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        seconds.append(time.perf_counter() - started)
+    return count / min(seconds)
+
+
+def in_batches(function: Callable[[list[str]], object], texts: list[str]) -> Callable[[], None]:
+    def run() -> None:
+        for start in range(0, len(texts), BATCH):
+            function(texts[start : start + BATCH])
+
+    return run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=4_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--single", type=int, default=200, help="one-message analyses timed")
+    parser.add_argument("--output", type=Path, default=BENCH_DIR / "results" / "analyze.json")
+    args = parser.parse_args(argv)
+    texts = posts(args.messages)
+    backend = default_backend()
+    words = statistics.mean(len(t.split()) for t in texts)
+    print(f"{len(texts):,} posts, {words:.0f} words on average; default backend {backend}")
+
+    # Load everything once, untimed.
+    embed(texts[:8], backend="fp32")
+    analyze(texts[:8])
+
+    fp32 = best_rate(in_batches(lambda b: embed(b, backend="fp32"), texts), len(texts), args.repeat)
+    fast = best_rate(in_batches(embed, texts), len(texts), args.repeat)
+    whole = best_rate(in_batches(analyze, texts), len(texts), args.repeat)
+    single_ms = []
+    for text in texts[: args.single]:
+        started = time.perf_counter()
+        analyze([text])
+        single_ms.append((time.perf_counter() - started) * 1000)
+    p50, p95 = np.percentile(single_ms, [50, 95])
+
+    print(f"\n{'what':44} {'messages/s':>10} {'vs fp32 encoder':>15}")
+    print(f"{'plain fp32 encoder (PyTorch, baseline)':44} {fp32:>10.0f} {1.0:>14.2f}x")
+    print(f"{f'encoder, default backend ({backend})':44} {fast:>10.0f} {fast / fp32:>14.2f}x")
+    print(f"{'whole analysis (default backend)':44} {whole:>10.0f} {whole / fp32:>14.2f}x")
+    print(f"\none message, whole analysis: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    met = whole / fp32 >= TARGET_RATIO
+    print(
+        f"target: whole analysis ≥ {TARGET_RATIO:.0f}x the fp32 encoder:",
+        "met" if met else "MISSED",
+    )
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(
+        json.dumps(
+            {
+                "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+                "messages": len(texts),
+                "backend": backend,
+                "fp32_encoder_per_s": round(fp32, 1),
+                "encoder_per_s": round(fast, 1),
+                "analysis_per_s": round(whole, 1),
+                "analysis_ratio": round(whole / fp32, 2),
+                "single_p50_ms": round(float(p50), 2),
+                "single_p95_ms": round(float(p95), 2),
+                "target_met": met,
+            },
+            indent=2,
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

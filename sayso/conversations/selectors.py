@@ -87,9 +87,13 @@ def case_get_by_id(*, organization: Organization, pk: int) -> Case | None:
 
 
 def case_messages(*, case: Case, for_customer: bool = False) -> QuerySet[Message]:
+    """The case's messages in order. Staff also get each message's analysis (sentiment,
+    intents, spam, duplicates: ``message.analysis``), which customers never see."""
     messages = Message.objects.filter(case=case).select_related("author_user", "author_identity")
     if for_customer:
         messages = messages.exclude(visibility=Visibility.INTERNAL)
+    else:
+        messages = messages.select_related("analysis")
     return messages.order_by("sent_at", "id")
 
 

@@ -242,11 +242,22 @@ def message_receive(
 
 def _enqueue_message_received(message: Message) -> None:
     """Hook for enrichment of new messages: analysis (sentiment, intents, spam, language,
-    duplicates) runs in the background once the message is committed."""
+    duplicates) runs in the background once the message is committed, and the message and
+    its case (which it may have reopened) are indexed for similar-item search."""
     from sayso.intelligence.analysis_tasks import analyze_message
 
     message_id = message.pk
     transaction.on_commit(lambda: analyze_message.enqueue(message_id))
+    _index_later(message.case, message)
+
+
+def _index_later(case: Case, message: Message | None = None) -> None:
+    """Re-index the case (its text or status changed) and a new message, after commit."""
+    from sayso.intelligence.services import index_item_later
+
+    index_item_later(organization=case.organization, kind="case", object_id=case.pk)
+    if message is not None and message.direction != Direction.INTERNAL:
+        index_item_later(organization=case.organization, kind="message", object_id=message.pk)
 
 
 def new_email_message_id() -> str:
@@ -289,6 +300,7 @@ def message_reply(
     audit_record(
         organization=case.organization, actor=membership.user, action="case.reply", obj=message
     )
+    _index_later(case, message)
     if channel == Channel.EMAIL:
         from sayso.conversations.tasks import send_reply_email
 
@@ -365,6 +377,8 @@ def case_update(
         case.subject = _clean_subject(subject)
         fields.append("subject")
     case.save(update_fields=fields)
+    if {"status", "subject"} & set(fields):
+        _index_later(case)
     return case
 
 

@@ -92,6 +92,16 @@ class Sentiment(models.TextChoices):
     POSITIVE = "positive", "Positive"
 
 
+INTENT_LABELS = {
+    "complaint": "Complaint",
+    "praise": "Praise",
+    "question": "Question",
+    "idea": "Idea",
+    "purchase_intent": "Purchase intent",
+    "competitor_mention": "Competitor mention",
+}
+
+
 class MessageAnalysis(TimeStampedModel):
     """What the analysis read in one message (see ``intelligence/analysis/``).
 
@@ -133,3 +143,8 @@ class MessageAnalysis(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"analysis of message {self.message_id}"
+
+    @property
+    def intent_labels(self) -> list[str]:
+        """The intents in words, without "other"."""
+        return [INTENT_LABELS.get(i, i) for i in self.intents if i != "other"]

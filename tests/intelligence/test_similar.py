@@ -152,3 +152,28 @@ def test_stored_vector_is_the_embedding_of_the_text(org: Any, model: None) -> No
     stored = np.frombuffer(bytes(row.vector), dtype=np.float32)
     assert float(stored @ embed(["Let me pick up at night"])[0]) == pytest.approx(1.0, abs=1e-4)
     assert row.embedder.startswith("minilm-")
+
+
+def test_new_messages_and_status_changes_reach_the_index_on_their_own(
+    org: Any, customer: Any, manager: Any, model: None, run_on_commit: Any
+) -> None:
+    """No rebuild needed: receiving a message indexes it and its case after commit; a status
+    change re-indexes the case's metadata."""
+    with run_on_commit(execute=True):
+        case = factories.make_case(
+            org, customer, subject="Charged twice", body="My card was billed two times."
+        )
+        factories.make_case(org, subject="Second driver", body="Can my brother drive too?")
+    message = case.messages.get()
+
+    hits = similar(organization=org, kind="case", text="double charge on my credit card", k=1)
+    assert [h.object_id for h in hits] == [case.pk]
+    found = similar(organization=org, kind="message", text="billed twice", k=1)
+    assert [h.object_id for h in found] == [message.pk]
+
+    with run_on_commit(execute=True):
+        conversations.case_update(case=case, actor=manager, status="resolved")
+    still_open = similar(
+        organization=org, kind="case", text="double charge", k=5, filters={"status": "open"}
+    )
+    assert case.pk not in [h.object_id for h in still_open]

@@ -28,6 +28,7 @@ browser:
 run: install
 	mkdir -p $(SAYSO_DATA_DIR)/static
 	$(BIN)/sayso migrate --no-input
+	$(BIN)/sayso embeddings prepare
 	$(BIN)/sayso demo
 	@echo "Sayso on http://$(HOST):$(PORT)/  (staff: see the demo accounts printed above)"
 	$(BIN)/sayso worker & WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \

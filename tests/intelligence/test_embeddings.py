@@ -113,3 +113,15 @@ def test_export_makes_the_same_model_again(tmp_path: Path) -> None:
 
     assert not list(tmp_path.glob("tmp*")), "the work files are cleaned up"
     assert np.allclose(fresh, cached, atol=1e-5)
+
+
+def test_onnxruntime_loads_after_usearch() -> None:
+    """usearch 2.26 crashed the process when onnxruntime was imported after it (as the worker
+    does: an index task, then an analysis); the pinned versions must not."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "import usearch.index, onnxruntime"], capture_output=True
+    )
+    assert done.returncode == 0, done.stderr.decode()

@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2
 SMOOTH_ALPHA = 0.8
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
 CALIBRATION_TEXTS = 400
@@ -142,33 +142,48 @@ def _smooth(model: Any, texts: list[str]) -> None:
     for hook in hooks:
         hook.remove()
 
-    class SmoothedLinear(torch.nn.Module):
-        def __init__(self, linear: torch.nn.Linear, inverse: torch.Tensor) -> None:
+    class ScaledInput(torch.nn.Module):
+        """Runs ``inner`` on its first input divided, channel by channel, by the scale."""
+
+        def __init__(self, inner: torch.nn.Module, inverse: torch.Tensor) -> None:
             super().__init__()
-            self.linear = linear
+            self.inner = inner
             self.inverse: torch.Tensor
             self.register_buffer("inverse", inverse)
 
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            return self.linear(x * self.inverse)
+        def forward(self, hidden_states: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
+            return self.inner(hidden_states * self.inverse, *args, **kwargs)
 
-    # Query, key and value read the same input: they share one scale.
-    groups: dict[str, list[str]] = {}
-    for name in linears:
-        shared = name.endswith((".query", ".key", ".value"))
-        groups.setdefault(name.rsplit(".", 1)[0] if shared else name, []).append(name)
+    def scale_for(names: list[str]) -> torch.Tensor:
+        act = maxima[names[0]].clamp(min=1e-5)
+        weight = torch.stack([linears[n].weight.abs().amax(dim=0) for n in names]).amax(0)
+        return (act**SMOOTH_ALPHA / weight.clamp(min=1e-5) ** (1 - SMOOTH_ALPHA)).clamp(min=1e-5)
+
+    # Per layer: query, key and value read one input and share one scale, divided out once
+    # at the self-attention's input; the attention output projection's scale is folded into
+    # the value projection (attention mixes tokens, not channels), so it costs nothing; the
+    # feed-forward input is scaled at the intermediate block's input. The feed-forward output
+    # projections stay fp32 and need no smoothing.
     with torch.no_grad():
-        for names in groups.values():
-            act = maxima[names[0]].clamp(min=1e-5)
-            weight = torch.stack([linears[n].weight.abs().amax(dim=0) for n in names]).amax(0)
-            scale = (act**SMOOTH_ALPHA / weight.clamp(min=1e-5) ** (1 - SMOOTH_ALPHA)).clamp(
-                min=1e-5
-            )
-            for name in names:
+        for index, layer in enumerate(model.encoder.layer):
+            prefix = f"encoder.layer.{index}."
+            qkv = [prefix + f"attention.self.{n}" for n in ("query", "key", "value")]
+            scale = scale_for(qkv)
+            for name in qkv:
                 linears[name].weight.mul_(scale)
-                parent_name, attribute = name.rsplit(".", 1)
-                parent = model.get_submodule(parent_name)
-                setattr(parent, attribute, SmoothedLinear(linears[name], 1.0 / scale))
+            layer.attention.self = ScaledInput(layer.attention.self, 1.0 / scale)
+
+            out_name = prefix + "attention.output.dense"
+            scale = scale_for([out_name])
+            linears[out_name].weight.mul_(scale)
+            value = linears[prefix + "attention.self.value"]
+            value.weight.div_(scale[:, None])
+            value.bias.div_(scale)
+
+            ffn_in = prefix + "intermediate.dense"
+            scale = scale_for([ffn_in])
+            linears[ffn_in].weight.mul_(scale)
+            layer.intermediate = ScaledInput(layer.intermediate, 1.0 / scale)
 
 
 def export(target: Path) -> Path:

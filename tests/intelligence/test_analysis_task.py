@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from sayso.conversations import services
 from sayso.conversations.models import Channel
@@ -75,6 +77,38 @@ def test_the_same_customer_repeating_a_message_is_a_duplicate(org: Any, customer
     assert analysis.duplicate_kind == "exact"
     assert f"same text as message #{first.pk}" in analysis.reasons
     assert MessageAnalysis.objects.get(message=first).duplicate_of_id is None
+
+
+def test_the_same_customer_saying_it_again_in_other_words_within_days_is_a_duplicate(
+    org: Any, customer: Any
+) -> None:
+    now = timezone.now()
+    first = receive(
+        org,
+        customer,
+        "My reservation for the 20ft truck on Saturday vanished from the app overnight.",
+        sent_at=now - timedelta(days=10),
+    )
+    again = receive(
+        org,
+        customer,
+        "Overnight my Saturday booking of the 20ft truck disappeared from the app.",
+        sent_at=now - timedelta(days=9, hours=22),
+    )
+    much_later = receive(
+        org,
+        customer,
+        "Overnight my Saturday booking of the 20ft truck is gone from the app.",
+        sent_at=now,
+    )
+    for message in (first, again, much_later):
+        analyze_message.call(message.pk)
+
+    analysis = MessageAnalysis.objects.get(message=again)
+    assert (analysis.duplicate_of_id, analysis.duplicate_kind) == (first.pk, "meaning")
+    # Nine days on, the same words are a new message, not a repeat of the first one.
+    late = MessageAnalysis.objects.get(message=much_later)
+    assert late.duplicate_of_id != first.pk
 
 
 def test_a_copy_of_another_customers_message_is_spam(org: Any, customer: Any) -> None:

@@ -78,10 +78,15 @@ def message_analyze(*, message: Message, force: bool = False) -> MessageAnalysis
 
     message = Message.objects.select_related("customer", "author_identity").get(pk=message.pk)
     earlier = _history(message)
-    same_author = [m for m in earlier if m.customer_id == message.customer_id][-SAME_AUTHOR_LIMIT:]
+    index = DuplicateIndex(capacity=HISTORY_LIMIT + 1)
+    # Only the same customer's messages inside the meaning window can repeat it in other
+    # words: only those are embedded.
+    since = message.sent_at - index.meaning_window
+    same_author = [
+        m for m in earlier if m.customer_id == message.customer_id and m.sent_at >= since
+    ][-SAME_AUTHOR_LIMIT:]
     vectors = embed([m.body[:2000] for m in same_author] + [message.body[:2000]])
     by_id = {m.pk: vectors[i] for i, m in enumerate(same_author)}
-    index = DuplicateIndex(capacity=HISTORY_LIMIT + 1)
     for m in earlier:
         item = _item(m)
         index.add(

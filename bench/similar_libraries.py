@@ -134,7 +134,9 @@ def main(argv: list[str] | None = None) -> int:
         measure("hnswlib HNSW f32 ef=256", lambda: hnswlib_hnsw(items, 256), probes, truth)
     else:
         print("hnswlib: not installed (pip install -e '.[bench]')")
-    if importlib.util.find_spec("sqlite_vec"):
+    if not hasattr(sqlite3.Connection, "enable_load_extension"):
+        print("sqlite-vec: this Python's sqlite3 cannot load extensions (built without them)")
+    elif importlib.util.find_spec("sqlite_vec"):
         with tempfile.TemporaryDirectory() as directory:
             measure(
                 "sqlite-vec vec0 (exact)", lambda: sqlite_vec_exact(items, directory), probes, truth

@@ -31,12 +31,20 @@ class CaseUpdateForm(forms.Form):
     priority = forms.ChoiceField(choices=Priority.choices, required=False)
 
 
+def staff_choices(organization: Organization) -> list[tuple[str, str]]:
+    """(user id, name) of the organization's staff, for the forms' person fields; a page with
+    several such forms reads it once and passes it to each."""
+    return [
+        (str(m.user_id), m.user.get_full_name() or m.user.get_username())
+        for m in staff_of(organization=organization)
+    ]
+
+
 class _StaffChoiceMixin:
-    def _staff_choices(self, organization: Organization) -> list[tuple[str, str]]:
-        return [
-            (str(m.user_id), m.user.get_full_name() or m.user.get_username())
-            for m in staff_of(organization=organization)
-        ]
+    def _staff_choices(
+        self, organization: Organization, staff: list[tuple[str, str]] | None
+    ) -> list[tuple[str, str]]:
+        return staff if staff is not None else staff_choices(organization)
 
 
 class HandoffForm(_StaffChoiceMixin, forms.Form):
@@ -48,11 +56,17 @@ class HandoffForm(_StaffChoiceMixin, forms.Form):
         help_text="What the new owner needs to know, so the customer repeats nothing.",
     )
 
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organization: Organization,
+        staff: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["to_user"]).choices = [
             ("", "—"),
-            *self._staff_choices(organization),
+            *self._staff_choices(organization, staff),
         ]
         cast(forms.ChoiceField, self.fields["to_team"]).choices = [
             ("", "—"),
@@ -73,9 +87,17 @@ class CommitmentForm(_StaffChoiceMixin, forms.Form):
         label="Due", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
 
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organization: Organization,
+        staff: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["owner"]).choices = self._staff_choices(organization)
+        cast(forms.ChoiceField, self.fields["owner"]).choices = self._staff_choices(
+            organization, staff
+        )
 
 
 class CommitmentCloseForm(forms.Form):

@@ -97,6 +97,22 @@ def case_messages(*, case: Case, for_customer: bool = False) -> QuerySet[Message
     return messages.order_by("sent_at", "id")
 
 
+def case_messages_newest(
+    *, case: Case, limit: int | None, for_customer: bool = False
+) -> tuple[list[Message], int]:
+    """The newest ``limit`` messages of the case (all of them when ``None``), oldest first,
+    and how many earlier ones were left out. A long case opens on its latest exchange; the
+    rest loads on demand."""
+    messages = case_messages(case=case, for_customer=for_customer)
+    if limit is None:
+        return list(messages), 0
+    limit = max(1, limit)
+    newest = list(messages.order_by("-sent_at", "-id")[:limit])
+    newest.reverse()
+    earlier = messages.count() - limit if len(newest) == limit else 0
+    return newest, earlier
+
+
 def case_commitments(*, case: Case) -> QuerySet[Commitment]:
     return Commitment.objects.filter(case=case).select_related("owner").order_by("due_at", "id")
 

@@ -78,7 +78,11 @@ def merge_suggestions(
         condition = Q()
         for kind, value in keys:
             condition |= Q(kind=kind, value=value)
-        shared = shared.filter(condition)
+        # The IN lists let SQLite look the pairs up in the (organization, kind, value) index;
+        # with the OR alone it read every identity of the organization (docs/performance.md).
+        kinds = sorted({kind for kind, _ in keys})
+        values = sorted({value for _, value in keys})
+        shared = shared.filter(kind__in=kinds, value__in=values).filter(condition)
     groups = (
         shared.values("kind", "value")
         .annotate(n=Count("customer", distinct=True))

@@ -106,6 +106,29 @@ def test_htmx_filter_request_returns_only_the_results(org: Any, agent: Any) -> N
 
 
 @pytest.mark.django_db
+def test_long_case_opens_on_its_newest_messages_and_shows_the_rest_on_demand(
+    org: Any, agent: Any
+) -> None:
+    from sayso.conversations.views import CASE_PAGE_MESSAGES
+
+    case = factories.make_case(org, subject="Long thread", body="the first message")
+    later = [factories.inbound(org, case, f"message {n}") for n in range(CASE_PAGE_MESSAGES + 4)]
+    first = case.messages.order_by("sent_at", "id").first()
+    client = Client()
+    client.force_login(agent)
+    url = reverse("case-detail", kwargs={"org": org.slug, "number": case.number})
+    page = client.get(url)
+    assert page.status_code == 200
+    shown = {m.pk for m in [first, *later] if f'id="message-{m.pk}"' in page.text}
+    assert shown == {m.pk for m in later[-CASE_PAGE_MESSAGES:]}
+    assert "Show 5 earlier messages" in page.text
+
+    everything = client.get(url + "?messages=all")
+    assert all(f'id="message-{m.pk}"' in everything.text for m in [first, *later])
+    assert "earlier message" not in everything.text
+
+
+@pytest.mark.django_db
 def test_case_page_shows_the_customer_timeline_across_channels(
     org: Any, agent: Any, customer: Any
 ) -> None:

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "sayso.conversations",
     "sayso.notifications",
     "sayso.intelligence",
+    "sayso.community",
     "sayso.api",
 ]
 

@@ -70,6 +70,10 @@ class Case(TimeStampedModel):
         indexes = [
             models.Index(fields=["organization", "status", "last_message_at"]),
             models.Index(fields=["organization", "assignee", "status"]),
+            # The inbox's counts (migration 0004).
+            models.Index(
+                fields=["organization", "status", "assignee"], name="case_org_status_assignee"
+            ),
             models.Index(fields=["organization", "last_message_at"]),
             models.Index(fields=["customer", "last_message_at"]),
         ]

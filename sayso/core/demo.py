@@ -266,9 +266,83 @@ def load_demo(*, now: datetime | None = None) -> DemoResult:
         external_id="<demo-sam-1@example.net>",
     )
 
+    _demo_ideas(org, [dana, marcus, priya, jordan, elena, sam], maria)
+
     # The promise to Dana fell due yesterday at 5 pm: the periodic check breaches it now.
     conversations.commitments_check(now=now)
     return DemoResult(org, True, _accounts(org))
+
+
+def _demo_ideas(org: Organization, people: list[Customer], manager: Any) -> None:
+    """The idea board: votes, a planned idea with its public reason, a merged duplicate, an
+    official response, comments, and comment spam the filter held."""
+    from sayso.community import services as community
+
+    dana, marcus, priya, jordan, elena, sam = people
+    booking = community.category_create(organization=org, name="Booking")
+    app = community.category_create(organization=org, name="Mobile app")
+    fleet = community.category_create(organization=org, name="Fleet")
+
+    def idea(author: Customer, title: str, body: str, category: Any, *voters: Customer) -> Any:
+        posted, _ = community.idea_post(
+            organization=org, author=author, title=title, body=body, category=category
+        )
+        for voter in voters:
+            community.idea_vote(idea=posted, customer=voter)
+        return posted
+
+    pickup = idea(
+        dana,
+        "Let me pick up the truck after hours with a key box",
+        "I move on weekends and the depot closes at 5 pm. A **key box** or a code would save a "
+        "day off work.",
+        booking,
+        marcus,
+        priya,
+        elena,
+        sam,
+    )
+    idea(
+        marcus,
+        "Show the fuel level and mileage in the app before I return the truck",
+        "So I know whether I will be charged for fuel.",
+        app,
+        jordan,
+        elena,
+    )
+    lift = idea(
+        elena,
+        "Trucks with a tail lift for furniture",
+        "Loading a piano without a lift is no fun.",
+        fleet,
+        dana,
+        jordan,
+    )
+    duplicate = idea(jordan, "Night drop-off for returns", "Like a hotel key drop.", booking, sam)
+    community.idea_merge(source=duplicate, target=pickup, actor=manager)
+    community.idea_status_change(
+        idea=pickup,
+        status="planned",
+        reason="Key boxes are being installed at the Denver and Boulder depots in the spring.",
+        actor=manager,
+    )
+    community.idea_respond(
+        idea=pickup,
+        body="Thank you all for the votes. We start with two depots and will add more.",
+        actor=manager,
+    )
+    community.idea_status_change(
+        idea=lift,
+        status="under_review",
+        reason="We are pricing tail-lift trucks for the 2027 fleet.",
+        actor=manager,
+    )
+    community.comment_post(
+        idea=pickup, author=priya, body="Yes please: I had to take a day off just to pick up."
+    )
+    community.comment_post(
+        idea=pickup, author=sam, body="Great post! Visit http://best-coupons-deals.example/promo"
+    )
 
 
 def _accounts(org: Organization) -> list[tuple[str, str, str]]:

@@ -3,18 +3,54 @@
 Each app registers its customer-owned models (``register(Model, "customer")``) in its
 ``AppConfig.ready``; ``customer_merge`` moves every registered row and records which, so that
 ``customer_unmerge`` can move exactly those back.
+
+``unique_with`` names fields that, with the customer, must stay unique (a vote per idea): a
+row of the merged-away customer that would collide with one of the surviving customer's stays
+where it is — with the merged-away record, so it no longer counts — and is in place again after
+an unmerge. ``after(source, target)`` runs after both a merge and its undoing, inside the same
+transaction, to bring counts kept elsewhere up to date.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from django.db import models
 
-_RELATIONS: dict[str, tuple[type[models.Model], str]] = {}
+After = Callable[[Any, Any], None]
 
 
-def register(model: type[models.Model], field: str = "customer") -> None:
-    _RELATIONS[model._meta.label] = (model, field)
+@dataclass(frozen=True)
+class Relation:
+    model: type[models.Model]
+    field: str
+    unique_with: tuple[str, ...] = ()
+    after: After | None = None
+
+    def rows_to_move(self, source: Any, target: Any) -> list[int]:
+        manager = self.model._default_manager
+        rows = manager.filter(**{self.field: source})
+        if self.unique_with:
+            taken = manager.filter(**{self.field: target}).values(*self.unique_with)
+            for values in taken:
+                rows = rows.exclude(**values)
+        return sorted(rows.values_list("pk", flat=True))
 
 
-def relations() -> dict[str, tuple[type[models.Model], str]]:
+_RELATIONS: dict[str, Relation] = {}
+
+
+def register(
+    model: type[models.Model],
+    field: str = "customer",
+    *,
+    unique_with: tuple[str, ...] = (),
+    after: After | None = None,
+) -> None:
+    _RELATIONS[model._meta.label] = Relation(model, field, tuple(unique_with), after)
+
+
+def relations() -> dict[str, Relation]:
     return dict(_RELATIONS)

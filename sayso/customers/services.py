@@ -183,14 +183,17 @@ def customer_merge(*, source: Customer, target: Customer, actor: Any = None) -> 
     if source.merged_into_id is not None or target.merged_into_id is not None:
         raise ValidationError("One of these customers was already merged into another.")
     moved: dict[str, list[int]] = {}
-    for label, (model, field) in merging.relations().items():
-        rows = model._default_manager.filter(**{field: source})
-        ids = sorted(rows.values_list("pk", flat=True))
+    relations = merging.relations()
+    for label, relation in relations.items():
+        ids = relation.rows_to_move(source, target)
         if ids:
-            model._default_manager.filter(pk__in=ids).update(**{field: target})
+            relation.model._default_manager.filter(pk__in=ids).update(**{relation.field: target})
         moved[label] = ids
     source.merged_into = target
     source.save(update_fields=["merged_into", "updated_at"])
+    for relation in relations.values():
+        if relation.after is not None:
+            relation.after(source, target)
     merge = CustomerMerge.objects.create(
         organization_id=source.organization_id,
         source=source,
@@ -235,12 +238,17 @@ def customer_unmerge(*, merge: CustomerMerge, actor: Any = None) -> Customer:
     for label, ids in merge.moved.items():
         if label not in relations or not ids:
             continue
-        model, field = relations[label]
-        model._default_manager.filter(pk__in=ids, **{field: target}).update(**{field: source})
+        relation = relations[label]
+        relation.model._default_manager.filter(pk__in=ids, **{relation.field: target}).update(
+            **{relation.field: source}
+        )
     source.merged_into = None
     source.display_name = merge.source_snapshot.get("display_name", source.display_name)
     source.notes = merge.source_snapshot.get("notes", source.notes)
     source.save(update_fields=["merged_into", "display_name", "notes", "updated_at"])
+    for relation in relations.values():
+        if relation.after is not None:
+            relation.after(source, target)
     merge.undone_at = timezone.now()
     merge.undone_by = actor if getattr(actor, "is_authenticated", False) else None
     merge.save(update_fields=["undone_at", "undone_by", "updated_at"])

@@ -381,9 +381,10 @@ def author_signals(author: str) -> AuthorSignals:
 
 
 def generic_praise(text: str) -> bool:
-    """Praise with no content: every word is generic ("great blog, keep it up!")."""
-    tokens = words(text)
-    if not tokens or len(tokens) > 16 or links(text):
+    """Praise with no content: every word is generic ("great blog, keep it up!"). Links are
+    not words: "Great post! http://…" is generic praise (with a link)."""
+    tokens = words(_URL.sub(" ", text or ""))
+    if not tokens or len(tokens) > 16:
         return False
     return all(w in GENERIC_WORDS for w in tokens) and any(w in PRAISE_WORDS for w in tokens)
 

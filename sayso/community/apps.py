@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+
+
+class CommunityConfig(AppConfig):
+    name = "sayso.community"
+    label = "community"
+
+    def ready(self) -> None:
+        from sayso.community import selectors, services
+        from sayso.community.models import Comment, Flag, Idea, Vote
+        from sayso.customers import merging
+        from sayso.intelligence.index_sources import register_source
+
+        merging.register(Idea, "author")
+        merging.register(Comment, "author")
+        merging.register(Flag)
+        # One vote per person: a vote of the merged-away customer on an idea the surviving one
+        # voted on stays behind (and counts again after an unmerge).
+        merging.register(Vote, unique_with=("idea",), after=services.idea_votes_recount)
+        register_source(
+            "idea", selectors.idea_texts_for_index, count=selectors.idea_count_for_index
+        )

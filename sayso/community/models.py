@@ -1,0 +1,261 @@
+"""The public voice: ideas, votes, comments, and the open moderation log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from sayso.core.models import Organization, TimeStampedModel
+from sayso.customers.models import Customer
+
+TITLE_MAX = 160
+BODY_MAX = 20_000
+COMMENT_MAX = 10_000
+REASON_MAX = 1_000
+
+
+class IdeaStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    UNDER_REVIEW = "under_review", "Under review"
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    SHIPPED = "shipped", "Shipped"
+    DECLINED = "declined", "Declined"
+
+
+class Category(TimeStampedModel):
+    """A topic ideas are filed under ("Mobile app", "Billing")."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="idea_categories"
+    )
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80)
+
+    class Meta(TimeStampedModel.Meta):
+        ordering = ["name", "id"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="category_unique_slug")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Idea(TimeStampedModel):
+    """A customer's (or staff member's) proposal, voted on and answered in the open."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="ideas")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=TITLE_MAX)
+    body = models.TextField(blank=True)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="ideas"
+    )
+    author = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="ideas"
+    )
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ideas_posted",
+    )
+    status = models.CharField(max_length=20, choices=IdeaStatus.choices, default=IdeaStatus.OPEN)
+    # The public reason of the latest status change (every change has one: IdeaStatusChange).
+    status_reason = models.TextField(blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_ideas"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
+    # Kept by the services so that the board sorts through an index.
+    vote_count = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    # log(sum of exp(t / tau)) over votes and comments: ordering by it ranks by activity that
+    # halves in weight every week, without recomputing anything as time passes
+    # (sayso.community.trending).
+    trending = models.FloatField(default=0.0)
+    official_response = models.TextField(blank=True)
+    official_response_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="idea_responses",
+    )
+    official_response_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)  # moderation (spam, abuse)
+
+    class Meta(TimeStampedModel.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "number"], name="idea_unique_number")
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "-trending"],
+                condition=Q(merged_into__isnull=True, hidden_at__isnull=True),
+                name="idea_board_trending",
+            ),
+            models.Index(
+                fields=["organization", "-vote_count", "-id"],
+                condition=Q(merged_into__isnull=True, hidden_at__isnull=True),
+                name="idea_board_top",
+            ),
+            models.Index(
+                fields=["organization", "-created_at", "-id"],
+                condition=Q(merged_into__isnull=True, hidden_at__isnull=True),
+                name="idea_board_new",
+            ),
+            models.Index(
+                fields=["organization", "status", "-trending"],
+                condition=Q(merged_into__isnull=True, hidden_at__isnull=True),
+                name="idea_board_status",
+            ),
+            models.Index(
+                fields=["organization", "category", "-trending"],
+                condition=Q(merged_into__isnull=True, hidden_at__isnull=True),
+                name="idea_board_category",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.title}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.merged_into_id is None and self.hidden_at is None
+
+
+class IdeaStatusChange(TimeStampedModel):
+    """One status change of an idea, with the public reason staff gave for it."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=IdeaStatus.choices)
+    to_status = models.CharField(max_length=20, choices=IdeaStatus.choices)
+    reason = models.TextField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+
+class Vote(TimeStampedModel):
+    """One person's vote on one idea."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="votes")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="idea_votes")
+
+    class Meta(TimeStampedModel.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "customer"], name="vote_once_per_idea")
+        ]
+        indexes = [models.Index(fields=["customer", "idea"])]
+
+
+class CommentState(models.TextChoices):
+    VISIBLE = "visible", "Visible"
+    SPAM = "spam", "Spam"  # held by the spam filter or by staff; never public
+    HIDDEN = "hidden", "Hidden"  # hidden by staff for abuse or personal data, logged publicly
+
+
+class Comment(TimeStampedModel):
+    """A comment on an idea; shown at once unless the spam filter holds it."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="comments"
+    )
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
+    )
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    # sha256 of the normalized body: the same person posting the same text again gets the
+    # first comment back instead of a second one.
+    body_digest = models.CharField(max_length=64)
+    state = models.CharField(
+        max_length=20, choices=CommentState.choices, default=CommentState.VISIBLE
+    )
+    spam_score = models.FloatField(null=True, blank=True)
+    # Why it is not visible (the spam filter's reasons, or staff's public reason).
+    state_reason = models.TextField(blank=True)
+
+    class Meta(TimeStampedModel.Meta):
+        indexes = [
+            models.Index(fields=["idea", "state", "created_at"]),
+            models.Index(fields=["organization", "state", "-created_at"]),
+            models.Index(fields=["idea", "author", "body_digest"]),
+        ]
+
+
+class ModerationAction(models.TextChoices):
+    HIDE = "hide", "Hidden"
+    RESTORE = "restore", "Restored"
+    SPAM = "spam", "Marked as spam"
+    NOT_SPAM = "not_spam", "Released from the spam queue"
+
+
+class ModerationEntry(TimeStampedModel):
+    """One entry of the public moderation log: what was hidden or restored, why, by whom."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="moderation_entries"
+    )
+    action = models.CharField(max_length=20, choices=ModerationAction.choices)
+    idea = models.ForeignKey(
+        Idea, null=True, blank=True, on_delete=models.SET_NULL, related_name="moderation"
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="moderation"
+    )
+    reason = models.TextField()  # public
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The actor's role when they acted ("agent", "admin"), or "spam filter" — what the public
+    # log shows instead of a name.
+    actor_role = models.CharField(max_length=40)
+
+    class Meta(TimeStampedModel.Meta):
+        indexes = [models.Index(fields=["organization", "-created_at"])]
+
+
+class Flag(TimeStampedModel):
+    """A customer's report that an idea or comment breaks the rules, with their reason."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="flags")
+    idea = models.ForeignKey(
+        Idea, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    reason = models.TextField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TimeStampedModel.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(idea__isnull=False, comment__isnull=True)
+                | Q(idea__isnull=True, comment__isnull=False),
+                name="flag_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "idea"],
+                condition=Q(comment__isnull=True),
+                name="flag_idea_once",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "comment"],
+                condition=Q(comment__isnull=False),
+                name="flag_comment_once",
+            ),
+        ]

@@ -1,0 +1,184 @@
+"""Reads of the public voice, shared by the portal, the staff pages, the API and the index."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from sayso.community.models import (
+    Category,
+    Comment,
+    CommentState,
+    Flag,
+    Idea,
+    IdeaStatus,
+    IdeaStatusChange,
+    ModerationEntry,
+    Vote,
+)
+from sayso.community.search import ideas_matching
+from sayso.core.models import Organization
+from sayso.customers.models import Customer
+from sayso.intelligence.index_sources import SourceItem
+
+SORTS = {
+    "trending": ("-trending", "-id"),
+    "top": ("-vote_count", "-id"),
+    "new": ("-created_at", "-id"),
+}
+SIMILAR_MIN_CHARS = 8
+SIMILAR_MIN_SCORE = 0.45  # cosine; below it an idea is about something else
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    sort: str = "trending"
+    status: str = ""  # "" = every status
+    category: str = ""  # a category slug
+    query: str = ""
+
+
+def public_ideas(*, organization: Organization) -> QuerySet[Idea]:
+    return Idea.objects.filter(
+        organization=organization, merged_into__isnull=True, hidden_at__isnull=True
+    )
+
+
+def idea_board(*, organization: Organization, filters: BoardFilters) -> QuerySet[Idea]:
+    ideas = public_ideas(organization=organization)
+    if filters.status in IdeaStatus.values:
+        ideas = ideas.filter(status=filters.status)
+    if filters.category:
+        ideas = ideas.filter(category__slug=filters.category)
+    if filters.query:
+        ideas = ideas_matching(ideas=ideas, organization_id=organization.pk, text=filters.query)
+    order = SORTS.get(filters.sort, SORTS["trending"])
+    return ideas.select_related("category").order_by(*order)
+
+
+def idea_get(*, organization: Organization, number: int) -> Idea | None:
+    """Any idea of the organization by number, merged and hidden ones too (the caller decides
+    what to show: a redirect, a notice, or a 404)."""
+    return (
+        Idea.objects.select_related("category", "author", "official_response_by", "merged_into")
+        .filter(organization=organization, number=number)
+        .first()
+    )
+
+
+def idea_status_history(*, idea: Idea) -> QuerySet[IdeaStatusChange]:
+    return idea.status_changes.select_related("actor").order_by("created_at", "id")
+
+
+def idea_comments(*, idea: Idea) -> QuerySet[Comment]:
+    """The public comments of an idea, oldest first."""
+    return (
+        idea.comments.filter(state=CommentState.VISIBLE)
+        .select_related("author", "author_user")
+        .order_by("created_at", "id")
+    )
+
+
+def voted_idea_ids(*, customer: Customer | None, ideas: Collection[int]) -> set[int]:
+    if customer is None or not ideas:
+        return set()
+    return set(
+        Vote.objects.filter(customer=customer, idea_id__in=list(ideas)).values_list(
+            "idea_id", flat=True
+        )
+    )
+
+
+def idea_voters(*, idea: Idea) -> QuerySet[Customer]:
+    return Customer.objects.filter(idea_votes__idea=idea, merged_into__isnull=True).distinct()
+
+
+def categories(*, organization: Organization) -> QuerySet[Category]:
+    return Category.objects.filter(organization=organization).order_by("name")
+
+
+def category_by_slug(*, organization: Organization, slug: str) -> Category | None:
+    if not slug:
+        return None
+    return Category.objects.filter(organization=organization, slug=slug).first()
+
+
+def similar_ideas(
+    *, organization: Organization, text: str, k: int = 3, exclude: Collection[int] = ()
+) -> list[tuple[Idea, float]]:
+    """The public ideas closest in meaning to ``text`` (a title being typed), best first."""
+    from sayso.intelligence.selectors import similar
+
+    text = text.strip()
+    if len(text) < SIMILAR_MIN_CHARS:
+        return []
+    found = similar(organization=organization, kind="idea", text=text[:2000], k=k + len(exclude))
+    scores = {
+        item.object_id: item.score
+        for item in found
+        if item.score >= SIMILAR_MIN_SCORE and item.object_id not in exclude
+    }
+    ideas = public_ideas(organization=organization).filter(pk__in=list(scores))
+    ranked = sorted(ideas, key=lambda idea: -scores[idea.pk])
+    return [(idea, scores[idea.pk]) for idea in ranked[:k]]
+
+
+def moderation_log(*, organization: Organization) -> QuerySet[ModerationEntry]:
+    return (
+        ModerationEntry.objects.filter(organization=organization)
+        .select_related("idea", "comment")
+        .order_by("-created_at", "-id")
+    )
+
+
+def spam_queue(*, organization: Organization) -> QuerySet[Comment]:
+    """Comments held as spam (by the filter or by staff), newest first: staff only."""
+    return (
+        Comment.objects.filter(organization=organization, state=CommentState.SPAM)
+        .select_related("idea", "author")
+        .order_by("-created_at", "-id")
+    )
+
+
+def held_ideas(*, organization: Organization) -> QuerySet[Idea]:
+    return Idea.objects.filter(organization=organization, hidden_at__isnull=False).order_by(
+        "-hidden_at"
+    )
+
+
+def open_flags(*, organization: Organization) -> QuerySet[Flag]:
+    return (
+        Flag.objects.filter(organization=organization, resolved_at__isnull=True)
+        .select_related("customer", "idea", "comment", "comment__idea")
+        .order_by("-created_at", "-id")
+    )
+
+
+def comment_get(*, organization: Organization, pk: int) -> Comment | None:
+    return Comment.objects.filter(organization=organization, pk=pk).select_related("idea").first()
+
+
+# --- the similar-item index's source -----------------------------------------------------------
+
+
+def idea_texts_for_index(
+    organization: Organization, object_ids: Collection[int] | None = None
+) -> Iterator[SourceItem]:
+    """Each public idea as its title and body; metadata status and category."""
+    ideas = public_ideas(organization=organization)
+    if object_ids is not None:
+        ideas = ideas.filter(id__in=list(object_ids))
+    rows = ideas.order_by("id").values_list("id", "title", "body", "status", "category_id")
+    for idea_id, title, body, status, category_id in rows.iterator(chunk_size=2000):
+        text = "\n\n".join(part for part in (title, body[:3000]) if part.strip())
+        yield SourceItem(idea_id, text, {"status": status, "category_id": category_id})
+
+
+def idea_count_for_index(organization: Organization) -> int:
+    return public_ideas(organization=organization).count()
+
+
+def customer_ideas(*, organization: Organization, customer: Customer) -> QuerySet[Idea]:
+    return Idea.objects.filter(organization=organization, author=customer).order_by("-created_at")

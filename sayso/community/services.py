@@ -1,0 +1,614 @@
+"""Every write of the public voice: ideas, votes, status changes, merges, comments, and
+moderation. One transaction each; public text is validated here, rendered by
+``sayso.core.markup`` when shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from sayso.community import trending
+from sayso.community.models import (
+    BODY_MAX,
+    COMMENT_MAX,
+    REASON_MAX,
+    TITLE_MAX,
+    Category,
+    Comment,
+    CommentState,
+    Flag,
+    Idea,
+    IdeaStatus,
+    IdeaStatusChange,
+    ModerationAction,
+    ModerationEntry,
+    Vote,
+)
+from sayso.core.models import Membership, Organization
+from sayso.customers.models import Customer
+
+TITLE_MIN = 4
+REPEAT_WINDOW = timedelta(minutes=10)  # a re-submitted idea form returns the first idea
+_SPACE_RE = re.compile(r"\s+")
+
+
+class HideReason:
+    """Why staff may hide something: never for being negative."""
+
+    SPAM = "spam"
+    ABUSE = "abuse"
+    PERSONAL_DATA = "personal_data"
+    choices = [
+        (SPAM, "Spam or advertising"),
+        (ABUSE, "Abuse, threats or harassment"),
+        (PERSONAL_DATA, "Personal data that should not be public"),
+    ]
+    labels = dict(choices)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _clean_text(value: str, *, field: str, maximum: int, minimum: int = 1) -> str:
+    text = (value or "").replace("\x00", "").strip()
+    if len(text) < minimum:
+        if minimum <= 1:
+            raise ValidationError({field: f"The {field} is empty."})
+        raise ValidationError({field: f"The {field} needs at least {minimum} characters."})
+    if len(text) > maximum:
+        raise ValidationError({field: f"The {field} is too long ({len(text):,} of {maximum:,})."})
+    return text
+
+
+def digest(text: str) -> str:
+    normalized = _SPACE_RE.sub(" ", text.casefold()).strip()
+    return hashlib.sha256(normalized.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _same_org(organization_id: int, *objects: Any) -> None:
+    for obj in objects:
+        if obj is not None and obj.organization_id != organization_id:
+            raise ValidationError("That belongs to another organization.")
+
+
+def _staff_role(organization: Organization, user: Any) -> str:
+    membership = Membership.objects.filter(
+        organization=organization, user=user, is_active=True
+    ).first()
+    return membership.role if membership is not None else "staff"
+
+
+def _locked(idea: Idea) -> Idea:
+    return Idea.objects.select_for_update().get(pk=idea.pk)
+
+
+def _index_later(idea: Idea) -> None:
+    from sayso.intelligence.services import index_item_later
+
+    index_item_later(organization=idea.organization, kind="idea", object_id=idea.pk)
+
+
+def _public(idea: Idea, action: str) -> None:
+    if idea.merged_into_id is not None:
+        target = Idea.objects.filter(pk=idea.merged_into_id).values_list("number", flat=True)
+        raise ValidationError(
+            f"This idea was merged into idea #{target.first()}; {action} there instead."
+        )
+    if idea.hidden_at is not None:
+        raise ValidationError("This idea was hidden by the moderators.")
+
+
+def _log(
+    *,
+    organization: Organization,
+    action: str,
+    reason: str,
+    actor: Any = None,
+    actor_role: str,
+    idea: Idea | None = None,
+    comment: Comment | None = None,
+) -> ModerationEntry:
+    return ModerationEntry.objects.create(
+        organization=organization,
+        action=action,
+        reason=reason[:REASON_MAX],
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_role=actor_role,
+        idea=idea,
+        comment=comment,
+    )
+
+
+# --- categories ------------------------------------------------------------------------------
+
+
+def category_create(*, organization: Organization, name: str) -> Category:
+    name = _clean_text(name, field="name", maximum=80)
+    slug = slugify(name)[:80] or "category"
+    category, _ = Category.objects.get_or_create(
+        organization=organization, slug=slug, defaults={"name": name}
+    )
+    return category
+
+
+# --- ideas -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def idea_post(
+    *,
+    organization: Organization,
+    title: str,
+    body: str = "",
+    category: Category | None = None,
+    author: Customer | None = None,
+    author_user: Any = None,
+) -> tuple[Idea, bool]:
+    """Post an idea; returns (idea, created). The author votes for it. The same author
+    sending the same idea again within minutes (a double submit) gets the first one back."""
+    if (author is None) == (author_user is None):
+        raise ValueError("An idea has either a customer or a staff member as its author.")
+    _same_org(organization.pk, author, category)
+    if author is not None and author.merged_into_id is not None:
+        raise ValidationError("This customer record was merged into another.")
+    title = _SPACE_RE.sub(
+        " ", _clean_text(title, field="title", maximum=TITLE_MAX, minimum=TITLE_MIN)
+    )
+    body = _clean_text(body, field="body", maximum=BODY_MAX, minimum=0) if body else ""
+    now = timezone.now()
+    recent = Idea.objects.filter(
+        organization=organization, title=title, body=body, created_at__gte=now - REPEAT_WINDOW
+    )
+    recent = (
+        recent.filter(author=author)
+        if author is not None
+        else recent.filter(author_user=author_user)
+    )
+    if (existing := recent.first()) is not None:
+        return existing, False
+
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    number = (
+        Idea.objects.filter(organization=organization).aggregate(n=Max("number"))["n"] or 0
+    ) + 1
+    spam_reasons = _spam_reasons(title + "\n\n" + body, author) if author is not None else []
+    idea = Idea.objects.create(
+        organization=organization,
+        number=number,
+        title=title,
+        body=body,
+        category=category,
+        author=author,
+        author_user=author_user,
+        trending=trending.exponent(now),
+        created_at=now,
+        hidden_at=now if spam_reasons else None,
+    )
+    if spam_reasons:
+        _log(
+            organization=organization,
+            action=ModerationAction.SPAM,
+            reason="Held by the spam filter: " + "; ".join(spam_reasons),
+            actor_role="spam filter",
+            idea=idea,
+        )
+        return idea, True
+    if author is not None:
+        _vote_add(idea, author, now)
+    _index_later(idea)
+    return idea, True
+
+
+@transaction.atomic
+def idea_update(
+    *,
+    idea: Idea,
+    title: str,
+    body: str,
+    category: Category | None = None,
+    customer: Customer | None = None,
+    actor: Any = None,
+) -> Idea:
+    """Edit an idea: its author (``customer``) or staff (``actor``)."""
+    idea = _locked(idea)
+    _same_org(idea.organization_id, category, customer)
+    if actor is None and (customer is None or idea.author_id != customer.pk):
+        raise PermissionError("Only the author or staff can edit this idea.")
+    _public(idea, "edit it")
+    idea.title = _SPACE_RE.sub(
+        " ", _clean_text(title, field="title", maximum=TITLE_MAX, minimum=TITLE_MIN)
+    )
+    idea.body = _clean_text(body, field="body", maximum=BODY_MAX, minimum=0) if body else ""
+    idea.category = category
+    idea.save(update_fields=["title", "body", "category", "updated_at"])
+    _index_later(idea)
+    return idea
+
+
+@transaction.atomic
+def idea_delete(*, idea: Idea, customer: Customer) -> None:
+    """The author takes back an idea nobody else has voted on or discussed yet."""
+    idea = _locked(idea)
+    if idea.author_id != customer.pk:
+        raise PermissionError("Only the author can delete this idea.")
+    others_voted = idea.votes.exclude(customer=customer).exists()
+    others_commented = idea.comments.exclude(author=customer).exists()
+    if others_voted or others_commented or idea.merged_ideas.exists():
+        raise ValidationError(
+            "Others have voted on or discussed this idea, so it stays; "
+            "ask the team to close it if it is no longer needed."
+        )
+    organization = idea.organization
+    pk = idea.pk
+    idea.delete()
+    from sayso.intelligence.services import index_item_later
+
+    index_item_later(organization=organization, kind="idea", object_id=pk)
+
+
+def _vote_add(idea: Idea, customer: Customer, now: Any) -> bool:
+    try:
+        with transaction.atomic():
+            Vote.objects.create(
+                organization_id=idea.organization_id, idea=idea, customer=customer, created_at=now
+            )
+    except IntegrityError:
+        return False
+    idea.vote_count += 1
+    idea.trending = trending.added(idea.trending, now)
+    idea.save(update_fields=["vote_count", "trending", "updated_at"])
+    return True
+
+
+@transaction.atomic
+def idea_vote(*, idea: Idea, customer: Customer) -> bool:
+    """Vote for an idea; False when this person had already voted (nothing changes)."""
+    _same_org(idea.organization_id, customer)
+    idea = _locked(idea)
+    _public(idea, "vote")
+    if customer.merged_into_id is not None:
+        raise ValidationError("This customer record was merged into another.")
+    return _vote_add(idea, customer, timezone.now())
+
+
+@transaction.atomic
+def idea_unvote(*, idea: Idea, customer: Customer) -> bool:
+    """Withdraw a vote; False when there was none."""
+    _same_org(idea.organization_id, customer)
+    idea = _locked(idea)
+    vote = Vote.objects.filter(idea=idea, customer=customer).first()
+    if vote is None:
+        return False
+    vote.delete()
+    idea.vote_count = max(0, idea.vote_count - 1)
+    idea.trending = trending.removed(
+        idea.trending, vote.created_at, floor=trending.exponent(idea.created_at)
+    )
+    idea.save(update_fields=["vote_count", "trending", "updated_at"])
+    return True
+
+
+def _recount(idea_ids: list[int]) -> None:
+    for idea in Idea.objects.select_for_update().filter(pk__in=idea_ids):
+        votes = Vote.objects.filter(idea=idea, customer__merged_into__isnull=True)
+        comments = idea.comments.filter(state=CommentState.VISIBLE)
+        score = trending.exponent(idea.created_at)
+        for at in votes.values_list("created_at", flat=True):
+            score = trending.added(score, at)
+        for at in comments.values_list("created_at", flat=True):
+            score = trending.added(score, at, trending.COMMENT_WEIGHT)
+        idea.vote_count = votes.count()
+        idea.comment_count = comments.count()
+        idea.trending = score
+        idea.save(update_fields=["vote_count", "comment_count", "trending", "updated_at"])
+
+
+def idea_votes_recount(source: Customer, target: Customer) -> None:
+    """After a customer merge or unmerge: recount the ideas either customer voted on (a vote
+    left with a merged-away record does not count)."""
+    ids = Vote.objects.filter(customer__in=[source, target]).values_list("idea_id", flat=True)
+    _recount(sorted(set(ids)))
+
+
+@transaction.atomic
+def idea_status_change(*, idea: Idea, status: str, reason: str, actor: Any) -> Idea:
+    """Move an idea to a new status with a public reason (required)."""
+    if status not in IdeaStatus.values:
+        raise ValidationError({"status": f"Unknown status {status!r}."})
+    reason = _clean_text(reason, field="reason", maximum=REASON_MAX)
+    idea = _locked(idea)
+    _public(idea, "change it")
+    if idea.status == status:
+        raise ValidationError(
+            {"status": f"The idea is already {IdeaStatus(status).label.lower()}."}
+        )
+    now = timezone.now()
+    IdeaStatusChange.objects.create(
+        organization_id=idea.organization_id,
+        idea=idea,
+        from_status=idea.status,
+        to_status=status,
+        reason=reason,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=now,
+    )
+    idea.status = status
+    idea.status_reason = reason
+    idea.status_changed_at = now
+    idea.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
+    _index_later(idea)
+    return idea
+
+
+@transaction.atomic
+def idea_respond(*, idea: Idea, body: str, actor: Any) -> Idea:
+    """Pin the team's official response on an idea (an empty body removes it)."""
+    idea = _locked(idea)
+    _public(idea, "respond")
+    body = _clean_text(body, field="response", maximum=BODY_MAX, minimum=0) if body else ""
+    idea.official_response = body
+    idea.official_response_by = actor if body else None
+    idea.official_response_at = timezone.now() if body else None
+    idea.save(
+        update_fields=[
+            "official_response",
+            "official_response_by",
+            "official_response_at",
+            "updated_at",
+        ]
+    )
+    return idea
+
+
+@transaction.atomic
+def idea_merge(*, source: Idea, target: Idea, actor: Any) -> Idea:
+    """Merge a duplicate into the surviving idea: votes (a person who voted on both counts
+    once) and comments move; the duplicate redirects to the survivor from then on."""
+    if source.pk == target.pk:
+        raise ValidationError("An idea cannot be merged into itself.")
+    if source.organization_id != target.organization_id:
+        raise ValidationError("Ideas of different organizations cannot be merged.")
+    first, second = sorted([source.pk, target.pk])
+    locked = {i.pk: i for i in Idea.objects.select_for_update().filter(pk__in=[first, second])}
+    source, target = locked[source.pk], locked[target.pk]
+    if source.merged_into_id is not None:
+        raise ValidationError(f"Idea #{source.number} was already merged into another idea.")
+    if target.merged_into_id is not None:
+        raise ValidationError(
+            f"Idea #{target.number} was itself merged; merge into the idea it points to."
+        )
+    voters_of_target = Vote.objects.filter(idea=target).values("customer_id")
+    Vote.objects.filter(idea=source).exclude(customer_id__in=voters_of_target).update(idea=target)
+    Comment.objects.filter(idea=source).update(idea=target)
+    now = timezone.now()
+    source.merged_into = target
+    source.merged_at = now
+    source.save(update_fields=["merged_into", "merged_at", "updated_at"])
+    Idea.objects.filter(merged_into=source).update(merged_into=target)
+    _recount([source.pk, target.pk])
+    from sayso.intelligence.services import index_item_later
+
+    index_item_later(organization=source.organization, kind="idea", object_id=source.pk)
+    _index_later(target)
+    target.refresh_from_db()
+    return target
+
+
+# --- comments --------------------------------------------------------------------------------
+
+
+def _spam_reasons(text: str, author: Customer | None) -> list[str]:
+    from sayso.intelligence.analysis.pipeline import Item, analyze
+
+    result = analyze([Item(text=text, author_id=f"customer:{author.pk}" if author else "")])[0]
+    if not result.is_spam:
+        return []
+    spam_reasons = [r for r in result.reasons if "spam" in r.lower() or "link" in r.lower()]
+    return spam_reasons or result.reasons or ["looks like spam"]
+
+
+@transaction.atomic
+def comment_post(
+    *,
+    idea: Idea,
+    body: str,
+    author: Customer | None = None,
+    author_user: Any = None,
+) -> tuple[Comment, bool]:
+    """Post a comment; it is public at once unless the spam filter holds it. Returns
+    (comment, created): the same person posting the same text again gets the first back."""
+    if (author is None) == (author_user is None):
+        raise ValueError("A comment has either a customer or a staff member as its author.")
+    _same_org(idea.organization_id, author)
+    body = _clean_text(body, field="comment", maximum=COMMENT_MAX)
+    idea = _locked(idea)
+    _public(idea, "comment")
+    body_digest = digest(body)
+    mine = Comment.objects.filter(idea=idea, body_digest=body_digest)
+    mine = (
+        mine.filter(author=author) if author is not None else mine.filter(author_user=author_user)
+    )
+    if (existing := mine.first()) is not None:
+        return existing, False
+    reasons: list[str] = []
+    if author is not None:
+        copied = (
+            Comment.objects.filter(
+                idea__organization_id=idea.organization_id, body_digest=body_digest
+            )
+            .exclude(author=author)
+            .filter(author_user__isnull=True, created_at__gte=timezone.now() - timedelta(days=30))
+            .first()
+        )
+        if copied is not None and len(body) >= 40:
+            reasons = [f"copies comment #{copied.pk} by another person"]
+        else:
+            reasons = _spam_reasons(body, author)
+    now = timezone.now()
+    comment = Comment.objects.create(
+        organization_id=idea.organization_id,
+        idea=idea,
+        author=author,
+        author_user=author_user,
+        body=body,
+        body_digest=body_digest,
+        state=CommentState.SPAM if reasons else CommentState.VISIBLE,
+        state_reason="; ".join(reasons),
+        created_at=now,
+    )
+    if reasons:
+        _log(
+            organization=idea.organization,
+            action=ModerationAction.SPAM,
+            reason="Held by the spam filter: " + "; ".join(reasons),
+            actor_role="spam filter",
+            comment=comment,
+            idea=idea,
+        )
+    else:
+        idea.comment_count += 1
+        idea.trending = trending.added(idea.trending, now, trending.COMMENT_WEIGHT)
+        idea.save(update_fields=["comment_count", "trending", "updated_at"])
+    return comment, True
+
+
+def _hide_reason(category: str, explanation: str) -> str:
+    if category not in HideReason.labels:
+        raise ValidationError(
+            {
+                "reason": "Choose why: spam, abuse, or personal data. Nothing is hidden for being "
+                "critical."
+            }
+        )
+    explanation = (explanation or "").strip()[:REASON_MAX]
+    label = HideReason.labels[category]
+    return f"{label}: {explanation}" if explanation else label
+
+
+@transaction.atomic
+def comment_hide(*, comment: Comment, category: str, explanation: str = "", actor: Any) -> Comment:
+    """Staff hide a comment for spam, abuse or personal data; the public log says so."""
+    reason = _hide_reason(category, explanation)
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    if comment.state != CommentState.VISIBLE:
+        raise ValidationError("This comment is not public.")
+    state = CommentState.SPAM if category == HideReason.SPAM else CommentState.HIDDEN
+    comment.state = state
+    comment.state_reason = reason
+    comment.save(update_fields=["state", "state_reason", "updated_at"])
+    _log(
+        organization=comment.organization,
+        action=ModerationAction.SPAM if state == CommentState.SPAM else ModerationAction.HIDE,
+        reason=reason,
+        actor=actor,
+        actor_role=_staff_role(comment.organization, actor),
+        comment=comment,
+        idea=comment.idea,
+    )
+    _recount([comment.idea_id])
+    Flag.objects.filter(comment=comment, resolved_at__isnull=True).update(
+        resolved_at=timezone.now()
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_restore(*, comment: Comment, actor: Any, reason: str = "") -> Comment:
+    """Make a hidden or held comment public again (a false positive of the spam filter, or a
+    hide undone); the public log says so."""
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    if comment.state == CommentState.VISIBLE:
+        raise ValidationError("This comment is already public.")
+    action = (
+        ModerationAction.NOT_SPAM
+        if comment.state == CommentState.SPAM
+        else ModerationAction.RESTORE
+    )
+    comment.state = CommentState.VISIBLE
+    comment.state_reason = ""
+    comment.save(update_fields=["state", "state_reason", "updated_at"])
+    _log(
+        organization=comment.organization,
+        action=action,
+        reason=(reason or "").strip()[:REASON_MAX]
+        or ("Not spam" if action == ModerationAction.NOT_SPAM else "Restored"),
+        actor=actor,
+        actor_role=_staff_role(comment.organization, actor),
+        comment=comment,
+        idea=comment.idea,
+    )
+    _recount([comment.idea_id])
+    return comment
+
+
+@transaction.atomic
+def idea_hide(*, idea: Idea, category: str, explanation: str = "", actor: Any) -> Idea:
+    reason = _hide_reason(category, explanation)
+    idea = _locked(idea)
+    if idea.hidden_at is not None:
+        raise ValidationError("This idea is already hidden.")
+    idea.hidden_at = timezone.now()
+    idea.save(update_fields=["hidden_at", "updated_at"])
+    _log(
+        organization=idea.organization,
+        action=ModerationAction.SPAM if category == HideReason.SPAM else ModerationAction.HIDE,
+        reason=reason,
+        actor=actor,
+        actor_role=_staff_role(idea.organization, actor),
+        idea=idea,
+    )
+    Flag.objects.filter(idea=idea, resolved_at__isnull=True).update(resolved_at=timezone.now())
+    _index_later(idea)
+    return idea
+
+
+@transaction.atomic
+def idea_restore(*, idea: Idea, actor: Any, reason: str = "") -> Idea:
+    idea = _locked(idea)
+    if idea.hidden_at is None:
+        raise ValidationError("This idea is not hidden.")
+    idea.hidden_at = None
+    idea.save(update_fields=["hidden_at", "updated_at"])
+    _log(
+        organization=idea.organization,
+        action=ModerationAction.RESTORE,
+        reason=(reason or "").strip()[:REASON_MAX] or "Restored",
+        actor=actor,
+        actor_role=_staff_role(idea.organization, actor),
+        idea=idea,
+    )
+    _index_later(idea)
+    return idea
+
+
+@transaction.atomic
+def flag_create(
+    *, customer: Customer, reason: str, idea: Idea | None = None, comment: Comment | None = None
+) -> tuple[Flag, bool]:
+    """A customer reports an idea or a comment to the moderators, once per item."""
+    if (idea is None) == (comment is None):
+        raise ValueError("Flag either an idea or a comment.")
+    target = idea if idea is not None else comment
+    assert target is not None
+    _same_org(customer.organization_id, target)
+    reason = _clean_text(reason, field="reason", maximum=REASON_MAX)
+    existing = Flag.objects.filter(customer=customer, idea=idea, comment=comment).first()
+    if existing is not None:
+        return existing, False
+    flag = Flag.objects.create(
+        organization_id=customer.organization_id,
+        customer=customer,
+        idea=idea,
+        comment=comment,
+        reason=reason,
+    )
+    return flag, True

@@ -1,0 +1,554 @@
+"""The public idea board, an idea's page, and the open moderation log (``/o/<org>/``), plus
+the staff moderation queue (``/staff/<org>/moderation/``).
+
+Customers act through the portal's sign-in; staff signed in to Sayso act on the same public
+pages (status, official response, merge, hide), with their role checked on every POST.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_GET, require_POST
+
+from sayso.community import selectors, services
+from sayso.community.forms import (
+    CommentForm,
+    FlagForm,
+    HideForm,
+    IdeaForm,
+    MergeForm,
+    ResponseForm,
+    RestoreForm,
+    StatusForm,
+)
+from sayso.community.models import Idea, IdeaStatus
+from sayso.core.markup import render_markdown
+from sayso.core.models import Membership, Role
+from sayso.core.permissions import StaffRequest, staff_required
+from sayso.core.ratelimit import client_key, rate_limit_hit
+from sayso.core.selectors import membership_for
+from sayso.customers.portal_session import PortalRequest, portal_view
+
+BOARD_PAGE_SIZE = 20
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _form_errors(form: Any) -> str:
+    return " ".join(str(m) for errors in form.errors.values() for m in errors)
+
+
+def _staff(request: PortalRequest) -> Membership | None:
+    return membership_for(user=request.user, organization=request.organization)
+
+
+def _require_staff(request: PortalRequest, role: str = Role.AGENT) -> Any:
+    membership = _staff(request)
+    if membership is None or not membership.has_role(role):
+        raise PermissionDenied("Only the team can do this.")
+    return request.user
+
+
+def _idea_or_404(request: PortalRequest, number: int) -> Idea:
+    idea = selectors.idea_get(organization=request.organization, number=number)
+    if idea is None:
+        raise Http404("No such idea.")
+    return idea
+
+
+def _idea_url(idea: Idea) -> str:
+    return reverse("idea-detail", kwargs={"org": idea.organization.slug, "number": idea.number})
+
+
+def _signin_redirect(request: PortalRequest, next_url: str) -> HttpResponse:
+    url = reverse("portal-signin", kwargs={"org": request.organization.slug})
+    target = f"{url}?{urlencode({'next': next_url})}"
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def _next_or(request: PortalRequest, fallback: str) -> str:
+    """The form's ``next`` when it points into this site, else ``fallback`` (no open
+    redirects)."""
+    candidate = request.POST.get("next", "")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+def _limited(request: PortalRequest, action: str, limit: int | None = None) -> HttpResponse | None:
+    if rate_limit_hit(action=action, key=client_key(request), limit=limit):
+        return render(
+            request,
+            "portal/rate_limited.html",
+            {"organization": request.organization},
+            status=429,
+        )
+    return None
+
+
+# --- the board -------------------------------------------------------------------------------
+
+
+@require_GET
+@portal_view(sign_in_required=False)
+def board(request: PortalRequest) -> HttpResponse:
+    params = request.GET
+    filters = selectors.BoardFilters(
+        sort=params.get("sort", "trending")
+        if params.get("sort") in selectors.SORTS
+        else "trending",
+        status=params.get("status", "") if params.get("status") in IdeaStatus.values else "",
+        category=params.get("category", "")[:80],
+        query=params.get("q", "")[:200],
+    )
+    ideas = selectors.idea_board(organization=request.organization, filters=filters)
+    page = Paginator(ideas, BOARD_PAGE_SIZE).get_page(params.get("page"))
+    voted = selectors.voted_idea_ids(
+        customer=request.customer, ideas=[idea.pk for idea in page.object_list]
+    )
+    context = {
+        "organization": request.organization,
+        "filters": filters,
+        "page": page,
+        "voted": voted,
+        "statuses": IdeaStatus.choices,
+        "categories": selectors.categories(organization=request.organization),
+        "sorts": [("trending", "Trending"), ("top", "Top"), ("new", "New")],
+    }
+    template = (
+        "community/_board_results.html"
+        if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "board"
+        else "community/board.html"
+    )
+    return render(request, template, context)
+
+
+@require_GET
+@portal_view(sign_in_required=False)
+def similar(request: PortalRequest) -> HttpResponse:
+    """The ideas most like a title being typed (htmx, as you type)."""
+    if rate_limit_hit(action="idea-similar", key=client_key(request), limit=120):
+        return HttpResponse("", status=429)
+    title = request.GET.get("title", "")[:300]
+    found = selectors.similar_ideas(organization=request.organization, text=title, k=3)
+    return render(
+        request,
+        "community/_similar.html",
+        {"organization": request.organization, "similar": found},
+    )
+
+
+@portal_view(sign_in_required=False)
+def idea_new(request: PortalRequest) -> HttpResponse:
+    if request.customer is None:
+        return _signin_redirect(request, request.get_full_path())
+    form = IdeaForm(organization=request.organization)
+    if request.method == "POST":
+        if (limited := _limited(request, "idea-post")) is not None:
+            return limited
+        form = IdeaForm(request.POST, organization=request.organization)
+        if form.is_valid():
+            try:
+                idea, _ = services.idea_post(
+                    organization=request.organization,
+                    author=request.customer,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    category=form.cleaned_data["category"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, _errors(exc))
+            else:
+                if idea.hidden_at is not None:
+                    messages.error(
+                        request,
+                        "Your idea was held by the spam filter; the team will review it.",
+                    )
+                    return redirect("idea-board", org=request.organization.slug)
+                messages.success(request, "Your idea is posted, with your vote.")
+                return redirect(_idea_url(idea))
+    return render(
+        request,
+        "community/idea_form.html",
+        {"organization": request.organization, "form": form, "editing": None},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- an idea ---------------------------------------------------------------------------------
+
+
+@require_GET
+@portal_view(sign_in_required=False)
+def idea_detail(request: PortalRequest, number: int) -> HttpResponse:
+    idea = _idea_or_404(request, number)
+    if idea.merged_into_id is not None:
+        survivor = idea.merged_into
+        assert survivor is not None
+        while survivor.merged_into_id is not None:  # merged twice: follow to the end
+            assert survivor.merged_into is not None
+            survivor = survivor.merged_into
+        return redirect(_idea_url(survivor), permanent=True)
+    staff = _staff(request)
+    if idea.hidden_at is not None and staff is None:
+        raise Http404("This idea was hidden by the moderators (see the moderation log).")
+    customer = request.customer
+    comments = list(selectors.idea_comments(idea=idea))
+    context = {
+        "organization": request.organization,
+        "idea": idea,
+        "body_html": render_markdown(idea.body),
+        "response_html": render_markdown(idea.official_response),
+        "comments": [(c, render_markdown(c.body)) for c in comments],
+        "history": selectors.idea_status_history(idea=idea),
+        "voted": bool(selectors.voted_idea_ids(customer=customer, ideas=[idea.pk])),
+        "is_author": customer is not None and idea.author_id == customer.pk,
+        "staff": staff,
+        "comment_form": CommentForm(),
+        "flag_form": FlagForm(),
+        "similar": selectors.similar_ideas(
+            organization=request.organization, text=idea.title, k=3, exclude=[idea.pk]
+        ),
+    }
+    if staff is not None:
+        context.update(
+            status_form=StatusForm(initial={"status": idea.status}),
+            response_form=ResponseForm(initial={"body": idea.official_response}),
+            merge_form=MergeForm(),
+            hide_form=HideForm(),
+        )
+    return render(request, "community/idea_detail.html", context)
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def idea_vote(request: PortalRequest, number: int) -> HttpResponse:
+    idea = _idea_or_404(request, number)
+    if request.customer is None:
+        return _signin_redirect(request, _idea_url(idea))
+    if (limited := _limited(request, "idea-vote", limit=60)) is not None:
+        return limited
+    try:
+        if request.POST.get("action") == "unvote":
+            services.idea_unvote(idea=idea, customer=request.customer)
+        else:
+            services.idea_vote(idea=idea, customer=request.customer)
+    except ValidationError as exc:
+        if request.headers.get("HX-Request"):
+            return HttpResponse(_errors(exc), status=400)
+        messages.error(request, _errors(exc))
+        return redirect(_idea_url(idea))
+    idea.refresh_from_db()
+    if request.headers.get("HX-Request"):
+        voted = bool(selectors.voted_idea_ids(customer=request.customer, ideas=[idea.pk]))
+        return render(
+            request,
+            "community/_vote.html",
+            {"organization": request.organization, "idea": idea, "voted": voted},
+        )
+    return redirect(_next_or(request, _idea_url(idea)))
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def comment_post(request: PortalRequest, number: int) -> HttpResponse:
+    idea = _idea_or_404(request, number)
+    staff = _staff(request)
+    if request.customer is None and staff is None:
+        return _signin_redirect(request, _idea_url(idea))
+    if (limited := _limited(request, "comment-post")) is not None:
+        return limited
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(_idea_url(idea))
+    try:
+        if request.customer is not None:
+            comment, created = services.comment_post(
+                idea=idea, author=request.customer, body=form.cleaned_data["body"]
+            )
+        else:
+            comment, created = services.comment_post(
+                idea=idea, author_user=request.user, body=form.cleaned_data["body"]
+            )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(_idea_url(idea))
+    if comment.state != "visible":
+        messages.error(request, "Your comment was held by the spam filter; the team will look.")
+    elif not created:
+        messages.info(request, "You had already posted that comment.")
+    return redirect(f"{_idea_url(idea)}#comment-{comment.pk}")
+
+
+@portal_view(sign_in_required=True)
+def idea_edit(request: PortalRequest, number: int) -> HttpResponse:
+    idea = _idea_or_404(request, number)
+    if request.customer is None or idea.author_id != request.customer.pk:
+        raise PermissionDenied("Only the author can edit this idea.")
+    initial = {"title": idea.title, "body": idea.body, "category": idea.category}
+    form = IdeaForm(initial=initial, organization=request.organization)
+    if request.method == "POST":
+        form = IdeaForm(request.POST, organization=request.organization)
+        if form.is_valid():
+            try:
+                services.idea_update(
+                    idea=idea,
+                    customer=request.customer,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    category=form.cleaned_data["category"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, _errors(exc))
+            else:
+                messages.success(request, "Your idea is updated.")
+                return redirect(_idea_url(idea))
+    return render(
+        request,
+        "community/idea_form.html",
+        {"organization": request.organization, "form": form, "editing": idea},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@portal_view(sign_in_required=True)
+def idea_delete(request: PortalRequest, number: int) -> HttpResponse:
+    idea = _idea_or_404(request, number)
+    assert request.customer is not None
+    try:
+        services.idea_delete(idea=idea, customer=request.customer)
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(_idea_url(idea))
+    messages.success(request, "Your idea is deleted.")
+    return redirect("idea-board", org=request.organization.slug)
+
+
+@require_POST
+@portal_view(sign_in_required=True)
+def flag(request: PortalRequest, number: int) -> HttpResponse:
+    idea = _idea_or_404(request, number)
+    assert request.customer is not None
+    if (limited := _limited(request, "flag")) is not None:
+        return limited
+    form = FlagForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why this breaks the rules.")
+        return redirect(_idea_url(idea))
+    comment = None
+    if form.cleaned_data.get("comment"):
+        comment = selectors.comment_get(
+            organization=request.organization, pk=form.cleaned_data["comment"]
+        )
+        if comment is None or comment.idea_id != idea.pk:
+            raise Http404("No such comment.")
+    try:
+        services.flag_create(
+            customer=request.customer,
+            idea=None if comment is not None else idea,
+            comment=comment,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "Thank you: the moderators will look at it.")
+    return redirect(_idea_url(idea))
+
+
+# --- staff actions on the public pages -------------------------------------------------------
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def idea_status(request: PortalRequest, number: int) -> HttpResponse:
+    actor = _require_staff(request)
+    idea = _idea_or_404(request, number)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form) or "Give a status and a public reason.")
+        return redirect(_idea_url(idea))
+    try:
+        services.idea_status_change(
+            idea=idea,
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+            actor=actor,
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "Status changed.")
+    return redirect(_idea_url(idea))
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def idea_respond(request: PortalRequest, number: int) -> HttpResponse:
+    actor = _require_staff(request)
+    idea = _idea_or_404(request, number)
+    form = ResponseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(_idea_url(idea))
+    try:
+        services.idea_respond(idea=idea, body=form.cleaned_data["body"], actor=actor)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "Official response saved.")
+    return redirect(_idea_url(idea))
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def idea_merge(request: PortalRequest, number: int) -> HttpResponse:
+    actor = _require_staff(request)
+    idea = _idea_or_404(request, number)
+    form = MergeForm(request.POST)
+    target = None
+    if form.is_valid():
+        target = selectors.idea_get(
+            organization=request.organization, number=form.cleaned_data["into"]
+        )
+    if target is None:
+        messages.error(request, "Give the number of an existing idea to merge into.")
+        return redirect(_idea_url(idea))
+    try:
+        survivor = services.idea_merge(source=idea, target=target, actor=actor)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(_idea_url(idea))
+    messages.success(request, f"Idea #{idea.number} merged into #{survivor.number}.")
+    return redirect(_idea_url(survivor))
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def idea_hide(request: PortalRequest, number: int) -> HttpResponse:
+    actor = _require_staff(request)
+    idea = _idea_or_404(request, number)
+    form = HideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(_idea_url(idea))
+    try:
+        services.idea_hide(
+            idea=idea,
+            category=form.cleaned_data["category"],
+            explanation=form.cleaned_data["explanation"],
+            actor=actor,
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(_idea_url(idea))
+    messages.success(request, f"Idea #{idea.number} hidden; the moderation log says why.")
+    return redirect("idea-board", org=request.organization.slug)
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def idea_restore(request: PortalRequest, number: int) -> HttpResponse:
+    actor = _require_staff(request)
+    idea = _idea_or_404(request, number)
+    form = RestoreForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.idea_restore(idea=idea, actor=actor, reason=reason)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect(_idea_url(idea))
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def comment_hide(request: PortalRequest, pk: int) -> HttpResponse:
+    actor = _require_staff(request)
+    comment = selectors.comment_get(organization=request.organization, pk=pk)
+    if comment is None:
+        raise Http404("No such comment.")
+    form = HideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+    else:
+        try:
+            services.comment_hide(
+                comment=comment,
+                category=form.cleaned_data["category"],
+                explanation=form.cleaned_data["explanation"],
+                actor=actor,
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, "Comment hidden; the moderation log says why.")
+    return redirect(_next_or(request, _idea_url(comment.idea)))
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def comment_restore(request: PortalRequest, pk: int) -> HttpResponse:
+    actor = _require_staff(request)
+    comment = selectors.comment_get(organization=request.organization, pk=pk)
+    if comment is None:
+        raise Http404("No such comment.")
+    form = RestoreForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.comment_restore(comment=comment, actor=actor, reason=reason)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "Comment restored.")
+    return redirect(_next_or(request, _idea_url(comment.idea)))
+
+
+# --- moderation ------------------------------------------------------------------------------
+
+
+@require_GET
+@portal_view(sign_in_required=False)
+def moderation_log(request: PortalRequest) -> HttpResponse:
+    entries = selectors.moderation_log(organization=request.organization)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "community/moderation_log.html",
+        {"organization": request.organization, "page": page},
+    )
+
+
+@require_GET
+@staff_required(Role.AGENT)
+def moderation_queue(request: StaffRequest) -> HttpResponse:
+    organization = request.organization
+    return render(
+        request,
+        "community/moderation_queue.html",
+        {
+            "spam": selectors.spam_queue(organization=organization)[:100],
+            "held_ideas": selectors.held_ideas(organization=organization)[:100],
+            "flags": selectors.open_flags(organization=organization)[:100],
+            "hide_form": HideForm(),
+        },
+    )

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from sayso.conversations.inbox_counts import cached_count
 from sayso.conversations.models import (
     Case,
     CaseStatus,
@@ -60,14 +61,37 @@ def case_list_for_inbox(
 
 
 def inbox_counts(*, organization: Organization, user: Any) -> dict[str, int]:
+    """Active, mine and unassigned cases (cached: ``inbox_counts``'s module docstring)."""
     active = Case.objects.filter(
         organization=organization, status__in=[CaseStatus.OPEN, CaseStatus.PENDING]
     )
-    return active.aggregate(
-        active=Count("id"),
-        mine=Count("id", filter=Q(assignee=user)),
-        unassigned=Count("id", filter=Q(assignee__isnull=True)),
+    result: dict[str, int] = cached_count(
+        organization.pk,
+        f"counts:{user.pk}",
+        lambda: active.aggregate(
+            active=Count("id"),
+            mine=Count("id", filter=Q(assignee=user)),
+            unassigned=Count("id", filter=Q(assignee__isnull=True)),
+        ),
     )
+    return result
+
+
+SEARCH_COUNT_CAP = 1000
+
+
+def inbox_filtered_count(
+    *, organization: Organization, user: Any, filters: InboxFilters, cases: QuerySet[Case]
+) -> int:
+    """How many cases ``cases`` (``case_list_for_inbox`` with ``filters``) holds: cached per
+    filter combination, except for searches, which are counted up to ``SEARCH_COUNT_CAP``
+    (one more means "more than that": a search for a common word pages through the newest
+    matches, and nobody reads a thousand of them)."""
+    if filters.query.strip():
+        return cases.order_by()[: SEARCH_COUNT_CAP + 1].count()
+    mine = user.pk if filters.assignee == "me" else ""
+    name = f"filtered:{filters.status}:{filters.assignee}:{mine}:{filters.priority}:{filters.team}"
+    return int(cached_count(organization.pk, name, cases.count))
 
 
 def case_get(*, organization: Organization, number: int) -> Case | None:

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from sayso.conversations.inbox_counts import inbox_changed
 from sayso.conversations.models import (
     Case,
     CaseStatus,
@@ -115,6 +116,7 @@ def case_open(
         last_message_at=now,
         created_at=now,
     )
+    inbox_changed(organization.pk)
     timeline_record(
         customer=customer,
         kind=TimelineKind.CASE_OPENED,
@@ -136,6 +138,7 @@ def _touch_case(case: Case, when: datetime, *, reopen: bool) -> None:
         case.status = CaseStatus.OPEN
         case.resolved_at = None
         fields += ["status", "resolved_at"]
+        inbox_changed(case.organization_id)
     case.save(update_fields=fields)
 
 
@@ -377,6 +380,8 @@ def case_update(
         case.subject = _clean_subject(subject)
         fields.append("subject")
     case.save(update_fields=fields)
+    if {"status", "priority"} & set(fields):
+        inbox_changed(case.organization_id)
     if {"status", "subject"} & set(fields):
         _index_later(case)
     return case
@@ -418,6 +423,7 @@ def case_handoff(
     if to_team is not None:
         case.team = to_team
     case.save(update_fields=["assignee", "team", "updated_at"])
+    inbox_changed(case.organization_id)
     target = _name(to_user) if to_user is not None else to_team.name  # type: ignore[union-attr]
     timeline_record(
         customer=case.customer,

@@ -64,10 +64,16 @@ def inbox(request: StaffRequest) -> HttpResponse:
     # Only the columns the rows show: fewer values to fetch and convert on a page that every
     # agent loads all day (docs/performance.md).
     rows = cases.only(*INBOX_ROW_FIELDS)
-    page = Paginator(rows, INBOX_PAGE_SIZE).get_page(params.get("page"))
+    paginator = Paginator(rows, INBOX_PAGE_SIZE)
+    paginator.count = selectors.inbox_filtered_count(
+        organization=request.organization, user=request.user, filters=filters, cases=cases
+    )
+    page = paginator.get_page(params.get("page"))
+    more_than = selectors.SEARCH_COUNT_CAP if paginator.count > selectors.SEARCH_COUNT_CAP else None
     context = {
         "filters": filters,
         "page": page,
+        "more_than": more_than,
         "statuses": CaseStatus.choices,
         "priorities": Priority.choices,
         "staff": staff_of(organization=request.organization),

@@ -192,3 +192,47 @@ def test_staff_bad_input_gets_a_message_not_a_500(org: Any, agent: Any) -> None:
     assert case.messages.count() == 1
     assert case.commitments.count() == 0
     assert case.assignee is None
+
+
+@pytest.mark.django_db
+def test_inbox_counts_are_cached_until_a_case_changes(
+    org: Any, agent: Any, run_on_commit: Any
+) -> None:
+    from sayso.conversations.selectors import inbox_counts
+
+    with run_on_commit(execute=True):
+        case = factories.make_case(org, assignee=agent)
+        factories.make_case(org)
+    assert inbox_counts(organization=org, user=agent) == {"active": 2, "mine": 1, "unassigned": 1}
+    with CaptureQueriesContext(connection) as cached:
+        assert inbox_counts(organization=org, user=agent)["active"] == 2
+    assert not [q for q in cached if "COUNT(" in q["sql"].upper()]
+
+    with run_on_commit(execute=True):
+        services.case_update(case=case, actor=agent, status="resolved")
+    assert inbox_counts(organization=org, user=agent) == {"active": 1, "mine": 0, "unassigned": 1}
+    client = Client()
+    client.force_login(agent)
+    page = client.get(reverse("inbox", kwargs={"org": org.slug}) + "?status=resolved")
+    assert page.status_code == 200 and case.subject in page.text
+
+
+@pytest.mark.django_db
+def test_a_search_matching_very_many_cases_says_more_than_instead_of_counting_them_all(
+    org: Any, agent: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sayso.conversations import selectors, views
+
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 2)
+    monkeypatch.setattr(views, "INBOX_PAGE_SIZE", 2)
+    for n in range(4):
+        factories.make_case(org, subject=f"Refund number {n}")
+    client = Client()
+    client.force_login(agent)
+    page = client.get(reverse("inbox", kwargs={"org": org.slug}) + "?q=refund&status=")
+    assert page.status_code == 200
+    assert "More than 2 cases match" in page.text
+    assert page.text.count("Refund number") == 2  # the newest two, then "Older"
+    assert "Refund number 3" in page.text
+    narrow = client.get(reverse("inbox", kwargs={"org": org.slug}) + "?q=refund+3&status=")
+    assert "More than" not in narrow.text and narrow.text.count("Refund number") == 1

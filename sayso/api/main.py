@@ -15,12 +15,13 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 import sayso
-from sayso.api import analysis, cases, commitments, customers, inbound
+from sayso.api import analysis, cases, commitments, customers, ideas, inbound
 
 api = NinjaAPI(
     title="Sayso API",
     version=sayso.__version__,
-    description="Customers, identities, cases, messages and commitments of one organization. "
+    description="Customers, identities, cases, messages, commitments, ideas, comments and "
+    "moderation of one organization. "
     "Authenticate with `Authorization: Bearer sayso_…`; each operation needs one scope.",
     urls_namespace="api",
     docs_url="/docs",
@@ -58,4 +59,7 @@ api.add_router("/v1/customers", customers.router)
 api.add_router("/v1/cases", cases.router)
 api.add_router("/v1/commitments", commitments.router)
 api.add_router("/v1/inbound", inbound.router)
+api.add_router("/v1/ideas", ideas.router)
+api.add_router("/v1/comments", ideas.comments_router)
+api.add_router("/v1/moderation", ideas.moderation_router)
 api.add_router("/v1", analysis.router)

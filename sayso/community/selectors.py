@@ -46,8 +46,15 @@ def public_ideas(*, organization: Organization) -> QuerySet[Idea]:
     )
 
 
-def idea_board(*, organization: Organization, filters: BoardFilters) -> QuerySet[Idea]:
-    ideas = public_ideas(organization=organization)
+def idea_board(
+    *, organization: Organization, filters: BoardFilters, include_hidden: bool = False
+) -> QuerySet[Idea]:
+    """The board's ideas (``include_hidden``: the hidden ones too, for staff)."""
+    ideas = (
+        Idea.objects.filter(organization=organization, merged_into__isnull=True)
+        if include_hidden
+        else public_ideas(organization=organization)
+    )
     if filters.status in IdeaStatus.values:
         ideas = ideas.filter(status=filters.status)
     if filters.category:
@@ -55,14 +62,21 @@ def idea_board(*, organization: Organization, filters: BoardFilters) -> QuerySet
     if filters.query:
         ideas = ideas_matching(ideas=ideas, organization_id=organization.pk, text=filters.query)
     order = SORTS.get(filters.sort, SORTS["trending"])
-    return ideas.select_related("category").order_by(*order)
+    return ideas.select_related("category", "organization").order_by(*order)
 
 
 def idea_get(*, organization: Organization, number: int) -> Idea | None:
     """Any idea of the organization by number, merged and hidden ones too (the caller decides
     what to show: a redirect, a notice, or a 404)."""
     return (
-        Idea.objects.select_related("category", "author", "official_response_by", "merged_into")
+        Idea.objects.select_related(
+            "category",
+            "author",
+            "author_user",
+            "official_response_by",
+            "merged_into",
+            "organization",
+        )
         .filter(organization=organization, number=number)
         .first()
     )
@@ -93,6 +107,23 @@ def voted_idea_ids(*, customer: Customer | None, ideas: Collection[int]) -> set[
 
 def idea_voters(*, idea: Idea) -> QuerySet[Customer]:
     return Customer.objects.filter(idea_votes__idea=idea, merged_into__isnull=True).distinct()
+
+
+def idea_votes(*, idea: Idea) -> QuerySet[Vote]:
+    """The counted votes of an idea (not those left with a merged-away customer), newest
+    first."""
+    return (
+        Vote.objects.filter(idea=idea, customer__merged_into__isnull=True)
+        .select_related("customer")
+        .order_by("-created_at", "-id")
+    )
+
+
+def idea_comments_for_staff(*, idea: Idea) -> QuerySet[Comment]:
+    """Every comment of an idea, held and hidden ones too, oldest first."""
+    return idea.comments.select_related("author", "author_user", "idea").order_by(
+        "created_at", "id"
+    )
 
 
 def categories(*, organization: Organization) -> QuerySet[Category]:

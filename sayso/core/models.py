@@ -112,6 +112,9 @@ class Scope(models.TextChoices):
     COMMITMENTS_READ = "commitments:read", "Read commitments"
     COMMITMENTS_WRITE = "commitments:write", "Make, keep and cancel commitments"
     INBOUND_EMAIL = "inbound:email", "Deliver inbound email (mail provider hook)"
+    IDEAS_READ = "ideas:read", "Read ideas, votes, comments and the moderation log"
+    IDEAS_WRITE = "ideas:write", "Post and change ideas, votes and comments; merge ideas"
+    MODERATION = "moderation:write", "Hide and restore ideas and comments"
 
 
 TOKEN_PREFIX = "sayso_"  # noqa: S105 (a public prefix, not a secret)

@@ -10,6 +10,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from sayso.community import services as community
+from sayso.community.models import Comment, Idea, Vote
 from sayso.conversations import services
 from sayso.conversations.models import Case, Commitment, Message
 from sayso.core.models import Role
@@ -31,13 +33,33 @@ def world(org: Any, other_org: Any, agent: Any, admin_user: Any, outsider: Any) 
     commitment = factories.make_commitment(case, agent)
     # The other organization has its own case #1 with the same number space.
     factories.make_case(other_org, subject="Rival's own case")
-    return {"ann": ann, "merge": merge, "case": case, "commitment": commitment}
+    idea, _ = community.idea_post(organization=org, author=ann, title="Ann's idea")
+    comment, _ = community.comment_post(idea=idea, author=ann, body="Ann's comment")
+    return {
+        "ann": ann,
+        "merge": merge,
+        "case": case,
+        "commitment": commitment,
+        "idea": idea,
+        "comment": comment,
+    }
 
 
 def _operations(w: dict[str, Any], agent: Any) -> list[tuple[str, str, Any]]:
     ann, case, commitment = w["ann"], w["case"], w["commitment"]
+    idea, comment = w["idea"], w["comment"]
     due = (timezone.now() + timedelta(days=1)).isoformat()
     return [
+        ("get", f"/ideas/{idea.number}", None),
+        ("patch", f"/ideas/{idea.number}", {"title": "Hacked"}),
+        ("post", f"/ideas/{idea.number}/status", {"status": "declined", "reason": "x"}),
+        ("post", f"/ideas/{idea.number}/response", {"body": "Hacked"}),
+        ("get", f"/ideas/{idea.number}/votes", None),
+        ("post", f"/ideas/{idea.number}/votes", {"customer_id": ann.pk}),
+        ("get", f"/ideas/{idea.number}/comments", None),
+        ("post", f"/ideas/{idea.number}/comments", {"body": "injected", "customer_id": ann.pk}),
+        ("post", f"/comments/{comment.pk}/hide", {"category": "spam"}),
+        ("post", f"/comments/{comment.pk}/restore", {}),
         ("get", f"/customers/{ann.pk}", None),
         ("patch", f"/customers/{ann.pk}", {"display_name": "Hacked"}),
         ("post", f"/customers/{ann.pk}/identities", {"kind": "phone", "value": "+15550001"}),
@@ -79,6 +101,9 @@ def _snapshot() -> tuple[int, ...]:
         Message.objects.count(),
         Commitment.objects.filter(status="open").count(),
         Customer.objects.filter(display_name="Hacked").count(),
+        Idea.objects.filter(status="open", official_response="", title="Ann's idea").count(),
+        Comment.objects.filter(state="visible").count(),
+        Vote.objects.count(),
     )
 
 
@@ -119,6 +144,8 @@ def test_another_organizations_token_sees_and_changes_nothing(
     assert subjects == ["Rival's own case"]
     assert rival.get("/commitments").json()["items"] == []
     assert rival.get("/customers/merge-suggestions").json() == []
+    assert rival.get("/ideas", include_hidden="true").json()["items"] == []
+    assert rival.get("/moderation/log").json()["items"] == []
 
 
 @pytest.mark.django_db

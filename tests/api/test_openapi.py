@@ -38,6 +38,22 @@ OPERATIONS = {
     "inbound_email",
     "messages_analysis_get",
     "analyze",
+    "ideas_list",
+    "ideas_similar",
+    "ideas_get",
+    "ideas_create",
+    "ideas_update",
+    "ideas_status",
+    "ideas_respond",
+    "ideas_merge",
+    "ideas_votes_list",
+    "ideas_votes_add",
+    "ideas_votes_remove",
+    "ideas_comments_list",
+    "ideas_comments_create",
+    "comments_hide",
+    "comments_restore",
+    "moderation_log",
 }
 
 

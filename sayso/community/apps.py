@@ -7,13 +7,15 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         from sayso.community import selectors, services
-        from sayso.community.models import Comment, Flag, Idea, Vote
+        from sayso.community.models import Comment, Flag, Follow, Idea, Notice, Vote
         from sayso.customers import merging
         from sayso.intelligence.index_sources import register_source
 
         merging.register(Idea, "author")
         merging.register(Comment, "author")
         merging.register(Flag)
+        merging.register(Follow, unique_with=("subject",))
+        merging.register(Notice, unique_with=("event",))
         # One vote per person: a vote of the merged-away customer on an idea the surviving one
         # voted on stays behind (and counts again after an unmerge).
         merging.register(Vote, unique_with=("idea",), after=services.idea_votes_recount)

@@ -12,6 +12,7 @@ from sayso.community.models import (
     Comment,
     CommentState,
     Flag,
+    Follow,
     Idea,
     IdeaStatus,
     IdeaStatusChange,
@@ -213,3 +214,38 @@ def idea_count_for_index(organization: Organization) -> int:
 
 def customer_ideas(*, organization: Organization, customer: Customer) -> QuerySet[Idea]:
     return Idea.objects.filter(organization=organization, author=customer).order_by("-created_at")
+
+
+def follows_of(*, customer: Customer) -> list[tuple[Follow, str, str]]:
+    """The customer's follows with a readable name and a link path for each."""
+    from django.urls import reverse
+
+    rows = list(Follow.objects.filter(customer=customer).order_by("subject"))
+    idea_ids = [int(f.subject.split(":")[1]) for f in rows if f.subject.startswith("idea:")]
+    ideas = {i.pk: i for i in Idea.objects.filter(pk__in=idea_ids).select_related("organization")}
+    category_ids = [int(f.subject.split(":")[1]) for f in rows if f.subject.startswith("category:")]
+    cats = {c.pk: c for c in Category.objects.filter(pk__in=category_ids)}
+    slug = customer.organization.slug
+    board = reverse("idea-board", kwargs={"org": slug})
+    named: list[tuple[Follow, str, str]] = []
+    for follow in rows:
+        kind, _, raw = follow.subject.partition(":")
+        if kind == "idea" and raw.isdigit() and int(raw) in ideas:
+            idea = ideas[int(raw)]
+            path = reverse("idea-detail", kwargs={"org": slug, "number": idea.number})
+            named.append((follow, f"Idea #{idea.number}: {idea.title}", path))
+        elif kind == "category" and raw.isdigit() and int(raw) in cats:
+            named.append(
+                (
+                    follow,
+                    f"New ideas in {cats[int(raw)].name}",
+                    f"{board}?category={cats[int(raw)].slug}",
+                )
+            )
+        elif follow.subject == "ideas":
+            named.append((follow, "Every new idea", board))
+    return named
+
+
+def customer_for_unsubscribe(*, organization: Organization, pk: int) -> Customer | None:
+    return Customer.objects.filter(organization=organization, pk=pk).first()

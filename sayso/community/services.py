@@ -16,7 +16,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from sayso.community import trending
+from sayso.community import following, trending
+from sayso.community.following import Event, announce, idea_subject
 from sayso.community.models import (
     BODY_MAX,
     COMMENT_MAX,
@@ -33,6 +34,7 @@ from sayso.community.models import (
     ModerationEntry,
     Vote,
 )
+from sayso.core.markup import plain_text
 from sayso.core.models import Membership, Organization
 from sayso.customers.models import Customer
 
@@ -95,6 +97,12 @@ def _index_later(idea: Idea) -> None:
     from sayso.intelligence.services import index_item_later
 
     index_item_later(organization=idea.organization, kind="idea", object_id=idea.pk)
+
+
+def _idea_path(idea: Idea) -> str:
+    from django.urls import reverse
+
+    return reverse("idea-detail", kwargs={"org": idea.organization.slug, "number": idea.number})
 
 
 def _public(idea: Idea, action: str) -> None:
@@ -204,6 +212,20 @@ def idea_post(
         return idea, True
     if author is not None:
         _vote_add(idea, author, now)
+    subjects = [following.NEW_IDEAS]
+    if category is not None:
+        subjects.append(following.category_subject(category.pk))
+    announce(
+        organization=organization,
+        subjects=subjects,
+        event=Event(
+            key=f"idea:{idea.pk}",
+            title=f"New idea #{idea.number}: {idea.title}",
+            text=plain_text(body) if body else "",
+            url=_idea_path(idea),
+        ),
+        exclude=[author.pk] if author is not None else [],
+    )
     _index_later(idea)
     return idea, True
 
@@ -266,6 +288,7 @@ def _vote_add(idea: Idea, customer: Customer, now: Any) -> bool:
     idea.vote_count += 1
     idea.trending = trending.added(idea.trending, now)
     idea.save(update_fields=["vote_count", "trending", "updated_at"])
+    following.follow_on_participation(customer, idea_subject(idea))
     return True
 
 
@@ -332,7 +355,7 @@ def idea_status_change(*, idea: Idea, status: str, reason: str, actor: Any) -> I
             {"status": f"The idea is already {IdeaStatus(status).label.lower()}."}
         )
     now = timezone.now()
-    IdeaStatusChange.objects.create(
+    change = IdeaStatusChange.objects.create(
         organization_id=idea.organization_id,
         idea=idea,
         from_status=idea.status,
@@ -345,6 +368,17 @@ def idea_status_change(*, idea: Idea, status: str, reason: str, actor: Any) -> I
     idea.status_reason = reason
     idea.status_changed_at = now
     idea.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
+    label = IdeaStatus(status).label
+    announce(
+        organization=idea.organization,
+        subjects=[idea_subject(idea)],
+        event=Event(
+            key=f"status:{change.pk}",
+            title=f"Idea #{idea.number} is now {label.lower()}: {idea.title}",
+            text=f"{label}: {reason}",
+            url=_idea_path(idea),
+        ),
+    )
     _index_later(idea)
     return idea
 
@@ -355,6 +389,17 @@ def idea_respond(*, idea: Idea, body: str, actor: Any) -> Idea:
     idea = _locked(idea)
     _public(idea, "respond")
     body = _clean_text(body, field="response", maximum=BODY_MAX, minimum=0) if body else ""
+    if body and body != idea.official_response:
+        announce(
+            organization=idea.organization,
+            subjects=[idea_subject(idea)],
+            event=Event(
+                key=f"response:{idea.pk}:{digest(body)[:16]}",
+                title=f"The team answered idea #{idea.number}: {idea.title}",
+                text=plain_text(body, limit=1000),
+                url=_idea_path(idea),
+            ),
+        )
     idea.official_response = body
     idea.official_response_by = actor if body else None
     idea.official_response_at = timezone.now() if body else None
@@ -395,6 +440,22 @@ def idea_merge(*, source: Idea, target: Idea, actor: Any) -> Idea:
     source.save(update_fields=["merged_into", "merged_at", "updated_at"])
     Idea.objects.filter(merged_into=source).update(merged_into=target)
     _recount([source.pk, target.pk])
+    announce(
+        organization=source.organization,
+        subjects=[idea_subject(source)],
+        event=Event(
+            key=f"merge:{source.pk}",
+            title=f"Idea #{source.number} was merged into #{target.number}: {target.title}",
+            text=f"“{source.title}” asks for the same thing as idea #{target.number}. Your vote "
+            "and the comments moved there, and you now follow it.",
+            url=_idea_path(target),
+        ),
+    )
+    following.follows_move(
+        from_subject=idea_subject(source),
+        to_subject=idea_subject(target),
+        organization=source.organization,
+    )
     from sayso.intelligence.services import index_item_later
 
     index_item_later(organization=source.organization, kind="idea", object_id=source.pk)
@@ -478,6 +539,20 @@ def comment_post(
         idea.comment_count += 1
         idea.trending = trending.added(idea.trending, now, trending.COMMENT_WEIGHT)
         idea.save(update_fields=["comment_count", "trending", "updated_at"])
+        who = author.display_name if author is not None else "The team"
+        announce(
+            organization=idea.organization,
+            subjects=[idea_subject(idea)],
+            event=Event(
+                key=f"comment:{comment.pk}",
+                title=f"{who} commented on idea #{idea.number}: {idea.title}",
+                text=plain_text(body, limit=1000),
+                url=f"{_idea_path(idea)}#comment-{comment.pk}",
+            ),
+            exclude=[author.pk] if author is not None else [],
+        )
+        if author is not None:
+            following.follow_on_participation(author, idea_subject(idea))
     return comment, True
 
 

@@ -2,13 +2,18 @@
 
 from django.urls import path
 
-from sayso.community import views
+from sayso.community import feeds, views
 
 urlpatterns = [
     path("ideas/", views.board, name="idea-board"),
     path("ideas/new/", views.idea_new, name="idea-new"),
     path("ideas/similar/", views.similar, name="idea-similar"),
+    path("ideas/feed/", feeds.BoardFeed(), name="idea-board-feed"),
     path("ideas/<int:number>/", views.idea_detail, name="idea-detail"),
+    path("ideas/<int:number>/feed/", feeds.IdeaFeed(), name="idea-feed"),
+    path("ideas/<int:number>/follow/", views.idea_follow, name="idea-follow"),
+    path("following/", views.following_settings, name="following"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("ideas/<int:number>/vote/", views.idea_vote, name="idea-vote"),
     path("ideas/<int:number>/comments/", views.comment_post, name="idea-comment"),
     path("ideas/<int:number>/edit/", views.idea_edit, name="idea-edit"),

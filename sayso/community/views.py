@@ -16,9 +16,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from sayso.community import selectors, services
+from sayso.community import following, selectors, services
 from sayso.community.forms import (
     CommentForm,
     FlagForm,
@@ -29,7 +30,7 @@ from sayso.community.forms import (
     RestoreForm,
     StatusForm,
 )
-from sayso.community.models import Idea, IdeaStatus
+from sayso.community.models import Delivery, Idea, IdeaStatus
 from sayso.core.markup import render_markdown
 from sayso.core.models import Membership, Role
 from sayso.core.permissions import StaffRequest, staff_required
@@ -218,6 +219,9 @@ def idea_detail(request: PortalRequest, number: int) -> HttpResponse:
         "comments": [(c, render_markdown(c.body)) for c in comments],
         "history": selectors.idea_status_history(idea=idea),
         "voted": bool(selectors.voted_idea_ids(customer=customer, ideas=[idea.pk])),
+        "follows": bool(
+            following.following(customer=customer, subjects=[following.idea_subject(idea)])
+        ),
         "is_author": customer is not None and idea.author_id == customer.pk,
         "staff": staff,
         "comment_form": CommentForm(),
@@ -551,4 +555,98 @@ def moderation_queue(request: StaffRequest) -> HttpResponse:
             "flags": selectors.open_flags(organization=organization)[:100],
             "hide_form": HideForm(),
         },
+    )
+
+
+# --- following -------------------------------------------------------------------------------
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def idea_follow(request: PortalRequest, number: int) -> HttpResponse:
+    idea = _idea_or_404(request, number)
+    if request.customer is None:
+        return _signin_redirect(request, _idea_url(idea))
+    subject = following.idea_subject(idea)
+    try:
+        if request.POST.get("action") == "unfollow":
+            following.follow_remove(customer=request.customer, subject=subject)
+            messages.success(request, "You no longer follow this idea.")
+        else:
+            following.follow_add(
+                customer=request.customer, subject=subject, delivery=request.POST.get("delivery")
+            )
+            messages.success(request, "You follow this idea: updates come by email.")
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect(_idea_url(idea))
+
+
+@portal_view(sign_in_required=True)
+def following_settings(request: PortalRequest) -> HttpResponse:
+    """What the customer follows, and how: turn following-by-participation off, choose a
+    digest, unfollow."""
+    customer = request.customer
+    assert customer is not None
+    if request.method == "POST":
+        if request.POST.get("unfollow"):
+            following.follow_remove(customer=customer, subject=request.POST["unfollow"][:64])
+            messages.success(request, "Unfollowed.")
+        else:
+            try:
+                following.follow_settings_update(
+                    customer=customer,
+                    follow_on_participation=request.POST.get("follow_on_participation") == "on",
+                    delivery=request.POST.get("delivery", ""),
+                )
+            except ValidationError as exc:
+                messages.error(request, _errors(exc))
+            else:
+                messages.success(request, "Saved.")
+        return redirect("following", org=request.organization.slug)
+    return render(
+        request,
+        "community/following.html",
+        {
+            "organization": request.organization,
+            "settings": following.settings_for(customer),
+            "follows": selectors.follows_of(customer=customer),
+            "deliveries": Delivery.choices,
+        },
+    )
+
+
+@csrf_exempt  # RFC 8058 one-click: the mail client POSTs without a session; the token is the key
+@portal_view(sign_in_required=False)
+def unsubscribe(request: PortalRequest, token: str) -> HttpResponse:
+    """An email's unsubscribe link: honoured at once (GET or the mail client's one-click POST),
+    with a way to stop every email and to undo."""
+    if request.method == "POST" and request.POST.get("undo"):
+        read = following.unsubscribe_read(token)
+        subject = request.POST.get("undo", "")[:64]
+        customer = (
+            selectors.customer_for_unsubscribe(organization=request.organization, pk=read[0])
+            if read
+            else None
+        )
+        if customer is None:
+            raise Http404("This link is not valid.")
+        following.follow_add(customer=customer, subject=subject)
+        messages.success(request, "You follow it again.")
+        return redirect("idea-board", org=request.organization.slug)
+    everything = request.method == "POST" and request.POST.get("everything") == "1"
+    result = following.unsubscribe(
+        organization=request.organization, token=token, everything=everything
+    )
+    if result is None:
+        return render(
+            request,
+            "community/unsubscribed.html",
+            {"organization": request.organization, "invalid": True},
+            status=404,
+        )
+    return render(
+        request,
+        "community/unsubscribed.html",
+        {"organization": request.organization, "result": result, "token": token},
     )

@@ -10,9 +10,10 @@ from typing import Any
 
 
 def periodic_tasks() -> list[Any]:
+    from sayso.community.tasks import send_digests
     from sayso.conversations.tasks import check_commitments
 
-    return [check_commitments]
+    return [check_commitments, send_digests]
 
 
 def enqueue_periodic_tasks() -> int:

@@ -1,0 +1,383 @@
+"""Following by email: follows, the notices each event leaves for followers, their delivery
+(at once or as a daily digest), and one-click unsubscribe.
+
+Services that change something public call ``announce(...)`` inside their transaction: it
+writes one ``Notice`` per follower (once per event, whatever the retries) and, after commit,
+enqueues the task that emails the immediate ones. Every email carries a signed unsubscribe link
+for the follow that caused it (and ``List-Unsubscribe`` / ``List-Unsubscribe-Post`` headers for
+mail clients' one-click button); a link cannot be changed to unsubscribe someone else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from sayso.community.models import Delivery, Follow, FollowSettings, Idea, Notice
+from sayso.core.models import Organization
+from sayso.customers.models import Customer, Identity, IdentityKind
+
+UNSUBSCRIBE_SALT = "sayso.community.unsubscribe"
+DIGEST_EVERY = timedelta(hours=23)  # a little under a day, so a daily tick never skips a day
+
+
+def idea_subject(idea: Idea | int) -> str:
+    return f"idea:{idea if isinstance(idea, int) else idea.pk}"
+
+
+def category_subject(category_id: int) -> str:
+    return f"category:{category_id}"
+
+
+NEW_IDEAS = "ideas"
+
+
+# --- settings and follows --------------------------------------------------------------------
+
+
+def settings_for(customer: Customer) -> FollowSettings:
+    found = FollowSettings.objects.filter(customer=customer).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return FollowSettings.objects.create(
+                organization_id=customer.organization_id, customer=customer
+            )
+    except IntegrityError:
+        return FollowSettings.objects.get(customer=customer)
+
+
+@transaction.atomic
+def follow_settings_update(
+    *, customer: Customer, follow_on_participation: bool, delivery: str
+) -> FollowSettings:
+    if delivery not in Delivery.values:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"delivery": "Choose each update or a daily digest."})
+    found = settings_for(customer)
+    found.follow_on_participation = follow_on_participation
+    found.delivery = delivery
+    found.save(update_fields=["follow_on_participation", "delivery", "updated_at"])
+    Follow.objects.filter(customer=customer).update(delivery=delivery)
+    return found
+
+
+def follow_add(*, customer: Customer, subject: str, delivery: str | None = None) -> Follow:
+    """Follow ``subject`` (idempotent: following twice keeps one follow)."""
+    if customer.merged_into_id is not None:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError("This customer record was merged into another.")
+    chosen = delivery if delivery in Delivery.values else settings_for(customer).delivery
+    try:
+        with transaction.atomic():
+            follow, _ = Follow.objects.get_or_create(
+                customer=customer,
+                subject=subject,
+                defaults={"organization_id": customer.organization_id, "delivery": chosen},
+            )
+    except IntegrityError:
+        follow = Follow.objects.get(customer=customer, subject=subject)
+    if delivery in Delivery.values and follow.delivery != delivery:
+        follow.delivery = delivery
+        follow.save(update_fields=["delivery", "updated_at"])
+    return follow
+
+
+def follow_remove(*, customer: Customer, subject: str) -> bool:
+    deleted, _ = Follow.objects.filter(customer=customer, subject=subject).delete()
+    return bool(deleted)
+
+
+def follow_on_participation(customer: Customer, subject: str) -> None:
+    """Voting, commenting or posting follows, unless the customer turned that off."""
+    if settings_for(customer).follow_on_participation:
+        follow_add(customer=customer, subject=subject)
+
+
+def follows_move(*, from_subject: str, to_subject: str, organization: Organization) -> int:
+    """A merged idea's followers follow the surviving idea (once each)."""
+    already = Follow.objects.filter(organization=organization, subject=to_subject).values(
+        "customer_id"
+    )
+    moved = (
+        Follow.objects.filter(organization=organization, subject=from_subject)
+        .exclude(customer_id__in=already)
+        .update(subject=to_subject)
+    )
+    Follow.objects.filter(organization=organization, subject=from_subject).delete()
+    return moved
+
+
+# --- announcing events -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    key: str  # unique per event: "status:41"
+    title: str
+    text: str
+    url: str  # a path on the site
+
+
+def announce(
+    *,
+    organization: Organization,
+    subjects: Iterable[str],
+    event: Event,
+    exclude: Iterable[int] = (),
+) -> int:
+    """Leave a notice of ``event`` for every follower of any of ``subjects`` (each follower
+    once; never the customers in ``exclude``, e.g. the one who acted). Emails go after
+    commit. Returns how many notices were new."""
+    skip = set(exclude)
+    follows = (
+        Follow.objects.filter(organization=organization, subject__in=list(subjects))
+        .filter(customer__merged_into__isnull=True)
+        .order_by("id")
+    )
+    seen: set[int] = set()
+    notices = []
+    for follow in follows:
+        if follow.customer_id in skip or follow.customer_id in seen:
+            continue
+        seen.add(follow.customer_id)
+        notices.append(
+            Notice(
+                organization=organization,
+                customer_id=follow.customer_id,
+                follow=follow,
+                event=event.key[:64],
+                delivery=follow.delivery,
+                title=event.title[:300],
+                text=event.text,
+                url=event.url[:500],
+            )
+        )
+    before = Notice.objects.filter(organization=organization, event=event.key[:64]).count()
+    Notice.objects.bulk_create(notices, ignore_conflicts=True)
+    created = Notice.objects.filter(organization=organization, event=event.key[:64]).count()
+    key = event.key[:64]
+    organization_id = organization.pk
+
+    def deliver() -> None:
+        from sayso.community.tasks import deliver_notices
+
+        deliver_notices.enqueue(organization_id, key)
+
+    transaction.on_commit(deliver)
+    return created - before
+
+
+# --- delivery --------------------------------------------------------------------------------
+
+
+def email_of(customer: Customer) -> str | None:
+    """Where a customer's updates go: a verified email identity first, else any."""
+    identity = (
+        Identity.objects.filter(customer=customer, kind=IdentityKind.EMAIL)
+        .order_by("verified_at", "id")
+        .first()
+    )
+    verified = (
+        Identity.objects.filter(
+            customer=customer, kind=IdentityKind.EMAIL, verified_at__isnull=False
+        )
+        .order_by("id")
+        .first()
+    )
+    chosen = verified or identity
+    return chosen.value if chosen is not None else None
+
+
+def unsubscribe_token(*, customer_id: int, follow_id: int | None) -> str:
+    """A signed token for one follow (or, with ``follow_id`` None, every follow) of one
+    customer. It does not expire: an old email's link must still work."""
+    return signing.dumps({"c": customer_id, "f": follow_id}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_read(token: str) -> tuple[int, int | None] | None:
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("c"), int):
+        return None
+    follow_id = data.get("f")
+    return data["c"], follow_id if isinstance(follow_id, int) else None
+
+
+def unsubscribe_url(organization: Organization, token: str) -> str:
+    path = reverse("unsubscribe", kwargs={"org": organization.slug, "token": token})
+    return settings.SAYSO_BASE_URL + path
+
+
+@dataclass(frozen=True)
+class UnsubscribeResult:
+    customer: Customer
+    subject: str | None  # the follow removed, or None for "everything"
+    removed: int
+
+
+@transaction.atomic
+def unsubscribe(
+    *, organization: Organization, token: str, everything: bool = False
+) -> UnsubscribeResult | None:
+    """Honour an unsubscribe link at once: its follow, or with ``everything`` every follow of
+    the customer (and no more following by participation). None for a forged or foreign
+    token."""
+    read = unsubscribe_read(token)
+    if read is None:
+        return None
+    customer_id, follow_id = read
+    customer = Customer.objects.filter(organization=organization, pk=customer_id).first()
+    if customer is None:
+        return None
+    if everything or follow_id is None:
+        removed, _ = Follow.objects.filter(customer=customer).delete()
+        found = settings_for(customer)
+        found.follow_on_participation = False
+        found.save(update_fields=["follow_on_participation", "updated_at"])
+        Notice.objects.filter(customer=customer, sent_at__isnull=True, skipped="").update(
+            skipped="unsubscribed"
+        )
+        return UnsubscribeResult(customer, None, removed)
+    follow = Follow.objects.filter(customer=customer, pk=follow_id).first()
+    subject = follow.subject if follow is not None else None
+    if follow is not None:
+        Notice.objects.filter(follow=follow, sent_at__isnull=True, skipped="").update(
+            skipped="unsubscribed"
+        )
+        follow.delete()
+    return UnsubscribeResult(customer, subject, 1 if follow is not None else 0)
+
+
+def _email(
+    organization: Organization,
+    customer: Customer,
+    address: str,
+    subject: str,
+    body: str,
+    token: str,
+) -> None:
+    link = unsubscribe_url(organization, token)
+    message = EmailMessage(
+        subject=f"[{organization.name}] {subject}",
+        body=f"{body}\n\n--\nStop these emails: {link}\n",
+        to=[address],
+        headers={
+            "List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.send()
+
+
+def notices_deliver(*, organization_id: int, event: str) -> int:
+    """Email the immediate notices of one event that have not gone out; safe to run twice."""
+    sent = 0
+    ids = list(
+        Notice.objects.filter(
+            organization_id=organization_id,
+            event=event,
+            delivery=Delivery.IMMEDIATE,
+            sent_at__isnull=True,
+            skipped="",
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        with transaction.atomic():
+            notice = (
+                Notice.objects.select_for_update()
+                .select_related("customer", "organization")
+                .filter(pk=pk, sent_at__isnull=True, skipped="")
+                .first()
+            )
+            if notice is None:
+                continue
+            address = email_of(notice.customer)
+            if address is None or notice.follow_id is None:
+                notice.skipped = "no email address" if address is None else "unfollowed"
+                notice.save(update_fields=["skipped", "updated_at"])
+                continue
+            token = unsubscribe_token(customer_id=notice.customer_id, follow_id=notice.follow_id)
+            body = f"{notice.text}\n\n{settings.SAYSO_BASE_URL}{notice.url}"
+            _email(notice.organization, notice.customer, address, notice.title, body, token)
+            notice.sent_at = timezone.now()
+            notice.save(update_fields=["sent_at", "updated_at"])
+            sent += 1
+    return sent
+
+
+def digests_send(*, now: Any = None) -> int:
+    """One email per customer with their waiting daily notices, at most once a day."""
+    now = now or timezone.now()
+    waiting = (
+        Notice.objects.filter(delivery=Delivery.DAILY, sent_at__isnull=True, skipped="")
+        .values_list("customer_id", flat=True)
+        .distinct()
+    )
+    sent = 0
+    for customer_id in list(waiting):
+        with transaction.atomic():
+            customer = Customer.objects.select_related("organization").get(pk=customer_id)
+            found = FollowSettings.objects.select_for_update().filter(customer=customer).first()
+            if found is None:
+                found = settings_for(customer)
+            if found.last_digest_at is not None and now - found.last_digest_at < DIGEST_EVERY:
+                continue
+            notices = list(
+                Notice.objects.select_for_update()
+                .filter(
+                    customer=customer, delivery=Delivery.DAILY, sent_at__isnull=True, skipped=""
+                )
+                .order_by("created_at", "id")
+            )
+            if not notices:
+                continue
+            address = email_of(customer)
+            if address is None:
+                Notice.objects.filter(pk__in=[n.pk for n in notices]).update(
+                    skipped="no email address"
+                )
+                continue
+            lines = [
+                f"* {n.title}\n  {n.text}\n  {settings.SAYSO_BASE_URL}{n.url}" for n in notices
+            ]
+            token = unsubscribe_token(customer_id=customer.pk, follow_id=None)
+            _email(
+                customer.organization,
+                customer,
+                address,
+                f"{len(notices)} update{'s' if len(notices) != 1 else ''} on ideas you follow",
+                "\n\n".join(lines),
+                token,
+            )
+            Notice.objects.filter(pk__in=[n.pk for n in notices]).update(sent_at=now)
+            found.last_digest_at = now
+            found.save(update_fields=["last_digest_at", "updated_at"])
+            sent += 1
+    return sent
+
+
+def following(*, customer: Customer | None, subjects: Iterable[str]) -> set[str]:
+    """Which of ``subjects`` the customer follows."""
+    if customer is None:
+        return set()
+    return set(
+        Follow.objects.filter(customer=customer, subject__in=list(subjects)).values_list(
+            "subject", flat=True
+        )
+    )

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "sayso.notifications",
     "sayso.intelligence",
     "sayso.community",
+    "sayso.roadmap",
     "sayso.api",
 ]
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("staff/<slug:org>/moderation/", include(community_staff_urls)),
     path("o/<slug:org>/", include("sayso.conversations.portal_urls")),
     path("o/<slug:org>/", include("sayso.community.urls")),
+    path("o/<slug:org>/", include("sayso.roadmap.urls")),
 ]

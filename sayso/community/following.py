@@ -92,17 +92,25 @@ def follow_add(*, customer: Customer, subject: str, delivery: str | None = None)
     if delivery in Delivery.values and follow.delivery != delivery:
         follow.delivery = delivery
         follow.save(update_fields=["delivery", "updated_at"])
+    FollowSettings.objects.filter(customer=customer, emails_stopped_at__isnull=False).update(
+        emails_stopped_at=None
+    )
     return follow
 
 
 def follow_remove(*, customer: Customer, subject: str) -> bool:
-    deleted, _ = Follow.objects.filter(customer=customer, subject=subject).delete()
+    follows = Follow.objects.filter(customer=customer, subject=subject)
+    Notice.objects.filter(follow__in=follows, sent_at__isnull=True, skipped="").update(
+        skipped="unfollowed"
+    )
+    deleted, _ = follows.delete()
     return bool(deleted)
 
 
 def follow_on_participation(customer: Customer, subject: str) -> None:
     """Voting, commenting or posting follows, unless the customer turned that off."""
-    if settings_for(customer).follow_on_participation:
+    found = settings_for(customer)
+    if found.follow_on_participation and found.emails_stopped_at is None:
         follow_add(customer=customer, subject=subject)
 
 
@@ -137,11 +145,17 @@ def announce(
     subjects: Iterable[str],
     event: Event,
     exclude: Iterable[int] = (),
+    also: Iterable[int] = (),
 ) -> int:
-    """Leave a notice of ``event`` for every follower of any of ``subjects`` (each follower
-    once; never the customers in ``exclude``, e.g. the one who acted). Emails go after
-    commit. Returns how many notices were new."""
-    skip = set(exclude)
+    """Leave a notice of ``event`` for every follower of any of ``subjects``, and for the
+    customers ``also`` names whether they follow or not (the voters of a shipped idea), each
+    once; never the customers in ``exclude`` (the one who acted) nor those who stopped every
+    email. Emails go after commit. Returns how many notices were new."""
+    skip = set(exclude) | set(
+        FollowSettings.objects.filter(
+            organization=organization, emails_stopped_at__isnull=False
+        ).values_list("customer_id", flat=True)
+    )
     follows = (
         Follow.objects.filter(organization=organization, subject__in=list(subjects))
         .filter(customer__merged_into__isnull=True)
@@ -165,6 +179,27 @@ def announce(
                 url=event.url[:500],
             )
         )
+    extra = [pk for pk in dict.fromkeys(also) if pk not in skip and pk not in seen]
+    delivery_of = dict(
+        FollowSettings.objects.filter(customer_id__in=extra).values_list("customer_id", "delivery")
+    )
+    active = set(
+        Customer.objects.filter(pk__in=extra, merged_into__isnull=True).values_list("pk", flat=True)
+    )
+    notices += [
+        Notice(
+            organization=organization,
+            customer_id=pk,
+            follow=None,
+            event=event.key[:64],
+            delivery=delivery_of.get(pk, Delivery.IMMEDIATE),
+            title=event.title[:300],
+            text=event.text,
+            url=event.url[:500],
+        )
+        for pk in extra
+        if pk in active
+    ]
     before = Notice.objects.filter(organization=organization, event=event.key[:64]).count()
     Notice.objects.bulk_create(notices, ignore_conflicts=True)
     created = Notice.objects.filter(organization=organization, event=event.key[:64]).count()
@@ -248,7 +283,8 @@ def unsubscribe(
         removed, _ = Follow.objects.filter(customer=customer).delete()
         found = settings_for(customer)
         found.follow_on_participation = False
-        found.save(update_fields=["follow_on_participation", "updated_at"])
+        found.emails_stopped_at = timezone.now()
+        found.save(update_fields=["follow_on_participation", "emails_stopped_at", "updated_at"])
         Notice.objects.filter(customer=customer, sent_at__isnull=True, skipped="").update(
             skipped="unsubscribed"
         )
@@ -308,10 +344,15 @@ def notices_deliver(*, organization_id: int, event: str) -> int:
             if notice is None:
                 continue
             address = email_of(notice.customer)
-            if address is None or notice.follow_id is None:
-                notice.skipped = "no email address" if address is None else "unfollowed"
+            stopped = FollowSettings.objects.filter(
+                customer_id=notice.customer_id, emails_stopped_at__isnull=False
+            ).exists()
+            if address is None or stopped:
+                notice.skipped = "no email address" if address is None else "unsubscribed"
                 notice.save(update_fields=["skipped", "updated_at"])
                 continue
+            # A notice without a follow (a voter told that their idea shipped) carries the
+            # link that stops every email.
             token = unsubscribe_token(customer_id=notice.customer_id, follow_id=notice.follow_id)
             body = f"{notice.text}\n\n{settings.SAYSO_BASE_URL}{notice.url}"
             _email(notice.organization, notice.customer, address, notice.title, body, token)

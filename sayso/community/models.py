@@ -294,6 +294,9 @@ class FollowSettings(TimeStampedModel):
     follow_on_participation = models.BooleanField(default=True)
     delivery = models.CharField(max_length=20, choices=Delivery.choices, default=Delivery.IMMEDIATE)
     last_digest_at = models.DateTimeField(null=True, blank=True)
+    # "Stop every email" from an unsubscribe link: no update email of any kind from then on,
+    # until the customer follows something again.
+    emails_stopped_at = models.DateTimeField(null=True, blank=True)
 
 
 class Notice(TimeStampedModel):

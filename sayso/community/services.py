@@ -343,8 +343,11 @@ def idea_votes_recount(source: Customer, target: Customer) -> None:
 
 
 @transaction.atomic
-def idea_status_change(*, idea: Idea, status: str, reason: str, actor: Any) -> Idea:
-    """Move an idea to a new status with a public reason (required)."""
+def idea_status_change(
+    *, idea: Idea, status: str, reason: str, actor: Any, notify: bool = True
+) -> Idea:
+    """Move an idea to a new status with a public reason (required). ``notify`` False when
+    the caller tells the followers itself (a changelog entry shipping several ideas)."""
     if status not in IdeaStatus.values:
         raise ValidationError({"status": f"Unknown status {status!r}."})
     reason = _clean_text(reason, field="reason", maximum=REASON_MAX)
@@ -369,16 +372,17 @@ def idea_status_change(*, idea: Idea, status: str, reason: str, actor: Any) -> I
     idea.status_changed_at = now
     idea.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
     label = IdeaStatus(status).label
-    announce(
-        organization=idea.organization,
-        subjects=[idea_subject(idea)],
-        event=Event(
-            key=f"status:{change.pk}",
-            title=f"Idea #{idea.number} is now {label.lower()}: {idea.title}",
-            text=f"{label}: {reason}",
-            url=_idea_path(idea),
-        ),
-    )
+    if notify:
+        announce(
+            organization=idea.organization,
+            subjects=[idea_subject(idea)],
+            event=Event(
+                key=f"status:{change.pk}",
+                title=f"Idea #{idea.number} is now {label.lower()}: {idea.title}",
+                text=f"{label}: {reason}",
+                url=_idea_path(idea),
+            ),
+        )
     _index_later(idea)
     return idea
 

@@ -67,6 +67,16 @@ def _idea_or_404(request: PortalRequest, number: int) -> Idea:
     return idea
 
 
+def _roadmap_of(idea: Idea) -> dict[str, Any]:
+    # The roadmap app builds on this one; imported here, not at module level.
+    from sayso.roadmap import selectors as roadmap
+
+    return {
+        "roadmap_items": roadmap.roadmap_items_of_idea(idea=idea),
+        "shipped_in": roadmap.changelog_entries_of_idea(idea=idea),
+    }
+
+
 def _idea_url(idea: Idea) -> str:
     return reverse("idea-detail", kwargs={"org": idea.organization.slug, "number": idea.number})
 
@@ -229,6 +239,7 @@ def idea_detail(request: PortalRequest, number: int) -> HttpResponse:
         "similar": selectors.similar_ideas(
             organization=request.organization, text=idea.title, k=3, exclude=[idea.pk]
         ),
+        **_roadmap_of(idea),
     }
     if staff is not None:
         context.update(

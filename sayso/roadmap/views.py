@@ -1,0 +1,210 @@
+"""The public roadmap and changelog (``/o/<org>/roadmap/``, ``/o/<org>/changelog/``), with the
+team's tools on the same pages for signed-in staff (each POST checks the role)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from sayso.community import following
+from sayso.core.markup import render_markdown
+from sayso.core.models import Role
+from sayso.core.selectors import membership_for
+from sayso.customers.portal_session import PortalRequest, portal_view
+from sayso.roadmap import selectors, services
+from sayso.roadmap.forms import ChangelogEntryForm, RoadmapItemForm, parse_numbers
+from sayso.roadmap.models import Horizon
+
+
+def _staff(request: PortalRequest) -> Any:
+    return membership_for(user=request.user, organization=request.organization)
+
+
+def _require_staff(request: PortalRequest) -> Any:
+    membership = _staff(request)
+    if membership is None or not membership.has_role(Role.AGENT):
+        raise PermissionDenied("Only the team can do this.")
+    return request.user
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@require_GET
+@portal_view(sign_in_required=False)
+def roadmap(request: PortalRequest) -> HttpResponse:
+    staff = _staff(request)
+    return render(
+        request,
+        "roadmap/roadmap.html",
+        {
+            "organization": request.organization,
+            "columns": selectors.roadmap(organization=request.organization),
+            "staff": staff,
+            "form": RoadmapItemForm() if staff else None,
+            "horizons": Horizon.choices,
+        },
+    )
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def roadmap_item_create(request: PortalRequest) -> HttpResponse:
+    actor = _require_staff(request)
+    form = RoadmapItemForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("roadmap", org=request.organization.slug)
+    try:
+        services.roadmap_item_create(
+            organization=request.organization,
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+            horizon=form.cleaned_data["horizon"],
+            idea_numbers=parse_numbers(form.cleaned_data["ideas"]),
+            actor=actor,
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "Added to the roadmap.")
+    return redirect("roadmap", org=request.organization.slug)
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def roadmap_item_move(request: PortalRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    item = selectors.roadmap_item_get(organization=request.organization, pk=pk)
+    if item is None:
+        raise Http404("No such roadmap item.")
+    try:
+        if request.POST.get("delete") == "1":
+            services.roadmap_item_delete(item=item)
+        else:
+            services.roadmap_item_update(item=item, horizon=request.POST.get("horizon", ""))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect("roadmap", org=request.organization.slug)
+
+
+@require_GET
+@portal_view(sign_in_required=False)
+def changelog(request: PortalRequest) -> HttpResponse:
+    staff = _staff(request)
+    page = Paginator(selectors.changelog(organization=request.organization), 20).get_page(
+        request.GET.get("page")
+    )
+    form = None
+    if staff:
+        form = ChangelogEntryForm()
+        form.fields["roadmap_items"].choices = [  # type: ignore[attr-defined]
+            (str(item.pk), f"{item.title} ({item.get_horizon_display()})")
+            for _, _, items in selectors.roadmap(organization=request.organization)
+            for item in items
+        ]
+    return render(
+        request,
+        "roadmap/changelog.html",
+        {
+            "organization": request.organization,
+            "entries": [(entry, render_markdown(entry.body)) for entry in page.object_list],
+            "page": page,
+            "staff": staff,
+            "form": form,
+            "drafts": selectors.changelog_drafts(organization=request.organization)
+            if staff
+            else [],
+            "follows": bool(
+                following.following(customer=request.customer, subjects=[services.CHANGELOG])
+            ),
+        },
+    )
+
+
+@require_GET
+@portal_view(sign_in_required=False)
+def changelog_entry(request: PortalRequest, pk: int) -> HttpResponse:
+    staff = _staff(request)
+    entry = selectors.changelog_entry_get(
+        organization=request.organization, pk=pk, drafts=staff is not None
+    )
+    if entry is None:
+        raise Http404("No such changelog entry.")
+    return render(
+        request,
+        "roadmap/changelog_entry.html",
+        {
+            "organization": request.organization,
+            "entry": entry,
+            "body_html": render_markdown(entry.body),
+            "staff": staff,
+        },
+    )
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def changelog_create(request: PortalRequest) -> HttpResponse:
+    actor = _require_staff(request)
+    form = ChangelogEntryForm(request.POST)
+    form.fields["roadmap_items"].choices = [  # type: ignore[attr-defined]
+        (str(item.pk), item.title)
+        for _, _, items in selectors.roadmap(organization=request.organization)
+        for item in items
+    ]
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("changelog", org=request.organization.slug)
+    try:
+        entry = services.changelog_entry_create(
+            organization=request.organization,
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+            idea_numbers=parse_numbers(form.cleaned_data["ideas"]),
+            roadmap_item_ids=[int(pk) for pk in form.cleaned_data["roadmap_items"]],
+            actor=actor,
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("changelog", org=request.organization.slug)
+    messages.success(request, "Draft saved: publish it when it ships.")
+    return redirect("changelog-entry", org=request.organization.slug, pk=entry.pk)
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def changelog_publish(request: PortalRequest, pk: int) -> HttpResponse:
+    actor = _require_staff(request)
+    entry = selectors.changelog_entry_get(organization=request.organization, pk=pk, drafts=True)
+    if entry is None:
+        raise Http404("No such changelog entry.")
+    services.changelog_entry_publish(entry=entry, actor=actor)
+    messages.success(request, "Published: everyone who voted on or follows it is told.")
+    return redirect("changelog-entry", org=request.organization.slug, pk=entry.pk)
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def changelog_follow(request: PortalRequest) -> HttpResponse:
+    if request.customer is None:
+        from django.urls import reverse
+        from django.utils.http import urlencode
+
+        url = reverse("portal-signin", kwargs={"org": request.organization.slug})
+        target = reverse("changelog", kwargs={"org": request.organization.slug})
+        return redirect(f"{url}?{urlencode({'next': target})}")
+    if request.POST.get("action") == "unfollow":
+        following.follow_remove(customer=request.customer, subject=services.CHANGELOG)
+        messages.success(request, "You no longer follow the changelog.")
+    else:
+        following.follow_add(customer=request.customer, subject=services.CHANGELOG)
+        messages.success(request, "You follow the changelog by email.")
+    return redirect("changelog", org=request.organization.slug)

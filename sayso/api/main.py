@@ -15,7 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 import sayso
-from sayso.api import analysis, cases, commitments, customers, ideas, inbound
+from sayso.api import analysis, cases, commitments, customers, ideas, inbound, roadmap
 
 api = NinjaAPI(
     title="Sayso API",
@@ -62,4 +62,6 @@ api.add_router("/v1/inbound", inbound.router)
 api.add_router("/v1/ideas", ideas.router)
 api.add_router("/v1/comments", ideas.comments_router)
 api.add_router("/v1/moderation", ideas.moderation_router)
+api.add_router("/v1/roadmap", roadmap.router)
+api.add_router("/v1/changelog", roadmap.changelog_router)
 api.add_router("/v1", analysis.router)

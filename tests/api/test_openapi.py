@@ -54,6 +54,14 @@ OPERATIONS = {
     "comments_hide",
     "comments_restore",
     "moderation_log",
+    "roadmap_list",
+    "roadmap_items_create",
+    "roadmap_items_update",
+    "roadmap_items_delete",
+    "changelog_list",
+    "changelog_get",
+    "changelog_create",
+    "changelog_publish",
 }
 
 

@@ -344,6 +344,40 @@ def _demo_ideas(org: Organization, people: list[Customer], manager: Any) -> None
         idea=pickup, author=sam, body="Great post! Visit http://best-coupons-deals.example/promo"
     )
 
+    from sayso.roadmap import services as roadmap
+
+    roadmap.roadmap_item_create(
+        organization=org,
+        title="After-hours pickup with key boxes",
+        body="Denver and Boulder depots first.",
+        horizon="now",
+        idea_numbers=[pickup.number],
+        actor=manager,
+    )
+    roadmap.roadmap_item_create(
+        organization=org,
+        title="Tail-lift trucks",
+        horizon="later",
+        idea_numbers=[lift.number],
+        actor=manager,
+    )
+    receipts = idea(
+        sam,
+        "Email me the receipt when I return the truck",
+        "Paper receipts get lost in the cab.",
+        booking,
+        dana,
+        jordan,
+    )
+    shipped = roadmap.changelog_entry_create(
+        organization=org,
+        title="Receipts by email",
+        body="Your receipt now arrives by email the minute the truck is checked in.",
+        idea_numbers=[receipts.number],
+        actor=manager,
+    )
+    roadmap.changelog_entry_publish(entry=shipped, actor=manager)
+
 
 def _accounts(org: Organization) -> list[tuple[str, str, str]]:
     return [

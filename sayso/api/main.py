@@ -15,7 +15,16 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 import sayso
-from sayso.api import analysis, cases, commitments, customers, ideas, inbound, roadmap
+from sayso.api import (
+    analysis,
+    cases,
+    commitments,
+    customers,
+    ideas,
+    inbound,
+    reviews,
+    roadmap,
+)
 
 api = NinjaAPI(
     title="Sayso API",
@@ -64,4 +73,5 @@ api.add_router("/v1/comments", ideas.comments_router)
 api.add_router("/v1/moderation", ideas.moderation_router)
 api.add_router("/v1/roadmap", roadmap.router)
 api.add_router("/v1/changelog", roadmap.changelog_router)
+api.add_router("/v1/reviews", reviews.router)
 api.add_router("/v1", analysis.router)

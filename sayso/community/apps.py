@@ -7,7 +7,7 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         from sayso.community import selectors, services
-        from sayso.community.models import Comment, Flag, Follow, Idea, Notice, Vote
+        from sayso.community.models import Comment, Flag, Follow, Idea, Notice, Review, Vote
         from sayso.customers import merging
         from sayso.intelligence.index_sources import register_source
 
@@ -16,6 +16,9 @@ class CommunityConfig(AppConfig):
         merging.register(Flag)
         merging.register(Follow, unique_with=("subject",))
         merging.register(Notice, unique_with=("event",))
+        # One review per person and subject: a merged-away record's review of a subject the
+        # surviving record also reviewed stays with it (unpublished with it) until an unmerge.
+        merging.register(Review, unique_with=("product",))
         # One vote per person: a vote of the merged-away customer on an idea the surviving one
         # voted on stays behind (and counts again after an unmerge).
         merging.register(Vote, unique_with=("idea",), after=services.idea_votes_recount)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
 
 from sayso.community import selectors
 from sayso.community.models import Category, Idea, IdeaStatus
@@ -193,3 +195,73 @@ class IdeaFeed(Feed):
 
     def item_author_name(self, item: Entry) -> str:
         return item.author
+
+
+class ReviewFeed(Feed):
+    """Published reviews of the company (or of ``?product=<slug>``), newest first."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request: HttpRequest, org: str) -> tuple[Organization, Any]:
+        from sayso.community import reviews
+
+        organization = _organization(org)
+        slug = request.GET.get("product", "")[:120]
+        product = reviews.product_by_slug(organization=organization, slug=slug)
+        if slug and product is None:
+            raise Http404("No such product.")
+        return organization, product
+
+    def title(self, obj: tuple[Organization, Any]) -> str:
+        organization, product = obj
+        return f"{organization.name}: reviews of {product.name if product else organization.name}"
+
+    def link(self, obj: tuple[Organization, Any]) -> str:
+        organization, product = obj
+        path = reverse("reviews", kwargs={"org": organization.slug})
+        return f"{path}?product={product.slug}" if product else path
+
+    def feed_guid(self, obj: tuple[Organization, Any]) -> str:
+        organization, product = obj
+        return f"tag:sayso,2024:{organization.slug}:reviews" + (f":{product.pk}" if product else "")
+
+    def items(self, obj: tuple[Organization, Any]) -> list[Any]:
+        from sayso.community import reviews
+
+        organization, product = obj
+        return list(reviews.public_reviews(organization=organization, product=product)[:FEED_ITEMS])
+
+    def item_title(self, item: Any) -> str:
+        stars = "★" * item.rating + "☆" * (5 - item.rating)
+        return f"{stars} {item.title or item.customer.display_name}"
+
+    def item_description(self, item: Any) -> str:
+        reply = (
+            format_html(
+                "<p><strong>{} replied:</strong></p>{}",
+                item.organization.name,
+                render_markdown(item.reply),
+            )
+            if item.reply
+            else ""
+        )
+        return str(render_markdown(item.body)) + reply
+
+    def item_link(self, item: Any) -> str:
+        path = reverse("reviews", kwargs={"org": item.organization.slug})
+        query = f"?product={item.product.slug}" if item.product_id else ""
+        return f"{path}{query}#review-{item.pk}"
+
+    def item_guid(self, item: Any) -> str:
+        return f"tag:sayso,2024:{item.organization.slug}:review:{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: Any) -> datetime:
+        return item.created_at
+
+    def item_updateddate(self, item: Any) -> datetime:
+        return item.updated_at
+
+    def item_author_name(self, item: Any) -> str:
+        return str(item.customer.display_name)

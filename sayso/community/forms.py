@@ -80,3 +80,19 @@ class RestoreForm(forms.Form):
 class FlagForm(forms.Form):
     reason = forms.CharField(max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2}))
     comment = forms.IntegerField(required=False, min_value=1)
+
+
+class ReviewForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        choices=[(n, f"{n} star{'s' if n > 1 else ''}") for n in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    title = forms.CharField(required=False, max_length=TITLE_MAX)
+    body = forms.CharField(
+        required=False,
+        max_length=BODY_MAX,
+        label="Your review",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What went well, what went wrong. Markdown works.",
+    )

@@ -160,7 +160,7 @@ def similar_ideas(
 def moderation_log(*, organization: Organization) -> QuerySet[ModerationEntry]:
     return (
         ModerationEntry.objects.filter(organization=organization)
-        .select_related("idea", "comment")
+        .select_related("idea", "comment", "review")
         .order_by("-created_at", "-id")
     )
 

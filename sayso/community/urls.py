@@ -27,6 +27,12 @@ urlpatterns = [
     path("comments/<int:pk>/hide/", views.comment_hide, name="comment-hide"),
     path("comments/<int:pk>/restore/", views.comment_restore, name="comment-restore"),
     path("moderation/", views.moderation_log, name="moderation-log"),
+    path("reviews/", views.reviews_page, name="reviews"),
+    path("reviews/feed/", feeds.ReviewFeed(), name="reviews-feed"),
+    path("reviews/<int:pk>/reply/", views.review_reply, name="review-reply"),
+    path("reviews/<int:pk>/hide/", views.review_hide, name="review-hide"),
+    path("reviews/<int:pk>/restore/", views.review_restore, name="review-restore"),
+    path("reviews/<int:pk>/follow/", views.review_follow, name="review-follow"),
 ]
 
 staff_urlpatterns = [

@@ -378,6 +378,25 @@ def _demo_ideas(org: Organization, people: list[Customer], manager: Any) -> None
     )
     roadmap.changelog_entry_publish(entry=shipped, actor=manager)
 
+    from sayso.community import reviews
+
+    truck = reviews.product_create(organization=org, name="16 ft moving truck")
+    reviews.review_post(
+        customer=elena, rating=5, title="Reliable fleet", body="Forty moves, no breakdowns."
+    )
+    late, _ = reviews.review_post(
+        customer=dana,
+        rating=2,
+        title="Nobody called back",
+        body="The truck was fine, but the promised call never came.",
+    )
+    reviews.review_reply(
+        review=late,
+        body="You are right, Dana: that call was missed. Tom now owns your booking.",
+        actor=manager,
+    )
+    reviews.review_post(customer=marcus, rating=4, product=truck, body="Clean and easy to drive.")
+
 
 def _accounts(org: Organization) -> list[tuple[str, str, str]]:
     return [

@@ -62,6 +62,11 @@ OPERATIONS = {
     "changelog_get",
     "changelog_create",
     "changelog_publish",
+    "reviews_list",
+    "reviews_summary",
+    "reviews_reply",
+    "reviews_hide",
+    "reviews_restore",
 }
 
 

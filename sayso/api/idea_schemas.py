@@ -106,7 +106,7 @@ class CommentIn(Schema):
 
 class CommentOut(Schema):
     id: int
-    idea_number: int
+    idea_number: int | None = Field(description="Null for a comment on something else.")
     body: str
     state: CommentState
     state_reason: str = Field(description="Why it is not public (spam filter or moderator).")
@@ -115,8 +115,8 @@ class CommentOut(Schema):
     created_at: Timestamp
 
     @staticmethod
-    def resolve_idea_number(obj: Any) -> int:
-        return int(obj.idea.number)
+    def resolve_idea_number(obj: Any) -> int | None:
+        return int(obj.idea.number) if obj.idea_id else None
 
 
 class HideIn(Schema):

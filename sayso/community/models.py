@@ -164,12 +164,32 @@ class CommentState(models.TextChoices):
 
 
 class Comment(TimeStampedModel):
-    """A comment on an idea; shown at once unless the spam filter holds it."""
+    """A comment on an idea, a roadmap item, a changelog entry or a review (exactly one);
+    shown at once unless the spam filter holds it."""
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="comments"
     )
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
+    idea = models.ForeignKey(
+        Idea, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    roadmap_item = models.ForeignKey(
+        "roadmap.RoadmapItem",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    changelog_entry = models.ForeignKey(
+        "roadmap.ChangelogEntry",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    review = models.ForeignKey(
+        "Review", null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
     author = models.ForeignKey(
         Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
     )
@@ -190,8 +210,32 @@ class Comment(TimeStampedModel):
     class Meta(TimeStampedModel.Meta):
         indexes = [
             models.Index(fields=["idea", "state", "created_at"]),
+            models.Index(fields=["roadmap_item", "state", "created_at"]),
+            models.Index(fields=["changelog_entry", "state", "created_at"]),
+            models.Index(fields=["review", "state", "created_at"]),
             models.Index(fields=["organization", "state", "-created_at"]),
-            models.Index(fields=["idea", "author", "body_digest"]),
+            models.Index(fields=["organization", "body_digest"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(idea__isnull=False, roadmap_item__isnull=True)
+                    & Q(changelog_entry__isnull=True, review__isnull=True)
+                )
+                | (
+                    Q(idea__isnull=True, roadmap_item__isnull=False)
+                    & Q(changelog_entry__isnull=True, review__isnull=True)
+                )
+                | (
+                    Q(idea__isnull=True, roadmap_item__isnull=True)
+                    & Q(changelog_entry__isnull=False, review__isnull=True)
+                )
+                | (
+                    Q(idea__isnull=True, roadmap_item__isnull=True)
+                    & Q(changelog_entry__isnull=True, review__isnull=False)
+                ),
+                name="comment_one_target",
+            )
         ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -169,7 +170,7 @@ def spam_queue(*, organization: Organization) -> QuerySet[Comment]:
     """Comments held as spam (by the filter or by staff), newest first: staff only."""
     return (
         Comment.objects.filter(organization=organization, state=CommentState.SPAM)
-        .select_related("idea", "author")
+        .select_related("idea", "roadmap_item", "changelog_entry", "review", "author")
         .order_by("-created_at", "-id")
     )
 
@@ -189,7 +190,34 @@ def open_flags(*, organization: Organization) -> QuerySet[Flag]:
 
 
 def comment_get(*, organization: Organization, pk: int) -> Comment | None:
-    return Comment.objects.filter(organization=organization, pk=pk).select_related("idea").first()
+    return (
+        Comment.objects.filter(organization=organization, pk=pk)
+        .select_related(
+            "idea__organization",
+            "roadmap_item__organization",
+            "changelog_entry__organization",
+            "review__organization",
+            "review__customer",
+            "review__product",
+        )
+        .first()
+    )
+
+
+def comments_on(*, target: Any) -> list[tuple[Comment, Any]]:
+    """The public comments of a roadmap item, changelog entry or review, oldest first, each
+    with its rendered body."""
+    from sayso.core.markup import render_markdown
+
+    field = {"roadmapitem": "roadmap_item", "changelogentry": "changelog_entry"}.get(
+        target._meta.model_name, target._meta.model_name
+    )
+    comments = (
+        Comment.objects.filter(**{field: target}, state=CommentState.VISIBLE)
+        .select_related("author", "author_user")
+        .order_by("created_at", "id")
+    )
+    return [(comment, render_markdown(comment.body)) for comment in comments]
 
 
 # --- the similar-item index's source -----------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -481,24 +482,87 @@ def _spam_reasons(text: str, author: Customer | None) -> list[str]:
     return spam_reasons or result.reasons or ["looks like spam"]
 
 
+@dataclass(frozen=True)
+class CommentTarget:
+    """What a comment is on, whatever its kind: its field on ``Comment``, the follow subject
+    of its thread, how notices name it, and its public path."""
+
+    field: str  # "idea", "roadmap_item", "changelog_entry" or "review"
+    obj: Any
+    subject: str
+    label: str
+    path: str
+
+
+def comment_target(obj: Any) -> CommentTarget:
+    """The target of a comment: an idea, a roadmap item, a changelog entry or a review."""
+    from django.urls import reverse
+
+    from sayso.community.models import Review
+
+    kind = obj._meta.model_name
+    slug = obj.organization.slug
+    if isinstance(obj, Idea):
+        return CommentTarget(
+            "idea", obj, idea_subject(obj), f"idea #{obj.number}: {obj.title}", _idea_path(obj)
+        )
+    if isinstance(obj, Review):
+        path = reverse("reviews", kwargs={"org": slug})
+        if obj.product is not None:
+            path += f"?product={obj.product.slug}"
+        return CommentTarget(
+            "review", obj, f"review:{obj.pk}", f"{obj.customer.display_name}'s review", path
+        )
+    if kind == "roadmapitem":
+        path = reverse("roadmap-item", kwargs={"org": slug, "pk": obj.pk})
+        return CommentTarget(
+            "roadmap_item", obj, f"roadmap-item:{obj.pk}", f"the roadmap item {obj.title}", path
+        )
+    if kind == "changelogentry":
+        path = reverse("changelog-entry", kwargs={"org": slug, "pk": obj.pk})
+        return CommentTarget(
+            "changelog_entry", obj, f"changelog-entry:{obj.pk}", f"“{obj.title}”", path
+        )
+    raise ValueError(f"Comments cannot be posted on {kind}.")
+
+
+def _open_for_comments(target: CommentTarget) -> None:
+    obj = target.obj
+    if target.field == "idea":
+        _public(obj, "comment")
+    elif target.field == "review" and obj.hidden_at is not None:
+        raise ValidationError("This review was hidden by the moderators.")
+    elif target.field == "changelog_entry" and obj.published_at is None:
+        raise ValidationError("Comments open when the entry is published.")
+
+
 @transaction.atomic
 def comment_post(
     *,
-    idea: Idea,
     body: str,
+    idea: Idea | None = None,
+    on: Any = None,
     author: Customer | None = None,
     author_user: Any = None,
 ) -> tuple[Comment, bool]:
-    """Post a comment; it is public at once unless the spam filter holds it. Returns
-    (comment, created): the same person posting the same text again gets the first back."""
+    """Post a comment on an idea (``idea``) or on a roadmap item, changelog entry or review
+    (``on``); it is public at once unless the spam filter holds it. Returns (comment,
+    created): the same person posting the same text on the same thread again gets the first
+    back."""
     if (author is None) == (author_user is None):
         raise ValueError("A comment has either a customer or a staff member as its author.")
-    _same_org(idea.organization_id, author)
+    if (idea is None) == (on is None):
+        raise ValueError("Comment on an idea or on one other thing.")
+    target_obj: Any = idea if idea is not None else on
+    organization_id = target_obj.organization_id
+    _same_org(organization_id, author)
     body = _clean_text(body, field="comment", maximum=COMMENT_MAX)
-    idea = _locked(idea)
-    _public(idea, "comment")
+    # Lock the thread so that two identical posts cannot both be new.
+    target_obj = type(target_obj).objects.select_for_update().get(pk=target_obj.pk)
+    target = comment_target(target_obj)
+    _open_for_comments(target)
     body_digest = digest(body)
-    mine = Comment.objects.filter(idea=idea, body_digest=body_digest)
+    mine = Comment.objects.filter(**{target.field: target_obj}, body_digest=body_digest)
     mine = (
         mine.filter(author=author) if author is not None else mine.filter(author_user=author_user)
     )
@@ -507,9 +571,7 @@ def comment_post(
     reasons: list[str] = []
     if author is not None:
         copied = (
-            Comment.objects.filter(
-                idea__organization_id=idea.organization_id, body_digest=body_digest
-            )
+            Comment.objects.filter(organization_id=organization_id, body_digest=body_digest)
             .exclude(author=author)
             .filter(author_user__isnull=True, created_at__gte=timezone.now() - timedelta(days=30))
             .first()
@@ -520,8 +582,8 @@ def comment_post(
             reasons = _spam_reasons(body, author)
     now = timezone.now()
     comment = Comment.objects.create(
-        organization_id=idea.organization_id,
-        idea=idea,
+        organization_id=organization_id,
+        **{target.field: target_obj},
         author=author,
         author_user=author_user,
         body=body,
@@ -532,31 +594,38 @@ def comment_post(
     )
     if reasons:
         _log(
-            organization=idea.organization,
+            organization=target_obj.organization,
             action=ModerationAction.SPAM,
             reason="Held by the spam filter: " + "; ".join(reasons),
             actor_role="spam filter",
             comment=comment,
-            idea=idea,
+            idea=target_obj if target.field == "idea" else None,
         )
-    else:
-        idea.comment_count += 1
-        idea.trending = trending.added(idea.trending, now, trending.COMMENT_WEIGHT)
-        idea.save(update_fields=["comment_count", "trending", "updated_at"])
-        who = author.display_name if author is not None else "The team"
-        announce(
-            organization=idea.organization,
-            subjects=[idea_subject(idea)],
-            event=Event(
-                key=f"comment:{comment.pk}",
-                title=f"{who} commented on idea #{idea.number}: {idea.title}",
-                text=plain_text(body, limit=1000),
-                url=f"{_idea_path(idea)}#comment-{comment.pk}",
-            ),
-            exclude=[author.pk] if author is not None else [],
-        )
-        if author is not None:
-            following.follow_on_participation(author, idea_subject(idea))
+        return comment, True
+    if target.field == "idea":
+        target_obj.comment_count += 1
+        target_obj.trending = trending.added(target_obj.trending, now, trending.COMMENT_WEIGHT)
+        target_obj.save(update_fields=["comment_count", "trending", "updated_at"])
+    who = author.display_name if author is not None else "The team"
+    also = (
+        [target_obj.customer_id]
+        if target.field == "review" and target_obj.customer_id != getattr(author, "pk", None)
+        else []
+    )
+    announce(
+        organization=target_obj.organization,
+        subjects=[target.subject],
+        also=also,
+        event=Event(
+            key=f"comment:{comment.pk}",
+            title=f"{who} commented on {target.label}",
+            text=plain_text(body, limit=1000),
+            url=f"{target.path}#comment-{comment.pk}",
+        ),
+        exclude=[author.pk] if author is not None else [],
+    )
+    if author is not None:
+        following.follow_on_participation(author, target.subject)
     return comment, True
 
 
@@ -593,7 +662,8 @@ def comment_hide(*, comment: Comment, category: str, explanation: str = "", acto
         comment=comment,
         idea=comment.idea,
     )
-    _recount([comment.idea_id])
+    if comment.idea_id:
+        _recount([comment.idea_id])
     Flag.objects.filter(comment=comment, resolved_at__isnull=True).update(
         resolved_at=timezone.now()
     )
@@ -625,7 +695,8 @@ def comment_restore(*, comment: Comment, actor: Any, reason: str = "") -> Commen
         comment=comment,
         idea=comment.idea,
     )
-    _recount([comment.idea_id])
+    if comment.idea_id:
+        _recount([comment.idea_id])
     return comment
 
 

@@ -33,6 +33,24 @@ urlpatterns = [
     path("reviews/<int:pk>/hide/", views.review_hide, name="review-hide"),
     path("reviews/<int:pk>/restore/", views.review_restore, name="review-restore"),
     path("reviews/<int:pk>/follow/", views.review_follow, name="review-follow"),
+    path(
+        "reviews/<int:pk>/comments/",
+        views.thread_comment,
+        {"kind": "review"},
+        name="review-comment",
+    ),
+    path(
+        "roadmap/<int:pk>/comments/",
+        views.thread_comment,
+        {"kind": "roadmap"},
+        name="roadmap-item-comment",
+    ),
+    path(
+        "changelog/<int:pk>/comments/",
+        views.thread_comment,
+        {"kind": "changelog"},
+        name="changelog-entry-comment",
+    ),
 ]
 
 staff_urlpatterns = [

@@ -78,6 +78,16 @@ def _roadmap_of(idea: Idea) -> dict[str, Any]:
     }
 
 
+def _comment_url(comment: Any) -> str:
+    """Where a comment is shown: its thread's page, at the comment."""
+    target = next(
+        obj
+        for obj in (comment.idea, comment.roadmap_item, comment.changelog_entry, comment.review)
+        if obj is not None
+    )
+    return f"{services.comment_target(target).path}#comment-{comment.pk}"
+
+
 def _idea_url(idea: Idea) -> str:
     return reverse("idea-detail", kwargs={"org": idea.organization.slug, "number": idea.number})
 
@@ -518,7 +528,7 @@ def comment_hide(request: PortalRequest, pk: int) -> HttpResponse:
             messages.error(request, _errors(exc))
         else:
             messages.success(request, "Comment hidden; the moderation log says why.")
-    return redirect(_next_or(request, _idea_url(comment.idea)))
+    return redirect(_next_or(request, _comment_url(comment)))
 
 
 @require_POST
@@ -536,7 +546,7 @@ def comment_restore(request: PortalRequest, pk: int) -> HttpResponse:
         messages.error(request, _errors(exc))
     else:
         messages.success(request, "Comment restored.")
-    return redirect(_next_or(request, _idea_url(comment.idea)))
+    return redirect(_next_or(request, _comment_url(comment)))
 
 
 # --- moderation ------------------------------------------------------------------------------
@@ -724,7 +734,13 @@ def reviews_page(request: PortalRequest) -> HttpResponse:
             "summary": reviews.review_summary(organization=request.organization, product=product),
             "page": page,
             "rendered": [
-                (r, render_markdown(r.body), render_markdown(r.reply)) for r in page.object_list
+                (
+                    r,
+                    render_markdown(r.body),
+                    render_markdown(r.reply),
+                    selectors.comments_on(target=r),
+                )
+                for r in page.object_list
             ],
             "mine": mine,
             "form": form,
@@ -813,3 +829,58 @@ def review_follow(request: PortalRequest, pk: int) -> HttpResponse:
         following.follow_add(customer=request.customer, subject=subject)
         messages.success(request, "You follow this review's thread by email.")
     return redirect(f"{_reviews_url(request, review.product)}#review-{review.pk}")
+
+
+# --- comments on roadmap items, changelog entries and reviews --------------------------------
+
+
+def _thread_target(request: PortalRequest, kind: str, pk: int) -> Any:
+    from sayso.roadmap import selectors as roadmap
+
+    organization = request.organization
+    found: Any
+    if kind == "roadmap":
+        found = roadmap.roadmap_item_get(organization=organization, pk=pk)
+    elif kind == "changelog":
+        found = roadmap.changelog_entry_get(organization=organization, pk=pk)
+    elif kind == "review":
+        found = reviews.review_get(organization=organization, pk=pk)
+    else:
+        found = None
+    if found is None:
+        raise Http404("Nothing to comment on here.")
+    return found
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def thread_comment(request: PortalRequest, kind: str, pk: int) -> HttpResponse:
+    """A comment on a roadmap item, a changelog entry or a review (ideas have their own)."""
+    target = _thread_target(request, kind, pk)
+    path = services.comment_target(target).path
+    staff = _staff(request)
+    if request.customer is None and staff is None:
+        return _signin_redirect(request, path)
+    if (limited := _limited(request, "comment-post")) is not None:
+        return limited
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(path)
+    try:
+        if request.customer is not None:
+            comment, created = services.comment_post(
+                on=target, author=request.customer, body=form.cleaned_data["body"]
+            )
+        else:
+            comment, created = services.comment_post(
+                on=target, author_user=request.user, body=form.cleaned_data["body"]
+            )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(path)
+    if comment.state != "visible":
+        messages.error(request, "Your comment was held by the spam filter; the team will look.")
+    elif not created:
+        messages.info(request, "You had already posted that comment.")
+    return redirect(f"{path}#comment-{comment.pk}")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("roadmap/", views.roadmap, name="roadmap"),
     path("roadmap/items/", views.roadmap_item_create, name="roadmap-item-create"),
     path("roadmap/items/<int:pk>/", views.roadmap_item_move, name="roadmap-item-move"),
+    path("roadmap/<int:pk>/", views.roadmap_item, name="roadmap-item"),
     path("changelog/", views.changelog, name="changelog"),
     path("changelog/feed/", feeds.ChangelogFeed(), name="changelog-feed"),
     path("changelog/new/", views.changelog_create, name="changelog-create"),

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from sayso.community import following
@@ -50,6 +51,30 @@ def roadmap(request: PortalRequest) -> HttpResponse:
             "staff": staff,
             "form": RoadmapItemForm() if staff else None,
             "horizons": Horizon.choices,
+        },
+    )
+
+
+@require_GET
+@portal_view(sign_in_required=False)
+def roadmap_item(request: PortalRequest, pk: int) -> HttpResponse:
+    from sayso.community.selectors import comments_on
+
+    item = selectors.roadmap_item_get(organization=request.organization, pk=pk)
+    if item is None:
+        raise Http404("No such roadmap item.")
+    return render(
+        request,
+        "roadmap/roadmap_item.html",
+        {
+            "organization": request.organization,
+            "item": item,
+            "body_html": render_markdown(item.body),
+            "comments": comments_on(target=item),
+            "comment_action": reverse(
+                "roadmap-item-comment", kwargs={"org": request.organization.slug, "pk": item.pk}
+            ),
+            "staff": _staff(request),
         },
     )
 
@@ -138,6 +163,8 @@ def changelog_entry(request: PortalRequest, pk: int) -> HttpResponse:
     )
     if entry is None:
         raise Http404("No such changelog entry.")
+    from sayso.community.selectors import comments_on
+
     return render(
         request,
         "roadmap/changelog_entry.html",
@@ -146,6 +173,11 @@ def changelog_entry(request: PortalRequest, pk: int) -> HttpResponse:
             "entry": entry,
             "body_html": render_markdown(entry.body),
             "staff": staff,
+            "comments": comments_on(target=entry) if entry.published_at else [],
+            "comment_action": reverse(
+                "changelog-entry-comment",
+                kwargs={"org": request.organization.slug, "pk": entry.pk},
+            ),
         },
     )
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("ideas/new/", views.idea_new, name="idea-new"),
     path("ideas/similar/", views.similar, name="idea-similar"),
     path("ideas/feed/", feeds.BoardFeed(), name="idea-board-feed"),
+    path("ideas/follow/", views.board_follow, name="idea-board-follow"),
     path("ideas/<int:number>/", views.idea_detail, name="idea-detail"),
     path("ideas/<int:number>/feed/", feeds.IdeaFeed(), name="idea-feed"),
     path("ideas/<int:number>/follow/", views.idea_follow, name="idea-follow"),

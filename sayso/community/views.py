@@ -144,6 +144,10 @@ def board(request: PortalRequest) -> HttpResponse:
     voted = selectors.voted_idea_ids(
         customer=request.customer, ideas=[idea.pk for idea in page.object_list]
     )
+    category = selectors.category_by_slug(organization=request.organization, slug=filters.category)
+    board_subject = (
+        following.category_subject(category.pk) if category is not None else following.NEW_IDEAS
+    )
     context = {
         "organization": request.organization,
         "filters": filters,
@@ -152,6 +156,10 @@ def board(request: PortalRequest) -> HttpResponse:
         "statuses": IdeaStatus.choices,
         "categories": selectors.categories(organization=request.organization),
         "sorts": [("trending", "Trending"), ("top", "Top"), ("new", "New")],
+        "category": category,
+        "follows_board": bool(
+            following.following(customer=request.customer, subjects=[board_subject])
+        ),
     }
     template = (
         "community/_board_results.html"
@@ -884,3 +892,27 @@ def thread_comment(request: PortalRequest, kind: str, pk: int) -> HttpResponse:
     elif not created:
         messages.info(request, "You had already posted that comment.")
     return redirect(f"{path}#comment-{comment.pk}")
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def board_follow(request: PortalRequest) -> HttpResponse:
+    """Follow every new idea, or a category's new ideas, by email."""
+    slug = request.POST.get("category", "")[:80]
+    category = selectors.category_by_slug(organization=request.organization, slug=slug)
+    if slug and category is None:
+        raise Http404("No such category.")
+    board = reverse("idea-board", kwargs={"org": request.organization.slug})
+    back = f"{board}?category={category.slug}" if category is not None else board
+    if request.customer is None:
+        return _signin_redirect(request, back)
+    subject = (
+        following.category_subject(category.pk) if category is not None else following.NEW_IDEAS
+    )
+    if request.POST.get("action") == "unfollow":
+        following.follow_remove(customer=request.customer, subject=subject)
+        messages.success(request, "Unfollowed.")
+    else:
+        following.follow_add(customer=request.customer, subject=subject)
+        messages.success(request, "You will hear of new ideas by email.")
+    return redirect(back)

@@ -186,3 +186,29 @@ def test_customer_merge_moves_follows_once_and_unmerge_restores(
     customer_unmerge(merge=merge, actor=agent)
     twin_subjects = set(Follow.objects.filter(customer=twin).values_list("subject", flat=True))
     assert twin_subjects == {idea_subject(idea), idea_subject(other)}
+
+
+@pytest.mark.django_db
+def test_following_new_ideas_of_a_category_from_the_board(
+    org: Any, customer: Any, run_on_commit: Any
+) -> None:
+    from tests.community.test_idea_pages import _customer_client
+
+    mobile = services.category_create(organization=org, name="Mobile app")
+    services.category_create(organization=org, name="Billing")
+    bob = factories.make_customer(org, "Bob", "bob@example.com")
+    client = _customer_client(org, bob)
+    board = reverse("idea-board", kwargs={"org": org.slug})
+    page = client.get(
+        board + "?category=mobile-app", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="board"
+    )
+    assert "Email me new ideas in Mobile app" in page.text
+    follow = reverse("idea-board-follow", kwargs={"org": org.slug})
+    client.post(follow, {"category": "mobile-app"})
+    assert Follow.objects.filter(customer=bob, subject=f"category:{mobile.pk}").exists()
+    assert client.post(follow, {"category": "nope"}).status_code == 404
+    mail.outbox.clear()
+    with run_on_commit(execute=True):
+        services.idea_post(organization=org, author=customer, title="Dark mode", category=mobile)
+        services.idea_post(organization=org, author=customer, title="Invoices by email")
+    assert [m.subject for m in mail.outbox] == [f"[{org.name}] New idea #1: Dark mode"]

@@ -202,6 +202,7 @@ SAYSO_SCHEDULER_INTERVAL_SECONDS = env_int("SAYSO_SCHEDULER_INTERVAL_SECONDS", 6
 SAYSO_LOGIN_LINK_MINUTES = env_int("SAYSO_LOGIN_LINK_MINUTES", 30)
 # Public writes (sign-in link requests, portal replies): at most N per window per client.
 SAYSO_RATE_LIMIT_PER_MINUTE = env_int("SAYSO_RATE_LIMIT_PER_MINUTE", 10)
+SAYSO_SIMILAR_RATE_LIMIT_PER_MINUTE = env_int("SAYSO_SIMILAR_RATE_LIMIT_PER_MINUTE", 120)
 # Similar-item search (docs/intelligence.md): exact search up to this many items per index,
 # HNSW above; changes held in memory before a new snapshot; pgvector on PostgreSQL when the
 # extension is there. (The embedding backend, SAYSO_EMBEDDING_BACKEND, and the model cache,

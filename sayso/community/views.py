@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -40,6 +41,7 @@ from sayso.core.selectors import membership_for
 from sayso.customers.portal_session import PortalRequest, portal_view
 
 BOARD_PAGE_SIZE = 20
+IDEA_COMMENTS_PAGE = 100  # oldest first; a busy idea's later comments on the next pages
 
 
 def _errors(exc: ValidationError) -> str:
@@ -173,7 +175,8 @@ def board(request: PortalRequest) -> HttpResponse:
 @portal_view(sign_in_required=False)
 def similar(request: PortalRequest) -> HttpResponse:
     """The ideas most like a title being typed (htmx, as you type)."""
-    if rate_limit_hit(action="idea-similar", key=client_key(request), limit=120):
+    limit = settings.SAYSO_SIMILAR_RATE_LIMIT_PER_MINUTE
+    if rate_limit_hit(action="idea-similar", key=client_key(request), limit=limit):
         return HttpResponse("", status=429)
     title = request.GET.get("title", "")[:300]
     found = selectors.similar_ideas(organization=request.organization, text=title, k=3)
@@ -239,13 +242,17 @@ def idea_detail(request: PortalRequest, number: int) -> HttpResponse:
     if idea.hidden_at is not None and staff is None:
         raise Http404("This idea was hidden by the moderators (see the moderation log).")
     customer = request.customer
-    comments = list(selectors.idea_comments(idea=idea))
+    comment_page = Paginator(selectors.idea_comments(idea=idea), IDEA_COMMENTS_PAGE).get_page(
+        request.GET.get("comments")
+    )
+    comments = list(comment_page.object_list)
     context = {
         "organization": request.organization,
         "idea": idea,
         "body_html": render_markdown(idea.body),
         "response_html": render_markdown(idea.official_response),
         "comments": [(c, render_markdown(c.body)) for c in comments],
+        "comment_page": comment_page,
         "history": selectors.idea_status_history(idea=idea),
         "voted": bool(selectors.voted_idea_ids(customer=customer, ideas=[idea.pk])),
         "follows": bool(

@@ -220,3 +220,20 @@ def test_staff_release_a_false_positive_from_the_queue(org: Any, customer: Any, 
     staff.post(url("comment-restore", org, pk=held.pk), {"next": "https://evil.example/"})
     held.refresh_from_db()
     assert held.state == CommentState.VISIBLE
+
+
+@pytest.mark.django_db
+def test_a_busy_ideas_comments_come_a_hundred_a_page(
+    org: Any, customer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sayso.community import views
+
+    monkeypatch.setattr(views, "IDEA_COMMENTS_PAGE", 2)
+    idea, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
+    for n in range(5):
+        services.comment_post(idea=idea, author=customer, body=f"Comment number {n} here")
+    first = Client().get(url("idea-detail", org, number=idea.number))
+    assert "Comment number 0 here" in first.text and "Comment number 2 here" not in first.text
+    assert "Comments page 1 of 3" in first.text and "Comments (5)" in first.text
+    last = Client().get(url("idea-detail", org, number=idea.number) + "?comments=3")
+    assert "Comment number 4 here" in last.text and "Comment number 0 here" not in last.text

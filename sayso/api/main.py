@@ -20,6 +20,7 @@ from sayso.api import (
     cases,
     commitments,
     customers,
+    follows,
     ideas,
     inbound,
     reviews,
@@ -74,4 +75,5 @@ api.add_router("/v1/moderation", ideas.moderation_router)
 api.add_router("/v1/roadmap", roadmap.router)
 api.add_router("/v1/changelog", roadmap.changelog_router)
 api.add_router("/v1/reviews", reviews.router)
+api.add_router("/v1/follows", follows.router)
 api.add_router("/v1", analysis.router)

@@ -73,6 +73,41 @@ def follow_settings_update(
     return found
 
 
+def subject_check(*, organization: Organization, subject: str) -> str:
+    """``subject`` when it names something public of the organization that can be followed,
+    else a ValidationError saying what can be."""
+    from django.core.exceptions import ValidationError
+
+    from sayso.community.models import Category, Review
+
+    kind, _, raw = (subject or "").partition(":")
+    whole = {NEW_IDEAS, "changelog", "roadmap"}
+    if subject in whole:
+        return subject
+    exists = False
+    if raw.isdigit() and len(raw) < 12:
+        pk = int(raw)
+        if kind == "idea":
+            exists = Idea.objects.filter(organization=organization, pk=pk).exists()
+        elif kind == "category":
+            exists = Category.objects.filter(organization=organization, pk=pk).exists()
+        elif kind == "review":
+            exists = Review.objects.filter(organization=organization, pk=pk).exists()
+        elif kind in {"roadmap-item", "changelog-entry"}:
+            from sayso.roadmap.models import ChangelogEntry, RoadmapItem
+
+            model = RoadmapItem if kind == "roadmap-item" else ChangelogEntry
+            exists = model.objects.filter(organization=organization, pk=pk).exists()
+    if not exists:
+        raise ValidationError(
+            {
+                "subject": "Follow ideas, changelog, roadmap, idea:<id>, category:<id>, "
+                "review:<id>, roadmap-item:<id> or changelog-entry:<id> of this organization."
+            }
+        )
+    return subject
+
+
 def follow_add(*, customer: Customer, subject: str, delivery: str | None = None) -> Follow:
     """Follow ``subject`` (idempotent: following twice keeps one follow)."""
     if customer.merged_into_id is not None:

@@ -272,6 +272,19 @@ def follows_of(*, customer: Customer) -> list[tuple[Follow, str, str]]:
             )
         elif follow.subject == "ideas":
             named.append((follow, "Every new idea", board))
+        elif follow.subject == "changelog":
+            named.append((follow, "The changelog", reverse("changelog", kwargs={"org": slug})))
+        elif follow.subject == "roadmap":
+            named.append((follow, "The roadmap", reverse("roadmap", kwargs={"org": slug})))
+        elif kind == "roadmap-item" and raw.isdigit():
+            path = reverse("roadmap-item", kwargs={"org": slug, "pk": int(raw)})
+            named.append((follow, "A roadmap item", path))
+        elif kind == "changelog-entry" and raw.isdigit():
+            path = reverse("changelog-entry", kwargs={"org": slug, "pk": int(raw)})
+            named.append((follow, "Comments on a changelog entry", path))
+        elif kind == "review" and raw.isdigit():
+            path = reverse("reviews", kwargs={"org": slug}) + f"#review-{raw}"
+            named.append((follow, "A review's thread", path))
     return named
 
 

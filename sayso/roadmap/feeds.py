@@ -13,7 +13,7 @@ from sayso.core.markup import render_markdown
 from sayso.core.models import Organization
 from sayso.core.selectors import organization_by_slug
 from sayso.roadmap import selectors
-from sayso.roadmap.models import ChangelogEntry
+from sayso.roadmap.models import ChangelogEntry, RoadmapItem
 
 
 class ChangelogFeed(Feed):
@@ -58,4 +58,49 @@ class ChangelogFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item: ChangelogEntry) -> datetime:
+        return item.updated_at
+
+
+class RoadmapFeed(Feed):
+    """The roadmap's items, newest changes first (an item moving horizon is updated)."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request: HttpRequest, org: str) -> Organization:
+        organization = organization_by_slug(slug=org)
+        if organization is None:
+            raise Http404("No such organization.")
+        return organization
+
+    def title(self, obj: Organization) -> str:
+        return f"{obj.name}: roadmap"
+
+    def link(self, obj: Organization) -> str:
+        return reverse("roadmap", kwargs={"org": obj.slug})
+
+    def feed_guid(self, obj: Organization) -> str:
+        return f"tag:sayso,2024:{obj.slug}:roadmap"
+
+    def items(self, obj: Organization) -> list[RoadmapItem]:
+        items = [item for _, _, column in selectors.roadmap(organization=obj) for item in column]
+        return sorted(items, key=lambda item: item.updated_at, reverse=True)[:50]
+
+    def item_title(self, item: RoadmapItem) -> str:
+        return f"{item.get_horizon_display()}: {item.title}"
+
+    def item_description(self, item: RoadmapItem) -> str:
+        return str(render_markdown(item.body))
+
+    def item_link(self, item: RoadmapItem) -> str:
+        return reverse("roadmap-item", kwargs={"org": item.organization.slug, "pk": item.pk})
+
+    def item_guid(self, item: RoadmapItem) -> str:
+        return f"tag:sayso,2024:{item.organization.slug}:roadmap-item:{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: RoadmapItem) -> datetime:
+        return item.created_at
+
+    def item_updateddate(self, item: RoadmapItem) -> datetime:
         return item.updated_at

@@ -23,6 +23,11 @@ from sayso.core.models import Organization
 from sayso.roadmap.models import BODY_MAX, TITLE_MAX, ChangelogEntry, Horizon, RoadmapItem
 
 CHANGELOG = "changelog"  # the follow subject of the whole changelog
+ROADMAP = "roadmap"  # the follow subject of the whole roadmap
+
+
+def roadmap_item_subject(item: RoadmapItem | int) -> str:
+    return f"roadmap-item:{item if isinstance(item, int) else item.pk}"
 
 
 def _text(value: str, *, field: str, maximum: int, required: bool) -> str:
@@ -81,6 +86,16 @@ def roadmap_item_create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     item.ideas.set(ideas)
+    announce(
+        organization=organization,
+        subjects=[ROADMAP],
+        event=Event(
+            key=f"roadmap-new:{item.pk}",
+            title=f"New on the roadmap ({Horizon(horizon).label.lower()}): {item.title}",
+            text=plain_text(item.body, limit=1000),
+            url=reverse("roadmap-item", kwargs={"org": organization.slug, "pk": item.pk}),
+        ),
+    )
     return item
 
 
@@ -98,6 +113,7 @@ def roadmap_item_update(
         item.title = _text(title, field="title", maximum=TITLE_MAX, required=True)
     if body is not None:
         item.body = _text(body, field="body", maximum=BODY_MAX, required=False)
+    moved = horizon is not None and horizon != item.horizon
     if horizon is not None:
         if horizon not in Horizon.values:
             raise ValidationError({"horizon": "Choose now, next or later."})
@@ -105,6 +121,18 @@ def roadmap_item_update(
     item.save()
     if idea_numbers is not None:
         item.ideas.set(_ideas(item.organization, idea_numbers))
+    if moved:
+        label = Horizon(item.horizon).label
+        announce(
+            organization=item.organization,
+            subjects=[ROADMAP, roadmap_item_subject(item)],
+            event=Event(
+                key=f"roadmap-move:{item.pk}:{item.horizon}:{timezone.now().timestamp():.0f}",
+                title=f"On the roadmap, now “{label}”: {item.title}",
+                text=f"{item.title} moved to {label.lower()} on the roadmap.",
+                url=reverse("roadmap-item", kwargs={"org": item.organization.slug, "pk": item.pk}),
+            ),
+        )
     return item
 
 
@@ -172,7 +200,11 @@ def changelog_entry_publish(*, entry: ChangelogEntry, actor: Any) -> ChangelogEn
     )
     announce(
         organization=entry.organization,
-        subjects=[CHANGELOG, *(following.idea_subject(pk) for pk in ideas)],
+        subjects=[
+            CHANGELOG,
+            *(following.idea_subject(pk) for pk in ideas),
+            *(roadmap_item_subject(item) for item in items),
+        ],
         also=list(voters),
         event=Event(
             key=f"changelog:{entry.pk}",

@@ -51,6 +51,9 @@ def roadmap(request: PortalRequest) -> HttpResponse:
             "staff": staff,
             "form": RoadmapItemForm() if staff else None,
             "horizons": Horizon.choices,
+            "follows": bool(
+                following.following(customer=request.customer, subjects=[services.ROADMAP])
+            ),
         },
     )
 
@@ -71,6 +74,11 @@ def roadmap_item(request: PortalRequest, pk: int) -> HttpResponse:
             "item": item,
             "body_html": render_markdown(item.body),
             "comments": comments_on(target=item),
+            "follows": bool(
+                following.following(
+                    customer=request.customer, subjects=[services.roadmap_item_subject(item)]
+                )
+            ),
             "comment_action": reverse(
                 "roadmap-item-comment", kwargs={"org": request.organization.slug, "pk": item.pk}
             ),
@@ -240,3 +248,35 @@ def changelog_follow(request: PortalRequest) -> HttpResponse:
         following.follow_add(customer=request.customer, subject=services.CHANGELOG)
         messages.success(request, "You follow the changelog by email.")
     return redirect("changelog", org=request.organization.slug)
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def roadmap_follow(request: PortalRequest) -> HttpResponse:
+    """Follow the whole roadmap (``item`` absent) or one item by email."""
+    item_id = request.POST.get("item", "")
+    item = (
+        selectors.roadmap_item_get(organization=request.organization, pk=int(item_id))
+        if item_id.isdigit() and len(item_id) < 10
+        else None
+    )
+    if item_id and item is None:
+        raise Http404("No such roadmap item.")
+    back = (
+        reverse("roadmap-item", kwargs={"org": request.organization.slug, "pk": item.pk})
+        if item is not None
+        else reverse("roadmap", kwargs={"org": request.organization.slug})
+    )
+    if request.customer is None:
+        from django.utils.http import urlencode
+
+        url = reverse("portal-signin", kwargs={"org": request.organization.slug})
+        return redirect(f"{url}?{urlencode({'next': back})}")
+    subject = services.roadmap_item_subject(item) if item is not None else services.ROADMAP
+    if request.POST.get("action") == "unfollow":
+        following.follow_remove(customer=request.customer, subject=subject)
+        messages.success(request, "Unfollowed.")
+    else:
+        following.follow_add(customer=request.customer, subject=subject)
+        messages.success(request, "You will hear of its changes by email.")
+    return redirect(back)

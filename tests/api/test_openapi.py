@@ -67,6 +67,9 @@ OPERATIONS = {
     "reviews_reply",
     "reviews_hide",
     "reviews_restore",
+    "follows_list",
+    "follows_create",
+    "follows_delete",
 }
 
 

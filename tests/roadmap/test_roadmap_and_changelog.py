@@ -160,3 +160,30 @@ def test_the_changelog_feed_is_valid_atom_with_published_entries_only(
     assert entry.id == f"tag:sayso,2024:{org.slug}:changelog:{published.pk}"
     assert entry.link.endswith(_url("changelog-entry", org, pk=published.pk))
     assert entry.updated_parsed and "<strong>Now</strong>" in entry.summary
+
+
+def test_following_the_roadmap_and_an_item_by_email_and_feed(
+    org: Any, customer: Any, manager: Any, run_on_commit: Any
+) -> None:
+    client = _customer_client(org, customer)
+    client.post(_url("roadmap-follow", org))
+    item = roadmap.roadmap_item_create(organization=org, title="Tidy", horizon="later")
+    bob = factories.make_customer(org, "Bob", "bob@example.com")
+    _customer_client(org, bob).post(_url("roadmap-follow", org), {"item": str(item.pk)})
+    assert (
+        _customer_client(org, bob).post(_url("roadmap-follow", org), {"item": "999"}).status_code
+        == 404
+    )
+    mail.outbox.clear()
+    with run_on_commit(execute=True):
+        roadmap.roadmap_item_create(organization=org, title="Themes", horizon="now")
+        roadmap.roadmap_item_update(item=item, horizon="next")
+    subjects = sorted((m.to[0], m.subject.split("] ", 1)[1]) for m in mail.outbox)
+    assert subjects == [
+        ("ada@example.com", "New on the roadmap (now): Themes"),
+        ("ada@example.com", "On the roadmap, now “Next”: Tidy"),
+        ("bob@example.com", "On the roadmap, now “Next”: Tidy"),
+    ]
+    feed = feedparser.parse(Client().get(_url("roadmap-feed", org)).content)
+    assert not feed.bozo and feed.version == "atom10"
+    assert {e.title for e in feed.entries} == {"Now: Themes", "Next: Tidy"}

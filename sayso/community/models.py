@@ -275,7 +275,8 @@ class ModerationEntry(TimeStampedModel):
 
 
 class Flag(TimeStampedModel):
-    """A customer's report that an idea or comment breaks the rules, with their reason."""
+    """A customer's report that an idea, a comment or a review breaks the rules, with their
+    reason (exactly one of the three)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="flags")
@@ -285,25 +286,34 @@ class Flag(TimeStampedModel):
     comment = models.ForeignKey(
         Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
     )
+    review = models.ForeignKey(
+        "Review", null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
     reason = models.TextField()
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(TimeStampedModel.Meta):
         constraints = [
             models.CheckConstraint(
-                condition=Q(idea__isnull=False, comment__isnull=True)
-                | Q(idea__isnull=True, comment__isnull=False),
-                name="flag_one_target",
+                condition=Q(idea__isnull=False, comment__isnull=True, review__isnull=True)
+                | Q(idea__isnull=True, comment__isnull=False, review__isnull=True)
+                | Q(idea__isnull=True, comment__isnull=True, review__isnull=False),
+                name="flag_one_of_three",
             ),
             models.UniqueConstraint(
                 fields=["customer", "idea"],
-                condition=Q(comment__isnull=True),
-                name="flag_idea_once",
+                condition=Q(idea__isnull=False),
+                name="flag_idea_once_each",
             ),
             models.UniqueConstraint(
                 fields=["customer", "comment"],
                 condition=Q(comment__isnull=False),
                 name="flag_comment_once",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "review"],
+                condition=Q(review__isnull=False),
+                name="flag_review_once",
             ),
         ]
 

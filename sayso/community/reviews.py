@@ -143,6 +143,7 @@ def review_hide(*, review: Review, category: str, explanation: str = "", actor: 
     review.hidden_at = timezone.now()
     review.hidden_reason = reason
     review.save(update_fields=["hidden_at", "hidden_reason", "updated_at"])
+    review.flags.filter(resolved_at__isnull=True).update(resolved_at=review.hidden_at)
     ModerationEntry.objects.create(
         organization_id=review.organization_id,
         action=ModerationAction.SPAM if category == HideReason.SPAM else ModerationAction.HIDE,

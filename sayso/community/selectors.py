@@ -184,7 +184,7 @@ def held_ideas(*, organization: Organization) -> QuerySet[Idea]:
 def open_flags(*, organization: Organization) -> QuerySet[Flag]:
     return (
         Flag.objects.filter(organization=organization, resolved_at__isnull=True)
-        .select_related("customer", "idea", "comment", "comment__idea")
+        .select_related("customer", "idea", "comment", "comment__idea", "review__customer")
         .order_by("-created_at", "-id")
     )
 

@@ -742,16 +742,22 @@ def idea_restore(*, idea: Idea, actor: Any, reason: str = "") -> Idea:
 
 @transaction.atomic
 def flag_create(
-    *, customer: Customer, reason: str, idea: Idea | None = None, comment: Comment | None = None
+    *,
+    customer: Customer,
+    reason: str,
+    idea: Idea | None = None,
+    comment: Comment | None = None,
+    review: Any = None,
 ) -> tuple[Flag, bool]:
-    """A customer reports an idea or a comment to the moderators, once per item."""
-    if (idea is None) == (comment is None):
-        raise ValueError("Flag either an idea or a comment.")
-    target = idea if idea is not None else comment
-    assert target is not None
-    _same_org(customer.organization_id, target)
+    """A customer reports an idea, a comment or a review to the moderators, once per item."""
+    targets = [t for t in (idea, comment, review) if t is not None]
+    if len(targets) != 1:
+        raise ValueError("Flag one idea, comment or review.")
+    _same_org(customer.organization_id, targets[0])
     reason = _clean_text(reason, field="reason", maximum=REASON_MAX)
-    existing = Flag.objects.filter(customer=customer, idea=idea, comment=comment).first()
+    existing = Flag.objects.filter(
+        customer=customer, idea=idea, comment=comment, review=review
+    ).first()
     if existing is not None:
         return existing, False
     flag = Flag.objects.create(
@@ -759,6 +765,7 @@ def flag_create(
         customer=customer,
         idea=idea,
         comment=comment,
+        review=review,
         reason=reason,
     )
     return flag, True

@@ -28,6 +28,7 @@ urlpatterns = [
     path("comments/<int:pk>/hide/", views.comment_hide, name="comment-hide"),
     path("comments/<int:pk>/restore/", views.comment_restore, name="comment-restore"),
     path("moderation/", views.moderation_log, name="moderation-log"),
+    path("report/", views.report, name="report"),
     path("reviews/", views.reviews_page, name="reviews"),
     path("reviews/feed/", feeds.ReviewFeed(), name="reviews-feed"),
     path("reviews/<int:pk>/reply/", views.review_reply, name="review-reply"),

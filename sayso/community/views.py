@@ -923,3 +923,42 @@ def board_follow(request: PortalRequest) -> HttpResponse:
         following.follow_add(customer=request.customer, subject=subject)
         messages.success(request, "You will hear of new ideas by email.")
     return redirect(back)
+
+
+@require_POST
+@portal_view(sign_in_required=True)
+def report(request: PortalRequest) -> HttpResponse:
+    """A customer reports a review or a comment (on anything) to the moderators."""
+    assert request.customer is not None
+    if (limited := _limited(request, "flag")) is not None:
+        return limited
+    kind = request.POST.get("kind", "")
+    raw = request.POST.get("id", "")
+    pk = int(raw) if raw.isdigit() and len(raw) < 12 else 0
+    review = (
+        reviews.review_get(organization=request.organization, pk=pk) if kind == "review" else None
+    )
+    comment = (
+        selectors.comment_get(organization=request.organization, pk=pk)
+        if kind == "comment"
+        else None
+    )
+    if review is None and comment is None:
+        raise Http404("Nothing to report here.")
+    back = (
+        _comment_url(comment)
+        if comment is not None
+        else f"{_reviews_url(request, review.product)}#review-{review.pk}"  # type: ignore[union-attr]
+    )
+    try:
+        services.flag_create(
+            customer=request.customer,
+            comment=comment,
+            review=review,
+            reason=request.POST.get("reason", "")[:2000],
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc) or "Say why this breaks the rules.")
+    else:
+        messages.success(request, "Thank you: the moderators will look at it.")
+    return redirect(back)

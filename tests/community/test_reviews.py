@@ -140,3 +140,36 @@ def test_the_reviews_feed_is_valid_atom(org: Any, customer: Any, manager: Any) -
     assert feed.entries[0].title == "★★★★☆ Good <b>"
     assert "Thanks!" in feed.entries[0].summary
     assert feed.entries[0].id == f"tag:sayso,2024:{org.slug}:review:{review.pk}"
+
+
+def test_customers_report_a_review_or_a_thread_comment_once_and_staff_see_it(
+    org: Any, customer: Any, agent: Any
+) -> None:
+    from sayso.community import services
+    from sayso.community.models import Flag
+
+    bob = factories.make_customer(org, "Bob", "bob@example.com")
+    review, _ = reviews.review_post(customer=bob, rating=1, body="Call me on 555 0100")
+    comment, _ = services.comment_post(on=review, author=bob, body="Also my address is …")
+    client = _customer_client(org, customer)
+    for kind, pk in (("review", review.pk), ("comment", comment.pk)):
+        for _ in range(2):
+            response = client.post(
+                _url("report", org), {"kind": kind, "id": str(pk), "reason": "Personal data"}
+            )
+            assert response.status_code == 302
+    assert Flag.objects.filter(customer=customer).count() == 2
+    assert (
+        client.post(_url("report", org), {"kind": "review", "id": "999", "reason": "x"}).status_code
+        == 404
+    )
+    assert (
+        Client()
+        .post(_url("report", org), {"kind": "review", "id": str(review.pk), "reason": "x"})
+        .status_code
+        == 302
+    )
+    queue = _staff_client(agent).get(reverse("moderation-queue", kwargs={"org": org.slug}))
+    assert "Call me on 555 0100" in queue.text and "Also my address" in queue.text
+    _staff_client(agent).post(_url("review-hide", org, pk=review.pk), {"category": "personal_data"})
+    assert Flag.objects.get(review=review).resolved_at is not None

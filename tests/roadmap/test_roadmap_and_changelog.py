@@ -187,3 +187,23 @@ def test_following_the_roadmap_and_an_item_by_email_and_feed(
     feed = feedparser.parse(Client().get(_url("roadmap-feed", org)).content)
     assert not feed.bozo and feed.version == "atom10"
     assert {e.title for e in feed.entries} == {"Now: Themes", "Next: Tidy"}
+
+
+def test_staff_put_an_idea_on_the_roadmap_from_its_page(
+    org: Any, customer: Any, agent: Any
+) -> None:
+    idea, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
+    staff = _staff_client(agent)
+    page = staff.get(_url("idea-detail", org, number=idea.number))
+    assert 'data-testid="to-roadmap-form"' in page.text
+    staff.post(
+        _url("roadmap-item-create", org),
+        {"title": idea.title, "ideas": str(idea.number), "horizon": "now"},
+    )
+    item = RoadmapItem.objects.get()
+    assert (item.title, item.horizon, [i.pk for i in item.ideas.all()]) == (
+        "Dark mode",
+        "now",
+        [idea.pk],
+    )
+    assert "to-roadmap-form" not in Client().get(_url("idea-detail", org, number=idea.number)).text

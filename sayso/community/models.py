@@ -95,10 +95,12 @@ class Idea(TimeStampedModel):
             models.UniqueConstraint(fields=["organization", "number"], name="idea_unique_number")
         ]
         indexes = [
+            # Each board order ends in -id, as the board sorts: the index then gives the rows
+            # in order and a page reads only its own rows.
             models.Index(
-                fields=["organization", "-trending"],
+                fields=["organization", "-trending", "-id"],
                 condition=Q(merged_into__isnull=True, hidden_at__isnull=True),
-                name="idea_board_trending",
+                name="idea_board_trending_id",
             ),
             models.Index(
                 fields=["organization", "-vote_count", "-id"],
@@ -111,14 +113,14 @@ class Idea(TimeStampedModel):
                 name="idea_board_new",
             ),
             models.Index(
-                fields=["organization", "status", "-trending"],
+                fields=["organization", "status", "-trending", "-id"],
                 condition=Q(merged_into__isnull=True, hidden_at__isnull=True),
-                name="idea_board_status",
+                name="idea_board_status_id",
             ),
             models.Index(
-                fields=["organization", "category", "-trending"],
+                fields=["organization", "category", "-trending", "-id"],
                 condition=Q(merged_into__isnull=True, hidden_at__isnull=True),
-                name="idea_board_category",
+                name="idea_board_category_id",
             ),
         ]
 

@@ -290,3 +290,19 @@ def follows_of(*, customer: Customer) -> list[tuple[Follow, str, str]]:
 
 def customer_for_unsubscribe(*, organization: Organization, pk: int) -> Customer | None:
     return Customer.objects.filter(organization=organization, pk=pk).first()
+
+
+def comments_on_reviews(*, reviews: list[Any]) -> dict[int, list[tuple[Comment, Any]]]:
+    """The public comments of several reviews in one query, each review's oldest first."""
+    from sayso.core.markup import render_markdown
+
+    grouped: dict[int, list[tuple[Comment, Any]]] = {review.pk: [] for review in reviews}
+    comments = (
+        Comment.objects.filter(review_id__in=list(grouped), state=CommentState.VISIBLE)
+        .select_related("author", "author_user")
+        .order_by("created_at", "id")
+    )
+    for comment in comments:
+        assert comment.review_id is not None
+        grouped[comment.review_id].append((comment, render_markdown(comment.body)))
+    return grouped

@@ -7,6 +7,7 @@ pages (status, official response, merge, hide), with their role checked on every
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -42,6 +43,37 @@ from sayso.customers.portal_session import PortalRequest, portal_view
 
 BOARD_PAGE_SIZE = 20
 IDEA_COMMENTS_PAGE = 100  # oldest first; a busy idea's later comments on the next pages
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    """One page of the board without counting the whole board: the page's rows and whether
+    another follows (a board of 100,000 ideas is never counted on every view)."""
+
+    object_list: list[Idea]
+    number: int
+    has_next: bool
+
+    @classmethod
+    def of(cls, ideas: Any, raw: str, size: int) -> BoardPage:
+        number = int(raw) if raw.isdigit() and 0 < len(raw) < 6 else 1
+        number = max(1, number)
+        rows = list(ideas[(number - 1) * size : number * size + 1])
+        return cls(rows[:size], number, len(rows) > size)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
 
 
 def _errors(exc: ValidationError) -> str:
@@ -142,7 +174,7 @@ def board(request: PortalRequest) -> HttpResponse:
         query=params.get("q", "")[:200],
     )
     ideas = selectors.idea_board(organization=request.organization, filters=filters)
-    page = Paginator(ideas, BOARD_PAGE_SIZE).get_page(params.get("page"))
+    page = BoardPage.of(ideas, params.get("page", ""), BOARD_PAGE_SIZE)
     voted = selectors.voted_idea_ids(
         customer=request.customer, ideas=[idea.pk for idea in page.object_list]
     )
@@ -739,6 +771,7 @@ def reviews_page(request: PortalRequest) -> HttpResponse:
     page = Paginator(
         reviews.public_reviews(organization=request.organization, product=product), 20
     ).get_page(request.GET.get("page"))
+    thread_comments = selectors.comments_on_reviews(reviews=list(page.object_list))
     return render(
         request,
         "community/reviews.html",
@@ -749,12 +782,7 @@ def reviews_page(request: PortalRequest) -> HttpResponse:
             "summary": reviews.review_summary(organization=request.organization, product=product),
             "page": page,
             "rendered": [
-                (
-                    r,
-                    render_markdown(r.body),
-                    render_markdown(r.reply),
-                    selectors.comments_on(target=r),
-                )
+                (r, render_markdown(r.body), render_markdown(r.reply), thread_comments[r.pk])
                 for r in page.object_list
             ],
             "mine": mine,

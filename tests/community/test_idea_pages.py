@@ -237,3 +237,21 @@ def test_a_busy_ideas_comments_come_a_hundred_a_page(
     assert "Comments page 1 of 3" in first.text and "Comments (5)" in first.text
     last = Client().get(url("idea-detail", org, number=idea.number) + "?comments=3")
     assert "Comment number 4 here" in last.text and "Comment number 0 here" not in last.text
+
+
+@pytest.mark.django_db
+def test_the_board_pages_without_counting_every_idea(
+    org: Any, customer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sayso.community import views
+
+    monkeypatch.setattr(views, "BOARD_PAGE_SIZE", 2)
+    for n in range(5):
+        services.idea_post(organization=org, author=customer, title=f"Idea number {n}")
+    first = Client().get(url("idea-board", org), {"sort": "new"})
+    assert "Idea number 4" in first.text and "Idea number 2" not in first.text
+    assert "Next →" in first.text and "← Previous" not in first.text
+    last = Client().get(url("idea-board", org), {"sort": "new", "page": "3"})
+    assert "Idea number 0" in last.text and "Next →" not in last.text and "← Previous" in last.text
+    beyond = Client().get(url("idea-board", org), {"sort": "new", "page": "99"})
+    assert beyond.status_code == 200 and "No ideas match" in beyond.text

@@ -48,6 +48,7 @@ test: lint typecheck pytest
 
 bench: install-dev
 	$(BIN)/python bench/inbox.py
+	$(BIN)/python bench/board.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache build *.egg-info

@@ -265,3 +265,94 @@ class ReviewFeed(Feed):
 
     def item_author_name(self, item: Any) -> str:
         return str(item.customer.display_name)
+
+
+class ReviewThreadFeed(Feed):
+    """One review's thread: the review, the team's reply and the public comments."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request: HttpRequest, org: str, pk: int) -> Any:
+        from sayso.community import reviews
+
+        review = reviews.review_get(organization=_organization(org), pk=pk)
+        if review is None or review.hidden_at is not None or review.customer.merged_into_id:
+            raise Http404("No such review.")
+        return review
+
+    def title(self, obj: Any) -> str:
+        return f"{obj.organization.name}: {obj.customer.display_name}'s review"
+
+    def link(self, obj: Any) -> str:
+        path = reverse("reviews", kwargs={"org": obj.organization.slug})
+        query = f"?product={obj.product.slug}" if obj.product_id else ""
+        return f"{path}{query}#review-{obj.pk}"
+
+    def feed_guid(self, obj: Any) -> str:
+        return f"tag:sayso,2024:{obj.organization.slug}:review:{obj.pk}:thread"
+
+    def items(self, obj: Any) -> list[Entry]:
+        link = self.link(obj)
+        slug = obj.organization.slug
+        stars = "★" * obj.rating + "☆" * (5 - obj.rating)
+        entries = [
+            Entry(
+                guid=f"tag:sayso,2024:{slug}:review:{obj.pk}",
+                title=f"{stars} {obj.title or 'Review'}",
+                html=str(render_markdown(obj.body)),
+                link=link,
+                published=obj.created_at,
+                updated=obj.updated_at,
+                author=obj.customer.display_name,
+            )
+        ]
+        if obj.reply and obj.reply_at:
+            entries.append(
+                Entry(
+                    guid=f"tag:sayso,2024:{slug}:review:{obj.pk}:reply",
+                    title=f"{obj.organization.name} replied",
+                    html=str(render_markdown(obj.reply)),
+                    link=link,
+                    published=obj.reply_at,
+                    updated=obj.reply_at,
+                    author=obj.organization.name,
+                )
+            )
+        for comment, html in selectors.comments_on(target=obj)[-FEED_ITEMS:]:
+            who = comment.author.display_name if comment.author else f"{obj.organization.name} team"
+            entries.append(
+                Entry(
+                    guid=f"tag:sayso,2024:{slug}:comment:{comment.pk}",
+                    title=f"Comment by {who}",
+                    html=str(html),
+                    link=link.split("#")[0] + f"#comment-{comment.pk}",
+                    published=comment.created_at,
+                    updated=comment.updated_at,
+                    author=who,
+                )
+            )
+        entries.sort(key=lambda e: e.published, reverse=True)
+        return entries
+
+    def item_title(self, item: Entry) -> str:
+        return item.title
+
+    def item_description(self, item: Entry) -> str:
+        return item.html
+
+    def item_link(self, item: Entry) -> str:
+        return item.link
+
+    def item_guid(self, item: Entry) -> str:
+        return item.guid
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: Entry) -> datetime:
+        return item.published
+
+    def item_updateddate(self, item: Entry) -> datetime:
+        return item.updated
+
+    def item_author_name(self, item: Entry) -> str:
+        return item.author

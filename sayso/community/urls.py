@@ -35,6 +35,7 @@ urlpatterns = [
     path("reviews/<int:pk>/hide/", views.review_hide, name="review-hide"),
     path("reviews/<int:pk>/restore/", views.review_restore, name="review-restore"),
     path("reviews/<int:pk>/follow/", views.review_follow, name="review-follow"),
+    path("reviews/<int:pk>/feed/", feeds.ReviewThreadFeed(), name="review-feed"),
     path(
         "reviews/<int:pk>/comments/",
         views.thread_comment,

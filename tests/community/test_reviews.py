@@ -173,3 +173,20 @@ def test_customers_report_a_review_or_a_thread_comment_once_and_staff_see_it(
     assert "Call me on 555 0100" in queue.text and "Also my address" in queue.text
     _staff_client(agent).post(_url("review-hide", org, pk=review.pk), {"category": "personal_data"})
     assert Flag.objects.get(review=review).resolved_at is not None
+
+
+def test_a_review_thread_has_its_own_atom_feed(org: Any, customer: Any, manager: Any) -> None:
+    from sayso.community import services
+
+    review, _ = reviews.review_post(customer=customer, rating=3, title="So-so", body="Late truck")
+    reviews.review_reply(review=review, body="We are sorry.", actor=manager)
+    bob = factories.make_customer(org, "Bob", "bob@example.com")
+    services.comment_post(on=review, author=bob, body="Same for me")
+    services.comment_post(on=review, author=bob, body="Cheap viagra http://pharma-rx.example")
+    feed = feedparser.parse(Client().get(_url("review-feed", org, pk=review.pk)).content)
+    assert not feed.bozo and feed.version == "atom10"
+    text = " ".join(e.title + e.summary for e in feed.entries)
+    assert "So-so" in text and "We are sorry." in text and "Same for me" in text
+    assert "viagra" not in text and len({e.id for e in feed.entries}) == 3
+    reviews.review_hide(review=review, category="abuse", actor=manager)
+    assert Client().get(_url("review-feed", org, pk=review.pk)).status_code == 404

@@ -296,8 +296,9 @@ def unsubscribe_url(organization: Organization, token: str) -> str:
 @dataclass(frozen=True)
 class UnsubscribeResult:
     customer: Customer
-    subject: str | None  # the follow removed, or None for "everything"
+    subject: str | None  # the follow removed (None when it was gone already, or "everything")
     removed: int
+    everything: bool = False
 
 
 @transaction.atomic
@@ -314,6 +315,10 @@ def unsubscribe(
     customer = Customer.objects.filter(organization=organization, pk=customer_id).first()
     if customer is None:
         return None
+    # A link from before a merge: the follows now belong to the record it was merged into.
+    from sayso.customers.services import active_customer
+
+    customer = active_customer(customer)
     if everything or follow_id is None:
         removed, _ = Follow.objects.filter(customer=customer).delete()
         found = settings_for(customer)
@@ -323,7 +328,7 @@ def unsubscribe(
         Notice.objects.filter(customer=customer, sent_at__isnull=True, skipped="").update(
             skipped="unsubscribed"
         )
-        return UnsubscribeResult(customer, None, removed)
+        return UnsubscribeResult(customer, None, removed, everything=True)
     follow = Follow.objects.filter(customer=customer, pk=follow_id).first()
     subject = follow.subject if follow is not None else None
     if follow is not None:

@@ -212,3 +212,19 @@ def test_following_new_ideas_of_a_category_from_the_board(
         services.idea_post(organization=org, author=customer, title="Dark mode", category=mobile)
         services.idea_post(organization=org, author=customer, title="Invoices by email")
     assert [m.subject for m in mail.outbox] == [f"[{org.name}] New idea #1: Dark mode"]
+
+
+@pytest.mark.django_db
+def test_an_unsubscribe_link_from_before_a_customer_merge_still_works(
+    org: Any, customer: Any, agent: Any
+) -> None:
+    twin = factories.make_customer(org, "Ada L.", "ada.work@example.com")
+    idea, _ = services.idea_post(organization=org, author=twin, title="Dark mode")
+    follow = Follow.objects.get(customer=twin)
+    token = following.unsubscribe_token(customer_id=twin.pk, follow_id=follow.pk)
+    customer_merge(source=twin, target=customer, actor=agent)
+    page = Client().get(reverse("unsubscribe", kwargs={"org": org.slug, "token": token}))
+    assert page.status_code == 200 and "No more emails about this" in page.text
+    assert not Follow.objects.filter(subject=idea_subject(idea)).exists()
+    again = Client().get(reverse("unsubscribe", kwargs={"org": org.slug, "token": token}))
+    assert "already unsubscribed" in again.text

@@ -181,11 +181,11 @@ def announce(
     event: Event,
     exclude: Iterable[int] = (),
     also: Iterable[int] = (),
-) -> int:
+) -> None:
     """Leave a notice of ``event`` for every follower of any of ``subjects``, and for the
     customers ``also`` names whether they follow or not (the voters of a shipped idea), each
     once; never the customers in ``exclude`` (the one who acted) nor those who stopped every
-    email. Emails go after commit. Returns how many notices were new."""
+    email. Emails go after commit."""
     skip = set(exclude) | set(
         FollowSettings.objects.filter(
             organization=organization, emails_stopped_at__isnull=False
@@ -235,9 +235,7 @@ def announce(
         for pk in extra
         if pk in active
     ]
-    before = Notice.objects.filter(organization=organization, event=event.key[:64]).count()
     Notice.objects.bulk_create(notices, ignore_conflicts=True)
-    created = Notice.objects.filter(organization=organization, event=event.key[:64]).count()
     key = event.key[:64]
     organization_id = organization.pk
 
@@ -247,7 +245,6 @@ def announce(
         deliver_notices.enqueue(organization_id, key)
 
     transaction.on_commit(deliver)
-    return created - before
 
 
 # --- delivery --------------------------------------------------------------------------------

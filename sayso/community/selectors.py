@@ -148,6 +148,26 @@ def similar_ideas(
     if len(text) < SIMILAR_MIN_CHARS:
         return []
     found = similar(organization=organization, kind="idea", text=text[:2000], k=k + len(exclude))
+    return _ranked_public(organization, found, k, exclude)
+
+
+def similar_to_idea(*, idea: Idea, k: int = 3) -> list[tuple[Idea, float]]:
+    """The public ideas closest in meaning to ``idea``, from its stored vector (no encoder on
+    the idea page's path); by its title while it is not indexed yet."""
+    from sayso.intelligence.selectors import ItemNotIndexed, similar
+
+    try:
+        found = similar(organization=idea.organization, kind="idea", object_id=idea.pk, k=k)
+    except ItemNotIndexed:
+        return similar_ideas(
+            organization=idea.organization, text=idea.title, k=k, exclude=[idea.pk]
+        )
+    return _ranked_public(idea.organization, found, k, [idea.pk])
+
+
+def _ranked_public(
+    organization: Organization, found: list[Any], k: int, exclude: Collection[int]
+) -> list[tuple[Idea, float]]:
     scores = {
         item.object_id: item.score
         for item in found

@@ -294,9 +294,7 @@ def idea_detail(request: PortalRequest, number: int) -> HttpResponse:
         "staff": staff,
         "comment_form": CommentForm(),
         "flag_form": FlagForm(),
-        "similar": selectors.similar_ideas(
-            organization=request.organization, text=idea.title, k=3, exclude=[idea.pk]
-        ),
+        "similar": selectors.similar_to_idea(idea=idea, k=3),
         **_roadmap_of(idea),
     }
     if staff is not None:

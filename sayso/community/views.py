@@ -17,7 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -35,11 +35,16 @@ from sayso.community.forms import (
 )
 from sayso.community.models import Delivery, Idea, IdeaStatus
 from sayso.core.markup import render_markdown
-from sayso.core.models import Membership, Role
+from sayso.core.models import Role
 from sayso.core.permissions import StaffRequest, staff_required
 from sayso.core.ratelimit import client_key, rate_limit_hit
-from sayso.core.selectors import membership_for
-from sayso.customers.portal_session import PortalRequest, portal_view
+from sayso.customers.portal_session import (
+    PortalRequest,
+    portal_staff,
+    portal_staff_required,
+    portal_view,
+    signin_url,
+)
 
 BOARD_PAGE_SIZE = 20
 IDEA_COMMENTS_PAGE = 100  # oldest first; a busy idea's later comments on the next pages
@@ -84,17 +89,6 @@ def _form_errors(form: Any) -> str:
     return " ".join(str(m) for errors in form.errors.values() for m in errors)
 
 
-def _staff(request: PortalRequest) -> Membership | None:
-    return membership_for(user=request.user, organization=request.organization)
-
-
-def _require_staff(request: PortalRequest, role: str = Role.AGENT) -> Any:
-    membership = _staff(request)
-    if membership is None or not membership.has_role(role):
-        raise PermissionDenied("Only the team can do this.")
-    return request.user
-
-
 def _idea_or_404(request: PortalRequest, number: int) -> Idea:
     idea = selectors.idea_get(organization=request.organization, number=number)
     if idea is None:
@@ -127,8 +121,7 @@ def _idea_url(idea: Idea) -> str:
 
 
 def _signin_redirect(request: PortalRequest, next_url: str) -> HttpResponse:
-    url = reverse("portal-signin", kwargs={"org": request.organization.slug})
-    target = f"{url}?{urlencode({'next': next_url})}"
+    target = signin_url(request.organization, next_url)
     if request.headers.get("HX-Request"):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = target
@@ -270,7 +263,7 @@ def idea_detail(request: PortalRequest, number: int) -> HttpResponse:
             assert survivor.merged_into is not None
             survivor = survivor.merged_into
         return redirect(_idea_url(survivor), permanent=True)
-    staff = _staff(request)
+    staff = portal_staff(request)
     if idea.hidden_at is not None and staff is None:
         raise Http404("This idea was hidden by the moderators (see the moderation log).")
     customer = request.customer
@@ -340,7 +333,7 @@ def idea_vote(request: PortalRequest, number: int) -> HttpResponse:
 @portal_view(sign_in_required=False)
 def comment_post(request: PortalRequest, number: int) -> HttpResponse:
     idea = _idea_or_404(request, number)
-    staff = _staff(request)
+    staff = portal_staff(request)
     if request.customer is None and staff is None:
         return _signin_redirect(request, _idea_url(idea))
     if (limited := _limited(request, "comment-post")) is not None:
@@ -453,7 +446,7 @@ def flag(request: PortalRequest, number: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def idea_status(request: PortalRequest, number: int) -> HttpResponse:
-    actor = _require_staff(request)
+    actor = portal_staff_required(request)
     idea = _idea_or_404(request, number)
     form = StatusForm(request.POST)
     if not form.is_valid():
@@ -476,7 +469,7 @@ def idea_status(request: PortalRequest, number: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def idea_respond(request: PortalRequest, number: int) -> HttpResponse:
-    actor = _require_staff(request)
+    actor = portal_staff_required(request)
     idea = _idea_or_404(request, number)
     form = ResponseForm(request.POST)
     if not form.is_valid():
@@ -494,7 +487,7 @@ def idea_respond(request: PortalRequest, number: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def idea_merge(request: PortalRequest, number: int) -> HttpResponse:
-    actor = _require_staff(request)
+    actor = portal_staff_required(request)
     idea = _idea_or_404(request, number)
     form = MergeForm(request.POST)
     target = None
@@ -517,7 +510,7 @@ def idea_merge(request: PortalRequest, number: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def idea_hide(request: PortalRequest, number: int) -> HttpResponse:
-    actor = _require_staff(request)
+    actor = portal_staff_required(request)
     idea = _idea_or_404(request, number)
     form = HideForm(request.POST)
     if not form.is_valid():
@@ -540,7 +533,7 @@ def idea_hide(request: PortalRequest, number: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def idea_restore(request: PortalRequest, number: int) -> HttpResponse:
-    actor = _require_staff(request)
+    actor = portal_staff_required(request)
     idea = _idea_or_404(request, number)
     form = RestoreForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -554,7 +547,7 @@ def idea_restore(request: PortalRequest, number: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def comment_hide(request: PortalRequest, pk: int) -> HttpResponse:
-    actor = _require_staff(request)
+    actor = portal_staff_required(request)
     comment = selectors.comment_get(organization=request.organization, pk=pk)
     if comment is None:
         raise Http404("No such comment.")
@@ -579,7 +572,7 @@ def comment_hide(request: PortalRequest, pk: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def comment_restore(request: PortalRequest, pk: int) -> HttpResponse:
-    actor = _require_staff(request)
+    actor = portal_staff_required(request)
     comment = selectors.comment_get(organization=request.organization, pk=pk)
     if comment is None:
         raise Http404("No such comment.")
@@ -765,7 +758,7 @@ def reviews_page(request: PortalRequest) -> HttpResponse:
                 else:
                     messages.success(request, "Thank you: your review is published.")
                 return redirect(f"{_reviews_url(request, product)}#review-{review.pk}")
-    staff = _staff(request)
+    staff = portal_staff(request)
     page = Paginator(
         reviews.public_reviews(organization=request.organization, product=product), 20
     ).get_page(request.GET.get("page"))
@@ -802,7 +795,7 @@ def _review_or_404(request: PortalRequest, pk: int) -> Any:
 @require_POST
 @portal_view(sign_in_required=False)
 def review_reply(request: PortalRequest, pk: int) -> HttpResponse:
-    actor = _require_staff(request)
+    actor = portal_staff_required(request)
     review = _review_or_404(request, pk)
     form = ResponseForm(request.POST)
     if form.is_valid():
@@ -818,7 +811,7 @@ def review_reply(request: PortalRequest, pk: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def review_hide(request: PortalRequest, pk: int) -> HttpResponse:
-    actor = _require_staff(request)
+    actor = portal_staff_required(request)
     review = _review_or_404(request, pk)
     form = HideForm(request.POST)
     if not form.is_valid():
@@ -841,7 +834,7 @@ def review_hide(request: PortalRequest, pk: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def review_restore(request: PortalRequest, pk: int) -> HttpResponse:
-    actor = _require_staff(request)
+    actor = portal_staff_required(request)
     review = _review_or_404(request, pk)
     form = RestoreForm(request.POST)
     try:
@@ -899,7 +892,7 @@ def thread_comment(request: PortalRequest, kind: str, pk: int) -> HttpResponse:
     """A comment on a roadmap item, a changelog entry or a review (ideas have their own)."""
     target = _thread_target(request, kind, pk)
     path = services.comment_target(target).path
-    staff = _staff(request)
+    staff = portal_staff(request)
     if request.customer is None and staff is None:
         return _signin_redirect(request, path)
     if (limited := _limited(request, "comment-post")) is not None:

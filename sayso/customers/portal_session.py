@@ -10,13 +10,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from sayso.core.models import Organization
-from sayso.core.selectors import organization_by_slug
+from sayso.core.models import Membership, Organization, Role
+from sayso.core.selectors import membership_for, organization_by_slug
 from sayso.customers.models import Customer
 from sayso.customers.services import active_customer
 
@@ -56,6 +57,27 @@ class PortalRequest(HttpRequest):
     customer: Customer | None
 
 
+def signin_url(organization: Organization, next_url: str) -> str:
+    """The portal's sign-in page, coming back to ``next_url`` afterwards."""
+    url = reverse("portal-signin", kwargs={"org": organization.slug})
+    return f"{url}?{urlencode({'next': next_url})}"
+
+
+def portal_staff(request: PortalRequest) -> Membership | None:
+    """The membership of a staff member of this organization viewing a public page, if any:
+    the team acts on the same pages customers read."""
+    return membership_for(user=request.user, organization=request.organization)
+
+
+def portal_staff_required(request: PortalRequest, role: str = Role.AGENT) -> Any:
+    """The staff user acting on a public page; a 403 for anyone else (customers, visitors,
+    other organizations' staff)."""
+    membership = portal_staff(request)
+    if membership is None or not membership.has_role(role):
+        raise PermissionDenied("Only the team can do this.")
+    return request.user
+
+
 def portal_view(*, sign_in_required: bool) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
@@ -65,8 +87,7 @@ def portal_view(*, sign_in_required: bool) -> Callable[[View], View]:
                 raise Http404("No such organization.")
             customer = portal_customer(request, organization)
             if sign_in_required and customer is None:
-                url = reverse("portal-signin", kwargs={"org": organization.slug})
-                return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
+                return redirect(signin_url(organization, request.get_full_path()))
             request.organization = organization  # type: ignore[attr-defined]
             request.customer = customer  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)

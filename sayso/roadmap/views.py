@@ -3,10 +3,8 @@ team's tools on the same pages for signed-in staff (each POST checks the role)."
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,23 +13,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sayso.community import following
 from sayso.core.markup import render_markdown
-from sayso.core.models import Role
-from sayso.core.selectors import membership_for
-from sayso.customers.portal_session import PortalRequest, portal_view
+from sayso.customers.portal_session import (
+    PortalRequest,
+    portal_staff,
+    portal_staff_required,
+    portal_view,
+    signin_url,
+)
 from sayso.roadmap import selectors, services
 from sayso.roadmap.forms import ChangelogEntryForm, RoadmapItemForm, parse_numbers
 from sayso.roadmap.models import Horizon
-
-
-def _staff(request: PortalRequest) -> Any:
-    return membership_for(user=request.user, organization=request.organization)
-
-
-def _require_staff(request: PortalRequest) -> Any:
-    membership = _staff(request)
-    if membership is None or not membership.has_role(Role.AGENT):
-        raise PermissionDenied("Only the team can do this.")
-    return request.user
 
 
 def _errors(exc: ValidationError) -> str:
@@ -41,7 +32,7 @@ def _errors(exc: ValidationError) -> str:
 @require_GET
 @portal_view(sign_in_required=False)
 def roadmap(request: PortalRequest) -> HttpResponse:
-    staff = _staff(request)
+    staff = portal_staff(request)
     return render(
         request,
         "roadmap/roadmap.html",
@@ -82,7 +73,7 @@ def roadmap_item(request: PortalRequest, pk: int) -> HttpResponse:
             "comment_action": reverse(
                 "roadmap-item-comment", kwargs={"org": request.organization.slug, "pk": item.pk}
             ),
-            "staff": _staff(request),
+            "staff": portal_staff(request),
         },
     )
 
@@ -90,7 +81,7 @@ def roadmap_item(request: PortalRequest, pk: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def roadmap_item_create(request: PortalRequest) -> HttpResponse:
-    actor = _require_staff(request)
+    actor = portal_staff_required(request)
     form = RoadmapItemForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
@@ -114,7 +105,7 @@ def roadmap_item_create(request: PortalRequest) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def roadmap_item_move(request: PortalRequest, pk: int) -> HttpResponse:
-    _require_staff(request)
+    portal_staff_required(request)
     item = selectors.roadmap_item_get(organization=request.organization, pk=pk)
     if item is None:
         raise Http404("No such roadmap item.")
@@ -131,7 +122,7 @@ def roadmap_item_move(request: PortalRequest, pk: int) -> HttpResponse:
 @require_GET
 @portal_view(sign_in_required=False)
 def changelog(request: PortalRequest) -> HttpResponse:
-    staff = _staff(request)
+    staff = portal_staff(request)
     page = Paginator(selectors.changelog(organization=request.organization), 20).get_page(
         request.GET.get("page")
     )
@@ -165,7 +156,7 @@ def changelog(request: PortalRequest) -> HttpResponse:
 @require_GET
 @portal_view(sign_in_required=False)
 def changelog_entry(request: PortalRequest, pk: int) -> HttpResponse:
-    staff = _staff(request)
+    staff = portal_staff(request)
     entry = selectors.changelog_entry_get(
         organization=request.organization, pk=pk, drafts=staff is not None
     )
@@ -193,7 +184,7 @@ def changelog_entry(request: PortalRequest, pk: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def changelog_create(request: PortalRequest) -> HttpResponse:
-    actor = _require_staff(request)
+    actor = portal_staff_required(request)
     form = ChangelogEntryForm(request.POST)
     form.fields["roadmap_items"].choices = [  # type: ignore[attr-defined]
         (str(item.pk), item.title)
@@ -222,7 +213,7 @@ def changelog_create(request: PortalRequest) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def changelog_publish(request: PortalRequest, pk: int) -> HttpResponse:
-    actor = _require_staff(request)
+    actor = portal_staff_required(request)
     entry = selectors.changelog_entry_get(organization=request.organization, pk=pk, drafts=True)
     if entry is None:
         raise Http404("No such changelog entry.")
@@ -235,12 +226,8 @@ def changelog_publish(request: PortalRequest, pk: int) -> HttpResponse:
 @portal_view(sign_in_required=False)
 def changelog_follow(request: PortalRequest) -> HttpResponse:
     if request.customer is None:
-        from django.urls import reverse
-        from django.utils.http import urlencode
-
-        url = reverse("portal-signin", kwargs={"org": request.organization.slug})
         target = reverse("changelog", kwargs={"org": request.organization.slug})
-        return redirect(f"{url}?{urlencode({'next': target})}")
+        return redirect(signin_url(request.organization, target))
     if request.POST.get("action") == "unfollow":
         following.follow_remove(customer=request.customer, subject=services.CHANGELOG)
         messages.success(request, "You no longer follow the changelog.")
@@ -268,10 +255,7 @@ def roadmap_follow(request: PortalRequest) -> HttpResponse:
         else reverse("roadmap", kwargs={"org": request.organization.slug})
     )
     if request.customer is None:
-        from django.utils.http import urlencode
-
-        url = reverse("portal-signin", kwargs={"org": request.organization.slug})
-        return redirect(f"{url}?{urlencode({'next': back})}")
+        return redirect(signin_url(request.organization, back))
     subject = services.roadmap_item_subject(item) if item is not None else services.ROADMAP
     if request.POST.get("action") == "unfollow":
         following.follow_remove(customer=request.customer, subject=subject)

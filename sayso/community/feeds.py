@@ -41,6 +41,35 @@ class Entry:
     author: str
 
 
+class EntryFeed(Feed):
+    """An Atom feed whose items are ``Entry`` rows (an idea's or a review's thread)."""
+
+    feed_type = Atom1Feed
+
+    def item_title(self, item: Entry) -> str:
+        return item.title
+
+    def item_description(self, item: Entry) -> str:
+        return item.html
+
+    def item_link(self, item: Entry) -> str:
+        return item.link
+
+    def item_guid(self, item: Entry) -> str:
+        return item.guid
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: Entry) -> datetime:
+        return item.published
+
+    def item_updateddate(self, item: Entry) -> datetime:
+        return item.updated
+
+    def item_author_name(self, item: Entry) -> str:
+        return item.author
+
+
 @dataclass(frozen=True)
 class BoardScope:
     organization: Organization
@@ -107,9 +136,7 @@ class BoardFeed(Feed):
         return [IdeaStatus(item.status).label] + ([item.category.name] if item.category else [])
 
 
-class IdeaFeed(Feed):
-    feed_type = Atom1Feed
-
+class IdeaFeed(EntryFeed):
     def get_object(self, request: HttpRequest, org: str, number: int) -> Idea:
         idea = selectors.idea_get(organization=_organization(org), number=number)
         if idea is None or not idea.is_public:
@@ -172,29 +199,6 @@ class IdeaFeed(Feed):
             )
         entries.sort(key=lambda e: e.published, reverse=True)
         return entries[:FEED_ITEMS]
-
-    def item_title(self, item: Entry) -> str:
-        return item.title
-
-    def item_description(self, item: Entry) -> str:
-        return item.html
-
-    def item_link(self, item: Entry) -> str:
-        return item.link
-
-    def item_guid(self, item: Entry) -> str:
-        return item.guid
-
-    item_guid_is_permalink = False
-
-    def item_pubdate(self, item: Entry) -> datetime:
-        return item.published
-
-    def item_updateddate(self, item: Entry) -> datetime:
-        return item.updated
-
-    def item_author_name(self, item: Entry) -> str:
-        return item.author
 
 
 class ReviewFeed(Feed):
@@ -267,10 +271,8 @@ class ReviewFeed(Feed):
         return str(item.customer.display_name)
 
 
-class ReviewThreadFeed(Feed):
+class ReviewThreadFeed(EntryFeed):
     """One review's thread: the review, the team's reply and the public comments."""
-
-    feed_type = Atom1Feed
 
     def get_object(self, request: HttpRequest, org: str, pk: int) -> Any:
         from sayso.community import reviews
@@ -333,26 +335,3 @@ class ReviewThreadFeed(Feed):
             )
         entries.sort(key=lambda e: e.published, reverse=True)
         return entries
-
-    def item_title(self, item: Entry) -> str:
-        return item.title
-
-    def item_description(self, item: Entry) -> str:
-        return item.html
-
-    def item_link(self, item: Entry) -> str:
-        return item.link
-
-    def item_guid(self, item: Entry) -> str:
-        return item.guid
-
-    item_guid_is_permalink = False
-
-    def item_pubdate(self, item: Entry) -> datetime:
-        return item.published
-
-    def item_updateddate(self, item: Entry) -> datetime:
-        return item.updated
-
-    def item_author_name(self, item: Entry) -> str:
-        return item.author

@@ -22,14 +22,18 @@ from sayso.community import following
 from sayso.community.following import Event, announce
 from sayso.community.models import (
     BODY_MAX,
-    REASON_MAX,
     TITLE_MAX,
     ModerationAction,
-    ModerationEntry,
     Product,
     Review,
 )
-from sayso.community.services import HideReason, _hide_reason, _spam_reasons, _staff_role
+from sayso.community.services import (
+    HideReason,
+    _hide_reason,
+    _log,
+    _spam_reasons,
+    _staff_role,
+)
 from sayso.core.markup import plain_text
 from sayso.core.models import Organization
 from sayso.customers.models import Customer
@@ -96,11 +100,11 @@ def review_post(
     except IntegrityError as exc:  # a concurrent first review of the same subject
         raise ValidationError("You have already reviewed this; edit that review.") from exc
     if reasons and changed:
-        ModerationEntry.objects.create(
-            organization_id=review.organization_id,
+        _log(
+            organization=review.organization,
             action=ModerationAction.SPAM,
             review=review,
-            reason=review.hidden_reason[:REASON_MAX],
+            reason=review.hidden_reason,
             actor_role="spam filter",
         )
     following.follow_on_participation(customer, review_subject(review))
@@ -144,12 +148,12 @@ def review_hide(*, review: Review, category: str, explanation: str = "", actor: 
     review.hidden_reason = reason
     review.save(update_fields=["hidden_at", "hidden_reason", "updated_at"])
     review.flags.filter(resolved_at__isnull=True).update(resolved_at=review.hidden_at)
-    ModerationEntry.objects.create(
-        organization_id=review.organization_id,
+    _log(
+        organization=review.organization,
         action=ModerationAction.SPAM if category == HideReason.SPAM else ModerationAction.HIDE,
         review=review,
         reason=reason,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor,
         actor_role=_staff_role(review.organization, actor),
     )
     return review
@@ -164,13 +168,12 @@ def review_restore(*, review: Review, actor: Any, reason: str = "") -> Review:
     review.hidden_at = None
     review.hidden_reason = ""
     review.save(update_fields=["hidden_at", "hidden_reason", "updated_at"])
-    ModerationEntry.objects.create(
-        organization_id=review.organization_id,
+    _log(
+        organization=review.organization,
         action=ModerationAction.NOT_SPAM if held_by_filter else ModerationAction.RESTORE,
         review=review,
-        reason=(reason or "").strip()[:REASON_MAX]
-        or ("Not spam" if held_by_filter else "Restored"),
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        reason=(reason or "").strip() or ("Not spam" if held_by_filter else "Restored"),
+        actor=actor,
         actor_role=_staff_role(review.organization, actor),
     )
     return review

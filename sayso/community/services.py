@@ -125,6 +125,7 @@ def _log(
     actor_role: str,
     idea: Idea | None = None,
     comment: Comment | None = None,
+    review: Any = None,
 ) -> ModerationEntry:
     return ModerationEntry.objects.create(
         organization=organization,
@@ -134,6 +135,7 @@ def _log(
         actor_role=actor_role,
         idea=idea,
         comment=comment,
+        review=review,
     )
 
 

@@ -780,6 +780,7 @@ def reviews_page(request: PortalRequest) -> HttpResponse:
             "form": form,
             "staff": staff,
             "hide_form": HideForm() if staff else None,
+            "hide_reasons": services.HideReason.choices,
         },
         status=400 if form.errors else 200,
     )

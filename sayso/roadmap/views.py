@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from sayso.community import following
+from sayso.community.services import HideReason
 from sayso.core.markup import render_markdown
 from sayso.customers.portal_session import (
     PortalRequest,
@@ -70,6 +71,7 @@ def roadmap_item(request: PortalRequest, pk: int) -> HttpResponse:
                     customer=request.customer, subjects=[services.roadmap_item_subject(item)]
                 )
             ),
+            "hide_reasons": HideReason.choices,
             "comment_action": reverse(
                 "roadmap-item-comment", kwargs={"org": request.organization.slug, "pk": item.pk}
             ),
@@ -173,6 +175,7 @@ def changelog_entry(request: PortalRequest, pk: int) -> HttpResponse:
             "body_html": render_markdown(entry.body),
             "staff": staff,
             "comments": comments_on(target=entry) if entry.published_at else [],
+            "hide_reasons": HideReason.choices,
             "comment_action": reverse(
                 "changelog-entry-comment",
                 kwargs={"org": request.organization.slug, "pk": entry.pk},

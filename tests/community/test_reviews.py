@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from sayso.community import reviews
-from sayso.community.models import ModerationAction, Review
+from sayso.community.models import ModerationAction, ModerationEntry, Review
 from sayso.customers.services import customer_merge
 from tests import factories
 from tests.community.test_idea_pages import _customer_client, _staff_client
@@ -93,7 +93,7 @@ def test_negative_reviews_cannot_be_hidden_for_it_spam_is_held_and_every_hide_is
     assert "Personal data" in log and "A review" in log and "the spam filter" in log
     reviews.review_restore(review=bad, actor=agent, reason="Number removed")
     assert "Worst rental ever." in Client().get(_url("reviews", org)).text
-    actions = [e.action for e in reviews.ModerationEntry.objects.order_by("id")]
+    actions = [e.action for e in ModerationEntry.objects.order_by("id")]
     assert actions == [ModerationAction.SPAM, ModerationAction.HIDE, ModerationAction.RESTORE]
 
 

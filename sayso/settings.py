@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "sayso.intelligence",
     "sayso.community",
     "sayso.roadmap",
+    "sayso.listening",
     "sayso.api",
 ]
 
@@ -225,3 +226,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("SAYSO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Listening (docs/listening.md): how close in meaning (cosine, 0 to 1) a post must be to one of
+# its author's open cases to join it; the fetch timeout; the longest back-off after errors.
+SAYSO_LISTENING_SAME_CASE = float(env_str("SAYSO_LISTENING_SAME_CASE", "0.4"))
+SAYSO_LISTENING_TIMEOUT_SECONDS = env_int("SAYSO_LISTENING_TIMEOUT_SECONDS", 10)
+SAYSO_LISTENING_MAX_BACKOFF_SECONDS = env_int("SAYSO_LISTENING_MAX_BACKOFF_SECONDS", 6 * 3600)
+# The feedback widget: posts per minute per visitor address.
+SAYSO_WIDGET_RATE_LIMIT_PER_MINUTE = env_int("SAYSO_WIDGET_RATE_LIMIT_PER_MINUTE", 5)

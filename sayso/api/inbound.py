@@ -7,8 +7,8 @@ from ninja.errors import HttpError
 
 from sayso.api.auth import organization_of, scoped
 from sayso.api.schemas import InboundEmailOut, errors
-from sayso.conversations.email_inbound import email_ingest
 from sayso.core.models import Scope
+from sayso.listening.email import email_receive
 
 router = Router()
 TAGS = ["inbound"]
@@ -60,7 +60,7 @@ def inbound_email(request: HttpRequest) -> Status[InboundEmailOut]:
     raw = request.read(limit + 1)
     if len(raw) > limit:
         raise _too_large(limit)
-    result = email_ingest(organization=organization_of(request), raw=raw)
+    result = email_receive(organization=organization_of(request), raw=raw)
     out = InboundEmailOut(
         message_id=result.message.pk,
         case_number=result.case.number,

@@ -388,6 +388,39 @@ def case_update(
 
 
 @transaction.atomic
+def case_route(
+    *, case: Case, team: Team | None = None, priority: str = "", reason: str = ""
+) -> Case:
+    """Give a new case the team and priority a routing rule chose (no staff actor: the rule
+    is the actor). Leaves what is already set by a person alone: an assigned case keeps its
+    assignee, and a team is only set on a case without one."""
+    if priority and priority not in Priority.values:
+        raise ValidationError(f"Unknown priority “{priority}”.")
+    if team is not None and team.organization_id != case.organization_id:
+        raise ValidationError("That team belongs to another organization.")
+    case = Case.objects.select_for_update().select_related("customer").get(pk=case.pk)
+    fields = ["updated_at"]
+    if team is not None and case.team_id is None:
+        case.team = team
+        fields.append("team")
+    if priority and priority != case.priority:
+        old = case.get_priority_display()
+        case.priority = priority
+        fields.append("priority")
+        timeline_record(
+            customer=case.customer,
+            kind=TimelineKind.CASE_PRIORITY,
+            summary=f"Case #{case.number} priority: {old} → {case.get_priority_display()}"
+            + (f" ({reason})" if reason else ""),
+            case=case,
+        )
+    if len(fields) > 1:
+        case.save(update_fields=fields)
+        inbox_changed(case.organization_id)
+    return case
+
+
+@transaction.atomic
 def case_handoff(
     *,
     case: Case,

@@ -12,8 +12,9 @@ from typing import Any
 def periodic_tasks() -> list[Any]:
     from sayso.community.tasks import send_digests
     from sayso.conversations.tasks import check_commitments
+    from sayso.listening.tasks import poll_sources
 
-    return [check_commitments, send_digests]
+    return [check_commitments, send_digests, poll_sources]
 
 
 def enqueue_periodic_tasks() -> int:

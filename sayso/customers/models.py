@@ -17,6 +17,9 @@ class Customer(TimeStampedModel):
     )
     display_name = models.CharField(max_length=200)
     notes = models.TextField(blank=True)
+    # First heard of through listening (a post, a feed entry, the widget): not yet a customer
+    # the organization has served. Cleared when staff say otherwise.
+    is_prospect = models.BooleanField(default=False)
     # Set while this customer is merged into another; cleared by unmerge.
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"

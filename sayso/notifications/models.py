@@ -13,6 +13,7 @@ class AlertKind(models.TextChoices):
     COMMITMENT_BREACHED = "commitment_breached", "Commitment breached"
     HANDOFF = "handoff", "Case handed to you"
     ASSIGNED = "assigned", "Case assigned to you"
+    CASE_MESSAGE = "case_message", "New message on your case"
 
 
 class Alert(TimeStampedModel):

@@ -23,8 +23,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 from tqdm import tqdm
 
-from sayso.conversations.email_inbound import email_ingest
 from sayso.core.selectors import organization_by_slug
+from sayso.listening.email import email_receive
 
 STDIN = "-"
 # sysexits.h EX_TEMPFAIL: an MTA piping mail here keeps the message and delivers it again
@@ -157,7 +157,7 @@ class Command(BaseCommand):
                     try:
                         raw = read()
                         with transaction.atomic():
-                            result = email_ingest(organization=organization, raw=raw)
+                            result = email_receive(organization=organization, raw=raw)
                     except DatabaseError as exc:
                         stopped = f"{label}: the database failed ({exc})"
                         break

@@ -1,0 +1,108 @@
+"""``sayso listen``: poll the listening sources from the command line.
+
+sayso listen --once            every enabled source once, with a progress bar
+sayso listen                   keep polling each source when it is due (Ctrl-C stops)
+sayso listen --once --org acme --source "Sam's blog"
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from sayso.core.models import Organization
+from sayso.listening.models import Source, SourceKind
+from sayso.listening.services import PollResult, source_claim, source_poll, sources_due
+
+
+class Command(BaseCommand):
+    help = "Poll the listening sources (RSS/Atom, Mastodon, Bluesky) and ingest new items."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--once", action="store_true", help="Poll every source once, then stop."
+        )
+        parser.add_argument("--org", help="Only this organization (its slug).")
+        parser.add_argument("--source", help="Only the source with this name.")
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=15.0,
+            help="Without --once: seconds between looks for due sources (default 15).",
+        )
+        parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        organization = None
+        if options["org"]:
+            organization = Organization.objects.filter(slug=options["org"]).first()
+            if organization is None:
+                raise CommandError(f"No organization with the slug “{options['org']}”.")
+        sources = Source.objects.filter(enabled=True).exclude(kind=SourceKind.WIDGET)
+        if organization is not None:
+            sources = sources.filter(organization=organization)
+        if options["source"]:
+            sources = sources.filter(name__iexact=options["source"])
+            if not sources.exists():
+                raise CommandError(f"No enabled source named “{options['source']}”.")
+        if options["once"]:
+            self._once(list(sources.select_related("organization").order_by("id")), options)
+            return
+        self.stdout.write("Listening; Ctrl-C stops.")
+        ids = set(sources.values_list("id", flat=True))
+        try:
+            while True:
+                for source_id in sources_due(organization=organization):
+                    if source_id not in ids:
+                        continue
+                    source = source_claim(source_id=source_id)
+                    if source is not None:
+                        self._report(source_poll(source=source), source)
+                time.sleep(options["interval"])
+                ids = set(sources.values_list("id", flat=True))
+        except KeyboardInterrupt:
+            self.stdout.write("Stopped.")
+
+    def _once(self, sources: list[Source], options: dict[str, Any]) -> None:
+        if not sources:
+            self.stdout.write("No enabled sources to poll.")
+            return
+        failed = 0
+        totals = {"stored": 0, "joined": 0, "opened": 0}
+        bar = tqdm(
+            sources,
+            desc="Listening",
+            unit="source",
+            disable=options["no_progress"],
+            file=self.stderr,
+        )
+        for source in bar:
+            bar.set_postfix_str(source.name[:30])
+            result = source_poll(source=source)
+            failed += not result.ok
+            for key in totals:
+                totals[key] += getattr(result.report, key)
+            self._report(result, source, bar=bar)
+        bar.close()
+        self.stdout.write(
+            f"{len(sources)} source(s) polled, {failed} failed; {totals['stored']} new item(s) "
+            f"stored, {totals['joined']} joined an open case, {totals['opened']} opened a case."
+        )
+        if failed == len(sources):
+            raise CommandError("Every source failed.")
+
+    def _report(self, result: PollResult, source: Source, bar: Any = None) -> None:
+        write = bar.write if bar is not None else self.stdout.write
+        if result.ok:
+            r = result.report
+            write(
+                f"{source.name}: {r.fetched} fetched, {r.stored} new "
+                f"({r.joined} joined, {r.opened} opened, {r.kept} kept, {r.spam} spam), "
+                f"{r.known} already stored, {r.unmatched} mention none of the terms"
+                + (" (not modified)" if result.not_modified else "")
+            )
+        else:
+            write(self.style.ERROR(f"{source.name}: {result.error}"))

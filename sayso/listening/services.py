@@ -1,0 +1,440 @@
+"""Writes of the listening app: sources, terms and rules; polling; the widget's posts."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from sayso.conversations.models import Priority
+from sayso.core.models import Organization, Team
+from sayso.core.services import audit_record
+from sayso.intelligence.models import INTENT_LABELS, Sentiment
+from sayso.listening.connectors import FetchedItem, SourceError, fetch
+from sayso.listening.models import ListenTerm, RoutingRule, Source, SourceKind, TermKind
+from sayso.listening.pipeline import IngestReport, items_ingest
+
+MIN_POLL_SECONDS = 60
+_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,99}$")
+SOURCE_FIELDS = (
+    "name",
+    "kind",
+    "url",
+    "queries",
+    "account",
+    "credential_env",
+    "allowed_origins",
+    "enabled",
+    "poll_interval_seconds",
+)
+
+
+def _clean_origins(text: str) -> str:
+    origins = []
+    for line in (text or "").splitlines():
+        line = line.strip().rstrip("/")
+        if not line:
+            continue
+        parts = urlsplit(line)
+        if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path:
+            raise ValidationError(
+                f"“{line}” is not a site origin like https://www.example.com (scheme, host and "
+                "port only)."
+            )
+        origins.append(f"{parts.scheme}://{parts.netloc.lower()}")
+    return "\n".join(dict.fromkeys(origins))
+
+
+def _validate_source(values: dict[str, Any]) -> dict[str, Any]:
+    kind = values.get("kind")
+    if kind not in SourceKind.values:
+        raise ValidationError(f"Unknown kind of source “{kind}”.")
+    name = " ".join(str(values.get("name") or "").split())[:120]
+    if not name:
+        raise ValidationError("A source needs a name.")
+    url = str(values.get("url") or "").strip()
+    if kind != SourceKind.WIDGET:
+        if not url:
+            raise ValidationError(
+                {
+                    SourceKind.RSS: "Give the feed's address.",
+                    SourceKind.MASTODON: "Give the Mastodon server's address "
+                    "(https://mastodon.social).",
+                    SourceKind.BLUESKY: "Give the Bluesky service's address "
+                    "(https://public.api.bsky.app, or your PDS to read mentions).",
+                }[SourceKind(kind)]
+            )
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            raise ValidationError(f"“{url}” is not a web address.") from None
+    credential_env = str(values.get("credential_env") or "").strip()
+    if credential_env and not _ENV_NAME.match(credential_env):
+        raise ValidationError(
+            "The credential is named by an environment variable (like SAYSO_MASTODON_TOKEN), "
+            "never typed in here."
+        )
+    queries = "\n".join(
+        q.strip() for q in str(values.get("queries") or "").splitlines() if q.strip()
+    )
+    account = str(values.get("account") or "").strip()
+    if kind in {SourceKind.MASTODON, SourceKind.BLUESKY} and not queries and not account:
+        raise ValidationError("Give hashtags or words to follow, or the account to watch.")
+    origins = _clean_origins(str(values.get("allowed_origins") or ""))
+    if kind == SourceKind.WIDGET and not origins:
+        raise ValidationError("List the sites allowed to show the widget (one origin a line).")
+    interval = int(values.get("poll_interval_seconds") or 300)
+    if interval < MIN_POLL_SECONDS:
+        raise ValidationError(f"Poll at most once a minute ({MIN_POLL_SECONDS} seconds or more).")
+    return {
+        "name": name,
+        "kind": kind,
+        "url": url if kind != SourceKind.WIDGET else "",
+        "queries": queries,
+        "account": account[:200],
+        "credential_env": credential_env,
+        "allowed_origins": origins if kind == SourceKind.WIDGET else "",
+        "enabled": bool(values.get("enabled", True)),
+        "poll_interval_seconds": interval,
+    }
+
+
+def source_create(*, organization: Organization, actor: Any = None, **values: Any) -> Source:
+    cleaned = _validate_source(values)
+    try:
+        with transaction.atomic():
+            source = Source.objects.create(
+                organization=organization,
+                created_by=actor,
+                next_poll_at=timezone.now(),
+                **cleaned,
+            )
+            audit_record(
+                organization=organization,
+                actor=actor,
+                action="source.create",
+                obj=source,
+                data={"kind": source.kind, "name": source.name},
+            )
+    except IntegrityError:
+        raise ValidationError(f"There is already a source named “{cleaned['name']}”.") from None
+    return source
+
+
+def source_update(*, source: Source, actor: Any = None, **values: Any) -> Source:
+    merged = {name: getattr(source, name) for name in SOURCE_FIELDS}
+    merged.update({k: v for k, v in values.items() if k in SOURCE_FIELDS})
+    merged["kind"] = source.kind  # a source does not change kind
+    cleaned = _validate_source(merged)
+    address_changed = cleaned["url"] != source.url or cleaned["queries"] != source.queries
+    for name, value in cleaned.items():
+        setattr(source, name, value)
+    if address_changed:
+        # A new address or query starts from scratch: the old cursor means nothing there.
+        source.cursor = {}
+        source.failure_count = 0
+        source.last_error = ""
+    if source.enabled and source.next_poll_at is None:
+        source.next_poll_at = timezone.now()
+    try:
+        with transaction.atomic():
+            source.save()
+            audit_record(
+                organization=source.organization,
+                actor=actor,
+                action="source.update",
+                obj=source,
+                data={"name": source.name},
+            )
+    except IntegrityError:
+        raise ValidationError(f"There is already a source named “{source.name}”.") from None
+    return source
+
+
+@transaction.atomic
+def source_delete(*, source: Source, actor: Any = None) -> None:
+    audit_record(
+        organization=source.organization,
+        actor=actor,
+        action="source.delete",
+        obj=source,
+        data={"name": source.name, "kind": source.kind},
+    )
+    source.delete()
+
+
+@dataclass
+class ConnectionTest:
+    ok: bool
+    error: str = ""
+    items: list[FetchedItem] = field(default_factory=list)
+
+
+def source_test(*, source: Source) -> ConnectionTest:
+    """Fetch once from the start, store nothing: the first items, or the exact error."""
+    if not source.polled:
+        return ConnectionTest(False, "The widget is not fetched: it posts to Sayso.")
+    try:
+        result = fetch(source, {}, timeout=settings.SAYSO_LISTENING_TIMEOUT_SECONDS)
+    except SourceError as exc:
+        return ConnectionTest(False, exc.message)
+    return ConnectionTest(True, "", result.items[:10])
+
+
+@dataclass
+class PollResult:
+    source_id: int
+    ok: bool
+    report: IngestReport
+    error: str = ""
+    not_modified: bool = False
+
+
+def _backoff(source: Source, failures: int, retry_after: float | None, permanent: bool) -> float:
+    base = max(source.poll_interval_seconds, MIN_POLL_SECONDS)
+    delay = base * (2 ** min(failures, 10))
+    if permanent:
+        delay = max(delay, 3600)
+    if retry_after is not None:
+        delay = max(retry_after, MIN_POLL_SECONDS)
+    return float(min(delay, settings.SAYSO_LISTENING_MAX_BACKOFF_SECONDS))
+
+
+def _record_failure(source: Source, error: SourceError, now: datetime) -> None:
+    failures = source.failure_count + 1
+    delay = _backoff(source, failures - 1, error.retry_after, error.permanent)
+    Source.objects.filter(pk=source.pk).update(
+        failure_count=F("failure_count") + 1,
+        last_error=error.message[:1000],
+        last_error_at=now,
+        last_polled_at=now,
+        next_poll_at=now + timedelta(seconds=delay),
+    )
+    source.refresh_from_db()
+
+
+def source_poll(
+    *,
+    source: Source,
+    now: datetime | None = None,
+    ingest: Callable[..., IngestReport] = items_ingest,
+) -> PollResult:
+    """Fetch new items from ``source`` and store them; then, and only then, save its cursor.
+
+    Errors never raise: they are recorded on the source (``last_error``, ``failure_count``)
+    and the next poll is pushed back (doubling with each failure, or ``Retry-After``)."""
+    now = now or timezone.now()
+    try:
+        result = fetch(
+            source, dict(source.cursor or {}), timeout=settings.SAYSO_LISTENING_TIMEOUT_SECONDS
+        )
+    except SourceError as exc:
+        _record_failure(source, exc, now)
+        return PollResult(source.pk, False, IngestReport(), exc.message)
+    report = ingest(source=source, items=result.items)
+    Source.objects.filter(pk=source.pk).update(
+        cursor=result.cursor,
+        failure_count=0,
+        last_error="",
+        last_polled_at=now,
+        last_success_at=now,
+        next_poll_at=now + timedelta(seconds=source.poll_interval_seconds),
+        items_total=F("items_total") + report.stored,
+    )
+    source.refresh_from_db()
+    return PollResult(source.pk, True, report, not_modified=result.not_modified)
+
+
+def sources_due(
+    *, now: datetime | None = None, organization: Organization | None = None
+) -> list[int]:
+    now = now or timezone.now()
+    due = Source.objects.filter(enabled=True, next_poll_at__lte=now).exclude(kind=SourceKind.WIDGET)
+    if organization is not None:
+        due = due.filter(organization=organization)
+    return list(due.order_by("next_poll_at", "id").values_list("id", flat=True))
+
+
+def source_claim(*, source_id: int, now: datetime | None = None) -> Source | None:
+    """Take a due source for polling: pushes its next poll back so that a second worker (or
+    the next scheduler tick) does not poll it at the same time. None when not due."""
+    now = now or timezone.now()
+    lease = now + timedelta(seconds=max(settings.SAYSO_LISTENING_TIMEOUT_SECONDS * 30, 300))
+    claimed = Source.objects.filter(pk=source_id, enabled=True, next_poll_at__lte=now).update(
+        next_poll_at=lease
+    )
+    if not claimed:
+        return None
+    return Source.objects.select_related("organization").get(pk=source_id)
+
+
+# Terms ---------------------------------------------------------------------------------------
+
+
+def term_add(*, organization: Organization, kind: str, term: str, actor: Any = None) -> ListenTerm:
+    if kind not in TermKind.values:
+        raise ValidationError(f"Unknown kind of term “{kind}”.")
+    term = " ".join((term or "").split())
+    if len(term.lstrip("@")) < 2:
+        raise ValidationError("A term needs at least two characters.")
+    if len(term) > 120:
+        raise ValidationError("A term is at most 120 characters.")
+    existing = ListenTerm.objects.filter(organization=organization, term__iexact=term).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return ListenTerm.objects.create(organization=organization, kind=kind, term=term)
+    except IntegrityError:
+        return ListenTerm.objects.get(organization=organization, term__iexact=term)
+
+
+def term_remove(*, term: ListenTerm, actor: Any = None) -> None:
+    term.delete()
+
+
+# Rules ---------------------------------------------------------------------------------------
+
+RULE_FIELDS = (
+    "name",
+    "position",
+    "enabled",
+    "intent",
+    "sentiment",
+    "keyword",
+    "source",
+    "channel",
+    "team",
+    "priority",
+)
+
+
+def _validate_rule(organization: Organization, values: dict[str, Any]) -> dict[str, Any]:
+    name = " ".join(str(values.get("name") or "").split())[:120]
+    if not name:
+        raise ValidationError("A rule needs a name.")
+    intent = str(values.get("intent") or "")
+    if intent and intent not in INTENT_LABELS:
+        raise ValidationError(f"Unknown intent “{intent}”.")
+    sentiment = str(values.get("sentiment") or "")
+    if sentiment and sentiment not in Sentiment.values:
+        raise ValidationError(f"Unknown sentiment “{sentiment}”.")
+    priority = str(values.get("priority") or "")
+    if priority and priority not in Priority.values:
+        raise ValidationError(f"Unknown priority “{priority}”.")
+    team = values.get("team")
+    if team is not None and (not isinstance(team, Team) or team.organization_id != organization.pk):
+        raise ValidationError("That team belongs to another organization.")
+    source = values.get("source")
+    if source is not None and (
+        not isinstance(source, Source) or source.organization_id != organization.pk
+    ):
+        raise ValidationError("That source belongs to another organization.")
+    channel = str(values.get("channel") or "")
+    from sayso.conversations.models import Channel
+
+    if channel and channel not in Channel.values:
+        raise ValidationError(f"Unknown channel “{channel}”.")
+    if team is None and not priority:
+        raise ValidationError("A rule sets a team, a priority, or both.")
+    return {
+        "name": name,
+        "position": int(values.get("position") or 0),
+        "enabled": bool(values.get("enabled", True)),
+        "intent": intent,
+        "sentiment": sentiment,
+        "keyword": " ".join(str(values.get("keyword") or "").split())[:120],
+        "source": source,
+        "channel": channel,
+        "team": team,
+        "priority": priority,
+    }
+
+
+def rule_create(*, organization: Organization, actor: Any = None, **values: Any) -> RoutingRule:
+    cleaned = _validate_rule(organization, values)
+    return RoutingRule.objects.create(organization=organization, **cleaned)
+
+
+def rule_update(*, rule: RoutingRule, actor: Any = None, **values: Any) -> RoutingRule:
+    merged = {name: getattr(rule, name) for name in RULE_FIELDS}
+    merged.update({k: v for k, v in values.items() if k in RULE_FIELDS})
+    for name, value in _validate_rule(rule.organization, merged).items():
+        setattr(rule, name, value)
+    rule.save()
+    return rule
+
+
+def rule_delete(*, rule: RoutingRule, actor: Any = None) -> None:
+    rule.delete()
+
+
+# The widget ----------------------------------------------------------------------------------
+
+MAX_WIDGET_CHARS = 5000
+
+
+def widget_source_for(*, organization: Organization, origin: str) -> Source | None:
+    """The organization's enabled widget that allows ``origin``, if any."""
+    origin = (origin or "").strip().rstrip("/").lower()
+    if not origin:
+        return None
+    for source in Source.objects.filter(
+        organization=organization, kind=SourceKind.WIDGET, enabled=True
+    ).order_by("id"):
+        if origin in source.origin_list():
+            return source
+    return None
+
+
+def widget_submit(
+    *, source: Source, message: str, email: str = "", page: str = "", submission_id: str = ""
+) -> IngestReport:
+    """Store one message sent through the widget (idempotent on ``submission_id``, which the
+    widget generates once per message, so a retried post is stored once)."""
+    text = (message or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ValidationError("Write a message first.")
+    if len(text) > MAX_WIDGET_CHARS:
+        raise ValidationError(f"The message is too long ({MAX_WIDGET_CHARS:,} characters at most).")
+    email = (email or "").strip().lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError(f"“{email}” is not a valid email address.") from None
+    try:
+        key = str(uuid.UUID(submission_id)) if submission_id else ""
+    except ValueError:
+        key = ""
+    if not key:
+        key = hashlib.sha256(f"{email}\n{text}".encode()).hexdigest()
+    page = page[:1000] if page.startswith(("http://", "https://")) else ""
+    item = FetchedItem(
+        external_id=f"widget:{key}",
+        text=text,
+        url=page,
+        author_name=email.split("@")[0] if email else "",
+        author_kind="email" if email else "",
+        author_value=email,
+        published_at=timezone.now(),
+        direct=True,
+    )
+    report = items_ingest(source=source, items=[item])
+    if report.stored:
+        Source.objects.filter(pk=source.pk).update(
+            items_total=F("items_total") + report.stored, last_success_at=timezone.now()
+        )
+    return report

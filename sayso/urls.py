@@ -7,11 +7,13 @@ from sayso.community.urls import staff_urlpatterns as community_staff_urls
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("", include("sayso.listening.widget_urls")),
     path("", include("sayso.core.urls")),
     path("staff/<slug:org>/", include("sayso.conversations.urls")),
     path("staff/<slug:org>/customers/", include("sayso.customers.urls")),
     path("staff/<slug:org>/alerts/", include("sayso.notifications.urls")),
     path("staff/<slug:org>/moderation/", include(community_staff_urls)),
+    path("staff/<slug:org>/listening/", include("sayso.listening.urls")),
     path("o/<slug:org>/", include("sayso.conversations.portal_urls")),
     path("o/<slug:org>/", include("sayso.community.urls")),
     path("o/<slug:org>/", include("sayso.roadmap.urls")),

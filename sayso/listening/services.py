@@ -438,3 +438,61 @@ def widget_submit(
             items_total=F("items_total") + report.stored, last_success_at=timezone.now()
         )
     return report
+
+
+# Mentions ------------------------------------------------------------------------------------
+
+
+def mention_open_case(*, mention: Any, actor: Any) -> Any:
+    """Staff open a case from a kept mention (praise to thank, an idea to answer): the
+    mention becomes the case's first message, exactly once."""
+    from sayso.conversations.models import Visibility
+    from sayso.conversations.services import message_receive
+    from sayso.listening.models import Mention, Outcome
+    from sayso.listening.pipeline import CHANNEL_OF
+
+    with transaction.atomic():
+        mention = (
+            Mention.objects.select_for_update()
+            .select_related("source", "customer")
+            .get(pk=mention.pk)
+        )
+        if mention.case_id is not None:
+            return mention.case
+        if mention.customer is None:
+            raise ValidationError("This mention has no author to open a case for.")
+        body = mention.text if not mention.title else f"{mention.title}\n\n{mention.text}"
+        message, created = message_receive(
+            organization=mention.organization,
+            customer=mention.customer,
+            channel=CHANNEL_OF[SourceKind(mention.source.kind)],
+            body=body[: settings.SAYSO_MAX_MESSAGE_CHARS],
+            external_id=mention.external_id,
+            subject=mention.title,
+            sent_at=mention.published_at,
+            visibility=Visibility.PUBLIC
+            if mention.source.kind != SourceKind.WIDGET
+            else Visibility.PRIVATE,
+            headers={
+                "listening": {
+                    "source": mention.source.name,
+                    "source_id": mention.source_id,
+                    "url": mention.url,
+                    "same_problem": False,
+                    "opened_by": getattr(actor, "pk", None),
+                }
+            },
+        )
+        mention.case = message.case
+        if created:
+            mention.message = message
+        mention.outcome = Outcome.OPENED
+        mention.save(update_fields=["case", "message", "outcome", "updated_at"])
+        audit_record(
+            organization=mention.organization,
+            actor=actor,
+            action="mention.open_case",
+            obj=mention,
+            data={"case": message.case.number},
+        )
+    return message.case

@@ -95,7 +95,9 @@ class Command(BaseCommand):
             raise CommandError("Every source failed.")
 
     def _report(self, result: PollResult, source: Source, bar: Any = None) -> None:
-        write = bar.write if bar is not None else self.stdout.write
+        if bar is not None:
+            bar.clear()
+        write = self.stdout.write
         if result.ok:
             r = result.report
             write(
@@ -106,3 +108,5 @@ class Command(BaseCommand):
             )
         else:
             write(self.style.ERROR(f"{source.name}: {result.error}"))
+        if bar is not None:
+            bar.refresh()

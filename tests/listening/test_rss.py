@@ -17,7 +17,8 @@ from sayso.listening.connectors import rss
 from sayso.listening.connectors.base import MAX_ITEM_CHARS
 from sayso.listening.models import Mention, Source, TermKind
 from sayso.listening.services import source_create, source_poll, term_add
-from tests.listening.feeds import atom, rss as rss_doc
+from tests.listening.feeds import atom
+from tests.listening.feeds import rss as rss_doc
 from tests.listening.stand_in import Reply, Request, StandIn
 
 ATOM = {"Content-Type": "application/atom+xml; charset=utf-8"}

@@ -82,3 +82,12 @@ def customer(org: Any) -> Any:
 def run_on_commit(django_capture_on_commit_callbacks: Any) -> Any:
     """Run on-commit callbacks (task enqueues) inside a test transaction."""
     return django_capture_on_commit_callbacks
+
+
+@pytest.fixture
+def stand_in() -> Any:
+    """A real HTTP server on 127.0.0.1 standing in for a blog, Mastodon or Bluesky."""
+    from tests.listening.stand_in import StandIn
+
+    with StandIn() as server:
+        yield server

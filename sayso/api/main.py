@@ -23,6 +23,7 @@ from sayso.api import (
     follows,
     ideas,
     inbound,
+    listening,
     reviews,
     roadmap,
 )
@@ -76,4 +77,5 @@ api.add_router("/v1/roadmap", roadmap.router)
 api.add_router("/v1/changelog", roadmap.changelog_router)
 api.add_router("/v1/reviews", reviews.router)
 api.add_router("/v1/follows", follows.router)
+api.add_router("/v1/listening", listening.router)
 api.add_router("/v1", analysis.router)

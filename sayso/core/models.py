@@ -115,6 +115,8 @@ class Scope(models.TextChoices):
     IDEAS_READ = "ideas:read", "Read ideas, votes, comments and the moderation log"
     IDEAS_WRITE = "ideas:write", "Post and change ideas, votes and comments; merge ideas"
     MODERATION = "moderation:write", "Hide and restore ideas and comments"
+    LISTENING_READ = "listening:read", "Read listening sources, terms, rules and mentions"
+    LISTENING_WRITE = "listening:write", "Change listening sources, terms and routing rules"
 
 
 TOKEN_PREFIX = "sayso_"  # noqa: S105 (a public prefix, not a secret)

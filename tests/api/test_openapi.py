@@ -70,6 +70,21 @@ OPERATIONS = {
     "follows_list",
     "follows_create",
     "follows_delete",
+    "listening_sources_list",
+    "listening_sources_create",
+    "listening_sources_get",
+    "listening_sources_update",
+    "listening_sources_delete",
+    "listening_sources_test",
+    "listening_sources_poll",
+    "listening_terms_list",
+    "listening_terms_create",
+    "listening_terms_delete",
+    "listening_rules_list",
+    "listening_rules_create",
+    "listening_rules_replace",
+    "listening_rules_delete",
+    "listening_mentions_list",
 }
 
 

@@ -267,10 +267,130 @@ def load_demo(*, now: datetime | None = None) -> DemoResult:
     )
 
     _demo_ideas(org, [dana, marcus, priya, jordan, elena, sam], maria)
+    _demo_listening(org, denver, now)
 
     # The promise to Dana fell due yesterday at 5 pm: the periodic check breaches it now.
     conversations.commitments_check(now=now)
     return DemoResult(org, True, _accounts(org))
+
+
+def _demo_listening(org: Organization, team: Any, now: datetime) -> None:
+    """Terms, a routing rule, paused sources (the demo reaches no outside service), the widget
+    for this server, and a few mentions heard over the last days."""
+    from sayso.listening.connectors import FetchedItem
+    from sayso.listening.pipeline import items_ingest
+    from sayso.listening.services import rule_create, source_create, term_add
+
+    for kind, term in (
+        ("brand", "Haulright"),
+        ("product", "Moving Kit"),
+        ("competitor", "VanGo"),
+        ("handle", "@haulright"),
+    ):
+        term_add(organization=org, kind=kind, term=term)
+    rule_create(
+        organization=org,
+        name="Angry complaints go to Denver",
+        intent="complaint",
+        sentiment="negative",
+        team=team,
+        priority="high",
+    )
+    blogs = source_create(
+        organization=org,
+        name="Customer blogs (Planet Moving)",
+        kind="rss",
+        url="https://planet-moving.example/atom.xml",
+        enabled=False,
+    )
+    mastodon = source_create(
+        organization=org,
+        name="Mastodon #haulright",
+        kind="mastodon",
+        url="https://mastodon.example",
+        queries="#haulright\nHaulright",
+        enabled=False,
+    )
+    source_create(
+        organization=org,
+        name="Bluesky search",
+        kind="bluesky",
+        url="https://public.api.bsky.app",
+        queries="Haulright",
+        enabled=False,
+    )
+    source_create(
+        organization=org,
+        name="Website widget",
+        kind="widget",
+        allowed_origins="http://127.0.0.1:8000\nhttp://localhost:8000",
+    )
+    hour = timedelta(hours=1)
+    heard = [
+        (
+            blogs,
+            "urn:demo:blog:1",
+            "Dana Whitfield",
+            "https://danawrites.example/blog",
+            "Haulright never called back",
+            "I reserved a truck from Haulright for Saturday and they promised to call me by 5 pm "
+            "to confirm the pickup time. Nobody called.",
+            20 * hour,
+        ),
+        (
+            mastodon,
+            "https://mastodon.example/@kit/1",
+            "Kit",
+            "@kit@mastodon.example",
+            "",
+            "Switched from VanGo to Haulright for my move: cheaper and the truck was spotless.",
+            50 * hour,
+        ),
+        (
+            mastodon,
+            "https://mastodon.example/@ravi/2",
+            "Ravi",
+            "@ravi@mastodon.example",
+            "",
+            "Does the Haulright Moving Kit include blankets, or do I buy them separately?",
+            30 * hour,
+        ),
+        (
+            mastodon,
+            "https://mastodon.example/@jo/3",
+            "Jo",
+            "@jo@mastodon.example",
+            "",
+            "Haulright charged me twice for the same rental and support does not answer. Awful.",
+            6 * hour,
+        ),
+        (
+            blogs,
+            "urn:demo:blog:2",
+            "Movers Weekly",
+            "https://movers-weekly.example/",
+            "",
+            "Our truck rental roundup: Haulright and VanGo compared on price and service.",
+            80 * hour,
+        ),
+    ]
+    for source, external_id, author, handle, title, text, ago in heard:
+        kind = "mastodon" if handle.startswith("@") else "url"
+        items_ingest(
+            source=source,
+            items=[
+                FetchedItem(
+                    external_id=external_id,
+                    text=text,
+                    title=title,
+                    author_name=author,
+                    author_kind=kind,
+                    author_value=handle,
+                    published_at=now - ago,
+                    url=external_id if external_id.startswith("https://") else handle,
+                )
+            ],
+        )
 
 
 def _demo_ideas(org: Organization, people: list[Customer], manager: Any) -> None:

@@ -29,6 +29,11 @@ def test_demo_loads_a_living_organization_once() -> None:
     assert Alert.objects.filter(commitment=breached.get()).count() == 2  # owner and lead
     assert org.handoffs.exists()
     assert merge_suggestions(organization=org)
+    # Listening: Dana's blog post joined her truck case; the mentions page has something.
+    blog = org.mentions.get(external_id="urn:demo:blog:1")
+    assert blog.outcome == "joined"
+    assert blog.case is not None and blog.case.subject == "Truck reservation for Saturday"
+    assert org.mentions.count() == 5
     call_command("demo", stdout=StringIO())
     assert Case.objects.filter(organization=org).count() == Case.objects.count()
 

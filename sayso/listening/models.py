@@ -186,6 +186,13 @@ class Mention(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.source_id}:{self.external_id}"
 
+    @property
+    def intent_labels(self) -> list[str]:
+        """The intents in words, without "other"."""
+        from sayso.intelligence.models import INTENT_LABELS
+
+        return [INTENT_LABELS.get(i, i) for i in self.intents if i != "other"]
+
 
 class RoutingRule(TimeStampedModel):
     """When a new case matches (intent, sentiment, keyword, source), give it a team and a

@@ -32,6 +32,7 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from sayso.conversations.models import Case, CaseStatus, Channel, Visibility
@@ -397,4 +398,6 @@ def items_ingest(*, source: Source, items: list[FetchedItem]) -> IngestReport:
         except ValidationError as exc:
             report.failed += 1
             report.errors.append(f"{item.external_id}: {'; '.join(exc.messages)}")
+    if report.stored:
+        Source.objects.filter(pk=source.pk).update(items_total=F("items_total") + report.stored)
     return report

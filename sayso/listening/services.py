@@ -251,7 +251,6 @@ def source_poll(
         last_polled_at=now,
         last_success_at=now,
         next_poll_at=now + timedelta(seconds=source.poll_interval_seconds),
-        items_total=F("items_total") + report.stored,
     )
     source.refresh_from_db()
     return PollResult(source.pk, True, report, not_modified=result.not_modified)
@@ -434,9 +433,7 @@ def widget_submit(
     )
     report = items_ingest(source=source, items=[item])
     if report.stored:
-        Source.objects.filter(pk=source.pk).update(
-            items_total=F("items_total") + report.stored, last_success_at=timezone.now()
-        )
+        Source.objects.filter(pk=source.pk).update(last_success_at=timezone.now())
     return report
 
 

@@ -21,9 +21,10 @@
       options: {
         animation: false,
         responsive: true,
+        maintainAspectRatio: false,
         plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
         scales: { x: { stacked: stacked }, y: { stacked: stacked, beginAtZero: true, ticks: { precision: 0 } } },
-        elements: { line: { tension: 0.25 }, point: { radius: 0 } }
+        elements: { line: { cubicInterpolationMode: "monotone" }, point: { radius: 0 } }
       }
     });
   }

@@ -22,7 +22,6 @@ import random
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
@@ -73,8 +72,16 @@ def measure_pipeline(world: ingest_data.World) -> tuple[float, dict[str, int]]:
             result = source_poll(source=source)
             if not result.ok:
                 raise SystemExit(f"{source.name}: {result.error}")
-            for key in ("fetched", "stored", "known", "unmatched", "joined", "opened", "kept",
-                        "spam"):
+            for key in (
+                "fetched",
+                "stored",
+                "known",
+                "unmatched",
+                "joined",
+                "opened",
+                "kept",
+                "spam",
+            ):
                 totals[key] = totals.get(key, 0) + getattr(result.report, key)
             stored_this_round += result.report.stored
         if stored_this_round == 0 or rounds > 10_000:

@@ -13,8 +13,23 @@ from tests.listening.stand_in import Reply, Request, StandIn
 BRAND = "Haulright"
 COMPETITOR = "VanGo"
 PEOPLE = ["Kim", "Lee", "Max", "Ana", "Raj", "Eva", "Tom", "Ida", "Bo", "Sam", "Noa", "Ola"]
-THINGS = ["truck", "van", "trailer", "moving kit", "booking", "deposit", "pickup", "return",
-          "invoice", "refund", "insurance", "dolly", "blankets", "mirror", "tow hitch"]
+THINGS = [
+    "truck",
+    "van",
+    "trailer",
+    "moving kit",
+    "booking",
+    "deposit",
+    "pickup",
+    "return",
+    "invoice",
+    "refund",
+    "insurance",
+    "dolly",
+    "blankets",
+    "mirror",
+    "tow hitch",
+]
 CITIES = ["Denver", "Boulder", "Austin", "Reno", "Salt Lake City", "Tucson", "Omaha", "Boise"]
 COMPLAINTS = [
     "{b} lost my {t} in {c} and nobody answers the phone. Day {n} of waiting.",
@@ -41,8 +56,14 @@ OTHER = [
     "Packing day {n} in {c}. The {t} is full of boxes, the cat is not impressed.",
     "Sunset over {c} tonight, {n} photos of the {t} loading later.",
 ]
-WEIGHTS = [(COMPLAINTS, 15), (QUESTIONS, 20), (PRAISE, 20), (PURCHASE, 5), (COMPETITION, 10),
-           (OTHER, 30)]
+WEIGHTS = [
+    (COMPLAINTS, 15),
+    (QUESTIONS, 20),
+    (PRAISE, 20),
+    (PURCHASE, 5),
+    (COMPETITION, 10),
+    (OTHER, 30),
+]
 
 
 @dataclass
@@ -58,8 +79,11 @@ class Post:
 def _text(rng: random.Random, mention: bool) -> str:
     templates = rng.choices([t for t, _ in WEIGHTS], weights=[w for _, w in WEIGHTS])[0]
     text = rng.choice(templates).format(
-        b=BRAND if mention else "the rental place", v=COMPETITOR, t=rng.choice(THINGS),
-        c=rng.choice(CITIES), n=rng.randint(2, 999),
+        b=BRAND if mention else "the rental place",
+        v=COMPETITOR,
+        t=rng.choice(THINGS),
+        c=rng.choice(CITIES),
+        n=rng.randint(2, 999),
     )
     return text
 
@@ -78,14 +102,16 @@ class World:
         for n in range(items):
             mention = rng.random() < 0.9
             author = rng.randrange(authors)
-            self.posts.append(Post(
-                external_id=str(n),
-                text=_text(rng, mention),
-                author=f"{rng.choice(PEOPLE)} {author}",
-                handle=f"user{author}",
-                created_at=start + timedelta(seconds=n * 20),
-                kept=mention,
-            ))
+            self.posts.append(
+                Post(
+                    external_id=str(n),
+                    text=_text(rng, mention),
+                    author=f"{rng.choice(PEOPLE)} {author}",
+                    handle=f"user{author}",
+                    created_at=start + timedelta(seconds=n * 20),
+                    kept=mention,
+                )
+            )
         third = items // 5
         self.feed_posts = self.posts[: items - 2 * third]
         self.mastodon_posts = self.posts[items - 2 * third : items - third]
@@ -94,8 +120,10 @@ class World:
 
     def describe(self) -> str:
         feeds = (len(self.feed_posts) + self.feed_size - 1) // self.feed_size
-        return (f"{feeds} Atom feeds ({len(self.feed_posts):,}), Mastodon "
-                f"({len(self.mastodon_posts):,}), Bluesky ({len(self.bluesky_posts):,})")
+        return (
+            f"{feeds} Atom feeds ({len(self.feed_posts):,}), Mastodon "
+            f"({len(self.mastodon_posts):,}), Bluesky ({len(self.bluesky_posts):,})"
+        )
 
     def texts(self) -> list[str]:
         return [p.text for p in self.posts if p.kept]
@@ -108,11 +136,13 @@ class World:
     def _atom(self, posts: list[Post], number: int) -> bytes:
         from xml.sax.saxutils import escape
 
-        parts = ['<?xml version="1.0" encoding="utf-8"?>',
-                 '<feed xmlns="http://www.w3.org/2005/Atom">',
-                 f"<title>Planet {number}</title><id>urn:planet:{number}</id>",
-                 f'<link href="https://planet{number}.example/"/>',
-                 "<updated>2026-11-30T00:00:00Z</updated>"]
+        parts = [
+            '<?xml version="1.0" encoding="utf-8"?>',
+            '<feed xmlns="http://www.w3.org/2005/Atom">',
+            f"<title>Planet {number}</title><id>urn:planet:{number}</id>",
+            f'<link href="https://planet{number}.example/"/>',
+            "<updated>2026-11-30T00:00:00Z</updated>",
+        ]
         for p in posts:
             stamp = p.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
             parts.append(
@@ -132,13 +162,28 @@ class World:
             "uri": f"https://{host}/users/{p.handle}/statuses/{p.external_id}",
             "url": f"https://{host}/@{p.handle}/{p.external_id}",
             "created_at": p.created_at.isoformat().replace("+00:00", "Z"),
-            "content": f"<p>{p.text} <a href=\"https://{host}/tags/haulright\">#haulright</a></p>",
-            "spoiler_text": "", "visibility": "public", "sensitive": False, "reblog": None,
-            "language": "en", "in_reply_to_id": None, "in_reply_to_account_id": None,
-            "replies_count": 0, "reblogs_count": 0, "favourites_count": 0,
-            "mentions": [], "tags": [], "emojis": [], "media_attachments": [],
-            "account": {"id": str(p.handle), "username": p.handle, "acct": p.handle,
-                        "display_name": p.author, "url": f"https://{host}/@{p.handle}"},
+            "content": f'<p>{p.text} <a href="https://{host}/tags/haulright">#haulright</a></p>',
+            "spoiler_text": "",
+            "visibility": "public",
+            "sensitive": False,
+            "reblog": None,
+            "language": "en",
+            "in_reply_to_id": None,
+            "in_reply_to_account_id": None,
+            "replies_count": 0,
+            "reblogs_count": 0,
+            "favourites_count": 0,
+            "mentions": [],
+            "tags": [],
+            "emojis": [],
+            "media_attachments": [],
+            "account": {
+                "id": str(p.handle),
+                "username": p.handle,
+                "acct": p.handle,
+                "display_name": p.author,
+                "url": f"https://{host}/@{p.handle}",
+            },
         }
 
     def _mastodon(self, request: Request) -> Reply:
@@ -160,19 +205,30 @@ class World:
         stamp = lambda p: p.created_at.strftime("%Y-%m-%dT%H:%M:%S.000Z")  # noqa: E731
         newest_first = [p for p in reversed(posts) if stamp(p) > since]
         page = newest_first[offset : offset + limit]
-        body: dict[str, Any] = {"posts": [
-            {
-                "uri": f"at://did:plc:{p.handle}/app.bsky.feed.post/{p.external_id}",
-                "cid": f"bafy{p.external_id}",
-                "author": {"did": f"did:plc:{p.handle}", "handle": f"{p.handle}.bsky.example",
-                           "displayName": p.author},
-                "record": {"$type": "app.bsky.feed.post", "text": p.text,
-                           "createdAt": stamp(p)},
-                "indexedAt": stamp(p),
-                "replyCount": 0, "repostCount": 0, "likeCount": 0, "quoteCount": 0,
-            }
-            for p in page
-        ]}
+        body: dict[str, Any] = {
+            "posts": [
+                {
+                    "uri": f"at://did:plc:{p.handle}/app.bsky.feed.post/{p.external_id}",
+                    "cid": f"bafy{p.external_id}",
+                    "author": {
+                        "did": f"did:plc:{p.handle}",
+                        "handle": f"{p.handle}.bsky.example",
+                        "displayName": p.author,
+                    },
+                    "record": {
+                        "$type": "app.bsky.feed.post",
+                        "text": p.text,
+                        "createdAt": stamp(p),
+                    },
+                    "indexedAt": stamp(p),
+                    "replyCount": 0,
+                    "repostCount": 0,
+                    "likeCount": 0,
+                    "quoteCount": 0,
+                }
+                for p in page
+            ]
+        }
         if offset + limit < len(newest_first):
             body["cursor"] = str(offset + limit)
         return Reply(body=body)
@@ -184,25 +240,39 @@ class World:
         self.server.__enter__()
         url = self.server.url
         self.organization = Organization.objects.create(name="Bench listening", slug="bench-listen")
-        for kind, term in (("brand", BRAND), ("competitor", COMPETITOR),
-                           ("product", "Moving Kit")):
+        for kind, term in (("brand", BRAND), ("competitor", COMPETITOR), ("product", "Moving Kit")):
             term_add(organization=self.organization, kind=kind, term=term)
-        rule_create(organization=self.organization, name="Complaints", intent="complaint",
-                    priority="high")
+        rule_create(
+            organization=self.organization, name="Complaints", intent="complaint", priority="high"
+        )
         for number, start in enumerate(range(0, len(self.feed_posts), self.feed_size)):
             body = self._atom(self.feed_posts[start : start + self.feed_size], number)
             self.server.route(
                 f"/feeds/{number}.atom",
                 Reply(body=body, headers={"Content-Type": "application/atom+xml"}),
             )
-            source_create(organization=self.organization, name=f"Planet {number}", kind="rss",
-                          url=f"{url}/feeds/{number}.atom")
+            source_create(
+                organization=self.organization,
+                name=f"Planet {number}",
+                kind="rss",
+                url=f"{url}/feeds/{number}.atom",
+            )
         self.server.route("/api/v1/timelines/tag/haulright", self._mastodon)
         self.server.route("/xrpc/app.bsky.feed.searchPosts", self._bluesky)
-        source_create(organization=self.organization, name="Mastodon", kind="mastodon", url=url,
-                      queries="#haulright")
-        source_create(organization=self.organization, name="Bluesky", kind="bluesky", url=url,
-                      queries="haulright")
+        source_create(
+            organization=self.organization,
+            name="Mastodon",
+            kind="mastodon",
+            url=url,
+            queries="#haulright",
+        )
+        source_create(
+            organization=self.organization,
+            name="Bluesky",
+            kind="bluesky",
+            url=url,
+            queries="haulright",
+        )
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -1,25 +1,44 @@
 """Bluesky: post search and mentions through the ``atproto`` SDK, against a configurable
-service URL (the public AppView for search; the account's PDS when it signs in).
+service URL (the public AppView for search; the account's PDS, or https://bsky.social, when it
+signs in).
 
 The cursor keeps, per query, the newest ``indexedAt`` stored; a poll searches posts ``since``
-then. Mentions need the account's handle and an app password, read from the environment
-variable the source names.
+a margin before it (the service filters on a post's ``sortAt``, which is its ``createdAt`` when
+that is earlier, so a post indexed late would otherwise be missed) and keeps only those indexed
+after it. Newer posts are read page after page (up to ``MAX_PAGES``); the first poll takes the
+newest page only.
+
+Mentions (and replies) need the account's handle and an app password, read from the
+environment variable the source names; a source that names an account without one is a
+configuration error. The signed-in session is kept in this process between polls (never in the
+database), since Bluesky allows few sign-ins a day; a session the service no longer accepts is
+replaced by a new sign-in. An item seen twice in one poll (found by the search and a mention)
+is kept once, as addressed to the organization. An author whose handle does not verify
+(``handle.invalid``) is known by their DID.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import threading
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from atproto import Client
 from atproto_client.exceptions import (
     AtProtocolError,
+    BadRequestError,
     InvokeTimeoutError,
+    ModelError,
     NetworkError,
     RateLimitExceededError,
     RequestErrorBase,
+    UnauthorizedError,
 )
-from atproto_client.request import Request
+from atproto_client.models.common import XrpcError
+from atproto_client.request import Request, Response
+from pydantic import ValidationError
 
 from sayso.customers.models import IdentityKind
 from sayso.intelligence.analysis.pipeline import parse_datetime
@@ -32,12 +51,25 @@ from sayso.listening.connectors.base import (
 )
 
 PAGE = 100
+NOTIFICATIONS_PAGE = 50
+# Pages of newer posts (or notifications) read per query and poll.
+MAX_PAGES = 5
+# How far before the cursor a search asks from (see the module's docstring).
+LATE_INDEX_MARGIN = timedelta(minutes=15)
 WHAT = "The Bluesky service"
+NOT_JSON = f"{WHAT} answered with something that is not JSON (is this a Bluesky service?)."
+INVALID_HANDLE = "handle.invalid"
+# A session the service no longer accepts answers one of these.
+_STALE_SESSION = frozenset({"ExpiredToken", "InvalidToken", "AuthenticationRequired"})
+
+# Signed-in sessions by (service, account, password digest): exported session strings.
+_SESSIONS: dict[tuple[str, str, str], str] = {}
+_SESSIONS_LOCK = threading.Lock()
 
 
-def _post_url(handle: str, uri: str) -> str:
+def _post_url(author: str, uri: str) -> str:
     rkey = uri.rsplit("/", 1)[-1] if uri.startswith("at://") else ""
-    return f"https://bsky.app/profile/{handle}/post/{rkey}" if handle and rkey else ""
+    return f"https://bsky.app/profile/{author}/post/{rkey}" if author and rkey else ""
 
 
 def _item(
@@ -47,32 +79,171 @@ def _item(
     if not uri or not text.strip():
         return None
     handle = str(getattr(author, "handle", "") or "")
+    if handle == INVALID_HANDLE:
+        handle = ""
+    who = handle or str(getattr(author, "did", "") or "")
     created = parse_datetime(str(getattr(record, "created_at", "") or "")) or parse_datetime(
         indexed_at
     )
     return FetchedItem(
         external_id=uri[:500],
         text=clip(text),
-        url=_post_url(handle, uri),
-        author_name=str(getattr(author, "display_name", "") or handle)[:200],
-        author_kind=IdentityKind.BLUESKY if handle else "",
-        author_value=handle,
+        url=_post_url(who, uri),
+        author_name=str(getattr(author, "display_name", "") or who)[:200],
+        author_kind=IdentityKind.BLUESKY if who else "",
+        author_value=who,
         published_at=created if created is not None and created.tzinfo else None,
         direct=direct,
     )
 
 
+def _merged(items: list[FetchedItem]) -> list[FetchedItem]:
+    """Each item once; one also addressed to the organization stays addressed to it."""
+    by_id: dict[str, FetchedItem] = {}
+    for item in items:
+        first = by_id.setdefault(item.external_id, item)
+        if first is not item and item.direct:
+            first.direct = True
+    return list(by_id.values())
+
+
+def _earlier(stamp: str, margin: timedelta) -> str:
+    moment = parse_datetime(stamp)
+    if moment is None or moment.tzinfo is None:
+        return stamp
+    earlier = (moment - margin).astimezone(UTC)
+    return earlier.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _xrpc_error(exc: RequestErrorBase) -> str:
+    content = exc.response.content if exc.response is not None else None
+    return str(content.error or "") if isinstance(content, XrpcError) else ""
+
+
 def _error(exc: Exception, timeout: float) -> SourceError:
     if isinstance(exc, InvokeTimeoutError):
-        return SourceError(f"{WHAT} did not answer within {timeout:g} seconds.")
+        unit = "second" if timeout == 1 else "seconds"
+        return SourceError(f"{WHAT} did not answer within {timeout:g} {unit}.")
     if isinstance(exc, RateLimitExceededError):
         wait = exc.retry_after
+        if wait is None and exc.reset_at is not None:
+            # Bluesky sends RateLimit-Reset (epoch seconds) rather than Retry-After.
+            wait = max(0.0, (exc.reset_at - datetime.now(UTC)).total_seconds())
         return http_status_error(429, WHAT, None if wait is None else str(int(wait)))
     if isinstance(exc, RequestErrorBase) and exc.response is not None:
-        return http_status_error(exc.response.status_code, WHAT)
+        error = http_status_error(exc.response.status_code, WHAT)
+        content = exc.response.content
+        said = ""
+        if isinstance(content, XrpcError):
+            said = " ".join(str(content.message or content.error or "").split())[:300]
+        if said and 400 <= exc.response.status_code < 500:
+            return SourceError(
+                f"{error.message} It said: “{said}”.",
+                retry_after=error.retry_after,
+                permanent=error.permanent,
+            )
+        return error
     if isinstance(exc, NetworkError):
-        return SourceError(f"{WHAT} could not be reached: {exc}")
+        cause = exc.__cause__ or exc
+        return SourceError(f"{WHAT} could not be reached: {cause}")
+    if isinstance(exc, ModelError):
+        cause = exc.__cause__
+        if isinstance(cause, ValidationError) and cause.errors():
+            first = cause.errors()[0]
+            where = ".".join(str(part) for part in first.get("loc", ()))
+            return SourceError(
+                f"{WHAT} answered in a shape Sayso does not understand ({where}: "
+                f"{first.get('msg', '')})."
+            )
+        if "JSON is expected" in str(exc):
+            return SourceError(NOT_JSON)
     return SourceError(f"{WHAT} answered in a shape Sayso does not understand: {exc}")
+
+
+def _stale(exc: AtProtocolError) -> bool:
+    """Whether the service refused the session itself (expired, revoked)."""
+    if isinstance(exc, UnauthorizedError):
+        return True
+    return isinstance(exc, BadRequestError) and _xrpc_error(exc) in _STALE_SESSION
+
+
+def _search(client: Client, query: str, since: str | None) -> list[Any]:
+    params: dict[str, Any] = {"q": query, "limit": PAGE, "sort": "latest"}
+    if since:
+        params["since"] = _earlier(since, LATE_INDEX_MARGIN)
+    posts: list[Any] = []
+    for _ in range(MAX_PAGES):
+        found = client.app.bsky.feed.search_posts(params=params)
+        posts.extend(found.posts)
+        if not since or not found.cursor or len(found.posts) < PAGE:
+            break
+        params["cursor"] = found.cursor
+    return posts
+
+
+def _mentions(client: Client, seen: str) -> list[Any]:
+    params: dict[str, Any] = {"limit": NOTIFICATIONS_PAGE, "reasons": ["mention", "reply"]}
+    notes: list[Any] = []
+    for _ in range(MAX_PAGES):
+        found = client.app.bsky.notification.list_notifications(params=params)
+        notes.extend(found.notifications)
+        if (
+            not seen
+            or not found.cursor
+            or len(found.notifications) < NOTIFICATIONS_PAGE
+            or any(note.indexed_at <= seen for note in found.notifications)
+        ):
+            break
+        params["cursor"] = found.cursor
+    return notes
+
+
+def _collect(
+    client: Client, source: Any, cursor: dict[str, Any], *, mentions: bool
+) -> tuple[list[FetchedItem], dict[str, Any]]:
+    items: list[FetchedItem] = []
+    new_cursor = dict(cursor)
+    for query in source.query_list():
+        key = f"search:{query.lower()}"
+        since = cursor.get(key) or None
+        for post in _search(client, query, since):
+            if since and post.indexed_at <= since:
+                continue
+            item = _item(post.uri, post.author, post.record, post.indexed_at, direct=False)
+            if item is not None:
+                items.append(item)
+            new_cursor[key] = max(new_cursor.get(key) or "", post.indexed_at)
+    if mentions:
+        seen = cursor.get("mentions") or ""
+        for note in _mentions(client, seen):
+            if note.reason not in {"mention", "reply"} or note.indexed_at <= seen:
+                continue
+            item = _item(note.uri, note.author, note.record, note.indexed_at, direct=True)
+            if item is not None:
+                items.append(item)
+            new_cursor["mentions"] = max(new_cursor.get("mentions") or "", note.indexed_at)
+    return items, new_cursor
+
+
+class _Request(Request):
+    """The SDK's transport, telling a body that is not JSON from a body of the wrong shape
+    (the SDK lets the JSON parser's ``ValueError`` through)."""
+
+    def get(self, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return super().get(*args, **kwargs)
+        except ValueError:
+            raise SourceError(NOT_JSON) from None
+
+    def post(self, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return super().post(*args, **kwargs)
+        except ValueError:
+            raise SourceError(NOT_JSON) from None
+
+
+def _client(source: Any, timeout: float) -> Client:
+    return Client(base_url=source.url.rstrip("/") + "/xrpc", request=_Request(timeout=timeout))
 
 
 def fetch(source: Any, cursor: dict[str, Any], *, timeout: float = 10.0) -> FetchResult:
@@ -88,37 +259,55 @@ def fetch(source: Any, cursor: dict[str, Any], *, timeout: float = 10.0) -> Fetc
     queries = source.query_list()
     if not queries and not source.account:
         raise SourceError("Give words to search for, or the account to watch.", permanent=True)
-    client = Client(base_url=source.url.rstrip("/") + "/xrpc", request=Request(timeout=timeout))
-    items: list[FetchedItem] = []
-    new_cursor = dict(cursor)
+    if source.account and not password:
+        raise SourceError(
+            f"Reading the mentions of {source.account} needs an app password: name the "
+            "environment variable that holds it.",
+            permanent=True,
+        )
+    handle = source.account.strip().lstrip("@")
+    key = (
+        source.url.rstrip("/"),
+        handle.lower(),
+        hashlib.sha256(password.encode()).hexdigest() if password else "",
+    )
+    clients: list[Client] = []
     try:
-        if source.account and password:
-            client.login(source.account.lstrip("@"), password, fetch_bsky_profile=False)
-        for query in queries:
-            key = f"search:{query.lower()}"
-            params: dict[str, Any] = {"q": query, "limit": PAGE, "sort": "latest"}
-            if cursor.get(key):
-                params["since"] = cursor[key]
-            found = client.app.bsky.feed.search_posts(params=params)
-            for post in found.posts:
-                if cursor.get(key) and post.indexed_at <= cursor[key]:
-                    continue
-                item = _item(post.uri, post.author, post.record, post.indexed_at, direct=False)
-                if item is not None:
-                    items.append(item)
-                new_cursor[key] = max(new_cursor.get(key) or "", post.indexed_at)
-        if source.account and password:
-            notes = client.app.bsky.notification.list_notifications(params={"limit": 50})
-            seen = cursor.get("mentions") or ""
-            for note in notes.notifications:
-                if note.reason not in {"mention", "reply"} or note.indexed_at <= seen:
-                    continue
-                item = _item(note.uri, note.author, note.record, note.indexed_at, direct=True)
-                if item is not None:
-                    items.append(item)
-                new_cursor["mentions"] = max(new_cursor.get("mentions") or "", note.indexed_at)
+        client = _client(source, timeout)
+        clients.append(client)
+        if not handle:
+            items, new_cursor = _collect(client, source, cursor, mentions=False)
+            return FetchResult(_merged(items), new_cursor)
+        with _SESSIONS_LOCK:
+            kept = _SESSIONS.get(key)
+        try:
+            if kept:
+                client.login(session_string=kept, fetch_bsky_profile=False)
+            else:
+                client.login(handle, password, fetch_bsky_profile=False)
+            items, new_cursor = _collect(client, source, cursor, mentions=True)
+        except AtProtocolError as exc:
+            if not kept or not _stale(exc):
+                raise
+            # The kept session expired or was revoked: sign in again, once.
+            with _SESSIONS_LOCK:
+                _SESSIONS.pop(key, None)
+            client = _client(source, timeout)
+            clients.append(client)
+            client.login(handle, password, fetch_bsky_profile=False)
+            items, new_cursor = _collect(client, source, cursor, mentions=True)
+        with _SESSIONS_LOCK:
+            _SESSIONS[key] = client.export_session_string()
+        return FetchResult(_merged(items), new_cursor)
+    except SourceError:
+        raise
     except AtProtocolError as exc:
         raise _error(exc, timeout) from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise SourceError(f"{WHAT} answered in a shape Sayso does not understand: {exc}") from None
-    return FetchResult(items, new_cursor)
+    except Exception as exc:
+        # Whatever else the library raises is this source's failure, not the poller's.
+        raise SourceError(f"{WHAT} could not be read ({type(exc).__name__}: {exc}).") from None
+    finally:
+        for each in clients:
+            each.request.close()

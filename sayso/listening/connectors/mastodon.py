@@ -1,14 +1,27 @@
 """Mastodon: hashtag timelines, keyword search and mentions of the organization's account,
 through ``Mastodon.py`` against any instance's base URL.
 
-Each query keeps its own ``since_id`` in the cursor (``tag:<name>``, ``search:<words>``,
-``mentions``), so a poll asks only for posts newer than the last one stored. The access token
-is read from the environment variable the source names; public hashtag timelines need none.
+Each query keeps its own newest status (or notification) id in the cursor (``tag:<name>``,
+``search:<words>``, ``mentions``), and a poll asks for what came after it with ``min_id``. A
+hashtag timeline and the mentions are read page after page (up to ``MAX_PAGES`` of ``PAGE``),
+so a burst larger than a page is caught up, over the next polls if need be, instead of being
+skipped; a word search reads one page. The first poll takes the newest page only.
+
+The access token is read from the environment variable the source names. Public hashtag
+timelines need none; word searches and mentions do (Mastodon searches posts only for a
+signed-in account), so a source that asks for them without a token is a configuration error.
+An item seen twice in one poll (a post that uses the hashtag and mentions the account) is kept
+once, as addressed to the organization. A local author (``acct`` without a domain) is named
+after the host of their profile URL.
+
+Rate limits: ``Retry-After`` when the server sends it, else Mastodon's ``X-RateLimit-Reset``.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,7 +47,14 @@ from sayso.listening.connectors.base import (
 )
 
 PAGE = 40
+# Pages of newer posts read per query and poll; the rest waits for the next poll.
+MAX_PAGES = 5
 WHAT = "The Mastodon server"
+# Told to Mastodon.py so that it never probes /api/v1/instance for the server's version: that
+# probe costs requests on every poll, and when it fails Mastodon.py recurses until Python's
+# recursion limit (or refuses ``min_id`` as needing "Mastodon 2.8.0+"). Every call here exists
+# since Mastodon 2.8.
+ASSUMED_VERSION = "4.0.0"
 
 
 def _newer(a: str | None, b: str | None) -> str | None:
@@ -53,7 +73,13 @@ def _item(status: Any, host: str, *, direct: bool) -> FetchedItem | None:
         return None
     account = status.get("account") or {}
     acct = str(account.get("acct") or account.get("username") or "")
-    handle = acct if "@" in acct else f"{acct}@{host}"
+    if "@" in acct:
+        handle = acct
+    else:
+        # A local account: its server is the host of its profile URL (the API's host may be
+        # an internal address).
+        home = (urlsplit(str(account.get("url") or "")).hostname or host).lower()
+        handle = f"{acct}@{home}"
     text = html_to_text(str(status.get("content") or ""))
     warning = str(status.get("spoiler_text") or "").strip()
     if warning:
@@ -73,22 +99,89 @@ def _item(status: Any, host: str, *, direct: bool) -> FetchedItem | None:
     )
 
 
+def _merged(items: list[FetchedItem]) -> list[FetchedItem]:
+    """Each item once; one also addressed to the organization stays addressed to it."""
+    by_id: dict[str, FetchedItem] = {}
+    for item in items:
+        first = by_id.setdefault(item.external_id, item)
+        if first is not item and item.direct:
+            first.direct = True
+    return list(by_id.values())
+
+
+def _wait_seconds(response: requests.Response | None) -> float | None:
+    """How long a 429 asks to wait: ``Retry-After``, else ``X-RateLimit-Reset`` (Mastodon's)."""
+    if response is None:
+        return None
+    wait = parse_retry_after(response.headers.get("Retry-After"))
+    if wait is not None:
+        return wait
+    reset = (response.headers.get("X-RateLimit-Reset") or "").strip()
+    if not reset:
+        return None
+    try:
+        when = datetime.fromisoformat(reset.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _said(response: requests.Response | None) -> str:
+    """The server's own words for a failed request (Mastodon answers ``{"error": "…"}``)."""
+    if response is None:
+        return ""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    said = body.get("error") if isinstance(body, dict) else None
+    return " ".join(str(said).split())[:300] if isinstance(said, str) else ""
+
+
 def _error(exc: Exception, last: requests.Response | None, timeout: float) -> SourceError:
     if isinstance(exc, MastodonRatelimitError):
-        retry = last.headers.get("Retry-After") if last is not None else None
-        wait = parse_retry_after(retry)
+        wait = _wait_seconds(last)
         return http_status_error(429, WHAT, None if wait is None else str(int(wait)))
     if isinstance(exc, MastodonNetworkError):
         if "timed out" in str(exc).lower() or "timeout" in str(exc).lower():
-            return SourceError(f"{WHAT} did not answer within {timeout:g} seconds.")
+            unit = "second" if timeout == 1 else "seconds"
+            return SourceError(f"{WHAT} did not answer within {timeout:g} {unit}.")
         return SourceError(f"{WHAT} could not be reached: {exc.args[0] if exc.args else exc}")
     if isinstance(exc, MastodonAPIError) and len(exc.args) >= 2 and isinstance(exc.args[1], int):
-        return http_status_error(exc.args[1], WHAT)
+        error = http_status_error(exc.args[1], WHAT)
+        said = _said(last)
+        if said and 400 <= exc.args[1] < 500:
+            return SourceError(
+                f"{error.message} It said: “{said}”.",
+                retry_after=error.retry_after,
+                permanent=error.permanent,
+            )
+        return error
     if isinstance(exc, MastodonAPIError) and "json" in str(exc).lower():
         return SourceError(
             f"{WHAT} answered with something that is not JSON (is this a Mastodon server?)."
         )
     return SourceError(f"{WHAT} failed: {exc}")
+
+
+def _after(call: Callable[..., Any], since: str | None, **params: Any) -> list[Any]:
+    """What ``call`` lists after ``since`` (page after page with ``min_id``; Mastodon answers
+    each page newest first), or its newest page on a first poll."""
+    if not since:
+        return list(call(limit=PAGE, **params) or [])
+    found: list[Any] = []
+    for _ in range(MAX_PAGES):
+        batch = list(call(min_id=since, limit=PAGE, **params) or [])
+        found.extend(batch)
+        newest: str | None = since
+        for entry in batch:
+            newest = _newer(newest, str(entry.get("id") or ""))
+        if len(batch) < PAGE or newest == since:
+            break
+        since = newest
+    return found
 
 
 def fetch(source: Any, cursor: dict[str, Any], *, timeout: float = 10.0) -> FetchResult:
@@ -106,6 +199,19 @@ def fetch(source: Any, cursor: dict[str, Any], *, timeout: float = 10.0) -> Fetc
         raise SourceError(
             "Give hashtags or keywords to follow, or the account to watch.", permanent=True
         )
+    if source.account and not token:
+        raise SourceError(
+            f"Reading the mentions of {source.account} needs an access token: name the "
+            "environment variable that holds it.",
+            permanent=True,
+        )
+    words = [q for q in queries if not q.startswith("#")]
+    if words and not token:
+        raise SourceError(
+            f"Mastodon searches words (“{words[0]}”) only for a signed-in account: name the "
+            "environment variable that holds an access token, or follow hashtags instead.",
+            permanent=True,
+        )
     session = requests.Session()
     last: dict[str, requests.Response] = {}
 
@@ -113,44 +219,57 @@ def fetch(source: Any, cursor: dict[str, Any], *, timeout: float = 10.0) -> Fetc
         last["response"] = response
 
     session.hooks["response"].append(remember)
-    client = Mastodon(
-        api_base_url=source.url.rstrip("/"),
-        access_token=token or None,
-        request_timeout=timeout,
-        ratelimit_method="throw",
-        version_check_mode="none",
-        session=session,
-    )
     host = (urlsplit(source.url).hostname or "").lower()
     items: list[FetchedItem] = []
     new_cursor = dict(cursor)
     try:
+        client = Mastodon(
+            api_base_url=source.url.rstrip("/"),
+            access_token=token or None,
+            request_timeout=timeout,
+            ratelimit_method="throw",
+            mastodon_version=ASSUMED_VERSION,
+            version_check_mode="created",
+            session=session,
+        )
         for query in queries:
             if query.startswith("#"):
-                key = f"tag:{query[1:].lower()}"
-                statuses = client.timeline_hashtag(query[1:], since_id=cursor.get(key), limit=PAGE)
+                tag = query.lstrip("#")
+                if not tag:
+                    continue
+                key = f"tag:{tag.lower()}"
+                statuses = _after(client.timeline_hashtag, cursor.get(key), hashtag=tag)
             else:
                 key = f"search:{query.lower()}"
                 found = client.search_v2(
-                    query, result_type="statuses", min_id=cursor.get(key), resolve=False
+                    query,
+                    result_type="statuses",
+                    min_id=cursor.get(key),
+                    resolve=False,
+                    limit=PAGE,
                 )
-                statuses = found.get("statuses") or []
-            for status in statuses or []:
+                statuses = list(found.get("statuses") or [])
+            for status in statuses:
                 item = _item(status, host, direct=False)
                 if item is not None:
                     items.append(item)
                 new_cursor[key] = _newer(new_cursor.get(key), str(status.get("id") or ""))
-        if source.account and token:
-            notes = client.notifications(
-                types=["mention"], since_id=cursor.get("mentions"), limit=PAGE
-            )
-            for note in notes or []:
+        if source.account:
+            notes = _after(client.notifications, cursor.get("mentions"), types=["mention"])
+            for note in notes:
                 item = _item(note.get("status"), host, direct=True)
                 if item is not None:
                     items.append(item)
-                new_cursor["mentions"] = _newer(new_cursor.get("mentions"), str(note.get("id")))
+                new_cursor["mentions"] = _newer(
+                    new_cursor.get("mentions"), str(note.get("id") or "")
+                )
     except MastodonError as exc:
         raise _error(exc, last.get("response"), timeout) from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise SourceError(f"{WHAT} answered in a shape Sayso does not understand: {exc}") from None
-    return FetchResult(items, new_cursor)
+    except Exception as exc:
+        # Whatever else the library raises is this source's failure, not the poller's.
+        raise SourceError(f"{WHAT} could not be read ({type(exc).__name__}: {exc}).") from None
+    finally:
+        session.close()
+    return FetchResult(_merged(items), new_cursor)

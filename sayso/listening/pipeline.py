@@ -314,7 +314,7 @@ def _store(
                 author_identity=identity,
                 sent_at=published,
                 visibility=Visibility.PRIVATE
-                if source.kind == SourceKind.WIDGET
+                if source.kind == SourceKind.WIDGET or item.private
                 else Visibility.PUBLIC,
                 headers=headers,
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import uuid
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from sayso.listening.connectors import FetchedItem, SourceError, fetch
 from sayso.listening.models import ListenTerm, RoutingRule, Source, SourceKind, TermKind
 from sayso.listening.pipeline import IngestReport, items_ingest
 
+logger = logging.getLogger("sayso.listening")
 MIN_POLL_SECONDS = 60
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,99}$")
 SOURCE_FIELDS = (
@@ -243,6 +245,11 @@ def source_poll(
     except SourceError as exc:
         _record_failure(source, exc, now)
         return PollResult(source.pk, False, IngestReport(), exc.message)
+    except Exception as exc:  # a connector bug must not stop the other sources
+        logger.exception("Polling source %s failed", source.pk)
+        error = SourceError(f"Sayso failed to read this source ({type(exc).__name__}: {exc}).")
+        _record_failure(source, error, now)
+        return PollResult(source.pk, False, IngestReport(), error.message)
     report = ingest(source=source, items=result.items)
     Source.objects.filter(pk=source.pk).update(
         cursor=result.cursor,

@@ -652,7 +652,7 @@ def test_a_pds_without_a_did_document_is_used_as_given(
 ERRORS = {
     "401": (
         Reply(401, {"error": "AuthenticationRequired", "message": "Authentication Required"}),
-        "refused the credentials (HTTP 401). Check the token in the environment variable this "
+        "refused the credentials (HTTP 401). Check the app password in the environment variable this "
         "source names. It said: “Authentication Required”.",
     ),
     "403": (
@@ -724,7 +724,7 @@ def test_a_wrong_app_password_is_a_clear_error(
 
     assert not result.ok
     assert result.error == (
-        "The Bluesky service refused the credentials (HTTP 401). Check the token in the "
+        "The Bluesky service refused the credentials (HTTP 401). Check the app password in the "
         "environment variable this source names. It said: “Invalid identifier or password”."
     )
     assert not stand_in.calls("/xrpc/app.bsky.feed.searchPosts")
@@ -894,7 +894,7 @@ def test_source_test_returns_the_exact_error(
     assert not test.ok
     assert test.items == []
     assert test.error == (
-        "The Bluesky service refused the credentials (HTTP 401). Check the token in the "
+        "The Bluesky service refused the credentials (HTTP 401). Check the app password in the "
         "environment variable this source names. It said: “Invalid identifier or password”."
     )
     source.refresh_from_db()

@@ -490,7 +490,7 @@ def test_the_same_items_fetched_three_times_are_stored_once(
 ERRORS = {
     "401": (
         Reply(401, {"error": "The access token is invalid"}),
-        "refused the credentials (HTTP 401). Check the token in the environment variable this "
+        "refused the credentials (HTTP 401). Check the access token in the environment variable this "
         "source names. It said: “The access token is invalid”.",
     ),
     "403": (
@@ -750,7 +750,7 @@ def test_source_test_returns_the_exact_error(
     assert not test.ok
     assert test.items == []
     assert test.error == (
-        "The Mastodon server refused the credentials (HTTP 401). Check the token in the "
+        "The Mastodon server refused the credentials (HTTP 401). Check the access token in the "
         "environment variable this source names. It said: “The access token is invalid”."
     )
     source.refresh_from_db()

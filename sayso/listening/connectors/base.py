@@ -32,6 +32,8 @@ class FetchedItem:
     direct: bool = False
     # Other identities of the same author (the feed's site beside an entry's author link).
     alternates: list[tuple[str, str]] = field(default_factory=list)
+    # Not public where it was said (a direct message, a followers-only post).
+    private: bool = False
 
 
 @dataclass
@@ -73,7 +75,9 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def http_status_error(status: int, what: str, retry_after: str | None = None) -> SourceError:
+def http_status_error(
+    status: int, what: str, retry_after: str | None = None, *, credential: str = "token"
+) -> SourceError:
     """The message for a failed HTTP status, in words a person can act on."""
     if status == 429:
         wait = parse_retry_after(retry_after)
@@ -81,8 +85,8 @@ def http_status_error(status: int, what: str, retry_after: str | None = None) ->
         return SourceError(f"{what} is rate-limiting Sayso (HTTP 429).{when}", retry_after=wait)
     if status == 401:
         return SourceError(
-            f"{what} refused the credentials (HTTP 401). Check the token in the environment "
-            "variable this source names.",
+            f"{what} refused the credentials (HTTP 401). Check the {credential} in the "
+            "environment variable this source names.",
             permanent=True,
         )
     if status == 403:

@@ -131,7 +131,7 @@ def _error(exc: Exception, timeout: float) -> SourceError:
             wait = max(0.0, (exc.reset_at - datetime.now(UTC)).total_seconds())
         return http_status_error(429, WHAT, None if wait is None else str(int(wait)))
     if isinstance(exc, RequestErrorBase) and exc.response is not None:
-        error = http_status_error(exc.response.status_code, WHAT)
+        error = http_status_error(exc.response.status_code, WHAT, credential="app password")
         content = exc.response.content
         said = ""
         if isinstance(content, XrpcError):

@@ -96,6 +96,8 @@ def _item(status: Any, host: str, *, direct: bool) -> FetchedItem | None:
         author_value=f"@{handle}" if acct else "",
         published_at=aware(status.get("created_at")),
         direct=direct,
+        # Direct messages and followers-only posts are not public: stored as private.
+        private=str(status.get("visibility") or "public") in {"direct", "private"},
     )
 
 
@@ -150,7 +152,7 @@ def _error(exc: Exception, last: requests.Response | None, timeout: float) -> So
             return SourceError(f"{WHAT} did not answer within {timeout:g} {unit}.")
         return SourceError(f"{WHAT} could not be reached: {exc.args[0] if exc.args else exc}")
     if isinstance(exc, MastodonAPIError) and len(exc.args) >= 2 and isinstance(exc.args[1], int):
-        error = http_status_error(exc.args[1], WHAT)
+        error = http_status_error(exc.args[1], WHAT, credential="access token")
         said = _said(last)
         if said and 400 <= exc.args[1] < 500:
             return SourceError(

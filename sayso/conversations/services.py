@@ -181,11 +181,13 @@ def message_receive(
     sent_at: datetime | None = None,
     visibility: str = Visibility.PRIVATE,
     headers: dict[str, Any] | None = None,
+    analyzed: bool = False,
 ) -> tuple[Message, bool]:
     """Store a message from a customer, opening a case when none is given.
 
     Idempotent on ``(channel, external_id)``: a re-delivered item returns the stored message
-    and ``False``.
+    and ``False``. ``analyzed``: the caller stores the message's analysis itself (the listening
+    pipeline analyzes whole batches), so no analysis task is queued.
     """
     if channel not in Channel.values:
         raise ValidationError(f"Unknown channel “{channel}”.")
@@ -239,18 +241,19 @@ def message_receive(
         if existing is None:
             raise
         return existing, False
-    _enqueue_message_received(message)
+    _enqueue_message_received(message, analyze=not analyzed)
     return message, True
 
 
-def _enqueue_message_received(message: Message) -> None:
+def _enqueue_message_received(message: Message, *, analyze: bool = True) -> None:
     """Hook for enrichment of new messages: analysis (sentiment, intents, spam, language,
     duplicates) runs in the background once the message is committed, and the message and
     its case (which it may have reopened) are indexed for similar-item search."""
     from sayso.intelligence.analysis_tasks import analyze_message
 
     message_id = message.pk
-    transaction.on_commit(lambda: analyze_message.enqueue(message_id))
+    if analyze:
+        transaction.on_commit(lambda: analyze_message.enqueue(message_id))
     _index_later(message.case, message)
 
 

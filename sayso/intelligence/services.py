@@ -24,8 +24,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -314,13 +317,53 @@ def item_unindex(*, organization: Organization, kind: str, object_id: int) -> bo
     return bool(items_unindex(organization=organization, kind=kind, object_ids=[object_id]))
 
 
+_COALESCING: ContextVar[dict[tuple[int, str], set[int]] | None] = ContextVar(
+    "sayso_index_coalescing", default=None
+)
+
+
 def index_item_later(*, organization: Organization, kind: str, object_id: int) -> None:
-    """Re-index one item from its source in the background, after the current transaction."""
+    """Re-index one item from its source in the background, after the current transaction.
+
+    Inside ``index_coalesced()`` the item is only noted, and queued with the others when the
+    block ends."""
     _check_kind(kind)
+    pending = _COALESCING.get()
+    if pending is not None:
+        pending.setdefault((organization.pk, kind), set()).add(int(object_id))
+        return
     from sayso.intelligence.tasks import index_item
 
     organization_id = organization.pk
     transaction.on_commit(lambda: index_item.enqueue(organization_id, kind, int(object_id)))
+
+
+@contextmanager
+def index_coalesced() -> Iterator[None]:
+    """Collect the ``index_item_later`` calls of a block and queue one ``index_items`` task per
+    organization and kind after commit (storing a batch of messages then queues one task, and
+    the worker embeds them in one batch, instead of one task and one embedding per message).
+    Use it inside the transaction that writes the items, or around several of them."""
+    if _COALESCING.get() is not None:  # nested: the outer block queues
+        yield
+        return
+    pending: dict[tuple[int, str], set[int]] = {}
+    token = _COALESCING.set(pending)
+    try:
+        yield
+    finally:
+        _COALESCING.reset(token)
+    for (organization_id, kind), ids in pending.items():
+        transaction.on_commit(partial(_enqueue_index, organization_id, kind, sorted(ids)))
+
+
+def _enqueue_index(organization_id: int, kind: str, ids: list[int]) -> None:
+    from sayso.intelligence.tasks import index_item, index_items
+
+    if len(ids) == 1:
+        index_item.enqueue(organization_id, kind, ids[0])
+    else:
+        index_items.enqueue(organization_id, kind, ids)
 
 
 def index_persist(*, organization: Organization, kind: str, full: bool = False) -> Marker | None:

@@ -37,3 +37,28 @@ def index_item(organization_id: int, kind: str, object_id: int) -> str:
     if outcome != "unchanged":
         services.index_maintain(organization=organization, kind=kind)
     return outcome
+
+
+@task()
+def index_items(organization_id: int, kind: str, object_ids: list[int]) -> int:
+    """``index_item`` for many items of one kind at once (embedded in batches); returns how
+    many were embedded or updated."""
+    organization = Organization.objects.filter(pk=organization_id).first()
+    source = get_source(kind)
+    if organization is None or source is None:
+        return 0
+    wanted = sorted({int(i) for i in object_ids})
+    found = list(source.items(organization, wanted))
+    counts = services.items_index(
+        organization=organization,
+        kind=kind,
+        items=[
+            services.IndexInput(object_id=i.object_id, text=i.text, metadata=i.metadata)
+            for i in found
+        ],
+    )
+    gone = set(wanted) - {int(i.object_id) for i in found}
+    if gone:
+        services.items_unindex(organization=organization, kind=kind, object_ids=gone)
+    services.index_maintain(organization=organization, kind=kind)
+    return counts.embedded + counts.updated

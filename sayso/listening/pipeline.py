@@ -25,6 +25,7 @@ step 2 skips what is already there.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,13 +36,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from sayso.conversations.models import Case, CaseStatus, Channel, Visibility
+from sayso.conversations.models import Case, CaseStatus, Channel, Message, Visibility
 from sayso.conversations.services import message_receive
+from sayso.customers.identities import normalize_identity
 from sayso.customers.models import Customer, Identity, IdentityKind
-from sayso.customers.services import customer_get_or_create_by_identity
+from sayso.intelligence.analysis.duplicates import DuplicateIndex
 from sayso.intelligence.analysis.heads import model_version
-from sayso.intelligence.analysis.pipeline import Analysis, Item, analyze
-from sayso.intelligence.models import MessageAnalysis
+from sayso.intelligence.analysis.pipeline import MAX_EMBED_CHARS, Analysis, Item, analyze
+from sayso.intelligence.models import EmbeddedItem, MessageAnalysis
+from sayso.intelligence.services import index_coalesced
 from sayso.listening.connectors.base import FetchedItem, clip
 from sayso.listening.models import Mention, Outcome, RoutingRule, Source, SourceKind, TermKind
 from sayso.listening.routing import case_apply_rule, rule_for, rules_for
@@ -54,6 +57,10 @@ ANSWER_INTENTS = frozenset({"complaint", "question", "purchase_intent"})
 OPEN_STATUSES = (CaseStatus.OPEN, CaseStatus.PENDING)
 # How many of a customer's open cases are compared with a new item.
 MAX_OPEN_CASES = 20
+# Items stored in one transaction.
+GROUP = 50
+# Items analyzed at once, while the chunk before is stored.
+CHUNK = 200
 
 CHANNEL_OF = {
     SourceKind.RSS: Channel.RSS,
@@ -124,84 +131,145 @@ def _new_only(
     return fresh, len(items) - len(fresh)
 
 
-def _identity(organization: Any, item: FetchedItem) -> tuple[Customer, Identity | None, bool]:
-    """The customer behind the item's author, recognising any of their known identities
-    first; a new author becomes a new customer (a prospect)."""
-    candidates = [(item.author_kind, item.author_value), *item.alternates]
-    candidates = [(k, v) for k, v in candidates if k and v]
-    from sayso.customers.identities import normalize_identity
+class _Batch:
+    """What storing one batch needs to know, read once for the whole batch: the identities of
+    its authors, their open cases and those cases' vectors. Updated as items are stored (a new
+    customer, a new case), and rebuilt from the database after a rolled-back group."""
 
-    for kind, value in candidates:
-        try:
-            normalized = normalize_identity(kind, value)
-        except ValidationError:
-            continue
-        identity = (
-            Identity.objects.select_related("customer")
-            .filter(
-                organization=organization,
-                kind=kind,
-                value=normalized,
-                customer__merged_into__isnull=True,
+    def __init__(self, organization: Any, items: list[FetchedItem]) -> None:
+        self.organization = organization
+        self.identities: dict[tuple[str, str], Identity] = {}
+        self.cases: dict[int, list[Case]] = {}
+        self.vectors: dict[int, np.ndarray] = {}
+        self._load(items)
+
+    @staticmethod
+    def candidates(item: FetchedItem) -> list[tuple[str, str]]:
+        found = []
+        for kind, value in [(item.author_kind, item.author_value), *item.alternates]:
+            if not kind or not value:
+                continue
+            try:
+                found.append((kind, normalize_identity(kind, value)))
+            except ValidationError:
+                continue
+        return found
+
+    def _load(self, items: list[FetchedItem]) -> None:
+        wanted: dict[str, set[str]] = {}
+        for item in items:
+            for kind, value in self.candidates(item):
+                wanted.setdefault(kind, set()).add(value)
+        for kind, values in wanted.items():
+            rows = (
+                Identity.objects.select_related("customer")
+                .filter(
+                    organization=self.organization,
+                    kind=kind,
+                    value__in=values,
+                    customer__merged_into__isnull=True,
+                )
+                .order_by("-customer__created_at", "-customer_id", "-id")
             )
-            .order_by("customer__created_at", "customer_id", "id")
-            .first()
+            for identity in rows:  # the oldest customer's identity is written last and wins
+                self.identities[(kind, identity.value)] = identity
+        customer_ids = {i.customer_id for i in self.identities.values()}
+        if not customer_ids:
+            return
+        cases = (
+            Case.objects.filter(customer_id__in=customer_ids, status__in=OPEN_STATUSES)
+            .select_related("assignee", "team", "team__lead", "customer", "organization")
+            .order_by("-last_message_at", "-id")
         )
-        if identity is not None:
-            return identity.customer, identity, False
-    for kind, value in candidates:
-        try:
-            customer, identity, created = customer_get_or_create_by_identity(
-                organization=organization, kind=kind, value=value, display_name=item.author_name
+        for case in cases:
+            held = self.cases.setdefault(case.customer_id, [])
+            if len(held) < MAX_OPEN_CASES:
+                held.append(case)
+        ids = [case.pk for held in self.cases.values() for case in held]
+        for object_id, raw in (
+            EmbeddedItem.objects.live()
+            .filter(organization=self.organization, kind="case", object_id__in=ids)
+            .values_list("object_id", "vector")
+        ):
+            self.vectors[int(object_id)] = np.frombuffer(bytes(raw), dtype=np.float32)
+        missing = [
+            case for held in self.cases.values() for case in held if case.pk not in self.vectors
+        ]
+        if missing:
+            from sayso.intelligence.embeddings import embed
+
+            for case, vector in zip(missing, embed(_case_texts(missing)), strict=True):
+                self.vectors[case.pk] = vector
+
+    def identity(self, item: FetchedItem) -> tuple[Customer, Identity | None, bool]:
+        """The customer behind the item's author, recognising any of their known identities
+        first; a new author becomes a new customer (a prospect)."""
+        candidates = self.candidates(item)
+        for key in candidates:
+            if key in self.identities:
+                identity = self.identities[key]
+                return identity.customer, identity, False
+        for kind, value in candidates:
+            # None of the author's identities is known (the batch read them all): a new
+            # customer, without asking the database again.
+            customer = Customer.objects.create(
+                organization=self.organization,
+                display_name=" ".join(item.author_name.split())[:200] or value,
+                is_prospect=True,
             )
-        except ValidationError:
-            continue
-        return customer, identity, created
-    customer = Customer.objects.create(
-        organization=organization,
-        display_name=(item.author_name or "Anonymous visitor")[:200],
-        is_prospect=True,
-    )
-    return customer, None, True
+            identity = Identity.objects.create(
+                organization=self.organization, customer=customer, kind=kind, value=value
+            )
+            identity.customer = customer
+            self.identities[(kind, value)] = identity
+            return customer, identity, True
+        customer = Customer.objects.create(
+            organization=self.organization,
+            display_name=(item.author_name or "Anonymous visitor")[:200],
+            is_prospect=True,
+        )
+        return customer, None, True
+
+    def same_problem(self, customer: Customer, vector: np.ndarray) -> tuple[Case | None, float]:
+        """The customer's open case closest in meaning to the item, when close enough."""
+        cases = [c for c in self.cases.get(customer.pk, []) if c.pk in self.vectors]
+        if not cases:
+            return None, 0.0
+        scores = np.stack([self.vectors[c.pk] for c in cases]) @ np.asarray(
+            vector, dtype=np.float32
+        )
+        best = int(np.argmax(scores))
+        score = float(scores[best])
+        if score >= settings.SAYSO_LISTENING_SAME_CASE:
+            return cases[best], score
+        return None, score
+
+    def case_opened(self, case: Case, vector: np.ndarray) -> None:
+        self.cases.setdefault(case.customer_id, []).insert(0, case)
+        self.vectors[case.pk] = np.asarray(vector, dtype=np.float32)
 
 
 def _case_texts(cases: list[Case]) -> list[str]:
-    texts = []
-    for case in cases:
-        first = (
-            case.messages.filter(direction="inbound")
-            .order_by("sent_at", "id")
-            .values_list("body", flat=True)
-            .first()
-        )
-        texts.append("\n\n".join(p for p in (case.subject, (first or "")[:2000]) if p.strip()))
-    return texts
-
-
-def _same_problem(customer: Customer, vector: np.ndarray) -> tuple[Case | None, float]:
-    """The customer's open case closest in meaning to the item, when close enough."""
-    cases = list(
-        Case.objects.filter(customer=customer, status__in=OPEN_STATUSES)
-        .select_related("assignee", "team")
-        .order_by("-last_message_at", "-id")[:MAX_OPEN_CASES]
+    """Each case as the index embeds it: its subject and first inbound message."""
+    first: dict[int, str] = {}
+    rows = (
+        Message.objects.filter(case__in=cases, direction="inbound")
+        .order_by("case_id", "sent_at", "id")
+        .values_list("case_id", "body")
     )
-    if not cases:
-        return None, 0.0
-    from sayso.intelligence.embeddings import embed
-
-    vectors = embed(_case_texts(cases))
-    scores = vectors @ np.asarray(vector, dtype=np.float32)
-    best = int(np.argmax(scores))
-    score = float(scores[best])
-    if score >= settings.SAYSO_LISTENING_SAME_CASE:
-        return cases[best], score
-    return None, score
+    for case_id, body in rows:
+        first.setdefault(case_id, body)
+    return [
+        "\n\n".join(p for p in (case.subject, first.get(case.pk, "")[:2000]) if p.strip())
+        for case in cases
+    ]
 
 
 def _analysis_row(message: Any, result: Analysis, version: str) -> None:
-    MessageAnalysis.objects.update_or_create(
+    # The message was created just now, in this transaction: nothing to update.
+    MessageAnalysis.objects.create(
         message=message,
-        defaults={
+        **{
             "organization_id": message.organization_id,
             "sentiment": result.sentiment,
             "sentiment_score": result.sentiment_score,
@@ -247,6 +315,7 @@ def _store(
     rules: list[RoutingRule],
     version: str,
     report: IngestReport,
+    batch: _Batch,
 ) -> None:
     organization = source.organization
     channel = CHANNEL_OF[SourceKind(source.kind)]
@@ -255,7 +324,7 @@ def _store(
     if not item.url.startswith(("http://", "https://")):
         item.url = ""
     with transaction.atomic():
-        customer, identity, created = _identity(organization, item)
+        customer, identity, created = batch.identity(item)
         if created and not customer.is_prospect:
             customer.is_prospect = True
             customer.save(update_fields=["is_prospect", "updated_at"])
@@ -287,7 +356,7 @@ def _store(
         if result.is_spam:
             mention.outcome = Outcome.SPAM
         else:
-            case, score = _same_problem(customer, vector)
+            case, score = batch.same_problem(customer, vector)
             if case is not None:
                 mention.outcome = Outcome.JOINED
             elif item.direct or ANSWER_INTENTS & set(result.intents):
@@ -317,8 +386,11 @@ def _store(
                 if source.kind == SourceKind.WIDGET or item.private
                 else Visibility.PUBLIC,
                 headers=headers,
+                analyzed=True,
             )
             mention.case = message.case
+            if mention.outcome == Outcome.OPENED and message_created:
+                batch.case_opened(message.case, vector)
             if message_created:
                 mention.message = message
                 _analysis_row(message, result, version)
@@ -348,20 +420,14 @@ def _store(
     setattr(report, outcome_counter, getattr(report, outcome_counter) + 1)
 
 
-def items_ingest(*, source: Source, items: list[FetchedItem]) -> IngestReport:
-    """Store what ``source`` delivered (see the module's docstring). Safe to call again with
-    the same items: what is stored is skipped."""
-    report = IngestReport(fetched=len(items))
-    terms = terms_for(organization=source.organization)
-    listened = _listened(items, terms)
-    report.unmatched = len(items) - len(listened)
-    fresh, report.known = _new_only(source, listened)
-    if not fresh:
-        return report
+def _enrich(
+    chunk: list[tuple[FetchedItem, list[str]]], terms: Terms, history: DuplicateIndex, offset: int
+) -> tuple[list[Analysis], np.ndarray]:
+    """Embed and analyze one chunk (no database: runs beside the storing thread)."""
     from sayso.intelligence.embeddings import embed
 
-    texts = [f"{item.title}\n\n{item.text}" if item.title else item.text for item, _ in fresh]
-    vectors = embed([t[:2000] for t in texts])
+    texts = [f"{item.title}\n\n{item.text}" if item.title else item.text for item, _ in chunk]
+    vectors = embed([t[:MAX_EMBED_CHARS] for t in texts])
     results = analyze(
         [
             Item(
@@ -371,33 +437,89 @@ def items_ingest(*, source: Source, items: list[FetchedItem]) -> IngestReport:
                 created_at=item.published_at,
                 author_id=f"{item.author_kind}:{item.author_value}" if item.author_value else "",
             )
-            for text, (item, _) in zip(texts, fresh, strict=True)
+            for text, (item, _) in zip(texts, chunk, strict=True)
         ],
         competitors=terms.competitors,
         embeddings=vectors,
+        history=history,
+        keys=list(range(offset, offset + len(chunk))),
         noun="item",
     )
-    rules = rules_for(organization=source.organization)
-    version = model_version()
-    for (item, found), result, vector in zip(fresh, results, vectors, strict=True):
-        try:
-            _store(
-                source=source,
-                item=item,
-                found=found,
-                terms=terms,
-                result=result,
-                vector=vector,
-                rules=rules,
-                version=version,
-                report=report,
+    return results, vectors
+
+
+def _store_group(
+    rows: list[tuple[tuple[FetchedItem, list[str]], Analysis, np.ndarray]],
+    *,
+    context: dict[str, Any],
+    report: IngestReport,
+) -> None:
+    """Store ``rows`` in one transaction (fewer commits); when that fails, item by item."""
+    try:
+        with transaction.atomic(), index_coalesced():
+            partial = IngestReport()
+            for (item, found), result, vector in rows:
+                _store(
+                    item=item, found=found, result=result, vector=vector, report=partial, **context
+                )
+    except (IntegrityError, ValidationError):
+        context["batch"] = _Batch(context["source"].organization, [i for (i, _), _, _ in rows])
+        for (item, found), result, vector in rows:
+            try:
+                _store(
+                    item=item, found=found, result=result, vector=vector, report=report, **context
+                )
+            except IntegrityError:
+                # Another worker stored this item first.
+                report.known += 1
+                context["batch"] = _Batch(
+                    context["source"].organization, [i for (i, _), _, _ in rows]
+                )
+            except ValidationError as exc:
+                report.failed += 1
+                report.errors.append(f"{item.external_id}: {'; '.join(exc.messages)}")
+    else:
+        report.add(partial)
+
+
+def items_ingest(*, source: Source, items: list[FetchedItem]) -> IngestReport:
+    """Store what ``source`` delivered (see the module's docstring). Safe to call again with
+    the same items: what is stored is skipped.
+
+    Enrichment and storage overlap: while one chunk of items is stored (database work, in this
+    thread), the next is embedded and analyzed in a helper thread (ONNX Runtime releases the
+    GIL), so a large batch costs about the longer of the two, not their sum."""
+    report = IngestReport(fetched=len(items))
+    terms = terms_for(organization=source.organization)
+    listened = _listened(items, terms)
+    report.unmatched = len(items) - len(listened)
+    fresh, report.known = _new_only(source, listened)
+    if not fresh:
+        return report
+    history = DuplicateIndex(capacity=len(fresh) + 1)
+    chunks = [fresh[start : start + CHUNK] for start in range(0, len(fresh), CHUNK)]
+    # The first chunk is analyzed here, before the helper starts: it loads the model once.
+    analyzed = _enrich(chunks[0], terms, history, 0)
+    context: dict[str, Any] = {
+        "source": source,
+        "terms": terms,
+        "rules": rules_for(organization=source.organization),
+        "version": model_version(),
+        "batch": _Batch(source.organization, [item for item, _ in fresh]),
+    }
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sayso-enrich") as helper:
+        for number, chunk in enumerate(chunks):
+            results, vectors = analyzed
+            upcoming = (
+                helper.submit(_enrich, chunks[number + 1], terms, history, (number + 1) * CHUNK)
+                if number + 1 < len(chunks)
+                else None
             )
-        except IntegrityError:
-            # Another worker stored this item first.
-            report.known += 1
-        except ValidationError as exc:
-            report.failed += 1
-            report.errors.append(f"{item.external_id}: {'; '.join(exc.messages)}")
+            rows = list(zip(chunk, results, vectors, strict=True))
+            for start in range(0, len(rows), GROUP):
+                _store_group(rows[start : start + GROUP], context=context, report=report)
+            if upcoming is not None:
+                analyzed = upcoming.result()
     if report.stored:
         Source.objects.filter(pk=source.pk).update(items_total=F("items_total") + report.stored)
     return report

@@ -84,9 +84,8 @@ def measure_pipeline(world: ingest_data.World) -> tuple[float, dict[str, int]]:
             ):
                 totals[key] = totals.get(key, 0) + getattr(result.report, key)
             stored_this_round += result.report.stored
-        if stored_this_round == 0 or rounds > 10_000:
+        if not world.release_more() and stored_this_round == 0:
             break
-        world.release_more()
     return time.perf_counter() - started, totals
 
 
@@ -106,22 +105,29 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{version}: {args.items:,} items from {world.describe()}", flush=True)
             pipeline_seconds, totals = measure_pipeline(world)
             texts = world.texts()
+            kept = world.texts(kept_only=True)
             analysis_seconds = measure_analysis(
                 texts, batch=args.feed_size, competitors=world.competitors
             )
+        # Both rates count every item served: the pipeline's end to end (an item that mentions
+        # none of the terms is fetched, parsed and dropped), the analysis alone over all their
+        # texts. The stricter figure counts only the items the pipeline enriched and stored, at
+        # the analysis rate of all items.
         pipeline_rate = args.items / pipeline_seconds
-        # The analysis alone reads only the kept items' texts: the items the pipeline enriched.
         analysis_rate = len(texts) / analysis_seconds
         ratio = pipeline_rate / analysis_rate
+        kept_rate = len(kept) / pipeline_seconds
         summary = {
             "database": version,
             "items": args.items,
-            "kept_items": len(texts),
+            "kept_items": len(kept),
             "pipeline_seconds": round(pipeline_seconds, 1),
             "pipeline_items_per_second": round(pipeline_rate, 1),
             "analysis_seconds": round(analysis_seconds, 1),
             "analysis_items_per_second": round(analysis_rate, 1),
             "ratio": round(ratio, 3),
+            "kept_items_per_second": round(kept_rate, 1),
+            "kept_ratio": round(kept_rate / analysis_rate, 3),
             "target_ratio": TARGET_RATIO,
             "met": ratio >= TARGET_RATIO,
             "outcomes": totals,
@@ -130,7 +136,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"pipeline {pipeline_rate:,.0f} items/s vs analysis alone {analysis_rate:,.0f} "
             f"items/s: ratio {ratio:.2f} (target >= {TARGET_RATIO}) "
-            f"{'MET' if ratio >= TARGET_RATIO else 'NOT MET'}"
+            f"{'MET' if ratio >= TARGET_RATIO else 'NOT MET'}; counting only the "
+            f"{len(kept):,} items kept: {kept_rate:,.0f} items/s, ratio "
+            f"{kept_rate / analysis_rate:.2f}"
         )
         results = BENCH_DIR / "results"
         results.mkdir(exist_ok=True)

@@ -53,8 +53,8 @@ COMPETITION = [
     "Switched from {v} to {b} for the {t}; {c} branch was faster. Saved {n} dollars.",
 ]
 OTHER = [
-    "Packing day {n} in {c}. The {t} is full of boxes, the cat is not impressed.",
-    "Sunset over {c} tonight, {n} photos of the {t} loading later.",
+    "Packing day {n} in {c}. The {b} {t} is full of boxes, the cat is not impressed.",
+    "Sunset over {c} tonight, {n} photos of the {t} loading into the {b} truck later.",
 ]
 WEIGHTS = [
     (COMPLAINTS, 15),
@@ -117,6 +117,8 @@ class World:
         self.mastodon_posts = self.posts[items - 2 * third : items - third]
         self.bluesky_posts = self.posts[items - third :]
         self.server = StandIn()
+        self.mastodon_released = 40
+        self.bluesky_released = 100
 
     def describe(self) -> str:
         feeds = (len(self.feed_posts) + self.feed_size - 1) // self.feed_size
@@ -125,11 +127,27 @@ class World:
             f"({len(self.mastodon_posts):,}), Bluesky ({len(self.bluesky_posts):,})"
         )
 
-    def texts(self) -> list[str]:
-        return [p.text for p in self.posts if p.kept]
+    def texts(self, *, kept_only: bool = False) -> list[str]:
+        """The posts' texts (as the pipeline reads them); ``kept_only``: those that mention a
+        term the organization listens for, as the pipeline decides it."""
+        if not kept_only:
+            return [p.text for p in self.posts]
+        from sayso.listening.terms import terms_for
 
-    def release_more(self) -> None:
-        """Everything is served from the start; the sources page through it."""
+        terms = terms_for(organization=self.organization)
+        return [p.text for p in self.posts if terms.match(p.text)]
+
+    # Posts "arrive" on Mastodon and Bluesky between polls: the first poll of a search takes
+    # its newest page only, later polls read up to 5 pages (200 Mastodon posts, 500 Bluesky).
+    def release_more(self) -> bool:
+        """Let the next posts arrive; False when everything has arrived."""
+        if self.mastodon_released >= len(self.mastodon_posts) and self.bluesky_released >= len(
+            self.bluesky_posts
+        ):
+            return False
+        self.mastodon_released = min(len(self.mastodon_posts), self.mastodon_released + 200)
+        self.bluesky_released = min(len(self.bluesky_posts), self.bluesky_released + 500)
+        return True
 
     # Servers ----------------------------------------------------------------------------------
 
@@ -155,6 +173,15 @@ class World:
             )
         parts.append("</feed>")
         return "\n".join(parts).encode()
+
+    @staticmethod
+    def _feed(body: bytes, etag: str) -> Any:
+        def serve(request: Request) -> Reply:
+            if request.headers.get("if-none-match") == etag:
+                return Reply(304)
+            return Reply(body=body, headers={"Content-Type": "application/atom+xml", "ETag": etag})
+
+        return serve
 
     def _status(self, p: Post, host: str) -> dict[str, Any]:
         return {
@@ -187,7 +214,7 @@ class World:
         }
 
     def _mastodon(self, request: Request) -> Reply:
-        posts = self.mastodon_posts
+        posts = self.mastodon_posts[: self.mastodon_released]
         limit = int(request.arg("limit") or 20)
         min_id = request.arg("min_id")
         since_id = request.arg("since_id")
@@ -198,7 +225,7 @@ class World:
         return Reply(body=[self._status(p, "mastodon.example") for p in reversed(page)])
 
     def _bluesky(self, request: Request) -> Reply:
-        posts = self.bluesky_posts
+        posts = self.bluesky_posts[: self.bluesky_released]
         limit = int(request.arg("limit") or 25)
         since = request.arg("since") or ""
         offset = int(request.arg("cursor") or 0)
@@ -247,10 +274,7 @@ class World:
         )
         for number, start in enumerate(range(0, len(self.feed_posts), self.feed_size)):
             body = self._atom(self.feed_posts[start : start + self.feed_size], number)
-            self.server.route(
-                f"/feeds/{number}.atom",
-                Reply(body=body, headers={"Content-Type": "application/atom+xml"}),
-            )
+            self.server.route(f"/feeds/{number}.atom", self._feed(body, f'"feed-{number}"'))
             source_create(
                 organization=self.organization,
                 name=f"Planet {number}",

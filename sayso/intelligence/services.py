@@ -51,7 +51,8 @@ EXTERNAL = "external"  # ``embedder`` of vectors given by the caller
 
 @dataclass(frozen=True)
 class IndexInput:
-    """One item to index: its text (embedded here) or a precomputed ``vector``."""
+    """One item to index: its text (embedded here), a precomputed ``vector``, or both (the
+    vector the caller already computed from that text with ``embed()``)."""
 
     object_id: int
     text: str | None = None
@@ -210,6 +211,21 @@ def _index_batch(
     keep_vector: dict[int, tuple[str, dict[str, Any]]] = {}
     for object_id, item in latest.items():
         metadata = _clean_metadata(item.metadata)
+        if item.vector is not None and item.text is not None:
+            # The caller embedded this text already (with this embedder): store its vector
+            # under the text's hash, as if embedded here.
+            digest = text_hash(item.text, embedder=embedder)
+            stored = existing.get(object_id)
+            if not force and stored and stored[2] and stored[0] == digest:
+                if stored[1] == metadata:
+                    counts.unchanged += 1
+                else:
+                    keep_vector[object_id] = (digest, metadata)
+                continue
+            rows.append(
+                (object_id, _clean_vector(item.vector).tobytes(), digest, embedder, metadata)
+            )
+            continue
         if item.vector is not None:
             array = _clean_vector(item.vector)
             raw = array.tobytes()
@@ -338,6 +354,14 @@ def index_item_later(*, organization: Organization, kind: str, object_id: int) -
     transaction.on_commit(lambda: index_item.enqueue(organization_id, kind, int(object_id)))
 
 
+def index_written(*, organization: Organization, kind: str, object_ids: Iterable[int]) -> None:
+    """Inside ``index_coalesced()``: these items were just indexed (``items_index`` with their
+    vectors), so no task needs to index them again."""
+    pending = _COALESCING.get()
+    if pending is not None:
+        pending.get((organization.pk, kind), set()).difference_update(int(i) for i in object_ids)
+
+
 @contextmanager
 def index_coalesced() -> Iterator[None]:
     """Collect the ``index_item_later`` calls of a block and queue one ``index_items`` task per
@@ -354,7 +378,8 @@ def index_coalesced() -> Iterator[None]:
     finally:
         _COALESCING.reset(token)
     for (organization_id, kind), ids in pending.items():
-        transaction.on_commit(partial(_enqueue_index, organization_id, kind, sorted(ids)))
+        if ids:
+            transaction.on_commit(partial(_enqueue_index, organization_id, kind, sorted(ids)))
 
 
 def _enqueue_index(organization_id: int, kind: str, ids: list[int]) -> None:

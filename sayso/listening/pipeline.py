@@ -44,7 +44,8 @@ from sayso.intelligence.analysis.duplicates import DuplicateIndex
 from sayso.intelligence.analysis.heads import model_version
 from sayso.intelligence.analysis.pipeline import MAX_EMBED_CHARS, Analysis, Item, analyze
 from sayso.intelligence.models import EmbeddedItem, MessageAnalysis
-from sayso.intelligence.services import index_coalesced
+from sayso.intelligence.selectors import MAX_TEXT_CHARS as MAX_INDEX_CHARS
+from sayso.intelligence.services import IndexInput, index_coalesced, index_written, items_index
 from sayso.listening.connectors.base import FetchedItem, clip
 from sayso.listening.models import Mention, Outcome, RoutingRule, Source, SourceKind, TermKind
 from sayso.listening.routing import case_apply_rule, rule_for, rules_for
@@ -141,6 +142,8 @@ class _Batch:
         self.identities: dict[tuple[str, str], Identity] = {}
         self.cases: dict[int, list[Case]] = {}
         self.vectors: dict[int, np.ndarray] = {}
+        # Messages stored in the current group, their vectors, and whether each opened its case.
+        self.written: list[tuple[Message, np.ndarray, bool]] = []
         self._load(items)
 
     @staticmethod
@@ -389,6 +392,8 @@ def _store(
                 analyzed=True,
             )
             mention.case = message.case
+            if message_created:
+                batch.written.append((message, vector, mention.outcome == Outcome.OPENED))
             if mention.outcome == Outcome.OPENED and message_created:
                 batch.case_opened(message.case, vector)
             if message_created:
@@ -448,6 +453,45 @@ def _enrich(
     return results, vectors
 
 
+def _index_written(batch: _Batch) -> None:
+    """Index the group's new messages, and the cases they opened, with the vectors the
+    analysis computed, instead of queuing a task that would embed them all again. A message's
+    vector is its body's; an opened case is indexed with its first message's vector (the case's
+    text is its subject and that message, and the subject is the message's title or first
+    line)."""
+    if not batch.written:
+        return
+    organization = batch.organization
+    messages = [
+        IndexInput(
+            object_id=m.pk,
+            text=m.body.strip()[:MAX_INDEX_CHARS],
+            vector=vector,
+            metadata={"case_id": m.case_id, "channel": m.channel, "direction": m.direction},
+        )
+        for m, vector, _ in batch.written
+    ]
+    cases = [
+        IndexInput(
+            object_id=m.case_id,
+            text="\n\n".join(p for p in (m.case.subject, m.body) if p.strip()).strip()[
+                :MAX_INDEX_CHARS
+            ],
+            vector=vector,
+            metadata={"status": m.case.status, "customer_id": m.case.customer_id},
+        )
+        for m, vector, opened in batch.written
+        if opened
+    ]
+    for kind, inputs in (("message", messages), ("case", cases)):
+        if inputs:
+            items_index(organization=organization, kind=kind, items=inputs)
+            index_written(
+                organization=organization, kind=kind, object_ids=[i.object_id for i in inputs]
+            )
+    batch.written = []
+
+
 def _store_group(
     rows: list[tuple[tuple[FetchedItem, list[str]], Analysis, np.ndarray]],
     *,
@@ -458,10 +502,12 @@ def _store_group(
     try:
         with transaction.atomic(), index_coalesced():
             partial = IngestReport()
+            context["batch"].written = []
             for (item, found), result, vector in rows:
                 _store(
                     item=item, found=found, result=result, vector=vector, report=partial, **context
                 )
+            _index_written(context["batch"])
     except (IntegrityError, ValidationError):
         context["batch"] = _Batch(context["source"].organization, [i for (i, _), _, _ in rows])
         for (item, found), result, vector in rows:

@@ -6,3 +6,10 @@ class ListeningConfig(AppConfig):
     label = "listening"
     verbose_name = "Listening"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from sayso.customers import merging
+        from sayso.listening.models import Mention
+
+        # What a customer said on the web moves with them when two records are merged.
+        merging.register(Mention)

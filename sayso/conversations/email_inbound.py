@@ -14,6 +14,7 @@ import email.policy
 import hashlib
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -29,7 +30,7 @@ from django.utils import timezone
 from sayso.conversations.models import Case, Channel, Message
 from sayso.conversations.services import message_receive
 from sayso.core.models import Organization
-from sayso.customers.models import IdentityKind
+from sayso.customers.models import Customer, IdentityKind
 from sayso.customers.services import customer_get_or_create_by_identity
 
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
@@ -198,9 +199,18 @@ def _thread_case(
     return None, None
 
 
+# Finds the customer's open case about the same problem as a text: (case or None, score).
+CaseMatcher = Callable[[Customer, str], tuple[Case | None, float]]
+
+
 @transaction.atomic
-def email_ingest(*, organization: Organization, raw: bytes) -> IngestResult:
-    """Store one inbound email as a message (idempotent on its Message-ID)."""
+def email_ingest(
+    *, organization: Organization, raw: bytes, match_case: CaseMatcher | None = None
+) -> IngestResult:
+    """Store one inbound email as a message (idempotent on its Message-ID).
+
+    An email that replies to nothing Sayso knows joins the case ``match_case`` finds (the
+    listening pipeline passes one that compares meanings), else opens a case."""
     parsed = parse_email(raw)
     existing = Message.objects.filter(
         organization=organization, channel=Channel.EMAIL, external_id=parsed.message_id
@@ -217,6 +227,10 @@ def email_ingest(*, organization: Organization, raw: bytes) -> IngestResult:
         display_name=parsed.from_name,
     )
     case, replied_to = _thread_case(organization, parsed, customer.pk)
+    same_problem = 0.0
+    if case is None and match_case is not None:
+        case, score = match_case(customer, f"{parsed.subject}\n\n{body}".strip())
+        same_problem = score if case is not None else 0.0
     sent_at = parsed.date
     if replied_to is not None and sent_at is not None and sent_at <= replied_to.sent_at:
         # Date headers count whole seconds and senders' clocks drift: a reply dated before
@@ -238,6 +252,17 @@ def email_ingest(*, organization: Organization, raw: bytes) -> IngestResult:
             "references": parsed.references[-20:],
             "from": parsed.from_address,
             "to": parsed.to,
+            **(
+                {
+                    "listening": {
+                        "source": "Email",
+                        "same_problem": True,
+                        "similarity": round(same_problem, 3),
+                    }
+                }
+                if same_problem
+                else {}
+            ),
         },
     )
     return IngestResult(message, created)

@@ -25,6 +25,7 @@ step 2 skips what is already there.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -132,12 +133,12 @@ def _new_only(
     return fresh, len(items) - len(fresh)
 
 
-class _Batch:
+class Batch:
     """What storing one batch needs to know, read once for the whole batch: the identities of
     its authors, their open cases and those cases' vectors. Updated as items are stored (a new
     customer, a new case), and rebuilt from the database after a rolled-back group."""
 
-    def __init__(self, organization: Any, items: list[FetchedItem]) -> None:
+    def __init__(self, organization: Any, items: Sequence[FetchedItem] = ()) -> None:
         self.organization = organization
         self.identities: dict[tuple[str, str], Identity] = {}
         self.cases: dict[int, list[Case]] = {}
@@ -158,7 +159,7 @@ class _Batch:
                 continue
         return found
 
-    def _load(self, items: list[FetchedItem]) -> None:
+    def _load(self, items: Sequence[FetchedItem]) -> None:
         wanted: dict[str, set[str]] = {}
         for item in items:
             for kind, value in self.candidates(item):
@@ -176,7 +177,11 @@ class _Batch:
             )
             for identity in rows:  # the oldest customer's identity is written last and wins
                 self.identities[(kind, identity.value)] = identity
-        customer_ids = {i.customer_id for i in self.identities.values()}
+        self.load_cases({i.customer_id for i in self.identities.values()})
+
+    def load_cases(self, customer_ids: set[int]) -> None:
+        """The open cases of these customers, and their vectors (stored in the index, or
+        embedded now for cases the index does not hold yet)."""
         if not customer_ids:
             return
         cases = (
@@ -290,21 +295,11 @@ def _analysis_row(message: Any, result: Analysis, version: str) -> None:
 
 
 def _alert_owner(case: Case, mention: Mention, source: Source) -> None:
-    recipients = [case.assignee] if case.assignee_id else []
-    if not recipients and case.team_id and case.team and case.team.lead_id:
-        recipients = [case.team.lead]
-    for user in recipients:
-        alert_send(
-            organization=case.organization,
-            recipient=user,
-            kind=AlertKind.CASE_MESSAGE,
-            text=(
-                f"Case #{case.number}: {case.customer.display_name} wrote about the same problem "
-                f"on {source.get_kind_display()} ({source.name})."
-            ),
-            dedupe_key=f"mention:{mention.pk}",
-            case=case,
-        )
+    same_problem_alert(
+        case=case,
+        channel_label=f"{source.get_kind_display()} ({source.name})",
+        dedupe_key=f"mention:{mention.pk}",
+    )
 
 
 def _store(
@@ -318,7 +313,7 @@ def _store(
     rules: list[RoutingRule],
     version: str,
     report: IngestReport,
-    batch: _Batch,
+    batch: Batch,
 ) -> None:
     organization = source.organization
     channel = CHANNEL_OF[SourceKind(source.kind)]
@@ -453,7 +448,7 @@ def _enrich(
     return results, vectors
 
 
-def _index_written(batch: _Batch) -> None:
+def _index_written(batch: Batch) -> None:
     """Index the group's new messages, and the cases they opened, with the vectors the
     analysis computed, instead of queuing a task that would embed them all again. A message's
     vector is its body's; an opened case is indexed with its first message's vector (the case's
@@ -509,7 +504,7 @@ def _store_group(
                 )
             _index_written(context["batch"])
     except (IntegrityError, ValidationError):
-        context["batch"] = _Batch(context["source"].organization, [i for (i, _), _, _ in rows])
+        context["batch"] = Batch(context["source"].organization, [i for (i, _), _, _ in rows])
         for (item, found), result, vector in rows:
             try:
                 _store(
@@ -518,7 +513,7 @@ def _store_group(
             except IntegrityError:
                 # Another worker stored this item first.
                 report.known += 1
-                context["batch"] = _Batch(
+                context["batch"] = Batch(
                     context["source"].organization, [i for (i, _), _, _ in rows]
                 )
             except ValidationError as exc:
@@ -551,7 +546,7 @@ def items_ingest(*, source: Source, items: list[FetchedItem]) -> IngestReport:
         "terms": terms,
         "rules": rules_for(organization=source.organization),
         "version": model_version(),
-        "batch": _Batch(source.organization, [item for item, _ in fresh]),
+        "batch": Batch(source.organization, [item for item, _ in fresh]),
     }
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sayso-enrich") as helper:
         for number, chunk in enumerate(chunks):
@@ -569,3 +564,34 @@ def items_ingest(*, source: Source, items: list[FetchedItem]) -> IngestReport:
     if report.stored:
         Source.objects.filter(pk=source.pk).update(items_total=F("items_total") + report.stored)
     return report
+
+
+def open_case_for(
+    *, organization: Any, customer: Customer, vector: np.ndarray
+) -> tuple[Case | None, float]:
+    """The customer's open case about the same problem as the text embedded in ``vector`` (by
+    meaning, at ``SAYSO_LISTENING_SAME_CASE`` or closer), for channels that arrive one item at
+    a time (a new email that replies to nothing)."""
+    batch = Batch(organization)
+    batch.load_cases({customer.pk})
+    return batch.same_problem(customer, vector)
+
+
+def same_problem_alert(*, case: Case, channel_label: str, dedupe_key: str) -> None:
+    """Tell the case's owner (else its team's lead) that the customer wrote about the same
+    problem through another channel."""
+    recipients = [case.assignee] if case.assignee_id else []
+    if not recipients and case.team_id and case.team and case.team.lead_id:
+        recipients = [case.team.lead]
+    for user in recipients:
+        alert_send(
+            organization=case.organization,
+            recipient=user,
+            kind=AlertKind.CASE_MESSAGE,
+            text=(
+                f"Case #{case.number}: {case.customer.display_name} wrote about the same problem "
+                f"on {channel_label}."
+            ),
+            dedupe_key=dedupe_key,
+            case=case,
+        )

@@ -229,7 +229,7 @@ LOGGING = {
 
 # Listening (docs/listening.md): how close in meaning (cosine, 0 to 1) a post must be to one of
 # its author's open cases to join it; the fetch timeout; the longest back-off after errors.
-SAYSO_LISTENING_SAME_CASE = float(env_str("SAYSO_LISTENING_SAME_CASE", "0.4"))
+SAYSO_LISTENING_SAME_CASE = float(env_str("SAYSO_LISTENING_SAME_CASE", "0.47"))
 SAYSO_LISTENING_TIMEOUT_SECONDS = env_int("SAYSO_LISTENING_TIMEOUT_SECONDS", 10)
 SAYSO_LISTENING_MAX_BACKOFF_SECONDS = env_int("SAYSO_LISTENING_MAX_BACKOFF_SECONDS", 6 * 3600)
 # The feedback widget: posts per minute per visitor address.

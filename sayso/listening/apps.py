@@ -13,3 +13,10 @@ class ListeningConfig(AppConfig):
 
         # What a customer said on the web moves with them when two records are merged.
         merging.register(Mention)
+
+        from sayso.intelligence.analysis import store
+        from sayso.listening.selectors import competitor_names_by_id
+
+        # Messages from every channel (email too) are analyzed with the organization's
+        # competitor names.
+        store.competitors_provider(competitor_names_by_id)

@@ -184,6 +184,14 @@ def competitor_names(*, organization: Organization) -> list[str]:
     )
 
 
+def competitor_names_by_id(organization_id: int) -> list[str]:
+    return list(
+        ListenTerm.objects.filter(
+            organization_id=organization_id, kind=TermKind.COMPETITOR
+        ).values_list("term", flat=True)
+    )
+
+
 def rule_list(*, organization: Organization) -> QuerySet[RoutingRule]:
     return RoutingRule.objects.filter(organization=organization).select_related("team", "source")
 

@@ -137,3 +137,19 @@ def test_rule_conditions(setup: dict[str, Any]) -> None:
     assert rule_for(rules, intents=[], sentiment="neutral", text="my MIRROR!").name == (
         "Mirror keyword"
     )
+
+
+@pytest.mark.django_db
+def test_email_analysis_knows_the_organizations_competitors(
+    org: Any, setup: dict[str, Any], run_on_commit: Any
+) -> None:
+    raw = (
+        b"From: Max <max@example.net>\r\nTo: help@haulright.example\r\n"
+        b"Subject: Prices\r\nMessage-ID: <p1@example.net>\r\n\r\n"
+        b"VanGo quoted me 40 dollars less for the same van next week.\r\n"
+    )
+    with run_on_commit(execute=True):
+        result = email_receive(organization=org, raw=raw)
+    analysis = result.message.analysis
+    assert "competitor_mention" in analysis.intents
+    assert any("VanGo" in reason for reason in analysis.reasons)

@@ -9,6 +9,7 @@ long enough text copied from another customer (spam).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -27,6 +28,16 @@ HISTORY_DAYS = 30
 HISTORY_LIMIT = 500
 # The same customer's recent messages are embedded with the new one to compare meanings.
 SAME_AUTHOR_LIMIT = 20
+
+
+# The competitor names of an organization, from whoever keeps them (the listening app registers
+# its terms here in its ``ready``): analysis marks a message naming one as a competitor mention.
+_competitors: Callable[[int], Sequence[str]] | None = None
+
+
+def competitors_provider(provider: Callable[[int], Sequence[str]] | None) -> None:
+    global _competitors
+    _competitors = provider
 
 
 def message_get(*, organization: Organization, pk: int) -> Message | None:
@@ -99,7 +110,12 @@ def message_analyze(*, message: Message, force: bool = False) -> MessageAnalysis
             ),
         )
     result = analyze(
-        [_item(message)], history=index, keys=[message.pk], noun="message", embeddings=vectors[-1:]
+        [_item(message)],
+        history=index,
+        keys=[message.pk],
+        noun="message",
+        embeddings=vectors[-1:],
+        competitors=_competitors(message.organization_id) if _competitors else (),
     )[0]
     values: dict[str, Any] = {
         "organization_id": message.organization_id,

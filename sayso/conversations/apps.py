@@ -1,4 +1,19 @@
+from typing import Any
+
 from django.apps import AppConfig
+
+
+def _reindex_cases(source: Any, target: Any) -> None:
+    """After a merge or its undoing, the similar-item index stores each moved case with its
+    new customer (``customer_id`` metadata, which same-problem matching filters on)."""
+    from sayso.conversations.models import Case
+    from sayso.intelligence.services import index_coalesced, index_item_later
+
+    with index_coalesced():
+        for case_id in Case.objects.filter(customer__in=[source, target]).values_list(
+            "id", flat=True
+        ):
+            index_item_later(organization=target.organization, kind="case", object_id=case_id)
 
 
 class ConversationsConfig(AppConfig):
@@ -9,6 +24,6 @@ class ConversationsConfig(AppConfig):
         from sayso.conversations.models import Case, Commitment, Message
         from sayso.customers import merging
 
-        merging.register(Case)
+        merging.register(Case, after=_reindex_cases)
         merging.register(Message)
         merging.register(Commitment)

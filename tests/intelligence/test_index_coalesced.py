@@ -43,3 +43,28 @@ def test_one_task_for_a_block_of_items(org: Any, django_capture_on_commit_callba
     assert index_items.call(org.pk, "case", [cases[0].pk, cases[1].pk]) == 0
     live = EmbeddedItem.objects.live().filter(organization=org, kind="case")
     assert sorted(live.values_list("object_id", flat=True)) == sorted(c.pk for c in cases[1:])
+
+
+@pytest.mark.django_db
+def test_merged_customers_cases_are_reindexed_with_their_new_customer(
+    org: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from sayso.customers.services import customer_merge, customer_unmerge
+    from sayso.intelligence.services import index_rebuild
+
+    ann = factories.make_customer(org, "Ann", "ann@example.com")
+    dup = factories.make_customer(org, "Ann again", "ann2@example.com")
+    case = factories.make_case(org, dup, subject="Flat tyre", body="The tyre is flat.")
+    index_rebuild(organization=org, kind="case")
+
+    def customer_of_case() -> int:
+        row = EmbeddedItem.objects.get(organization=org, kind="case", object_id=case.pk)
+        return int(row.metadata["customer_id"])
+
+    assert customer_of_case() == dup.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        merge = customer_merge(source=dup, target=ann)
+    assert customer_of_case() == ann.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        customer_unmerge(merge=merge)
+    assert customer_of_case() == dup.pk

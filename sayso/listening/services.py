@@ -457,7 +457,7 @@ def mention_open_case(*, mention: Any, actor: Any) -> Any:
 
     with transaction.atomic():
         mention = (
-            Mention.objects.select_for_update()
+            Mention.objects.select_for_update(of=("self",))
             .select_related("source", "customer")
             .get(pk=mention.pk)
         )

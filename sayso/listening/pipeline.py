@@ -8,9 +8,11 @@ For a batch of items from one source:
    it: a mention of its account, the widget); drop the rest.
 2. **Once**: drop items this source already stored (``Mention`` is unique on
    ``(source, external_id)``) and repeats inside the batch.
-3. **Enrich**: one ``analyze()`` over the batch (sentiment, intents, spam, language,
-   duplicates), embedding each text once.
-4. Per item, in its own transaction: **link** the author to a customer through an identity
+3. **Enrich**: ``analyze()`` over chunks of ``CHUNK`` items (sentiment, intents, spam,
+   language, duplicates across the whole batch), embedding each text once, in a helper thread
+   while the chunk before is stored.
+4. Per item, in transactions of ``GROUP`` items (item by item when a group fails): **link**
+   the author to a customer through an identity
    (a new author becomes a new customer marked as a prospect); **match** the customer's open
    cases by meaning (the item joins the closest one above ``SAYSO_LISTENING_SAME_CASE``, shown
    as "same problem, new channel", and the case owner is alerted); otherwise **open** a case
@@ -18,9 +20,13 @@ For a batch of items from one source:
    organization) and **route** it by the rules; otherwise keep it as a mention. Spam is kept
    as a mention, held, never a case.
 
-A crash between items leaves the stored ones stored and the rest unstored; the caller saves
-the source's cursor only after the whole batch, so the next poll fetches the rest again and
-step 2 skips what is already there.
+The authors' identities, their open cases and those cases' vectors are read once per batch
+(``Batch``). New messages, and the cases they open, are indexed for similar-item search with
+the vectors computed in step 3 (no second embedding).
+
+A crash leaves the committed groups stored and the rest unstored; the caller saves the
+source's cursor only after the whole batch, so the next poll fetches the rest again and step 2
+skips what is already there.
 """
 
 from __future__ import annotations

@@ -133,3 +133,33 @@ def test_another_organizations_message_is_never_a_duplicate(
     analyze_message.call(theirs.pk)
 
     assert MessageAnalysis.objects.get(message=theirs).duplicate_of_id is None
+
+
+def test_each_text_is_embedded_once_for_analysis_and_index(
+    org: Any, customer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The analysis stores the message's vector in the similar-item index (the index task then
+    embeds nothing), and reads earlier messages' vectors from the index."""
+    from sayso.intelligence import embeddings
+    from sayso.intelligence.models import EmbeddedItem
+    from sayso.intelligence.tasks import index_item
+
+    embedded: list[str] = []
+    real_embed = embeddings.embed
+
+    def counting_embed(texts: Any, *args: Any, **kwargs: Any) -> Any:
+        embedded.extend(texts)
+        return real_embed(texts, *args, **kwargs)
+
+    monkeypatch.setattr(embeddings, "embed", counting_embed)
+    first = receive(org, customer, "My truck was late again this morning.")
+    analyze_message.call(first.pk)
+    assert embedded == ["My truck was late again this morning."]
+    assert EmbeddedItem.objects.live().filter(kind="message", object_id=first.pk).exists()
+    assert index_item.call(org.pk, "message", first.pk) == "unchanged"
+    second = receive(org, customer, "And the trailer hitch was broken too.")
+    analyze_message.call(second.pk)
+    assert embedded == [
+        "My truck was late again this morning.",
+        "And the trailer hitch was broken too.",
+    ]

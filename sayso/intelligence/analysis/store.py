@@ -13,16 +13,19 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from sayso.conversations.models import Direction, Message
+from sayso.conversations.models import Direction, Message, Visibility
 from sayso.core.models import Organization
 from sayso.customers.models import IdentityKind
 from sayso.intelligence.analysis.duplicates import DuplicateIndex, author_key
 from sayso.intelligence.analysis.heads import model_version
-from sayso.intelligence.analysis.pipeline import Item, analyze
-from sayso.intelligence.models import MessageAnalysis
+from sayso.intelligence.analysis.pipeline import MAX_EMBED_CHARS, Item, analyze
+from sayso.intelligence.models import EmbeddedItem, ItemKind, MessageAnalysis
+from sayso.intelligence.selectors import MAX_TEXT_CHARS
+from sayso.intelligence.services import IndexInput, embedder_name, items_index, text_hash
 
 HISTORY_DAYS = 30
 HISTORY_LIMIT = 500
@@ -78,6 +81,73 @@ def _history(message: Message) -> list[Message]:
     return list(reversed(earlier))
 
 
+def _index_text(message: Message) -> str:
+    # As ``selectors.message_texts_for_index`` reads a message.
+    return message.body.strip()[:MAX_TEXT_CHARS]
+
+
+def _indexable(message: Message) -> bool:
+    return (
+        message.direction != Direction.INTERNAL
+        and message.visibility != Visibility.INTERNAL
+        and bool(_index_text(message))
+    )
+
+
+def _vectors(messages: list[Message]) -> np.ndarray:
+    """The embeddings of these messages: those the similar-item index holds for their current
+    text are read from it, only the others are embedded (so a message is not embedded once for
+    the index and again for its analysis, nor a customer's earlier messages every time)."""
+    from sayso.intelligence.embeddings import embed
+
+    embedder = embedder_name()
+    wanted = {m.pk: text_hash(_index_text(m), embedder=embedder) for m in messages}
+    stored: dict[int, np.ndarray] = {}
+    if messages:
+        rows = (
+            EmbeddedItem.objects.live()
+            .filter(
+                organization_id=messages[0].organization_id,
+                kind=ItemKind.MESSAGE,
+                object_id__in=list(wanted),
+            )
+            .values_list("object_id", "text_hash", "vector")
+        )
+        for object_id, digest, raw in rows:
+            if wanted.get(int(object_id)) == digest:
+                stored[int(object_id)] = np.frombuffer(bytes(raw), dtype=np.float32)
+    missing = [m for m in messages if m.pk not in stored]
+    if missing:
+        for m, vector in zip(
+            missing, embed([m.body[:MAX_EMBED_CHARS] for m in missing]), strict=True
+        ):
+            stored[m.pk] = np.asarray(vector, dtype=np.float32)
+    return np.stack([stored[m.pk] for m in messages])
+
+
+def _index_with_vector(message: Message, vector: np.ndarray) -> None:
+    """Store the message's vector in the similar-item index now (the index task that follows
+    then finds it current and embeds nothing)."""
+    if not _indexable(message):
+        return
+    items_index(
+        organization=message.organization,
+        kind=ItemKind.MESSAGE,
+        items=[
+            IndexInput(
+                object_id=message.pk,
+                text=_index_text(message),
+                vector=vector,
+                metadata={
+                    "case_id": message.case_id,
+                    "channel": message.channel,
+                    "direction": message.direction,
+                },
+            )
+        ],
+    )
+
+
 def message_analyze(*, message: Message, force: bool = False) -> MessageAnalysis:
     """Analyze ``message`` and store the result, unless it is already stored for the current
     model version. Safe to run twice, also at the same time."""
@@ -85,9 +155,9 @@ def message_analyze(*, message: Message, force: bool = False) -> MessageAnalysis
     existing = MessageAnalysis.objects.filter(message=message).first()
     if existing is not None and existing.model_version == version and not force:
         return existing
-    from sayso.intelligence.embeddings import embed
-
-    message = Message.objects.select_related("customer", "author_identity").get(pk=message.pk)
+    message = Message.objects.select_related("customer", "author_identity", "organization").get(
+        pk=message.pk
+    )
     earlier = _history(message)
     index = DuplicateIndex(capacity=HISTORY_LIMIT + 1)
     # Only the same customer's messages inside the meaning window can repeat it in other
@@ -96,7 +166,7 @@ def message_analyze(*, message: Message, force: bool = False) -> MessageAnalysis
     same_author = [
         m for m in earlier if m.customer_id == message.customer_id and m.sent_at >= since
     ][-SAME_AUTHOR_LIMIT:]
-    vectors = embed([m.body[:2000] for m in same_author] + [message.body[:2000]])
+    vectors = _vectors([*same_author, message])
     by_id = {m.pk: vectors[i] for i, m in enumerate(same_author)}
     for m in earlier:
         item = _item(m)
@@ -131,6 +201,7 @@ def message_analyze(*, message: Message, force: bool = False) -> MessageAnalysis
         "model_version": version,
         "analyzed_at": timezone.now(),
     }
+    _index_with_vector(message, vectors[-1])
     try:
         with transaction.atomic():
             analysis, _ = MessageAnalysis.objects.update_or_create(message=message, defaults=values)

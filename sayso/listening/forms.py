@@ -11,6 +11,13 @@ from sayso.core.models import Organization, Team
 from sayso.intelligence.models import INTENT_LABELS, Sentiment
 from sayso.listening.models import Source, SourceKind, TermKind
 
+UNUSED_BY_KIND: dict[str, tuple[str, ...]] = {
+    SourceKind.RSS: ("queries", "account", "credential_env", "allowed_origins"),
+    SourceKind.MASTODON: ("allowed_origins",),
+    SourceKind.BLUESKY: ("allowed_origins",),
+    SourceKind.WIDGET: ("url", "queries", "account", "credential_env", "poll_interval_seconds"),
+}
+
 
 class SourceForm(forms.Form):
     name = forms.CharField(max_length=120)
@@ -71,6 +78,9 @@ class SourceForm(forms.Form):
         super().__init__(*args, **kwargs)
         if source is not None:
             self.fields["kind"].disabled = True
+            # A source's own settings only: what its kind does not use is not shown.
+            for name in UNUSED_BY_KIND.get(source.kind, ()):
+                del self.fields[name]
 
 
 class TermForm(forms.Form):

@@ -219,3 +219,32 @@ def test_terms_and_rules_pages(org: Any, agent: Any) -> None:
     nothing = _client(manager).post(rules, {"name": "No action", "position": "2"})
     assert "sets a team, a priority" in nothing.content.decode()
     assert _client(agent).get(rules).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_source_page_shows_and_saves_only_its_kinds_settings(org: Any, admin: Any) -> None:
+    widget = source_create(
+        organization=org, name="Widget", kind="widget", allowed_origins="https://www.example.com"
+    )
+    url = reverse("source-detail", kwargs={"org": org.slug, "pk": widget.pk})
+    page = _client(admin).get(url).content.decode()
+    assert 'name="allowed_origins"' in page and 'name="url"' not in page
+    assert "/widget.js" in page and 'data-org="haulright"' in page
+    saved = _client(admin).post(
+        url,
+        {"name": "Widget", "allowed_origins": "https://www.example.com\nhttps://shop.example.com"},
+    )
+    assert saved.status_code == 302
+    widget.refresh_from_db()
+    assert widget.origin_list() == ["https://www.example.com", "https://shop.example.com"]
+    assert widget.enabled is False  # the box was not ticked: paused
+    assert "Paused" in _client(admin).get(url).content.decode()
+    feed = source_create(
+        organization=org, name="Feed", kind="rss", url="https://blog.example.com/feed"
+    )
+    page = (
+        _client(admin)
+        .get(reverse("source-detail", kwargs={"org": org.slug, "pk": feed.pk}))
+        .content.decode()
+    )
+    assert 'name="url"' in page and 'name="allowed_origins"' not in page

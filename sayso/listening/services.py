@@ -250,7 +250,13 @@ def source_poll(
         error = SourceError(f"Sayso failed to read this source ({type(exc).__name__}: {exc}).")
         _record_failure(source, error, now)
         return PollResult(source.pk, False, IngestReport(), error.message)
-    report = ingest(source=source, items=result.items)
+    try:
+        report = ingest(source=source, items=result.items)
+    except Exception as exc:  # the cursor stays: the next poll fetches these items again
+        logger.exception("Storing the items of source %s failed", source.pk)
+        error = SourceError(f"Sayso failed to store this source's items ({type(exc).__name__}).")
+        _record_failure(source, error, now)
+        return PollResult(source.pk, False, IngestReport(), error.message)
     Source.objects.filter(pk=source.pk).update(
         cursor=result.cursor,
         failure_count=0,

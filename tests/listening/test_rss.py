@@ -223,3 +223,20 @@ def test_a_source_that_keeps_failing_is_unhealthy_and_backs_off(
     assert source_poll(source=source).ok
     assert source.healthy and source.last_error == "" and source.failure_count == 0
     assert source.next_poll_at - timezone.now() <= timedelta(seconds=source.poll_interval_seconds)
+
+
+@pytest.mark.django_db
+def test_a_failure_while_storing_keeps_the_cursor_and_the_error(
+    listening: Any, stand_in: StandIn
+) -> None:
+    stand_in.route("/feed", Reply(body=atom(ENTRIES), headers={**ATOM, "ETag": '"v1"'}))
+    source = _feed(listening, stand_in)
+
+    def broken(**kwargs: Any) -> Any:
+        raise RuntimeError("disk full")
+
+    result = source_poll(source=source, ingest=broken)
+    assert not result.ok and "failed to store" in result.error
+    assert source.cursor == {} and source.failure_count == 1
+    assert source_poll(source=source).ok  # the next poll stores everything
+    assert Mention.objects.filter(source=source).count() == 2

@@ -209,8 +209,12 @@ def _rule_refs(request: HttpRequest, payload: Any) -> dict[str, Any]:
     if source_id is not None:
         values["source"] = _source_or_404(request, source_id)
     if team_id is not None:
-        team = Team.objects.filter(organization=organization, pk=team_id).first()
-        if team is None or not 0 < team_id <= MAX_ID:
+        team = (
+            Team.objects.filter(organization=organization, pk=team_id).first()
+            if 0 < team_id <= MAX_ID
+            else None
+        )
+        if team is None:
             raise Http404()
         values["team"] = team
     return values

@@ -56,6 +56,9 @@ def test_rules_create_replace_delete(
         manager_api.post("/listening/rules", {**body, "team_id": rival_team.pk}).status_code == 404
     )
     assert manager_api.post("/listening/rules", {**body, "intent": "gossip"}).status_code == 400
+    for huge in (2**63, -1):
+        assert manager_api.post("/listening/rules", {**body, "team_id": huge}).status_code == 404
+        assert manager_api.post("/listening/rules", {**body, "source_id": huge}).status_code == 404
     assert manager_api.post("/listening/rules", {"name": "Nothing"}).status_code == 400
     rule_id = created.json()["id"]
     replaced = manager_api.client.put(

@@ -13,9 +13,9 @@ from ninja.errors import AuthenticationError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from sayso.api.auth import actor_of, organization_of, scoped, token_of
-from sayso.api.lookups import MAX_ID
+from sayso.api.lookups import MAX_ID, team_or_404
 from sayso.api.schemas import Timestamp, errors
-from sayso.core.models import Role, Scope, Team
+from sayso.core.models import Role, Scope
 from sayso.listening import selectors, services
 from sayso.listening.models import ListenTerm, Mention, RoutingRule, Source, SourceKind, TermKind
 
@@ -200,7 +200,6 @@ def _source_or_404(request: HttpRequest, pk: int) -> Source:
 
 
 def _rule_refs(request: HttpRequest, payload: Any) -> dict[str, Any]:
-    organization = organization_of(request)
     values = payload.dict(exclude_unset=False)
     source_id = values.pop("source_id", None)
     team_id = values.pop("team_id", None)
@@ -209,14 +208,7 @@ def _rule_refs(request: HttpRequest, payload: Any) -> dict[str, Any]:
     if source_id is not None:
         values["source"] = _source_or_404(request, source_id)
     if team_id is not None:
-        team = (
-            Team.objects.filter(organization=organization, pk=team_id).first()
-            if 0 < team_id <= MAX_ID
-            else None
-        )
-        if team is None:
-            raise Http404()
-        values["team"] = team
+        values["team"] = team_or_404(request, team_id, field="team_id")
     return values
 
 

@@ -142,6 +142,37 @@ def _clip(text: str) -> str:
     return text.strip()[:MAX_TEXT_CHARS]
 
 
+# How a case and a message are read for the index: one definition, for the index sources below
+# and for callers that index an item with a vector they computed (``IndexInput(text, vector)``),
+# whose text must hash as the source's would.
+
+
+def case_index_text(subject: str, first_body: str | None) -> str:
+    """A case as the index embeds it: its subject and its first inbound message."""
+    return _clip("\n\n".join(part for part in (subject, first_body or "") if part.strip()))
+
+
+def case_index_metadata(*, status: str, customer_id: int) -> dict[str, Any]:
+    return {"status": status, "customer_id": customer_id}
+
+
+def message_index_text(body: str) -> str:
+    return _clip(body)
+
+
+def message_index_metadata(*, case_id: int, channel: str, direction: str) -> dict[str, Any]:
+    return {"case_id": case_id, "channel": channel, "direction": direction}
+
+
+def message_indexable(message: Message) -> bool:
+    """Internal notes are never indexed (``_messages``); nor is an empty text."""
+    return (
+        message.direction != Direction.INTERNAL
+        and message.visibility != Visibility.INTERNAL
+        and bool(message_index_text(message.body))
+    )
+
+
 def _cases(organization: Organization, object_ids: Collection[int] | None) -> Any:
     cases = Case.objects.filter(organization=organization)
     if object_ids is not None:
@@ -162,9 +193,11 @@ def case_texts_for_index(
         "id", "subject", "first_body", "status", "customer_id"
     )
     for case_id, subject, first_body, status, customer_id in rows.iterator(chunk_size=2000):
-        text = _clip("\n\n".join(part for part in (subject, first_body or "") if part.strip()))
+        text = case_index_text(subject, first_body)
         if text:
-            yield SourceItem(case_id, text, {"status": status, "customer_id": customer_id})
+            yield SourceItem(
+                case_id, text, case_index_metadata(status=status, customer_id=customer_id)
+            )
 
 
 def case_count_for_index(organization: Organization) -> int:
@@ -188,10 +221,12 @@ def message_texts_for_index(
         messages = messages.filter(id__in=list(object_ids))
     rows = messages.order_by("id").values_list("id", "body", "case_id", "channel", "direction")
     for message_id, body, case_id, channel, direction in rows.iterator(chunk_size=2000):
-        text = _clip(body)
+        text = message_index_text(body)
         if text:
             yield SourceItem(
-                message_id, text, {"case_id": case_id, "channel": channel, "direction": direction}
+                message_id,
+                text,
+                message_index_metadata(case_id=case_id, channel=channel, direction=direction),
             )
 
 

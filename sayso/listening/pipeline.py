@@ -51,7 +51,13 @@ from sayso.intelligence.analysis.duplicates import DuplicateIndex
 from sayso.intelligence.analysis.heads import model_version
 from sayso.intelligence.analysis.pipeline import MAX_EMBED_CHARS, Analysis, Item, analyze
 from sayso.intelligence.models import EmbeddedItem, MessageAnalysis
-from sayso.intelligence.selectors import MAX_TEXT_CHARS as MAX_INDEX_CHARS
+from sayso.intelligence.selectors import (
+    case_index_metadata,
+    case_index_text,
+    case_texts_for_index,
+    message_index_metadata,
+    message_index_text,
+)
 from sayso.intelligence.services import IndexInput, index_coalesced, index_written, items_index
 from sayso.listening.connectors.base import FetchedItem, clip
 from sayso.listening.models import Mention, Outcome, RoutingRule, Source, SourceKind, TermKind
@@ -212,8 +218,10 @@ class Batch:
         if missing:
             from sayso.intelligence.embeddings import embed
 
-            for case, vector in zip(missing, embed(_case_texts(missing)), strict=True):
-                self.vectors[case.pk] = vector
+            texts = list(case_texts_for_index(self.organization, [case.pk for case in missing]))
+            vectors = embed([item.text for item in texts])
+            for item, vector in zip(texts, vectors, strict=True):
+                self.vectors[int(item.object_id)] = vector
 
     def identity(self, item: FetchedItem) -> tuple[Customer, Identity | None, bool]:
         """The customer behind the item's author, recognising any of their known identities
@@ -261,22 +269,6 @@ class Batch:
     def case_opened(self, case: Case, vector: np.ndarray) -> None:
         self.cases.setdefault(case.customer_id, []).insert(0, case)
         self.vectors[case.pk] = np.asarray(vector, dtype=np.float32)
-
-
-def _case_texts(cases: list[Case]) -> list[str]:
-    """Each case as the index embeds it: its subject and first inbound message."""
-    first: dict[int, str] = {}
-    rows = (
-        Message.objects.filter(case__in=cases, direction="inbound")
-        .order_by("case_id", "sent_at", "id")
-        .values_list("case_id", "body")
-    )
-    for case_id, body in rows:
-        first.setdefault(case_id, body)
-    return [
-        "\n\n".join(p for p in (case.subject, first.get(case.pk, "")[:2000]) if p.strip())
-        for case in cases
-    ]
 
 
 def _analysis_row(message: Any, result: Analysis, version: str) -> None:
@@ -466,20 +458,20 @@ def _index_written(batch: Batch) -> None:
     messages = [
         IndexInput(
             object_id=m.pk,
-            text=m.body.strip()[:MAX_INDEX_CHARS],
+            text=message_index_text(m.body),
             vector=vector,
-            metadata={"case_id": m.case_id, "channel": m.channel, "direction": m.direction},
+            metadata=message_index_metadata(
+                case_id=m.case_id, channel=m.channel, direction=m.direction
+            ),
         )
         for m, vector, _ in batch.written
     ]
     cases = [
         IndexInput(
             object_id=m.case_id,
-            text="\n\n".join(p for p in (m.case.subject, m.body) if p.strip()).strip()[
-                :MAX_INDEX_CHARS
-            ],
+            text=case_index_text(m.case.subject, m.body),
             vector=vector,
-            metadata={"status": m.case.status, "customer_id": m.case.customer_id},
+            metadata=case_index_metadata(status=m.case.status, customer_id=m.case.customer_id),
         )
         for m, vector, opened in batch.written
         if opened

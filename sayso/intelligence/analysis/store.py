@@ -17,14 +17,18 @@ import numpy as np
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from sayso.conversations.models import Direction, Message, Visibility
+from sayso.conversations.models import Direction, Message
 from sayso.core.models import Organization
 from sayso.customers.models import IdentityKind
 from sayso.intelligence.analysis.duplicates import DuplicateIndex, author_key
 from sayso.intelligence.analysis.heads import model_version
 from sayso.intelligence.analysis.pipeline import MAX_EMBED_CHARS, Item, analyze
 from sayso.intelligence.models import EmbeddedItem, ItemKind, MessageAnalysis
-from sayso.intelligence.selectors import MAX_TEXT_CHARS
+from sayso.intelligence.selectors import (
+    message_index_metadata,
+    message_index_text,
+    message_indexable,
+)
 from sayso.intelligence.services import IndexInput, embedder_name, items_index, text_hash
 
 HISTORY_DAYS = 30
@@ -81,19 +85,6 @@ def _history(message: Message) -> list[Message]:
     return list(reversed(earlier))
 
 
-def _index_text(message: Message) -> str:
-    # As ``selectors.message_texts_for_index`` reads a message.
-    return message.body.strip()[:MAX_TEXT_CHARS]
-
-
-def _indexable(message: Message) -> bool:
-    return (
-        message.direction != Direction.INTERNAL
-        and message.visibility != Visibility.INTERNAL
-        and bool(_index_text(message))
-    )
-
-
 def _vectors(messages: list[Message]) -> np.ndarray:
     """The embeddings of these messages: those the similar-item index holds for their current
     text are read from it, only the others are embedded (so a message is not embedded once for
@@ -101,7 +92,7 @@ def _vectors(messages: list[Message]) -> np.ndarray:
     from sayso.intelligence.embeddings import embed
 
     embedder = embedder_name()
-    wanted = {m.pk: text_hash(_index_text(m), embedder=embedder) for m in messages}
+    wanted = {m.pk: text_hash(message_index_text(m.body), embedder=embedder) for m in messages}
     stored: dict[int, np.ndarray] = {}
     if messages:
         rows = (
@@ -128,7 +119,7 @@ def _vectors(messages: list[Message]) -> np.ndarray:
 def _index_with_vector(message: Message, vector: np.ndarray) -> None:
     """Store the message's vector in the similar-item index now (the index task that follows
     then finds it current and embeds nothing)."""
-    if not _indexable(message):
+    if not message_indexable(message):
         return
     items_index(
         organization=message.organization,
@@ -136,13 +127,11 @@ def _index_with_vector(message: Message, vector: np.ndarray) -> None:
         items=[
             IndexInput(
                 object_id=message.pk,
-                text=_index_text(message),
+                text=message_index_text(message.body),
                 vector=vector,
-                metadata={
-                    "case_id": message.case_id,
-                    "channel": message.channel,
-                    "direction": message.direction,
-                },
+                metadata=message_index_metadata(
+                    case_id=message.case_id, channel=message.channel, direction=message.direction
+                ),
             )
         ],
     )

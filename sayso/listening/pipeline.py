@@ -115,6 +115,17 @@ class IngestReport:
         self.mention_ids += other.mention_ids
 
 
+def heard_text(title: str, text: str) -> str:
+    """An item's words as Sayso reads and stores them: the title, when there is one, first."""
+    return f"{title}\n\n{text}" if title else text
+
+
+def heard_headers(source: Source, url: str, **details: Any) -> dict[str, Any]:
+    """The ``headers`` of a message heard on a source (the case page shows where, with a link
+    to the original, and whether it joined as the same problem)."""
+    return {"listening": {"source": source.name, "source_id": source.pk, "url": url, **details}}
+
+
 def _listened(items: list[FetchedItem], terms: Terms) -> list[tuple[FetchedItem, list[str]]]:
     kept = []
     for item in items:
@@ -358,16 +369,13 @@ def _store(
             elif item.direct or ANSWER_INTENTS & set(result.intents):
                 mention.outcome = Outcome.OPENED
         if mention.outcome in {Outcome.JOINED, Outcome.OPENED}:
-            headers = {
-                "listening": {
-                    "source": source.name,
-                    "source_id": source.pk,
-                    "url": item.url,
-                    "same_problem": mention.outcome == Outcome.JOINED,
-                    "similarity": round(score, 3),
-                }
-            }
-            body = item.text if not item.title else f"{item.title}\n\n{item.text}"
+            headers = heard_headers(
+                source,
+                item.url,
+                same_problem=mention.outcome == Outcome.JOINED,
+                similarity=round(score, 3),
+            )
+            body = heard_text(item.title, item.text)
             message, message_created = message_receive(
                 organization=organization,
                 customer=customer,
@@ -424,7 +432,7 @@ def _enrich(
     """Embed and analyze one chunk (no database: runs beside the storing thread)."""
     from sayso.intelligence.embeddings import embed
 
-    texts = [f"{item.title}\n\n{item.text}" if item.title else item.text for item, _ in chunk]
+    texts = [heard_text(item.title, item.text) for item, _ in chunk]
     vectors = embed([t[:MAX_EMBED_CHARS] for t in texts])
     results = analyze(
         [

@@ -459,7 +459,7 @@ def mention_open_case(*, mention: Any, actor: Any) -> Any:
     from sayso.conversations.models import Visibility
     from sayso.conversations.services import message_receive
     from sayso.listening.models import Mention, Outcome
-    from sayso.listening.pipeline import CHANNEL_OF
+    from sayso.listening.pipeline import CHANNEL_OF, heard_headers, heard_text
 
     with transaction.atomic():
         mention = (
@@ -471,7 +471,7 @@ def mention_open_case(*, mention: Any, actor: Any) -> Any:
             return mention.case
         if mention.customer is None:
             raise ValidationError("This mention has no author to open a case for.")
-        body = mention.text if not mention.title else f"{mention.title}\n\n{mention.text}"
+        body = heard_text(mention.title, mention.text)
         message, created = message_receive(
             organization=mention.organization,
             customer=mention.customer,
@@ -483,15 +483,12 @@ def mention_open_case(*, mention: Any, actor: Any) -> Any:
             visibility=Visibility.PUBLIC
             if mention.source.kind != SourceKind.WIDGET
             else Visibility.PRIVATE,
-            headers={
-                "listening": {
-                    "source": mention.source.name,
-                    "source_id": mention.source_id,
-                    "url": mention.url,
-                    "same_problem": False,
-                    "opened_by": getattr(actor, "pk", None),
-                }
-            },
+            headers=heard_headers(
+                mention.source,
+                mention.url,
+                same_problem=False,
+                opened_by=getattr(actor, "pk", None),
+            ),
         )
         mention.case = message.case
         if created:

@@ -204,6 +204,8 @@ SAYSO_LOGIN_LINK_MINUTES = env_int("SAYSO_LOGIN_LINK_MINUTES", 30)
 # Public writes (sign-in link requests, portal replies): at most N per window per client.
 SAYSO_RATE_LIMIT_PER_MINUTE = env_int("SAYSO_RATE_LIMIT_PER_MINUTE", 10)
 SAYSO_SIMILAR_RATE_LIMIT_PER_MINUTE = env_int("SAYSO_SIMILAR_RATE_LIMIT_PER_MINUTE", 120)
+# Community Q&A: a question with no answer after this many hours joins the staff queue.
+SAYSO_QA_UNANSWERED_AFTER_HOURS = env_int("SAYSO_QA_UNANSWERED_AFTER_HOURS", 24)
 # Similar-item search (docs/intelligence.md): exact search up to this many items per index,
 # HNSW above; changes held in memory before a new snapshot; pgvector on PostgreSQL when the
 # extension is there. (The embedding backend, SAYSO_EMBEDDING_BACKEND, and the model cache,

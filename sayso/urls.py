@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sayso.api.main import api
+from sayso.community.urls import staff_question_urlpatterns as question_staff_urls
 from sayso.community.urls import staff_urlpatterns as community_staff_urls
 
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
     path("staff/<slug:org>/customers/", include("sayso.customers.urls")),
     path("staff/<slug:org>/alerts/", include("sayso.notifications.urls")),
     path("staff/<slug:org>/moderation/", include(community_staff_urls)),
+    path("staff/<slug:org>/questions/", include(question_staff_urls)),
     path("staff/<slug:org>/listening/", include("sayso.listening.urls")),
     path("o/<slug:org>/", include("sayso.conversations.portal_urls")),
     path("o/<slug:org>/", include("sayso.community.urls")),

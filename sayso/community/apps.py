@@ -6,8 +6,20 @@ class CommunityConfig(AppConfig):
     label = "community"
 
     def ready(self) -> None:
-        from sayso.community import selectors, services
-        from sayso.community.models import Comment, Flag, Follow, Idea, Notice, Review, Vote
+        from sayso.community import question_selectors, questions, selectors, services
+        from sayso.community.models import (
+            Answer,
+            AnswerVote,
+            Comment,
+            Flag,
+            Follow,
+            Idea,
+            MeToo,
+            Notice,
+            Question,
+            Review,
+            Vote,
+        )
         from sayso.customers import merging
         from sayso.intelligence.index_sources import register_source
 
@@ -22,6 +34,17 @@ class CommunityConfig(AppConfig):
         # One vote per person: a vote of the merged-away customer on an idea the surviving one
         # voted on stays behind (and counts again after an unmerge).
         merging.register(Vote, unique_with=("idea",), after=services.idea_votes_recount)
+        merging.register(Question, "author")
+        merging.register(Answer, "author", after=questions.reputations_recount)
+        merging.register(AnswerVote, unique_with=("answer",), after=questions.answer_votes_recount)
+        merging.register(MeToo, unique_with=("question",), after=questions.me_too_recount)
+        # A community profile is not moved: visibility is each record's own choice (a merge
+        # never makes anyone visible), and reputation is recomputed from the answers moved.
+        register_source(
+            "question",
+            question_selectors.question_texts_for_index,
+            count=question_selectors.question_count_for_index,
+        )
         register_source(
             "idea", selectors.idea_texts_for_index, count=selectors.idea_count_for_index
         )

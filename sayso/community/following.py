@@ -78,10 +78,10 @@ def subject_check(*, organization: Organization, subject: str) -> str:
     else a ValidationError saying what can be."""
     from django.core.exceptions import ValidationError
 
-    from sayso.community.models import Category, Review
+    from sayso.community.models import Category, CommunityProfile, Question, Review
 
     kind, _, raw = (subject or "").partition(":")
-    whole = {NEW_IDEAS, "changelog", "roadmap"}
+    whole = {NEW_IDEAS, "changelog", "roadmap", "questions"}
     if subject in whole:
         return subject
     exists = False
@@ -93,6 +93,15 @@ def subject_check(*, organization: Organization, subject: str) -> str:
             exists = Category.objects.filter(organization=organization, pk=pk).exists()
         elif kind == "review":
             exists = Review.objects.filter(organization=organization, pk=pk).exists()
+        elif kind == "question":
+            exists = Question.objects.filter(
+                organization=organization, pk=pk, hidden_at__isnull=True, deleted_at__isnull=True
+            ).exists()
+        elif kind == "person":
+            # Only people who chose to be visible can be followed.
+            exists = CommunityProfile.objects.filter(
+                organization=organization, customer_id=pk, visible=True
+            ).exists()
         elif kind in {"roadmap-item", "changelog-entry"}:
             from sayso.roadmap.models import ChangelogEntry, RoadmapItem
 
@@ -101,8 +110,9 @@ def subject_check(*, organization: Organization, subject: str) -> str:
     if not exists:
         raise ValidationError(
             {
-                "subject": "Follow ideas, changelog, roadmap, idea:<id>, category:<id>, "
-                "review:<id>, roadmap-item:<id> or changelog-entry:<id> of this organization."
+                "subject": "Follow ideas, questions, changelog, roadmap, idea:<id>, "
+                "category:<id>, review:<id>, roadmap-item:<id>, changelog-entry:<id>, "
+                "question:<id> or person:<id> (of someone visible) of this organization."
             }
         )
     return subject

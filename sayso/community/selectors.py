@@ -302,6 +302,20 @@ def follows_of(*, customer: Customer) -> list[tuple[Follow, str, str]]:
         elif kind == "changelog-entry" and raw.isdigit():
             path = reverse("changelog-entry", kwargs={"org": slug, "pk": int(raw)})
             named.append((follow, "Comments on a changelog entry", path))
+        elif kind == "question" and raw.isdigit():
+            from sayso.community.models import Question
+
+            found = Question.objects.filter(pk=int(raw)).first()
+            if found is not None:
+                path = reverse("question-detail", kwargs={"org": slug, "number": found.number})
+                named.append((follow, f"Question: {found.title}", path))
+        elif follow.subject == "questions":
+            named.append((follow, "Every new question", reverse("questions", kwargs={"org": slug})))
+        elif kind == "person" and raw.isdigit():
+            person = Customer.objects.filter(pk=int(raw)).first()
+            if person is not None:
+                path = reverse("community-profile", kwargs={"org": slug, "pk": person.pk})
+                named.append((follow, f"{person.display_name}'s questions and answers", path))
         elif kind == "review" and raw.isdigit():
             path = reverse("reviews", kwargs={"org": slug}) + f"#review-{raw}"
             named.append((follow, "A review's thread", path))

@@ -126,6 +126,8 @@ def _log(
     idea: Idea | None = None,
     comment: Comment | None = None,
     review: Any = None,
+    question: Any = None,
+    answer: Any = None,
 ) -> ModerationEntry:
     return ModerationEntry.objects.create(
         organization=organization,
@@ -136,6 +138,8 @@ def _log(
         idea=idea,
         comment=comment,
         review=review,
+        question=question,
+        answer=answer,
     )
 
 
@@ -750,24 +754,26 @@ def flag_create(
     idea: Idea | None = None,
     comment: Comment | None = None,
     review: Any = None,
+    question: Any = None,
+    answer: Any = None,
 ) -> tuple[Flag, bool]:
-    """A customer reports an idea, a comment or a review to the moderators, once per item."""
-    targets = [t for t in (idea, comment, review) if t is not None]
+    """A customer reports an idea, a comment, a review, a question or an answer to the
+    moderators, once per item."""
+    given = {"idea": idea, "comment": comment, "review": review, "question": question}
+    given["answer"] = answer
+    targets = {field: obj for field, obj in given.items() if obj is not None}
     if len(targets) != 1:
-        raise ValueError("Flag one idea, comment or review.")
-    _same_org(customer.organization_id, targets[0])
+        raise ValueError("Flag one idea, comment, review, question or answer.")
+    ((field, target),) = targets.items()
+    _same_org(customer.organization_id, target)
     reason = _clean_text(reason, field="reason", maximum=REASON_MAX)
-    existing = Flag.objects.filter(
-        customer=customer, idea=idea, comment=comment, review=review
-    ).first()
+    existing = Flag.objects.filter(customer=customer, **{field: target}).first()
     if existing is not None:
         return existing, False
     flag = Flag.objects.create(
         organization_id=customer.organization_id,
         customer=customer,
-        idea=idea,
-        comment=comment,
-        review=review,
         reason=reason,
+        **{field: target},
     )
     return flag, True

@@ -2,9 +2,33 @@
 
 from django.urls import path
 
-from sayso.community import feeds, views
+from sayso.community import feeds, question_views, views
 
 urlpatterns = [
+    path("questions/", question_views.question_list, name="questions"),
+    path("questions/new/", question_views.question_new, name="question-new"),
+    path("questions/similar/", question_views.question_similar, name="question-similar"),
+    path("questions/follow/", question_views.questions_follow, name="questions-follow"),
+    path("questions/<int:number>/", question_views.question_detail, name="question-detail"),
+    path("questions/<int:number>/answers/", question_views.answer_post, name="answer-post"),
+    path("questions/<int:number>/me-too/", question_views.me_too, name="question-me-too"),
+    path("questions/<int:number>/follow/", question_views.question_follow, name="question-follow"),
+    path("questions/<int:number>/edit/", question_views.question_edit, name="question-edit"),
+    path("questions/<int:number>/delete/", question_views.question_delete, name="question-delete"),
+    path("questions/<int:number>/flag/", question_views.question_flag, name="question-flag"),
+    path("questions/<int:number>/close/", question_views.question_close, name="question-close"),
+    path(
+        "questions/<int:number>/moderate/",
+        question_views.question_moderate,
+        name="question-moderate",
+    ),
+    path("questions/<int:number>/links/", question_views.question_link, name="question-link"),
+    path("answers/<int:pk>/vote/", question_views.answer_vote, name="answer-vote"),
+    path("answers/<int:pk>/accept/", question_views.answer_accept, name="answer-accept"),
+    path("answers/<int:pk>/delete/", question_views.answer_delete, name="answer-delete"),
+    path("people/visibility/", question_views.visibility, name="community-visibility"),
+    path("people/<int:pk>/", question_views.profile, name="community-profile"),
+    path("people/<int:pk>/follow/", question_views.profile_follow, name="community-profile-follow"),
     path("ideas/", views.board, name="idea-board"),
     path("ideas/new/", views.idea_new, name="idea-new"),
     path("ideas/similar/", views.similar, name="idea-similar"),
@@ -58,4 +82,8 @@ urlpatterns = [
 
 staff_urlpatterns = [
     path("", views.moderation_queue, name="moderation-queue"),
+]
+
+staff_question_urlpatterns = [
+    path("", question_views.staff_queue, name="question-queue"),
 ]

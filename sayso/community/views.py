@@ -106,6 +106,12 @@ def _roadmap_of(idea: Idea) -> dict[str, Any]:
     }
 
 
+def _questions_of(idea: Idea) -> list[Any]:
+    from sayso.community.question_selectors import questions_of_idea
+
+    return questions_of_idea(idea=idea)
+
+
 def _comment_url(comment: Any) -> str:
     """Where a comment is shown: its thread's page, at the comment."""
     target = next(
@@ -288,6 +294,7 @@ def idea_detail(request: PortalRequest, number: int) -> HttpResponse:
         "comment_form": CommentForm(),
         "flag_form": FlagForm(),
         "similar": selectors.similar_to_idea(idea=idea, k=3),
+        "questions": _questions_of(idea),
         **_roadmap_of(idea),
     }
     if staff is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -83,6 +85,7 @@ def inbox(request: StaffRequest) -> HttpResponse:
             organization=request.organization, recipient=request.user
         ),
         "querystring": params.urlencode(),
+        "unanswered_count": _unanswered_questions(request),
     }
     template = (
         "conversations/_inbox_results.html"
@@ -90,6 +93,21 @@ def inbox(request: StaffRequest) -> HttpResponse:
         else "conversations/inbox.html"
     )
     return render(request, template, context)
+
+
+def _questions_of_case(case: Case) -> Sequence[object]:
+    from sayso.community.question_selectors import questions_of_case
+
+    return questions_of_case(case=case)
+
+
+def _unanswered_questions(request: StaffRequest) -> int:
+    """The community questions waiting past the set time: the inbox's link to that queue."""
+    from sayso.community.question_selectors import unanswered_queue
+
+    if request.headers.get("HX-Request"):
+        return 0
+    return unanswered_queue(organization=request.organization).count()
 
 
 def _case_or_404(request: StaffRequest, number: int) -> Case:
@@ -131,6 +149,7 @@ def case_detail(request: StaffRequest, number: int) -> HttpResponse:
             organization=organization, staff=staff, initial={"owner": str(request.user.pk)}
         ),
         "alert_count": unread_alert_count(organization=organization, recipient=request.user),
+        "community_questions": _questions_of_case(case),
     }
     return render(request, "conversations/case_detail.html", context)
 

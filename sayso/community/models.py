@@ -575,6 +575,12 @@ class Question(TimeStampedModel):
     def is_solved(self) -> bool:
         return self.accepted_count > 0
 
+    @property
+    def affected_count(self) -> int:
+        """How many people have the problem: those who said "me too", and a customer who
+        asked."""
+        return self.me_too_count + (1 if self.author_id is not None else 0)
+
 
 class Answer(TimeStampedModel):
     """An answer to a question: public at once unless the spam filter holds it; voted up and

@@ -267,6 +267,23 @@ def most_affecting(*, organization: Organization) -> QuerySet[Question]:
     )
 
 
+def held_questions(*, organization: Organization) -> QuerySet[Question]:
+    """Questions hidden by staff or held by the spam filter, newest first: staff only."""
+    return Question.objects.filter(organization=organization, hidden_at__isnull=False).order_by(
+        "-hidden_at", "-id"
+    )
+
+
+def held_answers(*, organization: Organization) -> QuerySet[Answer]:
+    """Answers held as spam or hidden, newest first: staff only."""
+    return (
+        Answer.objects.filter(organization=organization, deleted_at__isnull=True)
+        .exclude(state=CommentState.VISIBLE)
+        .select_related("question", "author")
+        .order_by("-created_at", "-id")
+    )
+
+
 # --- links -----------------------------------------------------------------------------------
 
 

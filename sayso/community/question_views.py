@@ -568,7 +568,7 @@ def question_moderate(request: PortalRequest, number: int) -> HttpResponse:
         messages.error(request, _errors(exc))
     else:
         messages.success(request, "Done; the public moderation log says so.")
-    return redirect(_question_url(question))
+    return redirect(_next_or(request, _question_url(question)))
 
 
 @require_POST

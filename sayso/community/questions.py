@@ -30,6 +30,7 @@ from sayso.community.models import (
     CommentState,
     CommunityProfile,
     Flag,
+    Follow,
     Idea,
     MeToo,
     ModerationAction,
@@ -633,6 +634,12 @@ def profile_update(*, customer: Customer, visible: bool) -> CommunityProfile:
     profile = profile_for(customer)
     profile.visible = bool(visible)
     profile.save(update_fields=["visible", "updated_at"])
+    if not visible:
+        # Nobody keeps following someone who no longer wants to be seen.
+        for follow in Follow.objects.filter(
+            organization_id=customer.organization_id, subject=person_subject(customer)
+        ).select_related("customer"):
+            following.follow_remove(customer=follow.customer, subject=follow.subject)
     return profile
 
 

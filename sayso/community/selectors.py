@@ -181,7 +181,7 @@ def _ranked_public(
 def moderation_log(*, organization: Organization) -> QuerySet[ModerationEntry]:
     return (
         ModerationEntry.objects.filter(organization=organization)
-        .select_related("idea", "comment", "review")
+        .select_related("idea", "comment", "review", "question", "answer")
         .order_by("-created_at", "-id")
     )
 
@@ -204,7 +204,15 @@ def held_ideas(*, organization: Organization) -> QuerySet[Idea]:
 def open_flags(*, organization: Organization) -> QuerySet[Flag]:
     return (
         Flag.objects.filter(organization=organization, resolved_at__isnull=True)
-        .select_related("customer", "idea", "comment", "comment__idea", "review__customer")
+        .select_related(
+            "customer",
+            "idea",
+            "comment",
+            "comment__idea",
+            "review__customer",
+            "question",
+            "answer__question",
+        )
         .order_by("-created_at", "-id")
     )
 

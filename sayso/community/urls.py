@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from sayso.community import feeds, question_views, views
+from sayso.community import feeds, question_feeds, question_views, views
 
 urlpatterns = [
     path("questions/", question_views.question_list, name="questions"),
     path("questions/new/", question_views.question_new, name="question-new"),
     path("questions/similar/", question_views.question_similar, name="question-similar"),
     path("questions/follow/", question_views.questions_follow, name="questions-follow"),
+    path("questions/feed/", question_feeds.QuestionsFeed(), name="questions-feed"),
+    path("questions/<int:number>/feed/", question_feeds.QuestionFeed(), name="question-feed"),
     path("questions/<int:number>/", question_views.question_detail, name="question-detail"),
     path("questions/<int:number>/answers/", question_views.answer_post, name="answer-post"),
     path("questions/<int:number>/me-too/", question_views.me_too, name="question-me-too"),

@@ -34,6 +34,7 @@ from sayso.community.forms import (
     StatusForm,
 )
 from sayso.community.models import Delivery, Idea, IdeaStatus
+from sayso.community.question_selectors import held_answers, held_questions
 from sayso.core.markup import render_markdown
 from sayso.core.models import Role
 from sayso.core.permissions import StaffRequest, staff_required
@@ -621,6 +622,8 @@ def moderation_queue(request: StaffRequest) -> HttpResponse:
             "held_ideas": selectors.held_ideas(organization=organization)[:100],
             "flags": selectors.open_flags(organization=organization)[:100],
             "held_reviews": reviews.held_reviews(organization=organization)[:100],
+            "held_questions": held_questions(organization=organization)[:100],
+            "held_answers": held_answers(organization=organization)[:100],
             "hide_form": HideForm(),
         },
     )

@@ -267,6 +267,7 @@ def load_demo(*, now: datetime | None = None) -> DemoResult:
     )
 
     _demo_ideas(org, [dana, marcus, priya, jordan, elena, sam], maria)
+    _demo_questions(org, [dana, marcus, priya, jordan, elena, sam], raj, now)
     _demo_listening(org, denver, now)
 
     # The promise to Dana fell due yesterday at 5 pm: the periodic check breaches it now.
@@ -516,6 +517,64 @@ def _demo_ideas(org: Organization, people: list[Customer], manager: Any) -> None
         actor=manager,
     )
     reviews.review_post(customer=marcus, rating=4, product=truck, body="Clean and easy to drive.")
+
+
+def _demo_questions(org: Organization, people: list[Customer], agent: Any, now: datetime) -> None:
+    """Community Q&A: a solved thread with an accepted customer answer, one with the team's
+    official answer, people who have the same problem (one visible), and a question nobody
+    has answered for two days (in the staff queue)."""
+    from sayso.community import questions
+    from sayso.community.models import Product, Question
+
+    dana, marcus, priya, jordan, elena, sam = people
+    truck = Product.objects.filter(organization=org).first()
+
+    def ask(author: Customer, title: str, body: str, tags: str) -> Question:
+        asked, _ = questions.question_ask(
+            organization=org, author=author, title=title, body=body, tags=tags, product=truck
+        )
+        return asked
+
+    ramp = ask(
+        priya,
+        "How do I lower the loading ramp on the 16 ft truck?",
+        "The ramp is stuck under the truck and I cannot find a lever.",
+        "trucks, loading",
+    )
+    pin, _ = questions.answer_post(
+        question=ramp,
+        author=jordan,
+        body="Pull the **pin on the left** of the bumper first, then slide the ramp out; it "
+        "unfolds by itself once it is clear of the rail.",
+    )
+    questions.answer_vote(answer=pin, customer=marcus, value=1)
+    questions.answer_accept(answer=pin, customer=priya)
+    questions.me_too(question=ramp, customer=sam)
+    questions.profile_update(customer=jordan, visible=True)
+
+    fuel = ask(
+        marcus,
+        "Do I have to return the truck with a full tank?",
+        "My contract says 'same level' but the app says 'full'.",
+        "billing, fuel",
+    )
+    questions.answer_post(
+        question=fuel,
+        author_user=agent,
+        body="Same level as at pick-up: the photo of the fuel gauge at check-out is what counts. "
+        "The app's wording is fixed in the next release.",
+    )
+    questions.me_too(question=fuel, customer=elena)
+    questions.me_too(question=fuel, customer=dana)
+
+    waiting = ask(
+        elena,
+        "Can two drivers share one rental?",
+        "We take turns on a long move. Does the second driver need to be on the contract?",
+        "drivers",
+    )
+    questions.me_too(question=waiting, customer=jordan)
+    Question.objects.filter(pk=waiting.pk).update(created_at=now - timedelta(days=2))
 
 
 def _accounts(org: Organization) -> list[tuple[str, str, str]]:

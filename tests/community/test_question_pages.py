@@ -267,3 +267,87 @@ def test_search_finds_questions_by_their_answers_and_ideas_with_filters(
     assert "Printer will not connect" in by_words and "Print straight from the app" in by_words
     solved_only = client.get(url("questions", org), {"q": "printer", "solved": "yes"}).text
     assert "Printer will not connect" not in solved_only.split('data-testid="search-results"')[1]
+
+
+def test_held_answers_and_reports_reach_the_moderation_queue(
+    org: Any, customer: Any, agent: Any
+) -> None:
+    question = _question(org, customer)
+    spammer = factories.make_customer(org, "Cheap Pills Online", "pills@example.com")
+    held, _ = questions.answer_post(
+        question=question,
+        author=spammer,
+        body="Buy cheap viagra and cialis online without prescription at "
+        "https://cheap-pharmacy-pills.example/buy — best prices, discount coupon!",
+    )
+    reporter = _customer_client(org, factories.make_customer(org, "Rae", "rae@example.com"))
+    reporter.post(
+        url("question-flag", org, number=question.number), {"reason": "Posted my phone number"}
+    )
+    staff = _staff_client(agent)
+    queue = staff.get(reverse("moderation-queue", kwargs={"org": org.slug})).text
+    assert "cheap viagra" in queue.split('data-testid="held-questions"')[1]
+    assert "Posted my phone number" in queue.split('data-testid="flags"')[1]
+    # Releasing a false positive from the queue publishes it and logs it.
+    staff.post(
+        url("question-moderate", org, number=question.number),
+        {"answer": held.pk, "action": "restore", "next": "/staff/haulright/moderation/"},
+    )
+    held.refresh_from_db()
+    assert held.is_public
+    log = Client().get(url("moderation-log", org)).text
+    assert "Released from the spam queue" in log and "An answer" in log
+
+
+def test_question_feeds_are_valid_atom_without_held_answers(org: Any, customer: Any) -> None:
+    import feedparser
+
+    tag_question, _ = questions.question_ask(
+        organization=org, author=customer, title="Sync stops after the update", tags="sync"
+    )
+    _question(org, customer, "Invoices show the wrong currency")
+    helper = factories.make_customer(org, "Hana", "hana@example.com")
+    good, _ = questions.answer_post(question=tag_question, author=helper, body="Sign in again.")
+    questions.answer_accept(answer=good, customer=customer)
+    spammer = factories.make_customer(org, "Cheap Pills Online", "pills@example.com")
+    questions.answer_post(
+        question=tag_question,
+        author=spammer,
+        body="Buy cheap viagra and cialis online without prescription at "
+        "https://cheap-pharmacy-pills.example/buy — best prices, discount coupon!",
+    )
+    listing = feedparser.parse(Client().get(url("questions-feed", org) + "?tag=sync").content)
+    assert not listing.bozo
+    assert [e.title for e in listing.entries] == ["Sync stops after the update"]
+    answers = feedparser.parse(
+        Client().get(url("question-feed", org, number=tag_question.number)).content
+    )
+    assert not answers.bozo
+    assert [e.title for e in answers.entries] == ["Accepted answer by Hana"]
+    assert answers.entries[0].link.endswith(f"#answer-{good.pk}")
+    assert Client().get(url("questions-feed", org) + "?tag=nope").status_code == 404
+
+
+def test_following_a_question_and_a_person_and_stopping_being_visible(
+    org: Any, customer: Any
+) -> None:
+    question = _question(org, customer)
+    hana = factories.make_customer(org, "Hana", "hana@example.com")
+    questions.profile_update(customer=hana, visible=True)
+    reader = factories.make_customer(org, "Rae", "rae@example.com")
+    client = _customer_client(org, reader)
+    client.post(url("question-follow", org, number=question.number))
+    client.post(url("community-profile-follow", org, pk=hana.pk))
+    page = client.get(url("following", org)).text
+    assert f"Question: {question.title}" in page
+    assert "Hana&#x27;s questions and answers" in page
+    # Hana answers: her follower hears of it.
+    questions.answer_post(question=question, author=hana, body="Reinstalling fixed it for me.")
+    from sayso.community.models import Notice
+
+    assert Notice.objects.filter(customer=reader, event__startswith="answer:").count() == 1
+    # She stops being visible: nobody follows her any more, and nobody new can.
+    questions.profile_update(customer=hana, visible=False)
+    assert "Hana&#x27;s questions" not in client.get(url("following", org)).text
+    client.post(url("community-profile-follow", org, pk=hana.pk), follow=True)
+    assert "Hana&#x27;s questions" not in client.get(url("following", org)).text

@@ -138,7 +138,7 @@ def test_the_stuck_customer_finds_answers_and_the_next_one_finds_the_solution_fi
     detail = sam.get(page)
     assert detail.status_code == 200
     assert 'data-testid="accepted"' in detail.text
-    assert "2 people have this problem" in detail.text
+    assert "3 people have this problem" in detail.text  # Sam, Ann and Ben
 
     # The next person types the same problem in other words: the solved thread comes first.
     nina = _customer_client(org, factories.make_customer(org, "Nina", "nina@example.com"))

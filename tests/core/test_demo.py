@@ -34,6 +34,14 @@ def test_demo_loads_a_living_organization_once() -> None:
     assert blog.outcome == "joined"
     assert blog.case is not None and blog.case.subject == "Truck reservation for Saturday"
     assert org.mentions.count() == 5
+    # Community Q&A: a solved thread, an official answer, a question in the staff queue.
+    from sayso.community.question_selectors import unanswered_queue
+
+    assert org.questions.filter(accepted_count=1).count() == 1
+    assert org.questions.filter(answers__author_user__isnull=False).exists()
+    assert [q.title for q in unanswered_queue(organization=org)] == [
+        "Can two drivers share one rental?"
+    ]
     call_command("demo", stdout=StringIO())
     assert Case.objects.filter(organization=org).count() == Case.objects.count()
 

@@ -24,6 +24,7 @@ from sayso.api import (
     ideas,
     inbound,
     listening,
+    questions,
     reviews,
     roadmap,
 )
@@ -76,6 +77,8 @@ api.add_router("/v1/moderation", ideas.moderation_router)
 api.add_router("/v1/roadmap", roadmap.router)
 api.add_router("/v1/changelog", roadmap.changelog_router)
 api.add_router("/v1/reviews", reviews.router)
+api.add_router("/v1/questions", questions.router)
+api.add_router("/v1/answers", questions.answers_router)
 api.add_router("/v1/follows", follows.router)
 api.add_router("/v1/listening", listening.router)
 api.add_router("/v1", analysis.router)

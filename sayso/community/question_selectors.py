@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -107,7 +107,7 @@ def answers_of(*, question: Question, include_held: bool = False) -> QuerySet[An
     if not include_held:
         answers = answers.filter(state=CommentState.VISIBLE)
     return answers.select_related("author", "author_user").order_by(
-        "accepted_at", "-score", "created_at", "id"
+        F("accepted_at").asc(nulls_last=True), "-score", "created_at", "id"
     )
 
 

@@ -115,6 +115,11 @@ class Scope(models.TextChoices):
     IDEAS_READ = "ideas:read", "Read ideas, votes, comments and the moderation log"
     IDEAS_WRITE = "ideas:write", "Post and change ideas, votes and comments; merge ideas"
     MODERATION = "moderation:write", "Hide and restore ideas and comments"
+    QUESTIONS_READ = "questions:read", "Read questions, answers, votes and 'me too'"
+    QUESTIONS_WRITE = (
+        "questions:write",
+        "Ask and answer questions, vote, accept answers, mark 'me too'",
+    )
     LISTENING_READ = "listening:read", "Read listening sources, terms, rules and mentions"
     LISTENING_WRITE = "listening:write", "Change listening sources, terms and routing rules"
 

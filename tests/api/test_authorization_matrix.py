@@ -10,8 +10,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from sayso.community import questions
 from sayso.community import services as community
-from sayso.community.models import Comment, Idea, Vote
+from sayso.community.models import Answer, AnswerVote, Comment, Idea, MeToo, Question, Vote
 from sayso.conversations import services
 from sayso.conversations.models import Case, Commitment, Message
 from sayso.core.models import Role
@@ -35,6 +36,8 @@ def world(org: Any, other_org: Any, agent: Any, admin_user: Any, outsider: Any) 
     factories.make_case(other_org, subject="Rival's own case")
     idea, _ = community.idea_post(organization=org, author=ann, title="Ann's idea")
     comment, _ = community.comment_post(idea=idea, author=ann, body="Ann's comment")
+    question, _ = questions.question_ask(organization=org, author=ann, title="Ann's question")
+    answer, _ = questions.answer_post(question=question, author_user=agent, body="Agent's answer")
     return {
         "ann": ann,
         "merge": merge,
@@ -42,12 +45,15 @@ def world(org: Any, other_org: Any, agent: Any, admin_user: Any, outsider: Any) 
         "commitment": commitment,
         "idea": idea,
         "comment": comment,
+        "question": question,
+        "answer": answer,
     }
 
 
 def _operations(w: dict[str, Any], agent: Any) -> list[tuple[str, str, Any]]:
     ann, case, commitment = w["ann"], w["case"], w["commitment"]
     idea, comment = w["idea"], w["comment"]
+    question, answer = w["question"], w["answer"]
     due = (timezone.now() + timedelta(days=1)).isoformat()
     return [
         ("get", f"/ideas/{idea.number}", None),
@@ -60,6 +66,14 @@ def _operations(w: dict[str, Any], agent: Any) -> list[tuple[str, str, Any]]:
         ("post", f"/ideas/{idea.number}/comments", {"body": "injected", "customer_id": ann.pk}),
         ("post", f"/comments/{comment.pk}/hide", {"category": "spam"}),
         ("post", f"/comments/{comment.pk}/restore", {}),
+        ("get", f"/questions/{question.number}", None),
+        ("patch", f"/questions/{question.number}", {"title": "Hacked question"}),
+        ("post", f"/questions/{question.number}/close", {"reason": "Hacked"}),
+        ("get", f"/questions/{question.number}/answers", None),
+        ("post", f"/questions/{question.number}/answers", {"body": "injected"}),
+        ("post", f"/questions/{question.number}/me-too", {"customer_id": ann.pk}),
+        ("post", f"/answers/{answer.pk}/votes", {"customer_id": ann.pk, "value": -1}),
+        ("post", f"/answers/{answer.pk}/accept", {"customer_id": ann.pk}),
         ("get", f"/customers/{ann.pk}", None),
         ("patch", f"/customers/{ann.pk}", {"display_name": "Hacked"}),
         ("post", f"/customers/{ann.pk}/identities", {"kind": "phone", "value": "+15550001"}),
@@ -104,6 +118,11 @@ def _snapshot() -> tuple[int, ...]:
         Idea.objects.filter(status="open", official_response="", title="Ann's idea").count(),
         Comment.objects.filter(state="visible").count(),
         Vote.objects.count(),
+        Question.objects.filter(title="Ann's question", state="open").count(),
+        Answer.objects.count(),
+        Answer.objects.filter(accepted_at__isnull=False).count(),
+        AnswerVote.objects.count(),
+        MeToo.objects.count(),
     )
 
 
@@ -146,6 +165,7 @@ def test_another_organizations_token_sees_and_changes_nothing(
     assert rival.get("/customers/merge-suggestions").json() == []
     assert rival.get("/ideas", include_hidden="true").json()["items"] == []
     assert rival.get("/moderation/log").json()["items"] == []
+    assert rival.get("/questions").json()["items"] == []
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ and on PostgreSQL alike; tests/intelligence/test_index_pgvector.py covers pgvect
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -367,7 +368,23 @@ def test_worker_writes_a_snapshot_once_changes_pile_up(org: Any, settings: Any) 
     assert live.changes == 0 and len(live) == 320
 
 
-def test_rebuild_without_a_source_keeps_the_vectors_and_purges_removed_rows(org: Any) -> None:
+@pytest.fixture
+def question_source_unregistered() -> Iterator[None]:
+    """Take the community app's "question" source away for one test, then put it back."""
+    from sayso.intelligence.index_sources import get_source, register_source, unregister_source
+
+    source = get_source("question")
+    unregister_source("question")
+    try:
+        yield
+    finally:
+        if source is not None:
+            register_source("question", source.items, count=source.count)
+
+
+def test_rebuild_without_a_source_keeps_the_vectors_and_purges_removed_rows(
+    org: Any, question_source_unregistered: None
+) -> None:
     rng = np.random.default_rng(18)
     load(org, {i: unit(rng) for i in range(1, 11)})
     # "question" has no registered source here: the stored vectors are the index.

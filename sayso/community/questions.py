@@ -50,6 +50,9 @@ from sayso.community.services import (
     _spam_reasons,
     _staff_role,
     digest,
+    hidden_set,
+    hide_action,
+    restore_reason,
 )
 from sayso.core.markup import plain_text
 from sayso.core.models import Organization
@@ -762,43 +765,26 @@ def question_hide(
 ) -> Question:
     """Staff hide a question for spam, abuse or personal data; the public log says so."""
     reason = _hide_reason(category, explanation)
-    question = _locked(question)
-    if question.hidden_at is not None:
-        raise ValidationError("This question is already hidden.")
-    question.hidden_at = timezone.now()
-    question.save(update_fields=["hidden_at", "updated_at"])
-    _log(
-        organization=question.organization,
-        action=ModerationAction.SPAM if category == HideReason.SPAM else ModerationAction.HIDE,
+    return hidden_set(
+        question,
+        field="question",
+        hidden=True,
         reason=reason,
+        action=hide_action(category),
         actor=actor,
-        actor_role=_staff_role(question.organization, actor),
-        question=question,
     )
-    Flag.objects.filter(question=question, resolved_at__isnull=True).update(
-        resolved_at=timezone.now()
-    )
-    _index_later(question)
-    return question
 
 
 @transaction.atomic
 def question_restore(*, question: Question, actor: Any, reason: str = "") -> Question:
-    question = _locked(question)
-    if question.hidden_at is None:
-        raise ValidationError("This question is not hidden.")
-    question.hidden_at = None
-    question.save(update_fields=["hidden_at", "updated_at"])
-    _log(
-        organization=question.organization,
+    return hidden_set(
+        question,
+        field="question",
+        hidden=False,
+        reason=restore_reason(reason),
         action=ModerationAction.RESTORE,
-        reason=(reason or "").strip()[:REASON_MAX] or "Restored",
         actor=actor,
-        actor_role=_staff_role(question.organization, actor),
-        question=question,
     )
-    _index_later(question)
-    return question
 
 
 @transaction.atomic

@@ -706,44 +706,60 @@ def comment_restore(*, comment: Comment, actor: Any, reason: str = "") -> Commen
     return comment
 
 
+def hidden_set(item: Any, *, field: str, hidden: bool, reason: str, action: str, actor: Any) -> Any:
+    """Hide (or restore) an idea or a question — ``field`` names it on ``ModerationEntry``
+    and ``Flag`` and is its kind in the similar-item index — with an entry in the public
+    log; hiding resolves its open reports. The caller holds the transaction."""
+    from sayso.intelligence.services import index_item_later
+
+    item = type(item).objects.select_for_update().get(pk=item.pk)
+    if hidden and item.hidden_at is not None:
+        raise ValidationError(f"This {field} is already hidden.")
+    if not hidden and item.hidden_at is None:
+        raise ValidationError(f"This {field} is not hidden.")
+    now = timezone.now()
+    item.hidden_at = now if hidden else None
+    item.save(update_fields=["hidden_at", "updated_at"])
+    _log(
+        organization=item.organization,
+        action=action,
+        reason=reason,
+        actor=actor,
+        actor_role=_staff_role(item.organization, actor),
+        **{field: item},
+    )
+    if hidden:
+        Flag.objects.filter(**{field: item}, resolved_at__isnull=True).update(resolved_at=now)
+    index_item_later(organization=item.organization, kind=field, object_id=item.pk)
+    return item
+
+
+def hide_action(category: str) -> str:
+    return ModerationAction.SPAM if category == HideReason.SPAM else ModerationAction.HIDE
+
+
+def restore_reason(reason: str) -> str:
+    return (reason or "").strip()[:REASON_MAX] or "Restored"
+
+
 @transaction.atomic
 def idea_hide(*, idea: Idea, category: str, explanation: str = "", actor: Any) -> Idea:
     reason = _hide_reason(category, explanation)
-    idea = _locked(idea)
-    if idea.hidden_at is not None:
-        raise ValidationError("This idea is already hidden.")
-    idea.hidden_at = timezone.now()
-    idea.save(update_fields=["hidden_at", "updated_at"])
-    _log(
-        organization=idea.organization,
-        action=ModerationAction.SPAM if category == HideReason.SPAM else ModerationAction.HIDE,
-        reason=reason,
-        actor=actor,
-        actor_role=_staff_role(idea.organization, actor),
-        idea=idea,
+    return hidden_set(
+        idea, field="idea", hidden=True, reason=reason, action=hide_action(category), actor=actor
     )
-    Flag.objects.filter(idea=idea, resolved_at__isnull=True).update(resolved_at=timezone.now())
-    _index_later(idea)
-    return idea
 
 
 @transaction.atomic
 def idea_restore(*, idea: Idea, actor: Any, reason: str = "") -> Idea:
-    idea = _locked(idea)
-    if idea.hidden_at is None:
-        raise ValidationError("This idea is not hidden.")
-    idea.hidden_at = None
-    idea.save(update_fields=["hidden_at", "updated_at"])
-    _log(
-        organization=idea.organization,
+    return hidden_set(
+        idea,
+        field="idea",
+        hidden=False,
+        reason=restore_reason(reason),
         action=ModerationAction.RESTORE,
-        reason=(reason or "").strip()[:REASON_MAX] or "Restored",
         actor=actor,
-        actor_role=_staff_role(idea.organization, actor),
-        idea=idea,
     )
-    _index_later(idea)
-    return idea
 
 
 @transaction.atomic

@@ -35,7 +35,6 @@ from sayso.api.schemas import errors
 from sayso.community import question_selectors as selectors
 from sayso.community import questions
 from sayso.community.models import Answer, Product, Question
-from sayso.community.selectors import similar_ideas
 from sayso.core.models import Scope
 
 router = Router()
@@ -194,11 +193,15 @@ def questions_similar(request: HttpRequest, text: str, k: int = 5) -> dict[str, 
     (solved ones first) and up to three ideas."""
     organization = organization_of(request)
     text = _text(text, 2000)
-    found = selectors.similar_questions(organization=organization, text=text, k=_k(k))
-    ideas = similar_ideas(organization=organization, text=text, k=min(_k(k), IDEAS_WHILE_TYPING))
+    found = selectors.similar_as_you_type(
+        organization=organization,
+        text=text,
+        questions_k=_k(k),
+        ideas_k=min(_k(k), IDEAS_WHILE_TYPING),
+    )
     return {
-        "questions": [{"question": q, "score": round(score, 4)} for q, score in found],
-        "ideas": [{"idea": idea, "score": round(score, 4)} for idea, score in ideas],
+        "questions": [{"question": q, "score": round(score, 4)} for q, score in found.questions],
+        "ideas": [{"idea": idea, "score": round(score, 4)} for idea, score in found.ideas],
     }
 
 

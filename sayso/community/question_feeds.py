@@ -13,7 +13,7 @@ from django.utils.feedgenerator import Atom1Feed
 from sayso.community import question_selectors as selectors
 from sayso.community.feeds import FEED_ITEMS, Entry, EntryFeed, _organization
 from sayso.community.models import Question, Tag
-from sayso.core.markup import plain_text, render_markdown
+from sayso.core.markup import plain_text, stored_html
 from sayso.core.models import Organization
 
 
@@ -53,7 +53,7 @@ class QuestionsFeed(Feed):
         return item.title
 
     def item_description(self, item: Question) -> str:
-        return str(render_markdown(item.body)) or plain_text(item.title)
+        return str(stored_html(item.body_html, item.body)) or plain_text(item.title)
 
     def item_link(self, item: Question) -> str:
         return reverse(
@@ -113,7 +113,7 @@ class QuestionFeed(EntryFeed):
                 Entry(
                     guid=f"tag:sayso,2024:{org.slug}:answer:{answer.pk}",
                     title=f"{kind} by {who}",
-                    html=str(render_markdown(answer.body)),
+                    html=str(stored_html(answer.body_html, answer.body)),
                     link=f"{link}#answer-{answer.pk}",
                     published=answer.created_at,
                     updated=max(answer.updated_at, answer.accepted_at or answer.updated_at),

@@ -189,20 +189,26 @@ def _solved_first(
 
 
 def similar_questions(
-    *, organization: Organization, text: str, k: int = 5, exclude: Collection[int] = ()
+    *,
+    organization: Organization,
+    text: str,
+    k: int = 5,
+    exclude: Collection[int] = (),
+    vector: Any = None,
 ) -> list[tuple[Question, float]]:
     """The public questions closest in meaning to ``text`` (a title being typed): solved ones
-    first, then the rest, each group best first."""
+    first, then the rest, each group best first. ``vector`` is ``text`` already embedded."""
     from sayso.intelligence.selectors import similar
 
     text = text.strip()
     if len(text) < SIMILAR_MIN_CHARS:
         return []
+    query: dict[str, Any] = {"vector": vector} if vector is not None else {"text": text[:2000]}
     found = similar(
         organization=organization,
         kind="question",
-        text=text[:2000],
         k=max(CANDIDATES, k) + len(exclude),
+        **query,
     )
     return _solved_first(organization, found, k, exclude)
 
@@ -232,12 +238,23 @@ class SimilarProblems:
     ideas: list[tuple[Idea, float]]
 
 
-def similar_as_you_type(*, organization: Organization, text: str) -> SimilarProblems:
+def similar_as_you_type(
+    *, organization: Organization, text: str, questions_k: int = 5, ideas_k: int = 3
+) -> SimilarProblems:
     """What the question form shows while someone types: similar questions (solved first)
-    and similar ideas. (Status incidents join here when the status page exists.)"""
+    and similar ideas, from one embedding of the text. (Status incidents join here when the
+    status page exists.)"""
+    from sayso.intelligence.embeddings import embed
+
+    text = text.strip()[:2000]
+    if len(text) < SIMILAR_MIN_CHARS:
+        return SimilarProblems(questions=[], ideas=[])
+    vector = embed([text])[0]
     return SimilarProblems(
-        questions=similar_questions(organization=organization, text=text, k=5),
-        ideas=similar_ideas(organization=organization, text=text, k=3),
+        questions=similar_questions(
+            organization=organization, text=text, k=questions_k, vector=vector
+        ),
+        ideas=similar_ideas(organization=organization, text=text, k=ideas_k, vector=vector),
     )
 
 
@@ -420,6 +437,7 @@ def search(
     meaning. Items found both ways come first, then by meaning. Tag, product and solved
     filters apply to questions; ideas are left out when one is set (ideas have none)."""
     from sayso.community.search import ideas_matching
+    from sayso.intelligence.embeddings import embed
     from sayso.intelligence.selectors import similar
 
     text = filters.query.strip()[:200]
@@ -432,8 +450,9 @@ def search(
         )[: limit * 4]
     )
     meaning: dict[int, float] = {}
-    if len(text) >= SIMILAR_MIN_CHARS:
-        found = similar(organization=organization, kind="question", text=text, k=limit * 2)
+    vector = embed([text])[0] if len(text) >= SIMILAR_MIN_CHARS else None
+    if vector is not None:
+        found = similar(organization=organization, kind="question", vector=vector, k=limit * 2)
         meaning = {i.object_id: i.score for i in found if i.score >= SIMILAR_MIN_SCORE}
     rows = questions.filter(pk__in=word_ids | set(meaning)).select_related("product")
     hits = [
@@ -448,8 +467,8 @@ def search(
             )[: limit * 2]
         )
         idea_meaning: dict[int, float] = {}
-        if len(text) >= SIMILAR_MIN_CHARS:
-            found = similar(organization=organization, kind="idea", text=text, k=limit)
+        if vector is not None:
+            found = similar(organization=organization, kind="idea", vector=vector, k=limit)
             idea_meaning = {i.object_id: i.score for i in found if i.score >= SIMILAR_MIN_SCORE}
         for idea in ideas.filter(pk__in=idea_words | set(idea_meaning)):
             hits.append(

@@ -33,7 +33,7 @@ from sayso.community.views import (
     _next_or,
     _signin_redirect,
 )
-from sayso.core.markup import render_markdown
+from sayso.core.markup import stored_html
 from sayso.core.permissions import StaffRequest, staff_required
 from sayso.core.ratelimit import client_key, rate_limit_hit
 from sayso.customers.portal_session import (
@@ -230,9 +230,14 @@ def question_detail(request: PortalRequest, number: int) -> HttpResponse:
     context = {
         "organization": request.organization,
         "question": question,
-        "body_html": render_markdown(question.body),
+        "body_html": stored_html(question.body_html, question.body),
         "answers": [
-            (a, render_markdown(a.body), my_votes.get(a.pk, 0), points.get(a.author_id or 0, 0))
+            (
+                a,
+                stored_html(a.body_html, a.body),
+                my_votes.get(a.pk, 0),
+                points.get(a.author_id or 0, 0),
+            )
             for a in answers
         ],
         "answer_page": answer_page,

@@ -54,7 +54,7 @@ from sayso.community.services import (
     hide_action,
     restore_reason,
 )
-from sayso.core.markup import plain_text
+from sayso.core.markup import plain_text, render_markdown
 from sayso.core.models import Organization
 from sayso.customers.models import Customer
 
@@ -197,6 +197,7 @@ def question_ask(
         number=number,
         title=title,
         body=body,
+        body_html=str(render_markdown(body)),
         product=product,
         author=author,
         author_user=author_user,
@@ -252,8 +253,9 @@ def question_update(
     _public(question, "edit it")
     question.title = _title(title)
     question.body = _clean_text(body, field="body", maximum=BODY_MAX, minimum=0) if body else ""
+    question.body_html = str(render_markdown(question.body))
     question.product = product
-    question.save(update_fields=["title", "body", "product", "updated_at"])
+    question.save(update_fields=["title", "body", "body_html", "product", "updated_at"])
     question.tags.set(tags_resolve(organization=question.organization, names=tags or []))
     _index_later(question)
     return question
@@ -379,6 +381,7 @@ def answer_post(
         author=author,
         author_user=author_user,
         body=body,
+        body_html=str(render_markdown(body)),
         body_digest=body_digest,
         state=CommentState.SPAM if reasons else CommentState.VISIBLE,
         state_reason="; ".join(reasons),
@@ -428,8 +431,9 @@ def answer_update(
     if not answer.is_public:
         raise ValidationError("This answer is not public.")
     answer.body = _clean_text(body, field="answer", maximum=ANSWER_MAX)
+    answer.body_html = str(render_markdown(answer.body))
     answer.body_digest = digest(answer.body)
-    answer.save(update_fields=["body", "body_digest", "updated_at"])
+    answer.save(update_fields=["body", "body_html", "body_digest", "updated_at"])
     return answer
 
 

@@ -139,15 +139,22 @@ def category_by_slug(*, organization: Organization, slug: str) -> Category | Non
 
 
 def similar_ideas(
-    *, organization: Organization, text: str, k: int = 3, exclude: Collection[int] = ()
+    *,
+    organization: Organization,
+    text: str,
+    k: int = 3,
+    exclude: Collection[int] = (),
+    vector: Any = None,
 ) -> list[tuple[Idea, float]]:
-    """The public ideas closest in meaning to ``text`` (a title being typed), best first."""
+    """The public ideas closest in meaning to ``text`` (a title being typed), best first;
+    ``vector`` is ``text`` already embedded (a page that searches several kinds embeds once)."""
     from sayso.intelligence.selectors import similar
 
     text = text.strip()
     if len(text) < SIMILAR_MIN_CHARS:
         return []
-    found = similar(organization=organization, kind="idea", text=text[:2000], k=k + len(exclude))
+    query: dict[str, Any] = {"vector": vector} if vector is not None else {"text": text[:2000]}
+    found = similar(organization=organization, kind="idea", k=k + len(exclude), **query)
     return _ranked_public(organization, found, k, exclude)
 
 

@@ -62,6 +62,15 @@ def render_markdown(text: str) -> SafeString:
     return mark_safe(clean)  # sanitized by nh3 just above
 
 
+def stored_html(html: str, source: str) -> SafeString:
+    """The HTML that ``render_markdown`` made of ``source`` when it was written and stored
+    beside it (pages that show many texts read it instead of rendering each view), or
+    ``source`` rendered now for a row that has none stored."""
+    if html or not source:
+        return mark_safe(html)  # rendered by render_markdown when the source was written
+    return render_markdown(source)
+
+
 def plain_text(text: str, limit: int = 300) -> str:
     """The text of a Markdown source without markup, for summaries, feeds and emails."""
     html = render_markdown(text)

@@ -351,3 +351,27 @@ def test_following_a_question_and_a_person_and_stopping_being_visible(
     assert "Hana&#x27;s questions" not in client.get(url("following", org)).text
     client.post(url("community-profile-follow", org, pk=hana.pk), follow=True)
     assert "Hana&#x27;s questions" not in client.get(url("following", org)).text
+
+
+def test_answers_show_the_html_stored_when_written_or_render_an_old_row(
+    org: Any, customer: Any
+) -> None:
+    question = _question(org, customer)
+    helper = factories.make_customer(org, "Hana", "hana@example.com")
+    stored, _ = questions.answer_post(question=question, author=helper, body="Use **bold** moves")
+    assert stored.body_html == "<p>Use <strong>bold</strong> moves</p>\n"
+    # A row written before the column existed (or loaded in bulk) is rendered on the fly.
+    Answer.objects.bulk_create(
+        [
+            Answer(
+                organization=org,
+                question=question,
+                author=helper,
+                body="An *older* answer <script>x()</script>",
+                body_digest="old",
+            )
+        ]
+    )
+    page = Client().get(url("question-detail", org, number=question.number)).text
+    assert "<strong>bold</strong>" in page and "<em>older</em>" in page
+    assert "<script>x()" not in page

@@ -618,7 +618,13 @@ class Answer(TimeStampedModel):
 
     class Meta(TimeStampedModel.Meta):
         indexes = [
-            models.Index(fields=["question", "state", "-score", "id"]),
+            # A question's page: the answers not accepted, best first, read in index order
+            # (the accepted ones, few, are read apart and pinned above them).
+            models.Index(
+                fields=["question", "-score", "created_at", "id"],
+                condition=Q(state="visible", deleted_at__isnull=True, accepted_at__isnull=True),
+                name="answer_page_order",
+            ),
             models.Index(fields=["author", "state"]),
             models.Index(fields=["organization", "body_digest"]),
         ]

@@ -111,6 +111,36 @@ def answers_of(*, question: Question, include_held: bool = False) -> QuerySet[An
     )
 
 
+def accepted_answers(*, question: Question) -> list[Answer]:
+    """The public accepted answers of a question, first accepted first (few: pinned on top of
+    its page)."""
+    return list(
+        Answer.objects.filter(
+            question=question,
+            state=CommentState.VISIBLE,
+            deleted_at__isnull=True,
+            accepted_at__isnull=False,
+        )
+        .select_related("author", "author_user")
+        .order_by("accepted_at", "id")
+    )
+
+
+def other_answers(*, question: Question) -> QuerySet[Answer]:
+    """The public answers not accepted, best first (score, then oldest): one page of a busy
+    question reads its rows in the order of the ``answer_page_order`` index."""
+    return (
+        Answer.objects.filter(
+            question=question,
+            state=CommentState.VISIBLE,
+            deleted_at__isnull=True,
+            accepted_at__isnull=True,
+        )
+        .select_related("author", "author_user")
+        .order_by("-score", "created_at", "id")
+    )
+
+
 def answer_get(*, organization: Organization, pk: int) -> Answer | None:
     return (
         Answer.objects.filter(organization=organization, pk=pk)

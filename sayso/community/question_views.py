@@ -219,10 +219,7 @@ def question_detail(request: PortalRequest, number: int) -> HttpResponse:
     if question.hidden_at is not None and staff is None:
         raise Http404("This question was hidden by the moderators (see the moderation log).")
     customer = request.customer
-    answer_page = Paginator(
-        selectors.answers_of(question=question, include_held=staff is not None), ANSWERS_PAGE
-    ).get_page(request.GET.get("answers"))
-    answers = list(answer_page.object_list)
+    answer_page, answers = _answers_page(request, question, staff=staff is not None)
     authors = {a.author_id for a in answers if a.author_id is not None}
     my_votes = selectors.answer_votes_of(customer=customer, answers=[a.pk for a in answers])
     points = selectors.reputations(authors)
@@ -257,6 +254,24 @@ def question_detail(request: PortalRequest, number: int) -> HttpResponse:
     if staff is not None:
         context["hide_form"] = HideForm()
     return render(request, "community/question_detail.html", context)
+
+
+def _answers_page(
+    request: PortalRequest, question: Question, *, staff: bool
+) -> tuple[Any, list[Answer]]:
+    """One page of a question's answers. The public see the accepted ones pinned on the first
+    page, then the others best first, fifty a page, counted from the question's own counters;
+    staff see every answer (held and hidden ones too) in one order."""
+    if staff:
+        page = Paginator(
+            selectors.answers_of(question=question, include_held=True), ANSWERS_PAGE
+        ).get_page(request.GET.get("answers"))
+        return page, list(page.object_list)
+    paginator = Paginator(selectors.other_answers(question=question), ANSWERS_PAGE)
+    paginator.count = max(0, question.answer_count - question.accepted_count)
+    page = paginator.get_page(request.GET.get("answers"))
+    pinned = selectors.accepted_answers(question=question) if page.number == 1 else []
+    return page, pinned + list(page.object_list)
 
 
 def _shown_at(request: PortalRequest, question: Question) -> str:

@@ -3,6 +3,7 @@ visibility between people and organizations, search, and bad input (never a 500)
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -372,6 +373,31 @@ def test_answers_show_the_html_stored_when_written_or_render_an_old_row(
             )
         ]
     )
+    Question.objects.filter(pk=question.pk).update(answer_count=2)  # as a bulk load keeps it
     page = Client().get(url("question-detail", org, number=question.number)).text
     assert "<strong>bold</strong>" in page and "<em>older</em>" in page
     assert "<script>x()" not in page
+
+
+def test_a_busy_question_pins_its_solutions_and_pages_the_rest_best_first(
+    org: Any, customer: Any
+) -> None:
+    from sayso.community.question_views import ANSWERS_PAGE
+
+    question = _question(org, customer)
+    people = [factories.make_customer(org, f"P{i}", f"p{i}@example.com") for i in range(3)]
+    posted = [
+        questions.answer_post(question=question, author=people[i % 3], body=f"Answer number {i}")[0]
+        for i in range(ANSWERS_PAGE + 5)
+    ]
+    questions.answer_vote(answer=posted[7], customer=customer, value=1)
+    questions.answer_accept(answer=posted[-1], customer=customer)
+    first = Client().get(url("question-detail", org, number=question.number)).text
+    shown = re.compile(r'<li class="message answer[^"]*" id="answer-(\d+)"')
+    order = [int(pk) for pk in shown.findall(first)]
+    assert order[:2] == [posted[-1].pk, posted[7].pk]  # the solution, then the best voted
+    assert len(order) == ANSWERS_PAGE + 1 and "Answers page 1 of 2" in first
+    second = Client().get(url("question-detail", org, number=question.number) + "?answers=2").text
+    rest = [int(pk) for pk in shown.findall(second)]
+    assert posted[-1].pk not in rest and len(rest) == 4
+    assert set(order) | set(rest) == {a.pk for a in posted}

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 
 from sayso.community import selectors
 from sayso.community.models import Category, Idea, IdeaStatus
-from sayso.core.markup import plain_text, render_markdown
+from sayso.core.markup import plain_text, render_markdown, stored_html
 from sayso.core.models import Organization
 from sayso.core.selectors import organization_by_slug
 
@@ -190,7 +190,7 @@ class IdeaFeed(EntryFeed):
                 Entry(
                     guid=f"tag:sayso,2024:{org.slug}:comment:{comment.pk}",
                     title=f"Comment by {who}",
-                    html=str(render_markdown(comment.body)),
+                    html=str(stored_html(comment.body_html, comment.body)),
                     link=f"{link}#comment-{comment.pk}",
                     published=comment.created_at,
                     updated=comment.updated_at,

@@ -211,6 +211,9 @@ class Comment(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = models.TextField()
+    # ``body`` through sayso.core.markup, rendered once when written: an idea's page shows up
+    # to a hundred comments and no longer renders their Markdown on every view.
+    body_html = models.TextField(blank=True)
     # sha256 of the normalized body: the same person posting the same text again gets the
     # first comment back instead of a second one.
     body_digest = models.CharField(max_length=64)

@@ -242,7 +242,7 @@ def comment_get(*, organization: Organization, pk: int) -> Comment | None:
 def comments_on(*, target: Any) -> list[tuple[Comment, Any]]:
     """The public comments of a roadmap item, changelog entry or review, oldest first, each
     with its rendered body."""
-    from sayso.core.markup import render_markdown
+    from sayso.core.markup import stored_html
 
     field = {"roadmapitem": "roadmap_item", "changelogentry": "changelog_entry"}.get(
         target._meta.model_name, target._meta.model_name
@@ -252,7 +252,7 @@ def comments_on(*, target: Any) -> list[tuple[Comment, Any]]:
         .select_related("author", "author_user")
         .order_by("created_at", "id")
     )
-    return [(comment, render_markdown(comment.body)) for comment in comments]
+    return [(comment, stored_html(comment.body_html, comment.body)) for comment in comments]
 
 
 # --- the similar-item index's source -----------------------------------------------------------
@@ -343,7 +343,7 @@ def customer_for_unsubscribe(*, organization: Organization, pk: int) -> Customer
 
 def comments_on_reviews(*, reviews: list[Any]) -> dict[int, list[tuple[Comment, Any]]]:
     """The public comments of several reviews in one query, each review's oldest first."""
-    from sayso.core.markup import render_markdown
+    from sayso.core.markup import stored_html
 
     grouped: dict[int, list[tuple[Comment, Any]]] = {review.pk: [] for review in reviews}
     comments = (
@@ -353,5 +353,5 @@ def comments_on_reviews(*, reviews: list[Any]) -> dict[int, list[tuple[Comment, 
     )
     for comment in comments:
         assert comment.review_id is not None
-        grouped[comment.review_id].append((comment, render_markdown(comment.body)))
+        grouped[comment.review_id].append((comment, stored_html(comment.body_html, comment.body)))
     return grouped

@@ -35,7 +35,7 @@ from sayso.community.models import (
     ModerationEntry,
     Vote,
 )
-from sayso.core.markup import plain_text
+from sayso.core.markup import plain_text, render_markdown
 from sayso.core.models import Membership, Organization
 from sayso.customers.models import Customer
 
@@ -593,6 +593,7 @@ def comment_post(
         author=author,
         author_user=author_user,
         body=body,
+        body_html=str(render_markdown(body)),
         body_digest=body_digest,
         state=CommentState.SPAM if reasons else CommentState.VISIBLE,
         state_reason="; ".join(reasons),

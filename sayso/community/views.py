@@ -35,7 +35,7 @@ from sayso.community.forms import (
 )
 from sayso.community.models import Delivery, Idea, IdeaStatus
 from sayso.community.question_selectors import held_answers, held_questions
-from sayso.core.markup import render_markdown
+from sayso.core.markup import render_markdown, stored_html
 from sayso.core.models import Role
 from sayso.core.permissions import StaffRequest, staff_required
 from sayso.core.ratelimit import client_key, rate_limit_hit
@@ -283,7 +283,7 @@ def idea_detail(request: PortalRequest, number: int) -> HttpResponse:
         "idea": idea,
         "body_html": render_markdown(idea.body),
         "response_html": render_markdown(idea.official_response),
-        "comments": [(c, render_markdown(c.body)) for c in comments],
+        "comments": [(c, stored_html(c.body_html, c.body)) for c in comments],
         "comment_page": comment_page,
         "history": selectors.idea_status_history(idea=idea),
         "voted": bool(selectors.voted_idea_ids(customer=customer, ideas=[idea.pk])),

@@ -112,3 +112,25 @@ def test_bad_comments_and_flags(org: Any, customer: Any, other_org: Any) -> None
     assert list(selectors.open_flags(organization=org)) == [flag]
     with pytest.raises(ValidationError):
         services.flag_create(customer=bob, idea=idea, reason="")
+
+
+@pytest.mark.django_db
+def test_comments_keep_their_html_and_an_old_row_is_rendered_when_shown(
+    org: Any, customer: Any
+) -> None:
+    from django.test import Client
+
+    from sayso.community.models import Comment
+
+    idea, _ = services.idea_post(organization=org, author=customer, title="Dark mode please")
+    comment, _ = services.comment_post(idea=idea, author=customer, body="Yes **please**")
+    assert comment.body_html == "<p>Yes <strong>please</strong></p>\n"
+    Comment.objects.bulk_create(
+        [
+            Comment(
+                organization=org, idea=idea, author=customer, body="An *old* one", body_digest="x"
+            )
+        ]
+    )
+    page = Client().get(f"/o/{org.slug}/ideas/{idea.number}/").text
+    assert "<strong>please</strong>" in page and "<em>old</em>" in page

@@ -49,6 +49,7 @@ test: lint typecheck pytest
 bench: install-dev
 	$(BIN)/python bench/inbox.py
 	$(BIN)/python bench/board.py
+	$(BIN)/python bench/qa.py
 	$(BIN)/python bench/ingest.py
 
 clean:

@@ -669,7 +669,11 @@ class MeToo(TimeStampedModel):
 
     class Meta(TimeStampedModel.Meta):
         constraints = [models.UniqueConstraint(fields=["question", "customer"], name="me_too_once")]
-        indexes = [models.Index(fields=["customer", "question"])]
+        indexes = [
+            models.Index(fields=["customer", "question"]),
+            # the people with a problem, in the order they said so
+            models.Index(fields=["question", "created_at"], name="me_too_question_order"),
+        ]
 
 
 class CommunityProfile(TimeStampedModel):

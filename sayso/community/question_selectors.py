@@ -168,9 +168,11 @@ def has_problem(*, customer: Customer | None, question: Question) -> bool:
 def people_with_problem(*, question: Question, limit: int = 50) -> list[Customer]:
     """Those who have the same problem and chose to be visible (the asker first when they
     did)."""
-    visible = CommunityProfile.objects.filter(visible=True).values("customer_id")
+    # A join from this question's rows (the (question, created_at) index), not an IN over
+    # every visible profile: SQLite plans the IN from the profiles, reading all of them on
+    # every view (bench/qa.py, docs/performance.md).
     ids = list(
-        MeToo.objects.filter(question=question, customer_id__in=visible)
+        MeToo.objects.filter(question=question, customer__community_profile__visible=True)
         .order_by("created_at")
         .values_list("customer_id", flat=True)[:limit]
     )

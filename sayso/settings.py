@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "sayso.intelligence",
     "sayso.community",
     "sayso.roadmap",
+    "sayso.status",
     "sayso.listening",
     "sayso.api",
 ]

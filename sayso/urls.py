@@ -19,4 +19,5 @@ urlpatterns = [
     path("o/<slug:org>/", include("sayso.conversations.portal_urls")),
     path("o/<slug:org>/", include("sayso.community.urls")),
     path("o/<slug:org>/", include("sayso.roadmap.urls")),
+    path("o/<slug:org>/", include("sayso.status.urls")),
 ]

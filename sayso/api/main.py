@@ -27,6 +27,7 @@ from sayso.api import (
     questions,
     reviews,
     roadmap,
+    status,
 )
 
 api = NinjaAPI(
@@ -81,4 +82,5 @@ api.add_router("/v1/questions", questions.router)
 api.add_router("/v1/answers", questions.answers_router)
 api.add_router("/v1/follows", follows.router)
 api.add_router("/v1/listening", listening.router)
+api.add_router("/v1/status", status.router)
 api.add_router("/v1", analysis.router)

@@ -13,6 +13,7 @@ from ninja import Field, Schema
 
 from sayso.api.idea_schemas import IdeaOut
 from sayso.api.schemas import CustomerRef, Timestamp, UserRef
+from sayso.api.status_schemas import IncidentRefOut
 from sayso.community.models import BODY_MAX, REASON_MAX, TITLE_MAX, CommentState, QuestionState
 from sayso.community.questions import ANSWER_MAX, TAG_MAX, TAGS_MAX
 
@@ -171,9 +172,17 @@ class SimilarIdeaRefOut(Schema):
     score: float = Field(description="Cosine similarity, 0 to 1.")
 
 
+class SimilarIncidentOut(Schema):
+    incident: IncidentRefOut
+    score: float = Field(description="Cosine similarity, 0 to 1.")
+
+
 class SimilarProblemsOut(Schema):
     questions: list[SimilarQuestionOut] = Field(description="Solved ones first, then the rest.")
     ideas: list[SimilarIdeaRefOut]
+    incidents: list[SimilarIncidentOut] = Field(
+        description="Status incidents in progress or resolved in the last 30 days; open first."
+    )
 
 
 class SearchHitOut(Schema):

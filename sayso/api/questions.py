@@ -184,13 +184,14 @@ def questions_search(
     "/similar",
     response={200: SimilarProblemsOut, **errors(401, 403)},
     operation_id="questions_similar",
-    summary="Questions and ideas similar in meaning to a text",
+    summary="Questions, ideas and status incidents similar in meaning to a text",
     tags=TAGS,
     **scoped(READ),
 )
 def questions_similar(request: HttpRequest, text: str, k: int = 5) -> dict[str, Any]:
     """What the question form shows while someone types a title: up to `k` public questions
-    (solved ones first) and up to three ideas."""
+    (solved ones first), up to three ideas, and up to two status incidents in progress or
+    recently resolved."""
     organization = organization_of(request)
     text = _text(text, 2000)
     found = selectors.similar_as_you_type(
@@ -202,6 +203,9 @@ def questions_similar(request: HttpRequest, text: str, k: int = 5) -> dict[str, 
     return {
         "questions": [{"question": q, "score": round(score, 4)} for q, score in found.questions],
         "ideas": [{"idea": idea, "score": round(score, 4)} for idea, score in found.ideas],
+        "incidents": [
+            {"incident": incident, "score": round(score, 4)} for incident, score in found.incidents
+        ],
     }
 
 

@@ -81,7 +81,7 @@ def subject_check(*, organization: Organization, subject: str) -> str:
     from sayso.community.models import Category, CommunityProfile, Question, Review
 
     kind, _, raw = (subject or "").partition(":")
-    whole = {NEW_IDEAS, "changelog", "roadmap", "questions"}
+    whole = {NEW_IDEAS, "changelog", "roadmap", "questions", "status"}
     if subject in whole:
         return subject
     exists = False
@@ -102,6 +102,10 @@ def subject_check(*, organization: Organization, subject: str) -> str:
             exists = CommunityProfile.objects.filter(
                 organization=organization, customer_id=pk, visible=True
             ).exists()
+        elif kind == "incident":
+            from sayso.status.models import Incident
+
+            exists = Incident.objects.filter(organization=organization, pk=pk).exists()
         elif kind in {"roadmap-item", "changelog-entry"}:
             from sayso.roadmap.models import ChangelogEntry, RoadmapItem
 
@@ -110,9 +114,10 @@ def subject_check(*, organization: Organization, subject: str) -> str:
     if not exists:
         raise ValidationError(
             {
-                "subject": "Follow ideas, questions, changelog, roadmap, idea:<id>, "
+                "subject": "Follow ideas, questions, changelog, roadmap, status, idea:<id>, "
                 "category:<id>, review:<id>, roadmap-item:<id>, changelog-entry:<id>, "
-                "question:<id> or person:<id> (of someone visible) of this organization."
+                "question:<id>, incident:<id> or person:<id> (of someone visible) of this "
+                "organization."
             }
         )
     return subject

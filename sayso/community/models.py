@@ -691,8 +691,8 @@ class CommunityProfile(TimeStampedModel):
 
 
 class QuestionLink(TimeStampedModel):
-    """A question linked by staff to a case or an idea (exactly one); shown on both sides. A
-    case is private: only staff see that link."""
+    """A question linked by staff to a case, an idea or a status incident (exactly one); shown
+    on both sides. A case is private: only staff see that link."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="links")
@@ -706,6 +706,13 @@ class QuestionLink(TimeStampedModel):
     idea = models.ForeignKey(
         Idea, null=True, blank=True, on_delete=models.CASCADE, related_name="question_links"
     )
+    incident = models.ForeignKey(
+        "status.Incident",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="question_links",
+    )
     # True when the idea was made from the question ("turned into an idea").
     converted = models.BooleanField(default=False)
     actor = models.ForeignKey(
@@ -715,8 +722,9 @@ class QuestionLink(TimeStampedModel):
     class Meta(TimeStampedModel.Meta):
         constraints = [
             models.CheckConstraint(
-                condition=Q(case__isnull=False, idea__isnull=True)
-                | Q(case__isnull=True, idea__isnull=False),
+                condition=Q(case__isnull=False, idea__isnull=True, incident__isnull=True)
+                | Q(case__isnull=True, idea__isnull=False, incident__isnull=True)
+                | Q(case__isnull=True, idea__isnull=True, incident__isnull=False),
                 name="question_link_one_target",
             ),
             models.UniqueConstraint(
@@ -728,5 +736,10 @@ class QuestionLink(TimeStampedModel):
                 fields=["question", "idea"],
                 condition=Q(idea__isnull=False),
                 name="question_link_idea_once",
+            ),
+            models.UniqueConstraint(
+                fields=["question", "incident"],
+                condition=Q(incident__isnull=False),
+                name="question_link_incident_once",
             ),
         ]

@@ -5,7 +5,7 @@ links, and search across questions, answers and ideas."""
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -268,15 +268,22 @@ def similar_to_question(*, question: Question, k: int = 5) -> list[tuple[Questio
 class SimilarProblems:
     questions: list[tuple[Question, float]]
     ideas: list[tuple[Idea, float]]
+    incidents: list[tuple[Any, float]] = field(default_factory=list)
 
 
 def similar_as_you_type(
-    *, organization: Organization, text: str, questions_k: int = 5, ideas_k: int = 3
+    *,
+    organization: Organization,
+    text: str,
+    questions_k: int = 5,
+    ideas_k: int = 3,
+    incidents_k: int = 2,
 ) -> SimilarProblems:
-    """What the question form shows while someone types: similar questions (solved first)
-    and similar ideas, from one embedding of the text. (Status incidents join here when the
-    status page exists.)"""
+    """What the question form shows while someone types: similar questions (solved first),
+    similar ideas, and status incidents open or recently resolved that match, from one
+    embedding of the text."""
     from sayso.intelligence.embeddings import embed
+    from sayso.status.selectors import similar_incidents
 
     text = text.strip()[:2000]
     if len(text) < SIMILAR_MIN_CHARS:
@@ -287,6 +294,9 @@ def similar_as_you_type(
             organization=organization, text=text, k=questions_k, vector=vector
         ),
         ideas=similar_ideas(organization=organization, text=text, k=ideas_k, vector=vector),
+        incidents=similar_incidents(
+            organization=organization, text=text, k=incidents_k, vector=vector
+        ),
     )
 
 
@@ -337,8 +347,11 @@ def held_answers(*, organization: Organization) -> QuerySet[Answer]:
 
 
 def links_of_question(*, question: Question, staff: bool) -> list[QuestionLink]:
-    """A question's links: its ideas (public ones, for everyone), and its cases (staff only)."""
-    links = QuestionLink.objects.filter(question=question).select_related("idea", "case")
+    """A question's links: its ideas (public ones) and incidents, for everyone, and its cases
+    (staff only)."""
+    links = QuestionLink.objects.filter(question=question).select_related(
+        "idea", "case", "incident"
+    )
     if not staff:
         links = links.filter(case__isnull=True, idea__merged_into__isnull=True).filter(
             idea__hidden_at__isnull=True
@@ -350,6 +363,13 @@ def questions_of_idea(*, idea: Idea) -> list[Question]:
     ids = QuestionLink.objects.filter(idea=idea).values("question_id")
     return list(
         public_questions(organization=idea.organization).filter(pk__in=ids).order_by("number")
+    )
+
+
+def questions_of_incident(*, incident: Any) -> list[Question]:
+    ids = QuestionLink.objects.filter(incident=incident).values("question_id")
+    return list(
+        public_questions(organization=incident.organization).filter(pk__in=ids).order_by("number")
     )
 
 

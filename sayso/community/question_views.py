@@ -594,8 +594,8 @@ def question_moderate(request: PortalRequest, number: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def question_link(request: PortalRequest, number: int) -> HttpResponse:
-    """Link to a case (by number) or an idea (by number), remove a link, or turn the question
-    into an idea."""
+    """Link to a case (by number), an idea (by number) or a status incident (by its number on
+    the status page), remove a link, or turn the question into an idea."""
     from sayso.community.selectors import idea_get
     from sayso.conversations.selectors import case_get
 
@@ -619,14 +619,18 @@ def question_link(request: PortalRequest, number: int) -> HttpResponse:
                 raise Http404("No such link.")
             questions.question_unlink(link=link)
             messages.success(request, "Link removed.")
-        elif action in {"case", "idea"}:
+        elif action in {"case", "idea", "incident"}:
             if not (raw.isdigit() and 0 < len(raw) < 10):
                 raise ValidationError({"number": f"Give the {action}'s number."})
-            target: Any = (
-                case_get(organization=request.organization, number=int(raw))
-                if action == "case"
-                else idea_get(organization=request.organization, number=int(raw))
-            )
+            target: Any
+            if action == "case":
+                target = case_get(organization=request.organization, number=int(raw))
+            elif action == "idea":
+                target = idea_get(organization=request.organization, number=int(raw))
+            else:
+                from sayso.status.selectors import incident_get
+
+                target = incident_get(organization=request.organization, pk=int(raw))
             if target is None:
                 raise ValidationError({"number": f"There is no {action} #{raw}."})
             questions.question_link(question=question, actor=actor, **{action: target})

@@ -689,14 +689,21 @@ def reputation_recount(customer: Customer | None) -> int:
 
 @transaction.atomic
 def question_link(
-    *, question: Question, actor: Any, case: Any = None, idea: Idea | None = None
+    *,
+    question: Question,
+    actor: Any,
+    case: Any = None,
+    idea: Idea | None = None,
+    incident: Any = None,
 ) -> tuple[QuestionLink, bool]:
-    """Link a question to a case or an idea of the same organization (both sides show it)."""
-    if (case is None) == (idea is None):
-        raise ValueError("Link a question to one case or one idea.")
-    target = case if case is not None else idea
+    """Link a question to a case, an idea or a status incident of the same organization (both
+    sides show it)."""
+    targets = {"case": case, "idea": idea, "incident": incident}
+    given = [(field, target) for field, target in targets.items() if target is not None]
+    if len(given) != 1:
+        raise ValueError("Link a question to one case, one idea or one incident.")
+    field, target = given[0]
     _same_org(question.organization_id, target)
-    field = "case" if case is not None else "idea"
     existing = QuestionLink.objects.filter(question=question, **{field: target}).first()
     if existing is not None:
         return existing, False

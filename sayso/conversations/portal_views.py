@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from sayso.conversations import selectors, services
 from sayso.conversations.forms import PortalCaseForm, PortalReplyForm, SigninForm
-from sayso.conversations.models import Channel, CommitmentStatus
+from sayso.conversations.models import Case, Channel, CommitmentStatus
 from sayso.core.ratelimit import client_key, rate_limit_hit
 from sayso.customers.models import Customer, IdentityKind
 from sayso.customers.portal_session import (
@@ -131,6 +131,13 @@ def my_cases(request: PortalRequest) -> HttpResponse:
     )
 
 
+def _incidents_of_case(case: Case) -> list[object]:
+    """The status incidents staff linked the case to (public: the customer follows them)."""
+    from sayso.status.selectors import incidents_of_case
+
+    return list(incidents_of_case(case=case))
+
+
 @portal_view(sign_in_required=True)
 def case_detail(request: PortalRequest, number: int) -> HttpResponse:
     customer = _customer(request)
@@ -174,6 +181,7 @@ def case_detail(request: PortalRequest, number: int) -> HttpResponse:
             "case": case,
             "messages_list": selectors.case_messages(case=case, for_customer=True),
             "commitments": commitments,
+            "incidents": _incidents_of_case(case),
             "form": form,
         },
         status=400 if form.errors else 200,

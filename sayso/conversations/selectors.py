@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -208,4 +209,14 @@ def case_for_customer(
         Case.objects.select_related("assignee")
         .filter(organization=organization, customer=customer, number=number)
         .first()
+    )
+
+
+def cases_by_numbers(*, organization: Organization, numbers: Collection[int]) -> list[Case]:
+    """The organization's cases with these numbers (those that exist), by number."""
+    wanted = sorted({n for n in numbers if 0 < n < 2**31})
+    return list(
+        Case.objects.filter(organization=organization, number__in=wanted)
+        .select_related("customer")
+        .order_by("number")
     )

@@ -101,6 +101,12 @@ def _questions_of_case(case: Case) -> Sequence[object]:
     return questions_of_case(case=case)
 
 
+def _incidents_of_case(case: Case) -> Sequence[object]:
+    from sayso.status.selectors import incidents_of_case
+
+    return incidents_of_case(case=case)
+
+
 def _unanswered_questions(request: StaffRequest) -> int:
     """The community questions waiting past the set time: the inbox's link to that queue."""
     from sayso.community.question_selectors import unanswered_queue
@@ -150,6 +156,7 @@ def case_detail(request: StaffRequest, number: int) -> HttpResponse:
         ),
         "alert_count": unread_alert_count(organization=organization, recipient=request.user),
         "community_questions": _questions_of_case(case),
+        "incidents": _incidents_of_case(case),
     }
     return render(request, "conversations/case_detail.html", context)
 

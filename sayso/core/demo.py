@@ -269,6 +269,7 @@ def load_demo(*, now: datetime | None = None) -> DemoResult:
     _demo_ideas(org, [dana, marcus, priya, jordan, elena, sam], maria)
     _demo_questions(org, [dana, marcus, priya, jordan, elena, sam], raj, now)
     _demo_listening(org, denver, now)
+    _demo_status(org, maria, now)
 
     # The promise to Dana fell due yesterday at 5 pm: the periodic check breaches it now.
     conversations.commitments_check(now=now)
@@ -575,6 +576,77 @@ def _demo_questions(org: Organization, people: list[Customer], agent: Any, now: 
     )
     questions.me_too(question=waiting, customer=jordan)
     Question.objects.filter(pk=waiting.pk).update(created_at=now - timedelta(days=2))
+
+
+def _demo_status(org: Organization, manager: Any, now: datetime) -> None:
+    """The status page: four components, an incident in progress on the kiosks, and last
+    week's booking outage, resolved, with its post-mortem."""
+    from sayso.status import services as status
+    from sayso.status.models import Incident, IncidentUpdate
+
+    booking, _app, _payments, kiosks = (
+        status.component_create(organization=org, name=name, description=text, actor=manager)
+        for name, text in [
+            ("Online booking", "Reserving trucks on the website"),
+            ("Mobile app", "Check-in, check-out and receipts in the app"),
+            ("Payments", "Card payments and deposits"),
+            ("Pick-up kiosks", "The key kiosks at the depots"),
+        ]
+    )
+
+    def at(incident: Incident, update: Any, when: datetime) -> None:
+        IncidentUpdate.objects.filter(pk=update.pk).update(created_at=when)
+
+    outage, _ = status.incident_open(
+        organization=org,
+        title="Online booking fails at the payment step",
+        body="Some customers see an error when they confirm a reservation. We are looking "
+        "into it; phone bookings work.",
+        impact="major",
+        component_ids=[booking.pk],
+        started_at=now - timedelta(days=6, hours=3),
+        actor=manager,
+    )
+    first = outage.updates.get()
+    at(outage, first, now - timedelta(days=6, hours=3))
+    found, _ = status.incident_update_post(
+        incident=outage,
+        status="identified",
+        body="A certificate of our payment provider's test system was deployed to production. "
+        "We are rolling it back.",
+        actor=manager,
+    )
+    at(outage, found, now - timedelta(days=6, hours=2, minutes=20))
+    done, _ = status.incident_update_post(
+        incident=outage,
+        status="resolved",
+        body="Bookings work again. Reservations that failed were not charged.",
+        actor=manager,
+    )
+    at(outage, done, now - timedelta(days=6, hours=1, minutes=45))
+    Incident.objects.filter(pk=outage.pk).update(resolved_at=now - timedelta(days=6, hours=1))
+    status.incident_postmortem_publish(
+        incident=outage,
+        body="## What happened\n\nFor 78 minutes, 4 in 10 online bookings failed at the "
+        "payment step: a release carried the payment provider's *test* certificate.\n\n"
+        "## What changes\n\n- The release check now compares certificates with production.\n"
+        "- An alert fires when more than 5 % of payments fail in 5 minutes.",
+        actor=manager,
+    )
+
+    slow, _ = status.incident_open(
+        organization=org,
+        title="Denver depot kiosk does not release keys",
+        body="The key kiosk at the Denver depot is not responding. Staff at the counter hand "
+        "out keys meanwhile.",
+        impact="minor",
+        status="identified",
+        component_ids=[kiosks.pk],
+        expected_fix_at=now + timedelta(hours=3),
+        actor=manager,
+    )
+    at(slow, slow.updates.get(), now - timedelta(minutes=40))
+    Incident.objects.filter(pk=slow.pk).update(started_at=now - timedelta(minutes=40))
 
 
 def _accounts(org: Organization) -> list[tuple[str, str, str]]:

@@ -120,6 +120,11 @@ class Scope(models.TextChoices):
         "questions:write",
         "Ask and answer questions, vote, accept answers, mark 'me too'",
     )
+    STATUS_READ = "status:read", "Read the status page: components, incidents, affected cases"
+    STATUS_WRITE = (
+        "status:write",
+        "Open and update incidents, publish post-mortems, change components, link cases",
+    )
     LISTENING_READ = "listening:read", "Read listening sources, terms, rules and mentions"
     LISTENING_WRITE = "listening:write", "Change listening sources, terms and routing rules"
 

@@ -21,6 +21,7 @@ class ItemKind(models.TextChoices):
     IDEA = "idea", "Idea"
     QUESTION = "question", "Question"
     MESSAGE = "message", "Message"
+    INCIDENT = "incident", "Incident"
 
 
 class EmbeddedItemQuerySet(models.QuerySet["EmbeddedItem"]):

@@ -49,6 +49,14 @@ class Api:
             f"/api/v1{path}", json.dumps(body), content_type="application/json", **self._headers()
         )
 
+    def put(self, path: str, body: Any) -> Any:
+        return self.client.put(
+            f"/api/v1{path}", json.dumps(body), content_type="application/json", **self._headers()
+        )
+
+    def delete(self, path: str) -> Any:
+        return self.client.delete(f"/api/v1{path}", **self._headers())
+
     def post_raw(self, path: str, raw: bytes, content_type: str = "message/rfc822") -> Any:
         return self.client.post(f"/api/v1{path}", raw, content_type=content_type, **self._headers())
 

@@ -18,6 +18,8 @@ from sayso.conversations.models import Case, Commitment, Message
 from sayso.core.models import Role
 from sayso.customers.models import Customer
 from sayso.customers.services import customer_merge
+from sayso.status import services as status
+from sayso.status.models import Component, Incident, IncidentCase, IncidentUpdate
 from tests import factories
 from tests.api.conftest import Api, make_token
 
@@ -38,7 +40,13 @@ def world(org: Any, other_org: Any, agent: Any, admin_user: Any, outsider: Any) 
     comment, _ = community.comment_post(idea=idea, author=ann, body="Ann's comment")
     question, _ = questions.question_ask(organization=org, author=ann, title="Ann's question")
     answer, _ = questions.answer_post(question=question, author_user=agent, body="Agent's answer")
+    component = status.component_create(organization=org, name="Ann's API")
+    incident, _ = status.incident_open(
+        organization=org, title="Ann's outage", body="x", component_ids=[component.pk], actor=agent
+    )
     return {
+        "component": component,
+        "incident": incident,
         "ann": ann,
         "merge": merge,
         "case": case,
@@ -74,6 +82,16 @@ def _operations(w: dict[str, Any], agent: Any) -> list[tuple[str, str, Any]]:
         ("post", f"/questions/{question.number}/me-too", {"customer_id": ann.pk}),
         ("post", f"/answers/{answer.pk}/votes", {"customer_id": ann.pk, "value": -1}),
         ("post", f"/answers/{answer.pk}/accept", {"customer_id": ann.pk}),
+        ("get", f"/status/incidents/{w['incident'].pk}", None),
+        ("patch", f"/status/incidents/{w['incident'].pk}", {"title": "Hacked"}),
+        (
+            "post",
+            f"/status/incidents/{w['incident'].pk}/updates",
+            {"status": "resolved", "body": "Hacked"},
+        ),
+        ("get", f"/status/incidents/{w['incident'].pk}/cases", None),
+        ("post", f"/status/incidents/{w['incident'].pk}/cases", {"case_numbers": [case.number]}),
+        ("patch", f"/status/components/{w['component'].pk}", {"status": "major_outage"}),
         ("get", f"/customers/{ann.pk}", None),
         ("patch", f"/customers/{ann.pk}", {"display_name": "Hacked"}),
         ("post", f"/customers/{ann.pk}/identities", {"kind": "phone", "value": "+15550001"}),
@@ -123,6 +141,10 @@ def _snapshot() -> tuple[int, ...]:
         Answer.objects.filter(accepted_at__isnull=False).count(),
         AnswerVote.objects.count(),
         MeToo.objects.count(),
+        IncidentUpdate.objects.count(),
+        IncidentCase.objects.count(),
+        Incident.objects.filter(title="Ann's outage").count(),
+        Component.objects.filter(status="degraded").count(),
     )
 
 
@@ -166,6 +188,8 @@ def test_another_organizations_token_sees_and_changes_nothing(
     assert rival.get("/ideas", include_hidden="true").json()["items"] == []
     assert rival.get("/moderation/log").json()["items"] == []
     assert rival.get("/questions").json()["items"] == []
+    assert rival.get("/status/incidents").json()["items"] == []
+    assert rival.get("/status").json()["components"] == []
 
 
 @pytest.mark.django_db

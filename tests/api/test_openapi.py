@@ -105,6 +105,20 @@ OPERATIONS = {
     "listening_rules_replace",
     "listening_rules_delete",
     "listening_mentions_list",
+    "status_get",
+    "status_components_list",
+    "status_components_create",
+    "status_components_update",
+    "status_components_delete",
+    "status_incidents_list",
+    "status_incidents_create",
+    "status_incidents_get",
+    "status_incidents_update",
+    "status_incidents_updates_create",
+    "status_incidents_postmortem_put",
+    "status_incidents_cases_list",
+    "status_incidents_cases_link",
+    "status_incidents_cases_unlink",
 }
 
 

@@ -47,6 +47,23 @@ def test_demo_loads_a_living_organization_once() -> None:
 
 
 @pytest.mark.django_db
+def test_demo_status_page_has_an_incident_in_progress_and_a_postmortem() -> None:
+    org = load_demo().organization
+    page = Client().get(f"/o/{org.slug}/status/")
+    assert page.status_code == 200
+    assert "Denver depot kiosk does not release keys" in page.text
+    assert "Online booking fails at the payment step" in page.text
+    resolved = org.incidents.get(resolved_at__isnull=False)
+    assert resolved.postmortem_published_at is not None and resolved.updates.count() == 3
+    assert [c.status for c in org.status_components.order_by("position")] == [
+        "operational",
+        "operational",
+        "operational",
+        "degraded",
+    ]
+
+
+@pytest.mark.django_db
 def test_demo_staff_can_sign_in_and_see_the_inbox(settings: Any) -> None:
     load_demo()
     client = Client()

@@ -1,0 +1,145 @@
+"""The public status page: components, incidents with their updates, post-mortems, and the
+customers' cases an incident affects."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from sayso.core.models import Organization, TimeStampedModel
+
+TITLE_MAX = 200
+BODY_MAX = 20_000
+POSTMORTEM_MAX = 100_000
+NAME_MAX = 100
+
+
+class ComponentStatus(models.TextChoices):
+    OPERATIONAL = "operational", "Operational"
+    DEGRADED = "degraded", "Degraded performance"
+    PARTIAL_OUTAGE = "partial_outage", "Partial outage"
+    MAJOR_OUTAGE = "major_outage", "Major outage"
+    MAINTENANCE = "maintenance", "Under maintenance"
+
+
+# From best to worst: the page's overall status is its worst component's.
+COMPONENT_SEVERITY = {
+    ComponentStatus.OPERATIONAL: 0,
+    ComponentStatus.MAINTENANCE: 1,
+    ComponentStatus.DEGRADED: 2,
+    ComponentStatus.PARTIAL_OUTAGE: 3,
+    ComponentStatus.MAJOR_OUTAGE: 4,
+}
+
+
+class IncidentStatus(models.TextChoices):
+    INVESTIGATING = "investigating", "Investigating"
+    IDENTIFIED = "identified", "Identified"
+    MONITORING = "monitoring", "Monitoring"
+    RESOLVED = "resolved", "Resolved"
+
+
+class IncidentImpact(models.TextChoices):
+    MINOR = "minor", "Minor"
+    MAJOR = "major", "Major"
+    CRITICAL = "critical", "Critical"
+
+
+class Component(TimeStampedModel):
+    """A part of the service customers rely on (the API, email delivery, the mobile app)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="status_components"
+    )
+    name = models.CharField(max_length=NAME_MAX)
+    description = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=20, choices=ComponentStatus.choices, default=ComponentStatus.OPERATIONAL
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta(TimeStampedModel.Meta):
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="component_name_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Incident(TimeStampedModel):
+    """Something wrong, said in public: what is wrong, what is being done, when it is expected
+    fixed (its updates), and afterwards what happened and what changes (the post-mortem)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="incidents"
+    )
+    title = models.CharField(max_length=TITLE_MAX)
+    impact = models.CharField(
+        max_length=10, choices=IncidentImpact.choices, default=IncidentImpact.MINOR
+    )
+    status = models.CharField(
+        max_length=20, choices=IncidentStatus.choices, default=IncidentStatus.INVESTIGATING
+    )
+    components = models.ManyToManyField(Component, blank=True, related_name="incidents")
+    started_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    # When the team expects it fixed (shown while it is not resolved).
+    expected_fix_at = models.DateTimeField(null=True, blank=True)
+    postmortem = models.TextField(blank=True)
+    postmortem_html = models.TextField(blank=True)
+    postmortem_published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta(TimeStampedModel.Meta):
+        indexes = [
+            models.Index(fields=["organization", "resolved_at"]),
+            models.Index(fields=["organization", "-started_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status == IncidentStatus.RESOLVED
+
+
+class IncidentUpdate(TimeStampedModel):
+    """One public update of an incident, with the status it put the incident in."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates")
+    status = models.CharField(max_length=20, choices=IncidentStatus.choices)
+    body = models.TextField()
+    body_html = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta(TimeStampedModel.Meta):
+        indexes = [models.Index(fields=["incident", "created_at"])]
+
+
+class IncidentCase(TimeStampedModel):
+    """A customer's case affected by an incident: the customer sees the incident on the case,
+    and the case is told when the incident is resolved."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="case_links")
+    case = models.ForeignKey(
+        "conversations.Case", on_delete=models.CASCADE, related_name="incident_links"
+    )
+    # When the resolution was posted to the case (once, whatever the retries).
+    told_resolved_at = models.DateTimeField(null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta(TimeStampedModel.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "case"], name="incident_case_once")
+        ]

@@ -1,0 +1,42 @@
+"""status_components_list, _create, _update and _delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sayso.status.models import Component
+
+pytestmark = pytest.mark.django_db
+
+
+def test_components_are_added_changed_and_removed(api: Any, rival_api: Any) -> None:
+    made = api.post("/status/components", {"name": "Payments"})
+    assert made.status_code == 201
+    component = made.json()
+    assert component["status"] == "operational" and component["position"] == 1
+    path = f"/status/components/{component['id']}"
+    changed = api.patch(path, {"status": "degraded", "description": "Card payments"})
+    assert changed.status_code == 200 and changed.json()["status"] == "degraded"
+    assert [c["name"] for c in api.get("/status/components").json()] == ["Payments"]
+    assert rival_api.patch(path, {"status": "operational"}).status_code == 404
+    assert rival_api.delete(path).status_code == 404
+    assert rival_api.get("/status/components").json() == []
+    assert api.delete(path).status_code == 204
+    assert not Component.objects.exists()
+
+
+def test_bad_input_answers_400_with_a_message(api: Any) -> None:
+    api.post("/status/components", {"name": "Payments"})
+    for body, word in [
+        ({"name": ""}, "empty"),
+        ({"name": "x" * 101}, "too long"),
+        ({"name": "payments"}, "already"),
+    ]:
+        response = api.post("/status/components", body)
+        assert response.status_code == 400 and word in response.text, body
+    pk = Component.objects.get().pk
+    for body in [{"status": "on fire"}, {"position": -1}]:
+        assert api.patch(f"/status/components/{pk}", body).status_code in {400, 422}
+    assert Component.objects.get().status == "operational"

@@ -594,7 +594,7 @@ def _demo_status(org: Organization, manager: Any, now: datetime) -> None:
         ]
     )
 
-    def at(incident: Incident, update: Any, when: datetime) -> None:
+    def at(update: Any, when: datetime) -> None:
         IncidentUpdate.objects.filter(pk=update.pk).update(created_at=when)
 
     outage, _ = status.incident_open(
@@ -608,7 +608,7 @@ def _demo_status(org: Organization, manager: Any, now: datetime) -> None:
         actor=manager,
     )
     first = outage.updates.get()
-    at(outage, first, now - timedelta(days=6, hours=3))
+    at(first, now - timedelta(days=6, hours=3))
     found, _ = status.incident_update_post(
         incident=outage,
         status="identified",
@@ -616,15 +616,17 @@ def _demo_status(org: Organization, manager: Any, now: datetime) -> None:
         "We are rolling it back.",
         actor=manager,
     )
-    at(outage, found, now - timedelta(days=6, hours=2, minutes=20))
+    at(found, now - timedelta(days=6, hours=2, minutes=20))
     done, _ = status.incident_update_post(
         incident=outage,
         status="resolved",
         body="Bookings work again. Reservations that failed were not charged.",
         actor=manager,
     )
-    at(outage, done, now - timedelta(days=6, hours=1, minutes=45))
-    Incident.objects.filter(pk=outage.pk).update(resolved_at=now - timedelta(days=6, hours=1))
+    at(done, now - timedelta(days=6, hours=1, minutes=45))
+    Incident.objects.filter(pk=outage.pk).update(
+        resolved_at=now - timedelta(days=6, hours=1, minutes=45)
+    )
     status.incident_postmortem_publish(
         incident=outage,
         body="## What happened\n\nFor 78 minutes, 4 in 10 online bookings failed at the "
@@ -645,7 +647,7 @@ def _demo_status(org: Organization, manager: Any, now: datetime) -> None:
         expected_fix_at=now + timedelta(hours=3),
         actor=manager,
     )
-    at(slow, slow.updates.get(), now - timedelta(minutes=40))
+    at(slow.updates.get(), now - timedelta(minutes=40))
     Incident.objects.filter(pk=slow.pk).update(started_at=now - timedelta(minutes=40))
 
 

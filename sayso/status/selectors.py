@@ -165,7 +165,10 @@ def incident_count_for_index(organization: Organization) -> int:
     return Incident.objects.filter(organization=organization).count()
 
 
-SUGGEST_MIN_SCORE = 0.4
+# Suggestions are reviewed by staff before they are linked: the list reaches wide (0.3), and
+# only those that read very much like the incident (0.5) come ticked.
+SUGGEST_MIN_SCORE = 0.3
+SUGGEST_TICKED_SCORE = 0.5
 
 
 def suggested_cases(*, incident: Incident, k: int = 50) -> list[tuple[Any, float]]:

@@ -352,7 +352,9 @@ def _tell_cases_resolved(*, incident: Incident, update: IncidentUpdate, actor: A
 
     if _actor(actor) is None:
         return 0
-    url = _path(incident)
+    from django.conf import settings
+
+    url = f"{settings.SAYSO_BASE_URL}{_path(incident)}"
     told = 0
     links = (
         IncidentCase.objects.select_for_update()

@@ -116,6 +116,7 @@ def incident(request: PortalRequest, pk: int) -> HttpResponse:
             "suggested": selectors.suggested_cases(incident=found)
             if staff and found.resolved_at is None
             else [],
+            "ticked": selectors.SUGGEST_TICKED_SCORE,
             "follows": bool(
                 following.following(
                     customer=request.customer, subjects=[services.incident_subject(found)]

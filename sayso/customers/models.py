@@ -110,6 +110,7 @@ class TimelineKind(models.TextChoices):
     MERGE = "merge", "Customers merged"
     UNMERGE = "unmerge", "Merge undone"
     IDENTITY_ADDED = "identity_added", "Identity added"
+    INCIDENT_LINKED = "incident_linked", "Linked to a status incident"
 
 
 class TimelineEvent(models.Model):

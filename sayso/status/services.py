@@ -448,6 +448,9 @@ def incident_cases_link(
     """Link cases of the incident's organization to it (a case linked twice keeps one link);
     the customers see the incident on their case, and are told when it is resolved. Returns
     the new links."""
+    from sayso.customers.models import TimelineKind
+    from sayso.customers.services import timeline_record
+
     made = []
     for case in cases:
         if case.organization_id != incident.organization_id:
@@ -466,6 +469,15 @@ def incident_cases_link(
                 )
         except IntegrityError:
             continue
+        timeline_record(
+            customer=case.customer,
+            kind=TimelineKind.INCIDENT_LINKED,
+            summary=f"Case #{case.number} is part of the incident “{incident.title}”",
+            customer_visible=True,
+            case=case,
+            actor=_actor(actor),
+            data={"incident": incident.pk},
+        )
     if made:
         audit_record(
             organization=incident.organization,

@@ -44,7 +44,11 @@ def test_similar_while_typing_puts_solved_questions_first_and_adds_ideas(
     assert [hit["idea"]["number"] for hit in found["ideas"]] == [indexed["idea"].number]
     one = api.get("/questions/similar", text="the app crashes on my reservations", k=1).json()
     assert len(one["questions"]) == 1 and len(one["ideas"]) <= 1
-    assert api.get("/questions/similar", text="hi").json() == {"questions": [], "ideas": []}
+    assert api.get("/questions/similar", text="hi").json() == {
+        "questions": [],
+        "ideas": [],
+        "incidents": [],
+    }
     assert api.get("/questions/similar").status_code == 422
 
 

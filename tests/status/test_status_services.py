@@ -216,3 +216,17 @@ def test_incidents_are_found_by_meaning_open_first_and_old_ones_left_out(
     Incident.objects.filter(pk=old.pk).update(resolved_at=timezone.now() - timedelta(days=40))
     found = selectors.similar_incidents(organization=org, text="my card payment was refused")
     assert old not in [i for i, _ in found]
+
+
+def test_a_linked_case_shows_on_the_customers_timeline(org: Any, agent: Any, customer: Any) -> None:
+    from sayso.customers.models import TimelineEvent
+
+    incident = _open(org, agent)
+    case = factories.make_case(org, customer)
+    services.incident_cases_link(incident=incident, cases=[case], actor=agent)
+    services.incident_cases_link(incident=incident, cases=[case], actor=agent)
+    events = TimelineEvent.objects.filter(customer=customer, kind="incident_linked")
+    assert events.count() == 1
+    event = events.get()
+    assert event.customer_visible and event.case_id == case.pk
+    assert "Bookings fail" in event.summary

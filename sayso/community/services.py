@@ -37,6 +37,7 @@ from sayso.community.models import (
 )
 from sayso.core.markup import plain_text, render_markdown
 from sayso.core.models import Membership, Organization
+from sayso.core.text_input import clean_text
 from sayso.customers.models import Customer
 
 TITLE_MIN = 4
@@ -62,14 +63,7 @@ class HideReason:
 
 
 def _clean_text(value: str, *, field: str, maximum: int, minimum: int = 1) -> str:
-    text = (value or "").replace("\x00", "").strip()
-    if len(text) < minimum:
-        if minimum <= 1:
-            raise ValidationError({field: f"The {field} is empty."})
-        raise ValidationError({field: f"The {field} needs at least {minimum} characters."})
-    if len(text) > maximum:
-        raise ValidationError({field: f"The {field} is too long ({len(text):,} of {maximum:,})."})
-    return text
+    return clean_text(value, field=field, maximum=maximum, minimum=minimum)
 
 
 def digest(text: str) -> str:

@@ -20,6 +20,7 @@ from sayso.community.following import Event, announce
 from sayso.community.models import Idea, IdeaStatus, Vote
 from sayso.core.markup import plain_text
 from sayso.core.models import Organization
+from sayso.core.text_input import clean_text
 from sayso.roadmap.models import BODY_MAX, TITLE_MAX, ChangelogEntry, Horizon, RoadmapItem
 
 CHANGELOG = "changelog"  # the follow subject of the whole changelog
@@ -28,15 +29,6 @@ ROADMAP = "roadmap"  # the follow subject of the whole roadmap
 
 def roadmap_item_subject(item: RoadmapItem | int) -> str:
     return f"roadmap-item:{item if isinstance(item, int) else item.pk}"
-
-
-def _text(value: str, *, field: str, maximum: int, required: bool) -> str:
-    text = (value or "").replace("\x00", "").strip()
-    if required and not text:
-        raise ValidationError({field: f"The {field} is empty."})
-    if len(text) > maximum:
-        raise ValidationError({field: f"The {field} is too long ({len(text):,} of {maximum:,})."})
-    return text
 
 
 def _ideas(organization: Organization, numbers: Iterable[int]) -> list[Idea]:
@@ -79,8 +71,8 @@ def roadmap_item_create(
     ) + 1
     item = RoadmapItem.objects.create(
         organization=organization,
-        title=_text(title, field="title", maximum=TITLE_MAX, required=True),
-        body=_text(body, field="body", maximum=BODY_MAX, required=False),
+        title=clean_text(title, field="title", maximum=TITLE_MAX, required=True),
+        body=clean_text(body, field="body", maximum=BODY_MAX, required=False),
         horizon=horizon,
         position=position,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -110,9 +102,9 @@ def roadmap_item_update(
 ) -> RoadmapItem:
     item = RoadmapItem.objects.select_for_update().get(pk=item.pk)
     if title is not None:
-        item.title = _text(title, field="title", maximum=TITLE_MAX, required=True)
+        item.title = clean_text(title, field="title", maximum=TITLE_MAX, required=True)
     if body is not None:
-        item.body = _text(body, field="body", maximum=BODY_MAX, required=False)
+        item.body = clean_text(body, field="body", maximum=BODY_MAX, required=False)
     moved = horizon is not None and horizon != item.horizon
     if horizon is not None:
         if horizon not in Horizon.values:
@@ -162,8 +154,8 @@ def changelog_entry_create(
         raise ValidationError({"roadmap_items": "A roadmap item is not in this organization."})
     entry = ChangelogEntry.objects.create(
         organization=organization,
-        title=_text(title, field="title", maximum=TITLE_MAX, required=True),
-        body=_text(body, field="body", maximum=BODY_MAX, required=False),
+        title=clean_text(title, field="title", maximum=TITLE_MAX, required=True),
+        body=clean_text(body, field="body", maximum=BODY_MAX, required=False),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     entry.ideas.set(ideas)

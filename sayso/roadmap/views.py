@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from sayso.community import following
+from sayso.community.follow_toggle import follow_toggle
 from sayso.community.services import HideReason
 from sayso.core.markup import render_markdown
 from sayso.customers.portal_session import (
@@ -19,7 +20,6 @@ from sayso.customers.portal_session import (
     portal_staff,
     portal_staff_required,
     portal_view,
-    signin_url,
 )
 from sayso.roadmap import selectors, services
 from sayso.roadmap.forms import ChangelogEntryForm, RoadmapItemForm, parse_numbers
@@ -228,16 +228,13 @@ def changelog_publish(request: PortalRequest, pk: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def changelog_follow(request: PortalRequest) -> HttpResponse:
-    if request.customer is None:
-        target = reverse("changelog", kwargs={"org": request.organization.slug})
-        return redirect(signin_url(request.organization, target))
-    if request.POST.get("action") == "unfollow":
-        following.follow_remove(customer=request.customer, subject=services.CHANGELOG)
-        messages.success(request, "You no longer follow the changelog.")
-    else:
-        following.follow_add(customer=request.customer, subject=services.CHANGELOG)
-        messages.success(request, "You follow the changelog by email.")
-    return redirect("changelog", org=request.organization.slug)
+    return follow_toggle(
+        request,
+        subject=services.CHANGELOG,
+        back=reverse("changelog", kwargs={"org": request.organization.slug}),
+        followed="You follow the changelog by email.",
+        unfollowed="You no longer follow the changelog.",
+    )
 
 
 @require_POST
@@ -257,13 +254,10 @@ def roadmap_follow(request: PortalRequest) -> HttpResponse:
         if item is not None
         else reverse("roadmap", kwargs={"org": request.organization.slug})
     )
-    if request.customer is None:
-        return redirect(signin_url(request.organization, back))
-    subject = services.roadmap_item_subject(item) if item is not None else services.ROADMAP
-    if request.POST.get("action") == "unfollow":
-        following.follow_remove(customer=request.customer, subject=subject)
-        messages.success(request, "Unfollowed.")
-    else:
-        following.follow_add(customer=request.customer, subject=subject)
-        messages.success(request, "You will hear of its changes by email.")
-    return redirect(back)
+    return follow_toggle(
+        request,
+        subject=services.roadmap_item_subject(item) if item is not None else services.ROADMAP,
+        back=back,
+        followed="You will hear of its changes by email.",
+        unfollowed="Unfollowed.",
+    )

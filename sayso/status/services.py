@@ -23,6 +23,7 @@ from sayso.community.following import Event, announce
 from sayso.core.markup import plain_text, render_markdown
 from sayso.core.models import Organization
 from sayso.core.services import audit_record
+from sayso.core.text_input import clean_text
 from sayso.status.models import (
     BODY_MAX,
     NAME_MAX,
@@ -49,15 +50,6 @@ COMPONENT_STATUS_OF_IMPACT = {
 
 def incident_subject(incident: Incident | int) -> str:
     return f"incident:{incident if isinstance(incident, int) else incident.pk}"
-
-
-def _text(value: str | None, *, field: str, maximum: int, required: bool) -> str:
-    text = (value or "").replace("\x00", "").strip()
-    if required and not text:
-        raise ValidationError({field: f"The {field} is empty."})
-    if len(text) > maximum:
-        raise ValidationError({field: f"The {field} is too long ({len(text):,} of {maximum:,})."})
-    return text
 
 
 def _choice(value: str, choices: Any, field: str) -> str:
@@ -89,7 +81,7 @@ def _index_later(incident: Incident) -> None:
 def component_create(
     *, organization: Organization, name: str, description: str = "", actor: Any = None
 ) -> Component:
-    name = _text(name, field="name", maximum=NAME_MAX, required=True)
+    name = clean_text(name, field="name", maximum=NAME_MAX, required=True)
     if Component.objects.filter(organization=organization, name__iexact=name).exists():
         raise ValidationError({"name": f"There is already a component “{name}”."})
     position = (
@@ -98,7 +90,7 @@ def component_create(
     component = Component.objects.create(
         organization=organization,
         name=name,
-        description=_text(description, field="description", maximum=500, required=False),
+        description=clean_text(description, field="description", maximum=500, required=False),
         position=position,
     )
     audit_record(
@@ -119,7 +111,7 @@ def component_update(
 ) -> Component:
     component = Component.objects.select_for_update().get(pk=component.pk)
     if name is not None:
-        name = _text(name, field="name", maximum=NAME_MAX, required=True)
+        name = clean_text(name, field="name", maximum=NAME_MAX, required=True)
         taken = Component.objects.filter(
             organization_id=component.organization_id, name__iexact=name
         ).exclude(pk=component.pk)
@@ -127,7 +119,9 @@ def component_update(
             raise ValidationError({"name": f"There is already a component “{name}”."})
         component.name = name
     if description is not None:
-        component.description = _text(description, field="description", maximum=500, required=False)
+        component.description = clean_text(
+            description, field="description", maximum=500, required=False
+        )
     if status is not None:
         component.status = _choice(status, ComponentStatus, "status")
     if position is not None:
@@ -205,8 +199,8 @@ def incident_open(
     """Open an incident with its first update; its components take ``component_status`` (by
     default one that matches the impact) and followers of the status page are told. Opening
     the same title again within minutes, while it is unresolved, returns the first (False)."""
-    title = _text(title, field="title", maximum=TITLE_MAX, required=True)
-    body = _text(body, field="body", maximum=BODY_MAX, required=True)
+    title = clean_text(title, field="title", maximum=TITLE_MAX, required=True)
+    body = clean_text(body, field="body", maximum=BODY_MAX, required=True)
     impact = _choice(impact, IncidentImpact, "impact")
     status = _choice(status, IncidentStatus, "status")
     if status == IncidentStatus.RESOLVED:
@@ -283,7 +277,7 @@ def incident_update_post(
     within minutes returns the first (False)."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     status = _choice(status, IncidentStatus, "status")
-    body = _text(body, field="body", maximum=BODY_MAX, required=True)
+    body = clean_text(body, field="body", maximum=BODY_MAX, required=True)
     if component_status is not None:
         component_status = _choice(component_status, ComponentStatus, "component_status")
     now = timezone.now()
@@ -391,7 +385,7 @@ def incident_edit(
 ) -> Incident:
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if title is not None:
-        incident.title = _text(title, field="title", maximum=TITLE_MAX, required=True)
+        incident.title = clean_text(title, field="title", maximum=TITLE_MAX, required=True)
     if impact is not None:
         incident.impact = _choice(impact, IncidentImpact, "impact")
     incident.save()
@@ -411,7 +405,7 @@ def incident_postmortem_publish(*, incident: Incident, body: str, actor: Any = N
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.resolved_at is None:
         raise ValidationError("Publish the post-mortem once the incident is resolved.")
-    body = _text(body, field="postmortem", maximum=POSTMORTEM_MAX, required=True)
+    body = clean_text(body, field="postmortem", maximum=POSTMORTEM_MAX, required=True)
     first = incident.postmortem_published_at is None
     incident.postmortem = body
     incident.postmortem_html = str(render_markdown(body))

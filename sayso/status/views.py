@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from sayso.community import following
+from sayso.community.follow_toggle import follow_toggle
 from sayso.core.models import Role
 from sayso.customers.portal_session import (
     PortalRequest,
     portal_staff,
     portal_staff_required,
     portal_view,
-    signin_url,
 )
 from sayso.roadmap.forms import parse_numbers
 from sayso.status import selectors, services
@@ -340,13 +340,10 @@ def status_follow(request: PortalRequest) -> HttpResponse:
         if found is not None
         else reverse("status", kwargs={"org": request.organization.slug})
     )
-    if request.customer is None:
-        return redirect(signin_url(request.organization, back))
-    subject = services.incident_subject(found) if found is not None else services.STATUS
-    if request.POST.get("action") == "unfollow":
-        following.follow_remove(customer=request.customer, subject=subject)
-        messages.success(request, "Unfollowed.")
-    else:
-        following.follow_add(customer=request.customer, subject=subject)
-        messages.success(request, "You will get an email with every update.")
-    return redirect(back)
+    return follow_toggle(
+        request,
+        subject=services.incident_subject(found) if found is not None else services.STATUS,
+        back=back,
+        followed="You will get an email with every update.",
+        unfollowed="Unfollowed.",
+    )

@@ -6,7 +6,6 @@ published."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ from sayso.status import services
 from sayso.status.models import Incident, IncidentCase
 from tests import factories
 from tests.browser.test_stuck_customer_in_chromium import _mail_to, _sign_in
+from tests.browser.test_truck_reservation_in_chromium import _staff_login
 from tests.conversations.test_email_smtp import Mta, mta, smtp_backend  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,11 +52,7 @@ def test_the_outage_end_to_end(
 
     # Maria opens the incident on the status page.
     staff = new_page()
-    staff.goto(f"{base}/staff/login/")
-    staff.fill("input[name=username]", "maria")
-    staff.fill("input[name=password]", factories.PASSWORD)
-    staff.click("button[type=submit]")
-    staff.wait_for_url(re.compile(r".*/staff/haulright/$"))
+    _staff_login(staff, base, "maria")
     staff.goto(f"{base}/o/haulright/status/")
     form = "[data-testid=incident-form]"
     staff.fill(f"{form} input[name=title]", "Card payments fail at checkout")

@@ -40,7 +40,11 @@ def _too_many(request: PortalRequest, action: str) -> HttpResponse | None:
 
 @portal_view(sign_in_required=False)
 def portal_home(request: PortalRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"organization": request.organization})
+    return render(
+        request,
+        "portal/home.html",
+        {"organization": request.organization, "incidents": _incidents_now(request)},
+    )
 
 
 @portal_view(sign_in_required=False)
@@ -131,6 +135,14 @@ def my_cases(request: PortalRequest) -> HttpResponse:
     )
 
 
+def _incidents_now(request: PortalRequest) -> list[object]:
+    """The incidents in progress: shown before someone writes in, so that nobody has to ask
+    about a problem the team already knows of."""
+    from sayso.status.selectors import incidents_open
+
+    return list(incidents_open(organization=request.organization))
+
+
 def _incidents_of_case(case: Case) -> list[object]:
     """The status incidents staff linked the case to (public: the customer follows them)."""
     from sayso.status.selectors import incidents_of_case
@@ -217,6 +229,6 @@ def case_new(request: PortalRequest) -> HttpResponse:
     return render(
         request,
         "portal/case_new.html",
-        {"organization": request.organization, "form": form},
+        {"organization": request.organization, "form": form, "incidents": _incidents_now(request)},
         status=400 if form.errors else 200,
     )

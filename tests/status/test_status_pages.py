@@ -251,3 +251,16 @@ def test_bad_input_on_the_pages_is_a_message_never_a_500(org: Any, agent: Any) -
     assert Incident.objects.count() == 1 and IncidentUpdate.objects.count() == 1
     incident.refresh_from_db()
     assert incident.title == "Bookings fail at checkout" and incident.postmortem == ""
+
+
+def test_incidents_in_progress_show_before_a_customer_writes_in(
+    org: Any, agent: Any, customer: Any
+) -> None:
+    incident = _incident(org, agent)
+    client = _customer_client(org, customer)
+    for name in ("portal-home", "portal-case-new"):
+        page = client.get(url(name, org))
+        assert 'data-testid="incidents-now"' in page.text and incident.title in page.text
+    services.incident_update_post(incident=incident, status="resolved", body="Ok", actor=agent)
+    for name in ("portal-home", "portal-case-new"):
+        assert 'data-testid="incidents-now"' not in client.get(url(name, org)).text

@@ -86,6 +86,7 @@ def inbox(request: StaffRequest) -> HttpResponse:
         ),
         "querystring": params.urlencode(),
         "unanswered_count": _unanswered_questions(request),
+        "incident_count": _incidents_in_progress(request),
     }
     template = (
         "conversations/_inbox_results.html"
@@ -105,6 +106,15 @@ def _incidents_of_case(case: Case) -> Sequence[object]:
     from sayso.status.selectors import incidents_of_case
 
     return incidents_of_case(case=case)
+
+
+def _incidents_in_progress(request: StaffRequest) -> int:
+    """Status incidents not resolved yet: the inbox links to the status page with the count."""
+    from sayso.status.selectors import incidents_open_count
+
+    if request.headers.get("HX-Request"):
+        return 0
+    return incidents_open_count(organization=request.organization)
 
 
 def _unanswered_questions(request: StaffRequest) -> int:

@@ -65,6 +65,10 @@ def incidents_open(*, organization: Organization) -> list[Incident]:
     return list(incidents(organization=organization).filter(resolved_at__isnull=True))
 
 
+def incidents_open_count(*, organization: Organization) -> int:
+    return Incident.objects.filter(organization=organization, resolved_at__isnull=True).count()
+
+
 def incidents_resolved(
     *, organization: Organization, days: int | None = None
 ) -> QuerySet[Incident]:

@@ -264,3 +264,12 @@ def test_incidents_in_progress_show_before_a_customer_writes_in(
     services.incident_update_post(incident=incident, status="resolved", body="Ok", actor=agent)
     for name in ("portal-home", "portal-case-new"):
         assert 'data-testid="incidents-now"' not in client.get(url(name, org)).text
+
+
+def test_the_inbox_counts_incidents_in_progress(org: Any, agent: Any) -> None:
+    inbox = reverse("inbox", kwargs={"org": org.slug})
+    staff = _staff_client(agent)
+    assert 'data-testid="inbox-incidents"' not in staff.get(inbox).text
+    _incident(org, agent)
+    _incident(org, agent, "The app does not open")
+    assert "2 incidents in progress" in staff.get(inbox).text

@@ -7,7 +7,8 @@ path answers ``{"detail": "Not found."}``; an id from the body names its field.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.http import Http404, HttpRequest
 from ninja.errors import HttpError
@@ -32,6 +33,18 @@ def _not_found(what: str, pk: int, field: str) -> Exception:
 
 def _valid(pk: int) -> bool:
     return 0 < pk <= MAX_ID
+
+
+T = TypeVar("T")
+
+
+def one_or_404(request: HttpRequest, get: Callable[..., T | None], pk: int, **extra: Any) -> T:
+    """``get(organization=…, pk=pk, **extra)`` — a selector of the token's organization — or
+    a 404 when it finds nothing (or ``pk`` cannot be an id)."""
+    found = get(organization=organization_of(request), pk=pk, **extra) if _valid(pk) else None
+    if found is None:
+        raise Http404()
+    return found
 
 
 def customer_or_404(request: HttpRequest, pk: int, *, field: str = "") -> Customer:

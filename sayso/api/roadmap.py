@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from sayso.api.auth import actor_of, organization_of, scoped
-from sayso.api.lookups import MAX_ID
+from sayso.api.lookups import MAX_ID, one_or_404
 from sayso.api.schemas import Timestamp, errors
 from sayso.core.models import Scope
 from sayso.roadmap import selectors, services
@@ -73,25 +73,11 @@ class ChangelogEntryIn(Schema):
 
 
 def _item_or_404(request: HttpRequest, pk: int) -> RoadmapItem:
-    item = (
-        selectors.roadmap_item_get(organization=organization_of(request), pk=pk)
-        if 0 < pk <= MAX_ID
-        else None
-    )
-    if item is None:
-        raise Http404()
-    return item
+    return one_or_404(request, selectors.roadmap_item_get, pk)
 
 
 def _entry_or_404(request: HttpRequest, pk: int) -> ChangelogEntry:
-    entry = (
-        selectors.changelog_entry_get(organization=organization_of(request), pk=pk, drafts=True)
-        if 0 < pk <= MAX_ID
-        else None
-    )
-    if entry is None:
-        raise Http404()
-    return entry
+    return one_or_404(request, selectors.changelog_entry_get, pk, drafts=True)
 
 
 def _numbers(values: list[int]) -> list[int]:

@@ -9,7 +9,7 @@ from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from sayso.api.auth import actor_of, organization_of, scoped
-from sayso.api.lookups import MAX_ID
+from sayso.api.lookups import MAX_ID, one_or_404
 from sayso.api.schemas import errors
 from sayso.api.status_schemas import (
     CaseNumbersIn,
@@ -37,25 +37,11 @@ TAGS = ["status"]
 
 
 def _incident_or_404(request: HttpRequest, pk: int) -> Incident:
-    found = (
-        selectors.incident_get(organization=organization_of(request), pk=pk)
-        if 0 < pk <= MAX_ID
-        else None
-    )
-    if found is None:
-        raise Http404()
-    return found
+    return one_or_404(request, selectors.incident_get, pk)
 
 
 def _component_or_404(request: HttpRequest, pk: int) -> Component:
-    found = (
-        selectors.component_get(organization=organization_of(request), pk=pk)
-        if 0 < pk <= MAX_ID
-        else None
-    )
-    if found is None:
-        raise Http404()
-    return found
+    return one_or_404(request, selectors.component_get, pk)
 
 
 @router.get(

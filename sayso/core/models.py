@@ -205,3 +205,16 @@ class LoginLink(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"login link for {self.email}"
+
+
+class RateCounter(models.Model):
+    """Attempts per client, action and time window, for the rate limits of public writes and
+    costly public reads (``sayso/core/ratelimit.py``). Deliberately not an organization's row:
+    a counter of one client's requests, kept for a minute or so, like a cache entry."""
+
+    bucket = models.CharField(max_length=250, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.bucket}: {self.count}"

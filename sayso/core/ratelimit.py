@@ -1,29 +1,66 @@
-"""Rate limits for public writes, counted in the shared cache per client and action."""
+"""Rate limits for public writes (and costly public reads), counted per client and action.
+
+Each attempt is one statement: an upsert that adds one to the counter of this client, action
+and window and returns the new count (``INSERT … ON CONFLICT … DO UPDATE … RETURNING``, on
+SQLite 3.35+ and PostgreSQL). The cache did this in about ten statements per request through
+Django's database cache (a count for culling, an add, then a read and a write), which was a
+fifth of the "similar as you type" lookup. Expired counters are deleted now and then by the
+requests themselves.
+"""
 
 from __future__ import annotations
 
+import random
+import sqlite3
 import time
+from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import connection, transaction
 from django.http import HttpRequest
+
+from sayso.core.models import RateCounter
+
+PURGE_ONE_IN = 500  # how often an attempt also deletes the expired counters
 
 
 def client_key(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "unknown") or "unknown"
 
 
+def _upsert_sql() -> str:
+    quote = connection.ops.quote_name
+    table = quote(RateCounter._meta.db_table)
+    bucket, count, expires = (quote(name) for name in ("bucket", "count", "expires_at"))
+    return (
+        f"INSERT INTO {table} ({bucket}, {count}, {expires}) VALUES (%s, 1, %s) "  # noqa: S608
+        f"ON CONFLICT ({bucket}) DO UPDATE SET {count} = {table}.{count} + 1 "
+        f"RETURNING {count}"
+    )
+
+
+def _count(bucket: str, expires_at: datetime) -> int:
+    if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 35):
+        with transaction.atomic():  # no RETURNING before SQLite 3.35: three statements
+            counter, _ = RateCounter.objects.select_for_update().get_or_create(
+                bucket=bucket, defaults={"expires_at": expires_at}
+            )
+            counter.count += 1
+            counter.save(update_fields=["count"])
+            return counter.count
+    with connection.cursor() as cursor:
+        cursor.execute(_upsert_sql(), [bucket, expires_at])
+        row = cursor.fetchone()
+    return int(row[0])
+
+
 def rate_limit_hit(*, action: str, key: str, limit: int | None = None, window: int = 60) -> bool:
     """Count one attempt; True when this attempt goes over the limit for the window."""
     limit = settings.SAYSO_RATE_LIMIT_PER_MINUTE if limit is None else limit
-    bucket = int(time.time() // window)
-    cache_key = f"rl:{action}:{key}:{bucket}"
-    if cache.add(cache_key, 1, timeout=window + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:
-            cache.set(cache_key, 1, timeout=window + 5)
-            count = 1
+    now = time.time()
+    window_start = int(now // window)
+    expires_at = datetime.fromtimestamp((window_start + 1) * window + 5, tz=UTC)
+    count = _count(f"{action}:{key}:{window_start}"[:250], expires_at)
+    if random.randrange(PURGE_ONE_IN) == 0:
+        RateCounter.objects.filter(expires_at__lt=datetime.fromtimestamp(now, tz=UTC)).delete()
     return count > limit

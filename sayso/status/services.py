@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -345,9 +346,7 @@ def _tell_cases_resolved(*, incident: Incident, update: IncidentUpdate, actor: A
     from sayso.conversations.services import message_reply
 
     if _actor(actor) is None:
-        return 0
-    from django.conf import settings
-
+        return 0  # a reply needs a staff author (the web and the API always have one)
     url = f"{settings.SAYSO_BASE_URL}{_path(incident)}"
     told = 0
     links = (

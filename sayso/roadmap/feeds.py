@@ -4,26 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 
 from sayso.core.markup import render_markdown
 from sayso.core.models import Organization
-from sayso.core.selectors import organization_by_slug
+from sayso.notifications.feeds import OrganizationFeed
 from sayso.roadmap import selectors
 from sayso.roadmap.models import ChangelogEntry, RoadmapItem
 
 
-class ChangelogFeed(Feed):
-    feed_type = Atom1Feed
-
-    def get_object(self, request: HttpRequest, org: str) -> Organization:
-        organization = organization_by_slug(slug=org)
-        if organization is None:
-            raise Http404("No such organization.")
-        return organization
+class ChangelogFeed(OrganizationFeed):
+    name = "changelog"
 
     def title(self, obj: Organization) -> str:
         return f"{obj.name}: changelog"
@@ -33,9 +24,6 @@ class ChangelogFeed(Feed):
 
     def link(self, obj: Organization) -> str:
         return reverse("changelog", kwargs={"org": obj.slug})
-
-    def feed_guid(self, obj: Organization) -> str:
-        return f"tag:sayso,2024:{obj.slug}:changelog"
 
     def items(self, obj: Organization) -> list[ChangelogEntry]:
         return list(selectors.changelog(organization=obj)[:50])
@@ -52,8 +40,6 @@ class ChangelogFeed(Feed):
     def item_guid(self, item: ChangelogEntry) -> str:
         return f"tag:sayso,2024:{item.organization.slug}:changelog:{item.pk}"
 
-    item_guid_is_permalink = False
-
     def item_pubdate(self, item: ChangelogEntry) -> datetime | None:
         return item.published_at
 
@@ -61,25 +47,16 @@ class ChangelogFeed(Feed):
         return item.updated_at
 
 
-class RoadmapFeed(Feed):
+class RoadmapFeed(OrganizationFeed):
     """The roadmap's items, newest changes first (an item moving horizon is updated)."""
 
-    feed_type = Atom1Feed
-
-    def get_object(self, request: HttpRequest, org: str) -> Organization:
-        organization = organization_by_slug(slug=org)
-        if organization is None:
-            raise Http404("No such organization.")
-        return organization
+    name = "roadmap"
 
     def title(self, obj: Organization) -> str:
         return f"{obj.name}: roadmap"
 
     def link(self, obj: Organization) -> str:
         return reverse("roadmap", kwargs={"org": obj.slug})
-
-    def feed_guid(self, obj: Organization) -> str:
-        return f"tag:sayso,2024:{obj.slug}:roadmap"
 
     def items(self, obj: Organization) -> list[RoadmapItem]:
         items = [item for _, _, column in selectors.roadmap(organization=obj) for item in column]
@@ -96,8 +73,6 @@ class RoadmapFeed(Feed):
 
     def item_guid(self, item: RoadmapItem) -> str:
         return f"tag:sayso,2024:{item.organization.slug}:roadmap-item:{item.pk}"
-
-    item_guid_is_permalink = False
 
     def item_pubdate(self, item: RoadmapItem) -> datetime:
         return item.created_at

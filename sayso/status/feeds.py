@@ -5,13 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 
 from sayso.core.models import Organization
-from sayso.core.selectors import organization_by_slug
+from sayso.notifications.feeds import OrganizationFeed
 from sayso.status.models import Incident, IncidentStatus, IncidentUpdate
 
 FEED_SIZE = 50
@@ -26,14 +23,8 @@ class Entry:
     at: datetime
 
 
-class StatusFeed(Feed):
-    feed_type = Atom1Feed
-
-    def get_object(self, request: HttpRequest, org: str) -> Organization:
-        organization = organization_by_slug(slug=org)
-        if organization is None:
-            raise Http404("No such organization.")
-        return organization
+class StatusFeed(OrganizationFeed):
+    name = "status"
 
     def title(self, obj: Organization) -> str:
         return f"{obj.name}: status"
@@ -43,9 +34,6 @@ class StatusFeed(Feed):
 
     def link(self, obj: Organization) -> str:
         return reverse("status", kwargs={"org": obj.slug})
-
-    def feed_guid(self, obj: Organization) -> str:
-        return f"tag:sayso,2024:{obj.slug}:status"
 
     def items(self, obj: Organization) -> list[Entry]:
         updates = (
@@ -94,8 +82,6 @@ class StatusFeed(Feed):
 
     def item_guid(self, item: Entry) -> str:
         return f"tag:sayso,2024:{item.incident.organization.slug}:incident:{item.key}"
-
-    item_guid_is_permalink = False
 
     def item_pubdate(self, item: Entry) -> datetime:
         return item.at

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import sys
 import time
 from pathlib import Path
@@ -27,6 +26,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
 import inbox  # noqa: E402  (the shared database, server and percentile helpers)
+import page_timing  # noqa: E402
 
 TARGETS_MS = {"similar ideas (as you type)": 30.0}
 DEFAULT_TARGET_MS = 50.0
@@ -78,27 +78,6 @@ def pages(board: Any) -> list[inbox.Page]:
     ]
 
 
-def time_all(port: int, board: Any, args: argparse.Namespace) -> dict[str, list[float]]:
-    from inbox_http import HttpClient
-    from tqdm import tqdm
-
-    rng = random.Random(args.seed)
-    client = HttpClient(port)
-    chosen = pages(board)
-    samples: dict[str, list[float]] = {page.name: [] for page in chosen}
-    for rounds, record in ((args.warmup, False), (args.requests, True)):
-        for _ in tqdm(range(rounds), desc="Timing" if record else "Warming up", leave=False):
-            for page in chosen:
-                path = page.path(rng)
-                elapsed, status, content = client.timed_get(path)
-                if status != 200 or page.marker not in content:
-                    raise RuntimeError(f"GET {path} answered {status} without the content")
-                if record:
-                    samples[page.name].append(elapsed)
-    client.close()
-    return samples
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     args.explain = False
@@ -131,26 +110,10 @@ def main(argv: list[str] | None = None) -> int:
             ),
             serving(WSGIHandler()) as port,
         ):
-            samples = time_all(port, board, args)
+            samples = page_timing.time_pages(port, pages(board), args)
         vendor = connection.vendor
         version = inbox.database_version()
-    bare = inbox._percentiles(samples["bare Django view"])[1]
-    rows = []
-    for name, values in samples.items():
-        p50, p95, p99 = inbox._percentiles(values)
-        target = TARGETS_MS.get(name, DEFAULT_TARGET_MS)
-        rows.append(
-            {
-                "name": name,
-                "requests": len(values),
-                "p50_ms": p50,
-                "p95_ms": p95,
-                "p99_ms": p99,
-                "ratio_p95": round(p95 / bare, 1),
-                "target_ms": target,
-                "target_met": p95 < target,
-            }
-        )
+    rows = page_timing.result_rows(samples, targets=TARGETS_MS, default_target=DEFAULT_TARGET_MS)
     summary = {
         "vendor": vendor,
         "database": version,
@@ -169,14 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         f"\nBoard benchmark, {version}, {os.cpu_count()} CPUs: {board.ideas:,} ideas, "
         f"{board.votes:,} votes, {board.comments:,} comments"
     )
-    print(f"{'page':32} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'p95/bare':>9}  target")
-    print("-" * 90)
-    for row in rows:
-        met = "yes" if row["target_met"] else "NO"
-        print(
-            f"{row['name']:32} {row['requests']:>5} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
-            f"{row['p99_ms']:>8.1f} {row['ratio_p95']:>8.1f}x  < {row['target_ms']:.0f} ms {met}"
-        )
+    page_timing.print_rows(rows, width=32)
     print(f"results: {output}")
     return 0
 

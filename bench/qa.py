@@ -29,6 +29,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
 import inbox  # noqa: E402  (the shared database, server and percentile helpers)
+import page_timing  # noqa: E402
 
 TARGETS_MS = {"similar as you type": 30.0}
 DEFAULT_TARGET_MS = 50.0
@@ -79,27 +80,6 @@ def pages(community: Any) -> list[inbox.Page]:
             b"",
         ),
     ]
-
-
-def time_all(port: int, community: Any, args: argparse.Namespace) -> dict[str, list[float]]:
-    from inbox_http import HttpClient
-    from tqdm import tqdm
-
-    rng = random.Random(args.seed)
-    client = HttpClient(port)
-    chosen = pages(community)
-    samples: dict[str, list[float]] = {page.name: [] for page in chosen}
-    for rounds, record in ((args.warmup, False), (args.requests, True)):
-        for _ in tqdm(range(rounds), desc="Timing" if record else "Warming up", leave=False):
-            for page in chosen:
-                path = page.path(rng)
-                elapsed, status, content = client.timed_get(path)
-                if status != 200 or page.marker not in content:
-                    raise RuntimeError(f"GET {path} answered {status} without the content")
-                if record:
-                    samples[page.name].append(elapsed)
-    client.close()
-    return samples
 
 
 def query_counts(community: Any, args: argparse.Namespace) -> dict[str, int]:
@@ -167,27 +147,12 @@ def main(argv: list[str] | None = None) -> int:
             connection.close()  # the server's threads open their own
             load_average = os.getloadavg()
             with serving(WSGIHandler()) as port:
-                samples = time_all(port, community, args)
+                samples = page_timing.time_pages(port, pages(community), args)
         vendor = connection.vendor
         version = inbox.database_version()
-    bare = inbox._percentiles(samples["bare Django view"])[1]
-    rows = []
-    for name, values in samples.items():
-        p50, p95, p99 = inbox._percentiles(values)
-        target = TARGETS_MS.get(name, DEFAULT_TARGET_MS)
-        rows.append(
-            {
-                "name": name,
-                "requests": len(values),
-                "queries": queries[name],
-                "p50_ms": p50,
-                "p95_ms": p95,
-                "p99_ms": p99,
-                "ratio_p95": round(p95 / bare, 1),
-                "target_ms": target,
-                "target_met": p95 < target,
-            }
-        )
+    rows = page_timing.result_rows(
+        samples, targets=TARGETS_MS, default_target=DEFAULT_TARGET_MS, queries=queries
+    )
     summary = {
         "vendor": vendor,
         "database": version,
@@ -217,18 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         f"busiest 5 % hold {fewest}-{most} answers; load average {load_average[0]:.1f} "
         "before timing"
     )
-    print(
-        f"{'page':30} {'n':>5} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-        f"{'p95/bare':>9}  target"
-    )
-    print("-" * 96)
-    for row in rows:
-        met = "yes" if row["target_met"] else "NO"
-        print(
-            f"{row['name']:30} {row['requests']:>5} {row['queries']:>7} {row['p50_ms']:>8.1f} "
-            f"{row['p95_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['ratio_p95']:>8.1f}x  "
-            f"< {row['target_ms']:.0f} ms {met}"
-        )
+    page_timing.print_rows(rows, width=30)
     print(f"results: {output}")
     return 0
 

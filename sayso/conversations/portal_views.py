@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from sayso.conversations import selectors, services
 from sayso.conversations.forms import PortalCaseForm, PortalReplyForm, SigninForm
-from sayso.conversations.models import Case, Channel, CommitmentStatus
+from sayso.conversations.models import Channel, CommitmentStatus
 from sayso.core.ratelimit import client_key, rate_limit_hit
 from sayso.customers.models import Customer, IdentityKind
 from sayso.customers.portal_session import (
@@ -20,6 +20,7 @@ from sayso.customers.portal_session import (
     portal_view,
 )
 from sayso.customers.services import portal_login_link_redeem, portal_login_link_send
+from sayso.status.selectors import incidents_of_case, incidents_open
 
 
 def _customer(request: PortalRequest) -> Customer:
@@ -43,7 +44,10 @@ def portal_home(request: PortalRequest) -> HttpResponse:
     return render(
         request,
         "portal/home.html",
-        {"organization": request.organization, "incidents": _incidents_now(request)},
+        {
+            "organization": request.organization,
+            "incidents": incidents_open(organization=request.organization),
+        },
     )
 
 
@@ -135,21 +139,6 @@ def my_cases(request: PortalRequest) -> HttpResponse:
     )
 
 
-def _incidents_now(request: PortalRequest) -> list[object]:
-    """The incidents in progress: shown before someone writes in, so that nobody has to ask
-    about a problem the team already knows of."""
-    from sayso.status.selectors import incidents_open
-
-    return list(incidents_open(organization=request.organization))
-
-
-def _incidents_of_case(case: Case) -> list[object]:
-    """The status incidents staff linked the case to (public: the customer follows them)."""
-    from sayso.status.selectors import incidents_of_case
-
-    return list(incidents_of_case(case=case))
-
-
 @portal_view(sign_in_required=True)
 def case_detail(request: PortalRequest, number: int) -> HttpResponse:
     customer = _customer(request)
@@ -193,7 +182,7 @@ def case_detail(request: PortalRequest, number: int) -> HttpResponse:
             "case": case,
             "messages_list": selectors.case_messages(case=case, for_customer=True),
             "commitments": commitments,
-            "incidents": _incidents_of_case(case),
+            "incidents": incidents_of_case(case=case),
             "form": form,
         },
         status=400 if form.errors else 200,
@@ -229,6 +218,10 @@ def case_new(request: PortalRequest) -> HttpResponse:
     return render(
         request,
         "portal/case_new.html",
-        {"organization": request.organization, "form": form, "incidents": _incidents_now(request)},
+        {
+            "organization": request.organization,
+            "form": form,
+            "incidents": incidents_open(organization=request.organization),
+        },
         status=400 if form.errors else 200,
     )

@@ -27,6 +27,7 @@ from sayso.core.permissions import StaffRequest, staff_required
 from sayso.core.selectors import staff_of
 from sayso.customers.selectors import customer_timeline, identities_of, merge_suggestions
 from sayso.notifications.selectors import unread_alert_count
+from sayso.status.selectors import incidents_of_case, incidents_open_count
 
 INBOX_PAGE_SIZE = 25
 CASE_PAGE_MESSAGES = 50  # the newest messages a case page opens on; earlier ones on demand
@@ -102,16 +103,8 @@ def _questions_of_case(case: Case) -> Sequence[object]:
     return questions_of_case(case=case)
 
 
-def _incidents_of_case(case: Case) -> Sequence[object]:
-    from sayso.status.selectors import incidents_of_case
-
-    return incidents_of_case(case=case)
-
-
 def _incidents_in_progress(request: StaffRequest) -> int:
     """Status incidents not resolved yet: the inbox links to the status page with the count."""
-    from sayso.status.selectors import incidents_open_count
-
     if request.headers.get("HX-Request"):
         return 0
     return incidents_open_count(organization=request.organization)
@@ -166,7 +159,7 @@ def case_detail(request: StaffRequest, number: int) -> HttpResponse:
         ),
         "alert_count": unread_alert_count(organization=organization, recipient=request.user),
         "community_questions": _questions_of_case(case),
-        "incidents": _incidents_of_case(case),
+        "incidents": incidents_of_case(case=case),
     }
     return render(request, "conversations/case_detail.html", context)
 

@@ -4,6 +4,7 @@ and update incidents and link affected cases; managers change the components."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -31,9 +32,8 @@ def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def _form_errors(form: object) -> str:
-    errors = getattr(form, "errors", {})
-    return " ".join(f"{name}: {e}" for name, errs in errors.items() for e in errs)
+def _form_errors(form: forms.Form) -> str:
+    return " ".join(f"{name}: {e}" for name, errs in form.errors.items() for e in errs)
 
 
 def _incident_or_404(request: PortalRequest, pk: int) -> Incident:

@@ -20,7 +20,7 @@ from sayso.customers.portal_session import (
     portal_view,
 )
 from sayso.customers.services import portal_login_link_redeem, portal_login_link_send
-from sayso.status.selectors import incidents_of_case, incidents_open
+from sayso.status.selectors import incidents_in_progress, incidents_of_case
 
 
 def _customer(request: PortalRequest) -> Customer:
@@ -46,7 +46,7 @@ def portal_home(request: PortalRequest) -> HttpResponse:
         "portal/home.html",
         {
             "organization": request.organization,
-            "incidents": incidents_open(organization=request.organization),
+            "incidents": incidents_in_progress(organization=request.organization),
         },
     )
 
@@ -221,7 +221,7 @@ def case_new(request: PortalRequest) -> HttpResponse:
         {
             "organization": request.organization,
             "form": form,
-            "incidents": incidents_open(organization=request.organization),
+            "incidents": incidents_in_progress(organization=request.organization),
         },
         status=400 if form.errors else 200,
     )

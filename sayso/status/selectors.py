@@ -62,7 +62,18 @@ def incidents(*, organization: Organization, resolved: bool | None = None) -> Qu
 
 
 def incidents_open(*, organization: Organization) -> list[Incident]:
-    return list(incidents(organization=organization).filter(resolved_at__isnull=True))
+    """Unresolved incidents with their components and updates (the status page)."""
+    return list(incidents(organization=organization, resolved=False))
+
+
+def incidents_in_progress(*, organization: Organization) -> list[Incident]:
+    """Unresolved incidents alone, newest first: the notice on the portal's pages, which
+    shows only their title, status and expected fix."""
+    return list(
+        Incident.objects.filter(organization=organization, resolved_at__isnull=True).order_by(
+            "-started_at", "-id"
+        )
+    )
 
 
 def incidents_open_count(*, organization: Organization) -> int:

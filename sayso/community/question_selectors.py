@@ -41,6 +41,9 @@ from sayso.intelligence.index_sources import SourceItem
 
 SORTS = ("new", "active", "affected", "unanswered")
 CANDIDATES = 24  # meaning-neighbours read before re-ranking solved ones first
+# What a list of similar problems shows of a question (pages read only these; the API reads
+# whole rows).
+BRIEF_FIELDS = ("number", "title", "accepted_count", "answer_count", "me_too_count", "author")
 
 
 @dataclass(frozen=True)
@@ -92,12 +95,15 @@ def question_list(*, organization: Organization, filters: QuestionFilters) -> Qu
 
 
 def question_get(*, organization: Organization, number: int) -> Question | None:
-    return (
+    question = (
         Question.objects.filter(organization=organization, number=number)
-        .select_related("organization", "product", "author", "author_user")
+        .select_related("product", "author", "author_user")
         .prefetch_related("tags")
         .first()
     )
+    if question is not None:
+        question.organization = organization  # the one asked for: no second read of it
+    return question
 
 
 def answers_of(*, question: Question, include_held: bool = False) -> QuerySet[Answer]:
@@ -208,14 +214,23 @@ def reputations(customer_ids: Collection[int]) -> dict[int, int]:
 
 
 def _solved_first(
-    organization: Organization, found: list[Any], k: int, exclude: Collection[int]
+    organization: Organization,
+    found: list[Any],
+    k: int,
+    exclude: Collection[int],
+    *,
+    brief: bool = False,
 ) -> list[tuple[Question, float]]:
     scores = {
         item.object_id: item.score
         for item in found
         if item.score >= SIMILAR_MIN_SCORE and item.object_id not in exclude
     }
+    if not scores:
+        return []
     questions = public_questions(organization=organization).filter(pk__in=list(scores))
+    if brief:
+        questions = questions.only(*BRIEF_FIELDS)
     ranked = sorted(questions, key=lambda q: (not q.is_solved, -scores[q.pk]))
     return [(q, scores[q.pk]) for q in ranked[:k]]
 
@@ -227,9 +242,11 @@ def similar_questions(
     k: int = 5,
     exclude: Collection[int] = (),
     vector: Any = None,
+    brief: bool = False,
 ) -> list[tuple[Question, float]]:
     """The public questions closest in meaning to ``text`` (a title being typed): solved ones
-    first, then the rest, each group best first. ``vector`` is ``text`` already embedded."""
+    first, then the rest, each group best first. ``vector`` is ``text`` already embedded;
+    ``brief``: only the columns of ``BRIEF_FIELDS`` are read."""
     from sayso.intelligence.selectors import similar
 
     text = text.strip()
@@ -242,12 +259,15 @@ def similar_questions(
         k=max(CANDIDATES, k) + len(exclude),
         **query,
     )
-    return _solved_first(organization, found, k, exclude)
+    return _solved_first(organization, found, k, exclude, brief=brief)
 
 
-def similar_to_question(*, question: Question, k: int = 5) -> list[tuple[Question, float]]:
+def similar_to_question(
+    *, question: Question, k: int = 5, brief: bool = False
+) -> list[tuple[Question, float]]:
     """The "similar problems" of a question's page, from its stored vector (no encoder on the
-    page's path); by its title while it is not indexed yet."""
+    page's path); by its title while it is not indexed yet. ``brief`` as for
+    ``similar_questions``."""
     from sayso.intelligence.selectors import ItemNotIndexed, similar
 
     try:
@@ -259,9 +279,13 @@ def similar_to_question(*, question: Question, k: int = 5) -> list[tuple[Questio
         )
     except ItemNotIndexed:
         return similar_questions(
-            organization=question.organization, text=question.title, k=k, exclude=[question.pk]
+            organization=question.organization,
+            text=question.title,
+            k=k,
+            exclude=[question.pk],
+            brief=brief,
         )
-    return _solved_first(question.organization, found, k, [question.pk])
+    return _solved_first(question.organization, found, k, [question.pk], brief=brief)
 
 
 @dataclass(frozen=True)
@@ -278,10 +302,12 @@ def similar_as_you_type(
     questions_k: int = 5,
     ideas_k: int = 3,
     incidents_k: int = 2,
+    brief: bool = False,
 ) -> SimilarProblems:
     """What the question form shows while someone types: similar questions (solved first),
     similar ideas, and status incidents open or recently resolved that match, from one
-    embedding of the text."""
+    embedding of the text. ``brief``: the questions and ideas with only the columns a list
+    shows (``BRIEF_FIELDS``, ``community.selectors.IDEA_BRIEF_FIELDS``)."""
     from sayso.intelligence.embeddings import embed
     from sayso.status.selectors import similar_incidents
 
@@ -291,9 +317,11 @@ def similar_as_you_type(
     vector = embed([text])[0]
     return SimilarProblems(
         questions=similar_questions(
-            organization=organization, text=text, k=questions_k, vector=vector
+            organization=organization, text=text, k=questions_k, vector=vector, brief=brief
         ),
-        ideas=similar_ideas(organization=organization, text=text, k=ideas_k, vector=vector),
+        ideas=similar_ideas(
+            organization=organization, text=text, k=ideas_k, vector=vector, brief=brief
+        ),
         incidents=similar_incidents(
             organization=organization, text=text, k=incidents_k, vector=vector
         ),

@@ -153,7 +153,7 @@ def question_similar(request: PortalRequest) -> HttpResponse:
     if rate_limit_hit(action="question-similar", key=client_key(request), limit=limit):
         return HttpResponse("", status=429)
     text = request.GET.get("title", "")[:300]
-    found = selectors.similar_as_you_type(organization=request.organization, text=text)
+    found = selectors.similar_as_you_type(organization=request.organization, text=text, brief=True)
     return render(
         request,
         "community/_similar_problems.html",
@@ -246,7 +246,7 @@ def question_detail(request: PortalRequest, number: int) -> HttpResponse:
         "is_asker": is_asker,
         "may_accept": is_asker or staff is not None,
         "staff": staff,
-        "similar": selectors.similar_to_question(question=question, k=5),
+        "similar": selectors.similar_to_question(question=question, k=5, brief=True),
         "links": selectors.links_of_question(question=question, staff=staff is not None),
         "answer_form": AnswerForm(),
         "visible": selectors.is_visible(customer) if customer is not None else False,

@@ -42,6 +42,10 @@ class BoardFilters:
     query: str = ""
 
 
+# What a list of similar ideas shows of an idea (pages read only these; the API whole rows).
+IDEA_BRIEF_FIELDS = ("number", "title", "vote_count", "status")
+
+
 def public_ideas(*, organization: Organization) -> QuerySet[Idea]:
     return Idea.objects.filter(
         organization=organization, merged_into__isnull=True, hidden_at__isnull=True
@@ -64,7 +68,10 @@ def idea_board(
     if filters.query:
         ideas = ideas_matching(ideas=ideas, organization_id=organization.pk, text=filters.query)
     order = SORTS.get(filters.sort, SORTS["trending"])
-    return ideas.select_related("category", "organization").order_by(*order)
+    # The organization comes in a second, one-row read: joined in (select_related), SQLite
+    # planned the page from the organizations table and sorted every idea of the board
+    # instead of reading the page in the order of its index (docs/performance.md).
+    return ideas.select_related("category").prefetch_related("organization").order_by(*order)
 
 
 def idea_get(*, organization: Organization, number: int) -> Idea | None:
@@ -145,9 +152,11 @@ def similar_ideas(
     k: int = 3,
     exclude: Collection[int] = (),
     vector: Any = None,
+    brief: bool = False,
 ) -> list[tuple[Idea, float]]:
     """The public ideas closest in meaning to ``text`` (a title being typed), best first;
-    ``vector`` is ``text`` already embedded (a page that searches several kinds embeds once)."""
+    ``vector`` is ``text`` already embedded (a page that searches several kinds embeds once);
+    ``brief``: only the columns of ``IDEA_BRIEF_FIELDS`` are read."""
     from sayso.intelligence.selectors import similar
 
     text = text.strip()
@@ -155,32 +164,42 @@ def similar_ideas(
         return []
     query: dict[str, Any] = {"vector": vector} if vector is not None else {"text": text[:2000]}
     found = similar(organization=organization, kind="idea", k=k + len(exclude), **query)
-    return _ranked_public(organization, found, k, exclude)
+    return _ranked_public(organization, found, k, exclude, brief=brief)
 
 
-def similar_to_idea(*, idea: Idea, k: int = 3) -> list[tuple[Idea, float]]:
+def similar_to_idea(*, idea: Idea, k: int = 3, brief: bool = False) -> list[tuple[Idea, float]]:
     """The public ideas closest in meaning to ``idea``, from its stored vector (no encoder on
-    the idea page's path); by its title while it is not indexed yet."""
+    the idea page's path); by its title while it is not indexed yet. ``brief`` as for
+    ``similar_ideas``."""
     from sayso.intelligence.selectors import ItemNotIndexed, similar
 
     try:
         found = similar(organization=idea.organization, kind="idea", object_id=idea.pk, k=k)
     except ItemNotIndexed:
         return similar_ideas(
-            organization=idea.organization, text=idea.title, k=k, exclude=[idea.pk]
+            organization=idea.organization, text=idea.title, k=k, exclude=[idea.pk], brief=brief
         )
-    return _ranked_public(idea.organization, found, k, [idea.pk])
+    return _ranked_public(idea.organization, found, k, [idea.pk], brief=brief)
 
 
 def _ranked_public(
-    organization: Organization, found: list[Any], k: int, exclude: Collection[int]
+    organization: Organization,
+    found: list[Any],
+    k: int,
+    exclude: Collection[int],
+    *,
+    brief: bool = False,
 ) -> list[tuple[Idea, float]]:
     scores = {
         item.object_id: item.score
         for item in found
         if item.score >= SIMILAR_MIN_SCORE and item.object_id not in exclude
     }
+    if not scores:
+        return []
     ideas = public_ideas(organization=organization).filter(pk__in=list(scores))
+    if brief:
+        ideas = ideas.only(*IDEA_BRIEF_FIELDS)
     ranked = sorted(ideas, key=lambda idea: -scores[idea.pk])
     return [(idea, scores[idea.pk]) for idea in ranked[:k]]
 

@@ -211,7 +211,7 @@ def similar(request: PortalRequest) -> HttpResponse:
     if rate_limit_hit(action="idea-similar", key=client_key(request), limit=limit):
         return HttpResponse("", status=429)
     title = request.GET.get("title", "")[:300]
-    found = selectors.similar_ideas(organization=request.organization, text=title, k=3)
+    found = selectors.similar_ideas(organization=request.organization, text=title, k=3, brief=True)
     return render(
         request,
         "community/_similar.html",
@@ -294,7 +294,7 @@ def idea_detail(request: PortalRequest, number: int) -> HttpResponse:
         "staff": staff,
         "comment_form": CommentForm(),
         "flag_form": FlagForm(),
-        "similar": selectors.similar_to_idea(idea=idea, k=3),
+        "similar": selectors.similar_to_idea(idea=idea, k=3, brief=True),
         "questions": _questions_of(idea),
         **_roadmap_of(idea),
     }

@@ -293,14 +293,35 @@ def _threads() -> int:
     return int(configured) if configured.isdigit() and int(configured) > 0 else os.cpu_count() or 1
 
 
-@lru_cache(maxsize=1)
-def _runtime() -> tuple[Any, Any]:
+# Calls with at least this many texts are batch work (analysis, indexing, ingest).
+SPIN_MIN_TEXTS = 16
+
+
+def _spinning(texts: int) -> bool:
+    """Whether ONNX Runtime's threads spin between operators and runs, waiting for more work.
+    ``SAYSO_EMBEDDING_SPIN``: ``auto`` (the default) spins for batches of ``SPIN_MIN_TEXTS``
+    texts or more, where it is worth about a fifth of the throughput, and not for the one or
+    two texts of a web request: there the spinning threads kept the other core busy after the
+    run, so the rest of the request (the index search, the database, the template) and the
+    process's other requests ran slower and less evenly — the similar-problems lookup's p95
+    was twice its p50 with spinning, within a fifth of it without (docs/performance.md).
+    ``1`` always spins, ``0`` never."""
+    configured = os.environ.get("SAYSO_EMBEDDING_SPIN", "auto")
+    if configured in {"0", "1"}:
+        return configured == "1"
+    return texts >= SPIN_MIN_TEXTS
+
+
+@lru_cache(maxsize=2)
+def _runtime(spinning: bool) -> tuple[Any, Any]:
+    """One session for each way of waiting (a web process only ever makes the quiet one)."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = _threads()
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
     session = ort.InferenceSession(
         str(prepare()), sess_options=options, providers=["CPUExecutionProvider"]
     )
@@ -308,7 +329,7 @@ def _runtime() -> tuple[Any, Any]:
 
 
 def embed_int8(texts: Sequence[str], batch_size: int) -> np.ndarray:
-    session, tokenizer = _runtime()
+    session, tokenizer = _runtime(_spinning(len(texts)))
     out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
     order = np.argsort([len(text) for text in texts], kind="stable")
     for start in range(0, len(texts), batch_size):

@@ -26,7 +26,9 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 
+from sayso.core.sql_names import columns, table
 from sayso.intelligence.index_snapshot import (
     DIMENSIONS,
     EXACT,
@@ -68,12 +70,20 @@ def store_for(organization_id: int) -> SnapshotStore:
 
 
 def current_generation(organization_id: int, kind: str) -> int:
-    value = (
-        IndexState.objects.filter(organization_id=organization_id, kind=kind)
-        .values_list("generation", flat=True)
-        .first()
+    """The index's write generation, read before every similar-item query. One plain
+    statement: building it through the ORM cost more than running it (docs/performance.md)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_generation_sql(), [int(organization_id), kind])
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def _generation_sql() -> str:
+    column = columns(IndexState, "generation", "organization", "kind")
+    return (  # names from the model, values bound
+        f"SELECT {column['generation']} FROM {table(IndexState)} "  # noqa: S608
+        f"WHERE {column['organization']} = %s AND {column['kind']} = %s"
     )
-    return int(value or 0)
 
 
 def as_vector(raw: bytes | memoryview) -> np.ndarray:

@@ -11,14 +11,17 @@ answered by exact search over the rows that match it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.db import connection
 from django.db.models import Q
 
+from sayso.core.sql_names import columns, table
 from sayso.intelligence import index_embedded, vector_pg
 from sayso.intelligence.models import EmbeddedItem, ItemKind
 
@@ -81,15 +84,10 @@ def query_vector(
 
         array = embed([text])[0]
     else:
-        raw = (
-            EmbeddedItem.objects.live()
-            .filter(organization_id=organization_id, kind=kind, object_id=int(object_id or 0))
-            .values_list("vector", flat=True)
-            .first()
-        )
-        if raw is None:
+        rows = _live_rows(organization_id, kind, [int(object_id or 0)])
+        if not rows:
             raise ItemNotIndexed(f"{kind} {object_id} is not in the index.")
-        array = np.frombuffer(bytes(raw), dtype=np.float32)
+        array = np.frombuffer(bytes(rows[0][1]), dtype=np.float32)
     if array.shape != (index_embedded.DIMENSIONS,):
         raise ValueError(f"A query vector has {index_embedded.DIMENSIONS} values.")
     norm = float(np.linalg.norm(array))
@@ -165,7 +163,10 @@ def _embedded_search(
         with live.lock:
             ids, _ = live.search(query, fetch)
         candidates = [int(i) for i in ids if int(i) not in excluded]
-        found = _rescore(rows.filter(condition, object_id__in=candidates), query)
+        if filtered:
+            found = _rescore(rows.filter(condition, object_id__in=candidates), query)
+        else:
+            found = _rescore_rows(_live_rows(organization_id, kind, candidates), query)
         if len(found) >= k or len(ids) < fetch or fetch >= size:
             return found[:k]
         if fetch >= MAX_FETCH:
@@ -178,8 +179,47 @@ def _embedded_search(
     return _rescore(matching, query)[:k]
 
 
+def _live_rows(
+    organization_id: int, kind: str, object_ids: list[int]
+) -> list[tuple[int, Any, dict[str, Any]]]:
+    """The live rows of these items: (object id, vector, metadata). Read on every unfiltered
+    query with one plain statement, which costs less than building it through the ORM
+    (docs/performance.md); filtered queries go through ``metadata_q``."""
+    if not object_ids:
+        return []
+    column = columns(EmbeddedItem, "organization", "kind", "object_id", "vector", "metadata")
+    marks = ", ".join(["%s"] * len(object_ids))
+    sql = (  # names from the model, values bound
+        f"SELECT {column['object_id']}, {column['vector']}, {column['metadata']} "  # noqa: S608
+        f"FROM {table(EmbeddedItem)} WHERE {column['organization']} = %s "
+        f"AND {column['kind']} = %s AND {column['object_id']} IN ({marks}) "
+        f"AND {column['vector']} <> %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [int(organization_id), kind, *object_ids, b""])
+        return [
+            (int(object_id), raw, _metadata(value)) for object_id, raw, value in cursor.fetchall()
+        ]
+
+
+def _metadata(value: Any) -> dict[str, Any]:
+    """A metadata column as read by a plain statement: JSON text (SQLite, and PostgreSQL as
+    Django's connection reads jsonb), or already decoded."""
+    if isinstance(value, str | bytes):
+        decoded = json.loads(value)
+        return decoded if isinstance(decoded, dict) else {}
+    return value if isinstance(value, dict) else {}
+
+
 def _rescore(rows: Any, query: np.ndarray) -> list[tuple[int, float, dict[str, Any]]]:
-    found = list(rows.values_list("object_id", "vector", "metadata").order_by())
+    return _rescore_rows(
+        list(rows.values_list("object_id", "vector", "metadata").order_by()), query
+    )
+
+
+def _rescore_rows(
+    found: list[tuple[int, Any, dict[str, Any]]], query: np.ndarray
+) -> list[tuple[int, float, dict[str, Any]]]:
     if not found:
         return []
     matrix = np.frombuffer(b"".join(bytes(raw) for _, raw, _ in found), dtype=np.float32)

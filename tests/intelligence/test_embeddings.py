@@ -106,7 +106,7 @@ def test_export_makes_the_same_model_again(tmp_path: Path) -> None:
     session = ort.InferenceSession(str(target), providers=["CPUExecutionProvider"])
     ids = np.asarray([[101, 7592, 2088, 102]], dtype=np.int64)
     feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": ids * 0}
-    cached_session, _ = embeddings_int8._runtime()
+    cached_session, _ = embeddings_int8._runtime(False)
 
     fresh = session.run(None, feed)[0]
     cached = cached_session.run(None, feed)[0]
@@ -125,3 +125,33 @@ def test_onnxruntime_loads_after_usearch() -> None:
         [sys.executable, "-c", "import usearch.index, onnxruntime"], capture_output=True
     )
     assert done.returncode == 0, done.stderr.decode()
+
+
+def test_threads_spin_for_batches_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ONNX Runtime's threads wait by spinning for batch work only (a web request embeds one
+    text and goes on with the index and the database); the setting forces either way."""
+    monkeypatch.delenv("SAYSO_EMBEDDING_SPIN", raising=False)
+    assert not embeddings_int8._spinning(1)
+    assert embeddings_int8._spinning(embeddings_int8.SPIN_MIN_TEXTS)
+    monkeypatch.setenv("SAYSO_EMBEDDING_SPIN", "1")
+    assert embeddings_int8._spinning(1)
+    monkeypatch.setenv("SAYSO_EMBEDDING_SPIN", "0")
+    assert not embeddings_int8._spinning(500)
+
+
+def test_the_batch_session_and_the_quiet_one_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch runs on the spinning session, a single text on the quiet one: the same model,
+    the same vectors for the same input."""
+    monkeypatch.delenv("SAYSO_EMBEDDING_SPIN", raising=False)
+    embeddings_int8._runtime.cache_clear()
+    texts = [f"My truck reservation number {n} was cancelled without a call" for n in range(20)]
+    embeddings_int8.embed_int8(texts[:1], batch_size=64)
+    assert embeddings_int8._runtime.cache_info().currsize == 1
+    embeddings_int8.embed_int8(texts, batch_size=64)
+    assert embeddings_int8._runtime.cache_info().currsize == 2
+    ids = np.asarray([[101, 7592, 2088, 102]], dtype=np.int64)
+    feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": ids * 0}
+    spinning, _ = embeddings_int8._runtime(True)
+    quiet, _ = embeddings_int8._runtime(False)
+    assert spinning is not quiet
+    assert np.allclose(spinning.run(None, feed)[0], quiet.run(None, feed)[0], atol=1e-6)

@@ -146,7 +146,9 @@ def case_detail(request: StaffRequest, number: int) -> HttpResponse:
         "earlier_count": earlier_count,
         "commitments": commitments,
         "handoffs": selectors.case_handoffs(case=case),
-        "timeline": customer_timeline(organization=organization, customer=case.customer, limit=60),
+        "timeline": customer_timeline(
+            organization=organization, customer=case.customer, limit=60, brief=True
+        ),
         "other_cases": selectors.cases_of_customer(
             organization=organization, customer=case.customer
         ).exclude(pk=case.pk)[:10],

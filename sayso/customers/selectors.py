@@ -43,17 +43,22 @@ def customer_timeline(
     customer: Customer,
     for_customer: bool = False,
     limit: int = 200,
+    brief: bool = False,
 ) -> list[TimelineEvent]:
     """The newest ``limit`` entries of one customer's timeline, oldest first.
 
     ``for_customer`` keeps only entries the customer may see (no internal notes, no hand-offs).
+    ``brief``: only what a list beside a case shows (when, channel, kind, summary), without
+    the actor and the case of each entry.
     """
     events = TimelineEvent.objects.filter(organization=organization, customer=customer)
     if for_customer:
         events = events.filter(customer_visible=True)
-    newest = list(
-        events.select_related("actor", "case").order_by("-occurred_at", "-id")[: max(1, limit)]
-    )
+    if brief:
+        events = events.only("occurred_at", "channel", "kind", "summary")
+    else:
+        events = events.select_related("actor", "case")
+    newest = list(events.order_by("-occurred_at", "-id")[: max(1, limit)])
     newest.reverse()
     return newest
 

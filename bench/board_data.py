@@ -25,6 +25,7 @@ from tqdm import tqdm
 from sayso.community import trending
 from sayso.community.models import Category, Comment, Idea, IdeaStatus, Vote
 from sayso.core import services as core
+from sayso.core.markup import render_markdown
 from sayso.core.models import Organization
 from sayso.customers.models import Customer
 
@@ -213,6 +214,7 @@ def load_board(*, ideas: int, votes: int, comments: int, seed: int, batch: int =
                         idea_id=number,
                         author_id=rng.choice(customer_ids),
                         body=body,
+                        body_html=str(render_markdown(body)),  # as the services store it
                         body_digest=hashlib.sha256(body.encode()).hexdigest(),
                         created_at=at,
                     )

@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         call_command("migrate", interactive=False, verbosity=0)
         if not args.reuse:
             load_board(ideas=args.ideas, votes=args.votes, comments=args.comments, seed=args.seed)
+        inbox.planner_statistics()
         loaded = round(time.perf_counter() - started, 1)
         board = describe_board(args.seed)
         if args.load_only:

@@ -418,9 +418,17 @@ def migrate_only() -> dict[str, float]:
 
 def prepare_database(args: argparse.Namespace) -> dict[str, float]:
     """Load a fresh database, or bring a reused one up to date (unless --no-migrate)."""
-    if not args.reuse:
-        return load(args)
-    return {} if args.no_migrate else migrate_only()
+    timings = load(args) if not args.reuse else {} if args.no_migrate else migrate_only()
+    planner_statistics()
+    return timings
+
+
+def planner_statistics() -> None:
+    """The planner's statistics, as the worker's daily refresh keeps them (SQLite ANALYZE;
+    sayso/core/planner_statistics.py): a database just loaded in bulk has none yet."""
+    from django.core.management import call_command
+
+    call_command("dbstats")
 
 
 def database_version() -> str:

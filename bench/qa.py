@@ -131,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         call_command("migrate", interactive=False, verbosity=0)
         if not args.reuse:
             load_community(questions=args.questions, answers=args.answers, seed=args.seed)
+        inbox.planner_statistics()
         loaded = round(time.perf_counter() - started, 1)
         community = describe_community(args.seed)
         if args.load_only:

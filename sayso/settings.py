@@ -200,6 +200,8 @@ TASKS = {
 # worker's scheduler runs the periodic checks.
 SAYSO_COMMITMENT_REMINDER_MINUTES = env_int("SAYSO_COMMITMENT_REMINDER_MINUTES", 60)
 SAYSO_SCHEDULER_INTERVAL_SECONDS = env_int("SAYSO_SCHEDULER_INTERVAL_SECONDS", 60)
+# SQLite's planner statistics (ANALYZE) are refreshed this often (sayso/core/planner_statistics).
+SAYSO_PLANNER_STATISTICS_HOURS = env_int("SAYSO_PLANNER_STATISTICS_HOURS", 24)
 # One-time sign-in links for the customer portal.
 SAYSO_LOGIN_LINK_MINUTES = env_int("SAYSO_LOGIN_LINK_MINUTES", 30)
 # Public writes (sign-in link requests, portal replies): at most N per window per client.

@@ -12,9 +12,10 @@ from typing import Any
 def periodic_tasks() -> list[Any]:
     from sayso.community.tasks import send_digests
     from sayso.conversations.tasks import check_commitments
+    from sayso.core.tasks import refresh_planner_statistics
     from sayso.listening.tasks import poll_sources
 
-    return [check_commitments, send_digests, poll_sources]
+    return [check_commitments, send_digests, poll_sources, refresh_planner_statistics]
 
 
 def enqueue_periodic_tasks() -> int:

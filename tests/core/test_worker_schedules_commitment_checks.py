@@ -1,5 +1,5 @@
 """`sayso worker` enqueues the periodic commitment check on the database queue and runs it;
-`sayso tick` runs the same check once, for cron."""
+`sayso tick` runs the same check (and the other periodic work) once, for cron."""
 
 from __future__ import annotations
 
@@ -119,7 +119,9 @@ def test_tick_breaches_overdue_commitments_and_reports_it(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("tick", stdout=out)
 
-    assert out.getvalue().strip() == "Reminded 0 commitment owner(s); 1 breach(es)."
+    assert out.getvalue().splitlines()[0] == "Reminded 0 commitment owner(s); 1 breach(es)."
+    assert "Sent 0 digest(s)." in out.getvalue()
+    assert "Queued polls of 0 listening source(s)." in out.getvalue()
     commitment.refresh_from_db()
     assert commitment.status == CommitmentStatus.BREACHED
     assert len(mail.outbox) == 2
@@ -127,7 +129,7 @@ def test_tick_breaches_overdue_commitments_and_reports_it(
     out = StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("tick", stdout=out)
-    assert out.getvalue().strip() == "Reminded 0 commitment owner(s); 0 breach(es)."
+    assert out.getvalue().splitlines()[0] == "Reminded 0 commitment owner(s); 0 breach(es)."
     assert len(mail.outbox) == 2
 
 
@@ -143,5 +145,5 @@ def test_tick_reminds_the_owner_of_a_commitment_due_soon(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("tick", stdout=out)
 
-    assert out.getvalue().strip() == "Reminded 1 commitment owner(s); 0 breach(es)."
+    assert out.getvalue().splitlines()[0] == "Reminded 1 commitment owner(s); 0 breach(es)."
     assert [message.to for message in mail.outbox] == [["owner@staff.test"]]

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sayso.conversations.models import Case, Channel, Message
+from sayso.conversations.selectors import messages_by_external_id
 from sayso.conversations.services import message_receive
 from sayso.core.models import Organization
 from sayso.customers.models import Customer, IdentityKind
@@ -184,8 +185,10 @@ def _thread_case(
     candidates = parsed.in_reply_to + list(reversed(parsed.references))
     if candidates:
         earlier = (
-            Message.objects.select_related("case")
-            .filter(organization=organization, channel=Channel.EMAIL, external_id__in=candidates)
+            messages_by_external_id(
+                organization=organization, channel=Channel.EMAIL, external_ids=candidates
+            )
+            .select_related("case")
             .order_by("-sent_at", "-id")
             .first()
         )
@@ -212,9 +215,13 @@ def email_ingest(
     An email that replies to nothing Sayso knows joins the case ``match_case`` finds (the
     listening pipeline passes one that compares meanings), else opens a case."""
     parsed = parse_email(raw)
-    existing = Message.objects.filter(
-        organization=organization, channel=Channel.EMAIL, external_id=parsed.message_id
-    ).first()
+    existing = (
+        messages_by_external_id(
+            organization=organization, channel=Channel.EMAIL, external_ids=[parsed.message_id]
+        )
+        .order_by("id")
+        .first()
+    )
     if existing is not None:
         return IngestResult(existing, False)
     body = strip_quoted_reply(parsed.text)

@@ -195,9 +195,7 @@ def message_receive(
         raise ValidationError("A customer's message is public or private, never internal.")
     external_id = (external_id or "").strip()[:500]
     if external_id:
-        existing = Message.objects.filter(
-            organization=organization, channel=channel, external_id=external_id
-        ).first()
+        existing = _stored_message(organization, channel, external_id)
         if existing is not None:
             return existing, False
     body = _clean_body(body)
@@ -235,14 +233,24 @@ def message_receive(
             _record_message_timeline(message)
     except IntegrityError:
         # Another delivery of the same item won the race: return the stored one.
-        existing = Message.objects.filter(
-            organization=organization, channel=channel, external_id=external_id
-        ).first()
+        existing = _stored_message(organization, channel, external_id) if external_id else None
         if existing is None:
             raise
         return existing, False
     _enqueue_message_received(message, analyze=not analyzed)
     return message, True
+
+
+def _stored_message(organization: Organization, channel: str, external_id: str) -> Message | None:
+    from sayso.conversations.selectors import messages_by_external_id
+
+    return (
+        messages_by_external_id(
+            organization=organization, channel=channel, external_ids=[external_id]
+        )
+        .order_by("id")
+        .first()
+    )
 
 
 def _enqueue_message_received(message: Message, *, analyze: bool = True) -> None:

@@ -236,3 +236,24 @@ def test_a_search_matching_very_many_cases_says_more_than_instead_of_counting_th
     assert "Refund number 3" in page.text
     narrow = client.get(reverse("inbox", kwargs={"org": org.slug}) + "?q=refund+3&status=")
     assert "More than" not in narrow.text and narrow.text.count("Refund number") == 1
+
+
+@pytest.mark.django_db
+def test_a_redelivered_message_is_found_through_the_unique_index(org: Any) -> None:
+    """The check that keeps a message from being stored twice reads the partial unique index,
+    not every message of the organization (SQLite uses a partial index only when the query
+    repeats its condition)."""
+    from django.db import connection
+
+    from sayso.conversations.models import Channel
+    from sayso.conversations.selectors import messages_by_external_id
+
+    case = factories.make_case(org, subject="Hitch")
+    first = factories.inbound(org, case, "Is my hitch ready?", external_id="mastodon:1")
+    found = messages_by_external_id(
+        organization=org, channel=first.channel, external_ids=["mastodon:1"]
+    )
+    assert list(found) == [first]
+    assert not messages_by_external_id(organization=org, channel=Channel.EMAIL, external_ids=[""])
+    if connection.vendor == "sqlite":
+        assert "message_unique_external_id" in found.explain()

@@ -418,7 +418,12 @@ def migrate_only() -> dict[str, float]:
 
 def prepare_database(args: argparse.Namespace) -> dict[str, float]:
     """Load a fresh database, or bring a reused one up to date (unless --no-migrate)."""
-    timings = load(args) if not args.reuse else {} if args.no_migrate else migrate_only()
+    if not args.reuse:
+        timings = load(args)
+    elif args.no_migrate:
+        timings = {}
+    else:
+        timings = migrate_only()
     planner_statistics()
     return timings
 

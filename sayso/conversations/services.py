@@ -25,6 +25,7 @@ from sayso.conversations.models import (
     Priority,
     Visibility,
 )
+from sayso.conversations.selectors import messages_by_external_id
 from sayso.core.models import Membership, Organization, Team
 from sayso.core.selectors import managers_of
 from sayso.core.services import audit_record
@@ -242,8 +243,6 @@ def message_receive(
 
 
 def _stored_message(organization: Organization, channel: str, external_id: str) -> Message | None:
-    from sayso.conversations.selectors import messages_by_external_id
-
     return (
         messages_by_external_id(
             organization=organization, channel=channel, external_ids=[external_id]

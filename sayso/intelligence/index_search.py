@@ -153,7 +153,6 @@ def _embedded_search(
     excluded: set[int],
 ) -> list[tuple[int, float, dict[str, Any]]]:
     live = index_embedded.live_index(organization_id, kind)
-    rows = EmbeddedItem.objects.live().filter(organization_id=organization_id, kind=kind)
     fetch = k * RERANK_FACTOR + len(excluded)
     if filtered:
         fetch = max(fetch, FILTER_FIRST_FETCH)
@@ -164,7 +163,8 @@ def _embedded_search(
             ids, _ = live.search(query, fetch)
         candidates = [int(i) for i in ids if int(i) not in excluded]
         if filtered:
-            found = _rescore(rows.filter(condition, object_id__in=candidates), query)
+            rows = _kind_rows(organization_id, kind).filter(condition, object_id__in=candidates)
+            found = _rescore(rows, query)
         else:
             found = _rescore_rows(_live_rows(organization_id, kind, candidates), query)
         if len(found) >= k or len(ids) < fetch or fetch >= size:
@@ -173,10 +173,16 @@ def _embedded_search(
             break
         fetch = min(fetch * 4, MAX_FETCH, max(size, 1))
     # Too selective for the index: exact search over the rows the filter matches.
-    matching = rows.filter(condition)
+    matching = _kind_rows(organization_id, kind).filter(condition)
     if excluded:
         matching = matching.exclude(object_id__in=excluded)
     return _rescore(matching, query)[:k]
+
+
+def _kind_rows(organization_id: int, kind: str) -> Any:
+    """The live rows of one organization and kind, as a queryset (built only where a metadata
+    filter or the exact fallback needs it: the unfiltered path reads ``_live_rows``)."""
+    return EmbeddedItem.objects.live().filter(organization_id=organization_id, kind=kind)
 
 
 def _live_rows(

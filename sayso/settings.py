@@ -135,10 +135,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # A page cache of its own per connection (64 MiB at most; the default is 2 MiB),
+            # kept between requests: connections persist like PostgreSQL's (conn_max_age
+            # above), instead of being opened — schema read, cache cold — for every request.
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                f"PRAGMA cache_size=-{env_int('SAYSO_SQLITE_CACHE_KIB', 65536)};"
+            ),
         }
     )
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

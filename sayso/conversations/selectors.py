@@ -220,6 +220,17 @@ def cases_of_customer(*, organization: Organization, customer: Customer) -> Quer
     )
 
 
+def other_cases_of_customer(*, case: Case, limit: int = 10) -> QuerySet[Case]:
+    """The customer's other cases, newest activity first, as the case page lists them
+    (number, subject, status: no promises or people read)."""
+    return (
+        Case.objects.filter(organization_id=case.organization_id, customer_id=case.customer_id)
+        .exclude(pk=case.pk)
+        .only("number", "subject", "status", "last_message_at")
+        .order_by("-last_message_at", "-id")[:limit]
+    )
+
+
 def case_for_customer(
     *, organization: Organization, customer: Customer, number: int
 ) -> Case | None:

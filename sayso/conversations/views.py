@@ -149,9 +149,7 @@ def case_detail(request: StaffRequest, number: int) -> HttpResponse:
         "timeline": customer_timeline(
             organization=organization, customer=case.customer, limit=60, brief=True
         ),
-        "other_cases": selectors.cases_of_customer(
-            organization=organization, customer=case.customer
-        ).exclude(pk=case.pk)[:10],
+        "other_cases": selectors.other_cases_of_customer(case=case),
         "suggestions": merge_suggestions(organization=organization, customer=case.customer),
         "reply_form": ReplyForm(),
         "update_form": CaseUpdateForm(initial={"status": case.status, "priority": case.priority}),

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sayso.conversations import search, services
-from sayso.conversations.models import Case
+from sayso.conversations.models import Case, Message
 from sayso.conversations.selectors import InboxFilters, case_list_for_inbox
 from tests import factories
 
@@ -147,3 +147,28 @@ def test_search_follows_a_changed_subject_and_a_message_moved_to_another_case(
     second.messages.all().delete()
     assert _numbers(_search(org, agent, "left")[0:25]) == []
     assert _numbers(_search(org, agent, "billing")[0:25]) == [second.number]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_load_with_the_vectors_paused_is_found_once_they_are_rebuilt(
+    org: Any, agent: Any
+) -> None:
+    case = factories.make_case(org, subject="Bulk", body="first")
+    with search.search_vectors_paused():
+        Message.objects.bulk_create(
+            [
+                Message(
+                    organization=org,
+                    case=case,
+                    customer=case.customer,
+                    direction="inbound",
+                    channel="email",
+                    body="carburettor trouble",
+                    sent_at=timezone.now(),
+                )
+            ]
+        )
+    search.search_vectors_rebuild()
+    assert _numbers(_search(org, agent, "carburettor")[0:25]) == [case.number]
+    factories.inbound(org, case, "the gearbox too")  # the trigger is back
+    assert _numbers(_search(org, agent, "gearbox")[0:25]) == [case.number]

@@ -145,6 +145,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "SAYSO_PG_PREPARED_STATEMENTS", True
+):
+    # Parameters bound by the server, and a statement run five times on a connection kept
+    # prepared there: PostgreSQL plans it once instead of on every request (planning was
+    # two thirds of a case page's database time: docs/performance.md). Turn it off behind a
+    # pooler in transaction mode (PgBouncer before 1.21), which cannot keep them.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

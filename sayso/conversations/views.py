@@ -135,13 +135,14 @@ def case_detail(request: StaffRequest, number: int) -> HttpResponse:
         case=case, limit=None if show_all else CASE_PAGE_MESSAGES
     )
     staff = staff_choices(organization)
+    identities = identities_of(customer=case.customer)
     commitments = list(selectors.case_commitments(case=case))
     for commitment in commitments:
         commitment.is_overdue = selectors.commitment_is_overdue(commitment)  # type: ignore[attr-defined]
     context = {
         "case": case,
         "customer": case.customer,
-        "identities": identities_of(customer=case.customer),
+        "identities": identities,
         "messages_list": messages_list,
         "earlier_count": earlier_count,
         "commitments": commitments,
@@ -150,7 +151,9 @@ def case_detail(request: StaffRequest, number: int) -> HttpResponse:
             organization=organization, customer=case.customer, limit=60, brief=True
         ),
         "other_cases": selectors.other_cases_of_customer(case=case),
-        "suggestions": merge_suggestions(organization=organization, customer=case.customer),
+        "suggestions": merge_suggestions(
+            organization=organization, customer=case.customer, identities=identities
+        ),
         "reply_form": ReplyForm(),
         "update_form": CaseUpdateForm(initial={"status": case.status, "priority": case.priority}),
         "handoff_form": HandoffForm(organization=organization, staff=staff),

@@ -71,13 +71,19 @@ class MergeSuggestion:
 
 
 def merge_suggestions(
-    *, organization: Organization, customer: Customer | None = None, limit: int = 50
+    *,
+    organization: Organization,
+    customer: Customer | None = None,
+    identities: list[Identity] | None = None,
+    limit: int = 50,
 ) -> list[MergeSuggestion]:
-    """Active customers who share an identity value: likely the same person."""
+    """Active customers who share an identity value: likely the same person. A page that
+    read ``customer``'s identities already (``identities_of``) passes them."""
     shared = Identity.objects.filter(organization=organization, customer__merged_into__isnull=True)
     if customer is not None:
-        mine = Identity.objects.filter(customer=customer).values_list("kind", "value")
-        keys = set(mine)
+        if identities is None:
+            identities = list(Identity.objects.filter(customer=customer).only("kind", "value"))
+        keys = {(identity.kind, identity.value) for identity in identities}
         if not keys:
             return []
         condition = Q()

@@ -51,19 +51,20 @@ def customer_detail(request: StaffRequest, pk: int) -> HttpResponse:
         return redirect(
             "customer-detail", org=request.organization.slug, pk=customer.merged_into_id
         )
+    identities = selectors.identities_of(customer=customer)
     return render(
         request,
         "customers/customer_detail.html",
         {
             "customer": customer,
-            "identities": selectors.identities_of(customer=customer),
+            "identities": identities,
             "cases": cases_of_customer(organization=request.organization, customer=customer)[:50],
             "timeline": selectors.customer_timeline(
                 organization=request.organization, customer=customer, limit=300
             ),
             "merges": selectors.merges_of(organization=request.organization, customer=customer),
             "suggestions": selectors.merge_suggestions(
-                organization=request.organization, customer=customer
+                organization=request.organization, customer=customer, identities=identities
             ),
             "identity_form": IdentityForm(),
             "merge_form": MergeForm(),

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, overload
 
@@ -343,24 +344,23 @@ def search_vectors_rebuild() -> None:
             cursor.execute(_PG_REBUILD_VECTORS)
 
 
-class search_vectors_paused:
+@contextmanager
+def search_vectors_paused() -> Iterator[None]:
     """PostgreSQL: a bulk load of messages without updating each case's search vector per
     message (one UPDATE of the case per message); ``search_vectors_rebuild()`` afterwards."""
+    _message_insert_trigger("DISABLE")
+    try:
+        yield
+    finally:
+        _message_insert_trigger("ENABLE")
 
-    def __enter__(self) -> None:
-        self._toggle("DISABLE")
 
-    def __exit__(self, *exc: object) -> None:
-        self._toggle("ENABLE")
-
-    @staticmethod
-    def _toggle(action: str) -> None:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"ALTER TABLE conversations_message {action} TRIGGER "
-                    f"{_PG_MESSAGE_INSERT_TRIGGER}"
-                )
+def _message_insert_trigger(action: str) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"ALTER TABLE conversations_message {action} TRIGGER {_PG_MESSAGE_INSERT_TRIGGER}"
+            )
 
 
 def cases_matching(

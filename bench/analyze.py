@@ -7,9 +7,11 @@ and the latency of analyzing one message.
 
 The texts are real short posts from the repository's data (the hutto tweets and Amazon review
 snippets, and Sayso's own labelled messages), cycled to the count asked for. Each figure is
-the best of ``--repeat`` passes, so a brief disturbance from another process does not decide
-it. Prints a table and writes bench/results/analyze.json. Target: the whole analysis at least
-3x the plain fp32 encoder's rate (2 cores).
+the best of ``--repeat`` rounds, and each round times the three in turn, so a disturbance
+from another process does not decide one figure or the ratio. Prints a table (and the load
+average before the run: other work on the machine distorts every figure, see
+docs/intelligence.md) and writes bench/results/analyze.json. Target: the whole analysis at
+least 3x the plain fp32 encoder's rate (2 cores).
 """
 
 from __future__ import annotations
@@ -46,13 +48,17 @@ def posts(count: int) -> list[str]:
     return list(islice(cycle([texts[i] for i in order]), count))
 
 
-def best_rate(work: Callable[[], None], count: int, repeat: int) -> float:
-    seconds = []
+def best_rates(works: dict[str, Callable[[], None]], count: int, repeat: int) -> dict[str, float]:
+    """Each work's best rate over ``repeat`` rounds; every round runs each work once, in turn,
+    so a disturbance from another process lasting a while slows all of them alike instead of
+    deciding one figure (and the ratio)."""
+    seconds: dict[str, list[float]] = {name: [] for name in works}
     for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        seconds.append(time.perf_counter() - started)
-    return count / min(seconds)
+        for name, work in works.items():
+            started = time.perf_counter()
+            work()
+            seconds[name].append(time.perf_counter() - started)
+    return {name: count / min(values) for name, values in seconds.items()}
 
 
 def in_batches(function: Callable[[list[str]], object], texts: list[str]) -> Callable[[], None]:
@@ -70,18 +76,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--single", type=int, default=200, help="one-message analyses timed")
     parser.add_argument("--output", type=Path, default=BENCH_DIR / "results" / "analyze.json")
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()
     texts = posts(args.messages)
     backend = default_backend()
     words = statistics.mean(len(t.split()) for t in texts)
     print(f"{len(texts):,} posts, {words:.0f} words on average; default backend {backend}")
+    print("load average before the run: " + ", ".join(f"{x:.2f}" for x in load_before))
 
     # Load everything once, untimed.
     embed(texts[:8], backend="fp32")
     analyze(texts[:8])
 
-    fp32 = best_rate(in_batches(lambda b: embed(b, backend="fp32"), texts), len(texts), args.repeat)
-    fast = best_rate(in_batches(embed, texts), len(texts), args.repeat)
-    whole = best_rate(in_batches(analyze, texts), len(texts), args.repeat)
+    rates = best_rates(
+        {
+            "fp32": in_batches(lambda b: embed(b, backend="fp32"), texts),
+            "fast": in_batches(embed, texts),
+            "whole": in_batches(analyze, texts),
+        },
+        len(texts),
+        args.repeat,
+    )
+    fp32, fast, whole = rates["fp32"], rates["fast"], rates["whole"]
     single_ms = []
     for text in texts[: args.single]:
         started = time.perf_counter()
@@ -103,7 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(
         json.dumps(
             {
-                "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+                "machine": {
+                    "cpus": os.cpu_count(),
+                    "platform": platform.platform(),
+                    "load_average_before": [round(x, 2) for x in load_before],
+                },
                 "messages": len(texts),
                 "backend": backend,
                 "fp32_encoder_per_s": round(fp32, 1),

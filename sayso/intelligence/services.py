@@ -85,9 +85,13 @@ class RebuildResult:
 
 
 def embedder_name() -> str:
+    """The default backend, and for int8 its recipe: vectors of another recipe are embedded
+    again by the next ``sayso index rebuild`` (or change of the text)."""
     from sayso.intelligence.embeddings import default_backend
+    from sayso.intelligence.embeddings_int8 import RECIPE_VERSION
 
-    return f"minilm-{default_backend()}"
+    backend = default_backend()
+    return f"minilm-{backend}.r{RECIPE_VERSION}" if backend == "int8" else f"minilm-{backend}"
 
 
 def text_hash(text: str, *, embedder: str) -> str:

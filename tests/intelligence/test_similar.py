@@ -20,7 +20,13 @@ from sayso.intelligence.selectors import (
     similar,
     similar_backend,
 )
-from sayso.intelligence.services import index_item_later, index_rebuild, item_index
+from sayso.intelligence.services import (
+    embedder_name,
+    index_item_later,
+    index_rebuild,
+    item_index,
+    text_hash,
+)
 from sayso.intelligence.tasks import index_item
 from tests import factories
 
@@ -144,6 +150,23 @@ def test_rebuild_embeds_only_what_changed(org: Any, cases: Any) -> None:
     assert forced.counts.embedded == len(CASES)
     expected = "pgvector" if connection.vendor == "postgresql" else "exact"
     assert similar_backend(organization=org, kind="case") == expected
+
+
+def test_a_vector_of_another_int8_recipe_is_embedded_again(org: Any, model: None) -> None:
+    """Vectors of an earlier int8 recipe (stored as plain ``minilm-int8``) are replaced the
+    next time their item is indexed (as ``sayso index rebuild`` does), the same text or not."""
+    text = "Let me pick up at night"
+    assert item_index(organization=org, kind="idea", object_id=1, text=text) == "embedded"
+    assert item_index(organization=org, kind="idea", object_id=1, text=text) == "unchanged"
+    row = EmbeddedItem.objects.get(organization=org, kind="idea", object_id=1)
+    row.embedder = "minilm-int8"
+    row.text_hash = text_hash(text, embedder="minilm-int8")
+    row.save(update_fields=["embedder", "text_hash"])
+
+    assert item_index(organization=org, kind="idea", object_id=1, text=text) == "embedded"
+    row.refresh_from_db()
+    assert row.embedder == embedder_name()
+    assert embedder_name().startswith("minilm-int8.r")
 
 
 def test_stored_vector_is_the_embedding_of_the_text(org: Any, model: None) -> None:

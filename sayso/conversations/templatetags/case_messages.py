@@ -28,17 +28,18 @@ from sayso.intelligence.models import Sentiment
 
 register = template.Library()
 
-_CHANNELS = {str(value): str(label) for value, label in Channel.choices}
+CHANNEL_LABELS = {str(value): str(label) for value, label in Channel.choices}
 _SENTIMENTS = {str(value): str(label) for value, label in Sentiment.choices}
 
 
-def _e(value: Any) -> str:
+def escaped(value: Any) -> str:
+    """``value`` as text, escaped as Django's ``escape`` does (this tag and ``inbox_rows``)."""
     return escape(str(value))
 
 
 class _Renderer:
     def __init__(self, case: Case) -> None:
-        self.customer_name = _e(case.customer.display_name)
+        self.customer_name = escaped(case.customer.display_name)
 
     def time(self, value: datetime) -> str:
         """``<time>`` as ``{{ value|date:"c" }}`` and ``{{ value|date:"M j, Y H:i" }}``."""
@@ -48,17 +49,18 @@ class _Renderer:
     def author(self, message: Message) -> str:
         user = message.author_user
         if user is not None:
-            return _e(user.get_full_name() or user.username)
+            return escaped(user.get_full_name() or user.username)
         if message.author_identity is not None:
-            return f"{self.customer_name} &lt;{_e(message.author_identity.value)}&gt;"
+            return f"{self.customer_name} &lt;{escaped(message.author_identity.value)}&gt;"
         return self.customer_name
 
     def item(self, message: Message) -> str:
         return (
-            f'<li class="message {_e(message.direction)} vis-{_e(message.visibility)}" '
+            f'<li class="message {escaped(message.direction)} vis-{escaped(message.visibility)}" '
             f'id="message-{message.pk}"><div class="message-head">'
             f"<strong>{self.author(message)}</strong> "
-            f'<span class="chan">{_e(_CHANNELS.get(message.channel, message.channel))}</span>'
+            f'<span class="chan">{escaped(CHANNEL_LABELS.get(message.channel, message.channel))}'
+            "</span>"
             f"{_visibility_badge(message)} {self.time(message.sent_at)}"
             f"{_heard(message)}{_delivery(message)}</div>"
             f'<div class="message-body">{linebreaksbr(message.body, autoescape=True)}</div>'
@@ -84,14 +86,15 @@ def _heard(message: Message) -> str:
     if heard.get("same_problem"):
         same = (
             ' <span class="badge badge-same" title="Matched to this case by meaning '
-            f'({_e(localize(heard.get("similarity", "")))})">Same problem, new channel</span>'
+            f'({escaped(localize(heard.get("similarity", "")))})">Same problem, new channel</span>'
         )
     original = ""
     if heard.get("url"):
         original = (
-            f' · <a href="{_e(heard["url"])}" rel="noopener nofollow" target="_blank">original</a>'
+            f' · <a href="{escaped(heard["url"])}" rel="noopener nofollow" target="_blank">'
+            "original</a>"
         )
-    source = _e(localize(heard.get("source", "")))
+    source = escaped(localize(heard.get("source", "")))
     return f'{same} <span class="muted small">heard on {source}{original}</span>'
 
 
@@ -101,7 +104,7 @@ def _delivery(message: Message) -> str:
     if message.delivered_at:
         return ' <span class="muted">emailed</span>'
     if message.delivery_error:
-        return f' <span class="error">not delivered: {_e(message.delivery_error)}</span>'
+        return f' <span class="error">not delivered: {escaped(message.delivery_error)}</span>'
     return ' <span class="muted">sending…</span>'
 
 
@@ -111,11 +114,11 @@ def _analysis(message: Message) -> str:
     if not analysis:
         return ""
     parts = [
-        f'<span class="badge sentiment-{_e(analysis.sentiment)}" title="sentiment score '
+        f'<span class="badge sentiment-{escaped(analysis.sentiment)}" title="sentiment score '
         f'{floatformat(analysis.sentiment_score, 2)}">'
-        f"{_e(_SENTIMENTS.get(analysis.sentiment, analysis.sentiment))}</span>"
+        f"{escaped(_SENTIMENTS.get(analysis.sentiment, analysis.sentiment))}</span>"
     ]
-    parts += [f'<span class="badge">{_e(label)}</span>' for label in analysis.intent_labels]
+    parts += [f'<span class="badge">{escaped(label)}</span>' for label in analysis.intent_labels]
     if analysis.is_spam:
         parts.append(f'<span class="badge badge-alert">Spam {floatformat(analysis.spam, 2)}</span>')
     if analysis.duplicate_of_id:
@@ -124,10 +127,10 @@ def _analysis(message: Message) -> str:
             f'<a class="badge" href="#message-{duplicate}">Repeats message {duplicate}</a>'
         )
     if analysis.language and analysis.language != "en":
-        parts.append(f'<span class="badge">{_e(analysis.language)}</span>')
+        parts.append(f'<span class="badge">{escaped(analysis.language)}</span>')
     if analysis.reasons:
         reasons = "; ".join(str(reason) for reason in analysis.reasons)
-        parts.append(f'<span class="muted small">{_e(reasons)}</span>')
+        parts.append(f'<span class="muted small">{escaped(reasons)}</span>')
     return (
         '<div class="analysis" aria-label="What Sayso read in this message">'
         f"{' '.join(parts)}</div>"

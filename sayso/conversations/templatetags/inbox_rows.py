@@ -11,31 +11,25 @@ pass, every value escaped with the standard library's ``html.escape`` (what Djan
 from __future__ import annotations
 
 from collections.abc import Iterable
-from html import escape
-from typing import Any
 
 from django import template
 from django.template.defaultfilters import timesince_filter
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from sayso.conversations.models import Case, CaseStatus, Channel, Priority
+from sayso.conversations.models import Case, CaseStatus, Priority
+from sayso.conversations.templatetags.case_messages import CHANNEL_LABELS, escaped
 from sayso.core.templatetags.fast_dates import iso_datetime
 
 register = template.Library()
 
-_CHANNELS = {str(value): str(label) for value, label in Channel.choices}
 _STATUSES = {str(value): str(label) for value, label in CaseStatus.choices}
 _PRIORITIES = {str(value): str(label) for value, label in Priority.choices}
 _EMPTY = '<tr><td colspan="7" class="empty">No cases match.</td></tr>'
 
 
-def _e(value: Any) -> str:
-    return escape(str(value))
-
-
 def _row(case: Case, case_url_prefix: str) -> str:
-    url = _e(f"{case_url_prefix}{case.number}/")
+    url = escaped(f"{case_url_prefix}{case.number}/")
     overdue = (
         ' <span class="overdue-flag" title="A promise to this customer is overdue">'
         "● promise overdue</span>"
@@ -43,23 +37,24 @@ def _row(case: Case, case_url_prefix: str) -> str:
         else ""
     )
     if case.assignee is not None:
-        owner = _e(case.assignee.get_full_name() or case.assignee.username)
+        owner = escaped(case.assignee.get_full_name() or case.assignee.username)
     else:
         owner = '<span class="muted">—</span>'
     if case.team is not None:
-        owner += f' <span class="muted">({_e(case.team.name)})</span>'
+        owner += f' <span class="muted">({escaped(case.team.name)})</span>'
     return (
-        f'<tr class="prio-{_e(case.priority)}">'
+        f'<tr class="prio-{escaped(case.priority)}">'
         f'<td><a href="{url}">{case.number}</a></td>'
-        f'<td><a href="{url}">{_e(case.subject)}</a> '
-        f'<span class="chan">{_e(_CHANNELS.get(case.channel, case.channel))}</span>{overdue}</td>'
-        f"<td>{_e(case.customer.display_name)}</td>"
-        f'<td><span class="status status-{_e(case.status)}">'
-        f"{_e(_STATUSES.get(case.status, case.status))}</span></td>"
-        f"<td>{_e(_PRIORITIES.get(case.priority, case.priority))}</td>"
+        f'<td><a href="{url}">{escaped(case.subject)}</a> '
+        f'<span class="chan">{escaped(CHANNEL_LABELS.get(case.channel, case.channel))}</span>'
+        f"{overdue}</td>"
+        f"<td>{escaped(case.customer.display_name)}</td>"
+        f'<td><span class="status status-{escaped(case.status)}">'
+        f"{escaped(_STATUSES.get(case.status, case.status))}</span></td>"
+        f"<td>{escaped(_PRIORITIES.get(case.priority, case.priority))}</td>"
         f"<td>{owner}</td>"
         f'<td title="{iso_datetime(case.last_message_at)}">'
-        f"{_e(timesince_filter(case.last_message_at))} ago</td></tr>"
+        f"{escaped(timesince_filter(case.last_message_at))} ago</td></tr>"
     )
 
 

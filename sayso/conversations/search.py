@@ -125,8 +125,8 @@ class CaseSearch:
     def __init__(self, *, organization: Organization, cases: QuerySet[Case], text: str) -> None:
         self._organization = organization
         self._cases = cases.order_by(*INBOX_ORDER)
-        self._words = _words(text.strip()[:200])
         self._text = text.strip()[:200]
+        self._words = _words(self._text)
         self._window: tuple[bool, datetime | None] | None = None  # (fits, boundary)
         self._few: list[int] | None = None
         self._few_read = False
@@ -221,9 +221,12 @@ class CaseSearch:
                 (*params, stop - start, start),
             )
             found = cursor.fetchall()
-        ids = [row[0] for row in found]
         if found:
             self._total = int(found[0][1])
+        return self._rows_in_order([row[0] for row in found])
+
+    def _rows_in_order(self, ids: list[int]) -> list[Case]:
+        """The inbox rows of these cases, in the order of ``ids`` (a page sorted in SQL)."""
         by_id = {case.pk: case for case in self._cases.filter(pk__in=ids)}
         return [by_id[pk] for pk in ids if pk in by_id]
 
@@ -294,9 +297,7 @@ class CaseSearch:
                 "ORDER BY +last_message_at DESC, id DESC LIMIT %s OFFSET %s",
                 (json.dumps(ids), stop - start, start),
             )
-            wanted = [row[0] for row in cursor.fetchall()]
-        by_id = {case.pk: case for case in self._cases.filter(pk__in=wanted)}
-        return [by_id[pk] for pk in wanted if pk in by_id]
+            return self._rows_in_order([row[0] for row in cursor.fetchall()])
 
     def _sqlite_case_ids(self, *, limit: int | None) -> set[int]:
         """The ids of the matching cases that pass the inbox's filters: the matching messages

@@ -23,7 +23,7 @@ from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 
 from sayso.conversations.models import Case, Channel, Message
-from sayso.core.templatetags.fast_dates import month_day
+from sayso.core.templatetags.fast_dates import iso_datetime, month_day_year_time
 from sayso.intelligence.models import Sentiment
 
 register = template.Library()
@@ -43,8 +43,7 @@ class _Renderer:
 
     def time(self, value: datetime) -> str:
         """``<time>`` as ``{{ value|date:"c" }}`` and ``{{ value|date:"M j, Y H:i" }}``."""
-        local, day = month_day(value)
-        return f'<time datetime="{local.isoformat()}">{day}, {local.year} {local:%H:%M}</time>'
+        return f'<time datetime="{iso_datetime(value)}">{month_day_year_time(value)}</time>'
 
     def author(self, message: Message) -> str:
         user = message.author_user

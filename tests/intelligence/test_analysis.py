@@ -123,3 +123,21 @@ def test_purchase_intent_says_what_the_customer_wants() -> None:
 )
 def test_language(text: str, language: str | None) -> None:
     assert one(text).language == language
+
+
+def test_the_analysis_is_the_same_with_vectors_given_or_embedded_alongside() -> None:
+    """``analyze()`` embeds in a helper thread while it reads the words; callers that have
+    the vectors already (the listening pipeline) pass them: the same analysis either way."""
+    from sayso.intelligence.embeddings import embed
+
+    texts = [
+        "Third time my reservation was cancelled, I want a refund now",
+        "Does the Oakland depot rent moving blankets?",
+        "BUY CHEAP VIAGRA http://pharma-deals.example/buy",
+        "Thanks Maria, the truck was spotless!",
+    ]
+
+    embedded_alongside = analyze(texts)
+    given = analyze(texts, embeddings=embed(texts))
+
+    assert [a.as_dict() for a in embedded_alongside] == [a.as_dict() for a in given]

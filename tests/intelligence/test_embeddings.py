@@ -106,7 +106,7 @@ def test_export_makes_the_same_model_again(tmp_path: Path) -> None:
     session = ort.InferenceSession(str(target), providers=["CPUExecutionProvider"])
     ids = np.asarray([[101, 7592, 2088, 102]], dtype=np.int64)
     feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": ids * 0}
-    cached_session, _ = embeddings_int8._runtime(False)
+    cached_session, _ = embeddings_int8._runtime(1)
 
     fresh = session.run(None, feed)[0]
     cached = cached_session.run(None, feed)[0]
@@ -127,31 +127,102 @@ def test_onnxruntime_loads_after_usearch() -> None:
     assert done.returncode == 0, done.stderr.decode()
 
 
-def test_threads_spin_for_batches_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """ONNX Runtime's threads wait by spinning for batch work only (a web request embeds one
-    text and goes on with the index and the database); the setting forces either way."""
-    monkeypatch.delenv("SAYSO_EMBEDDING_SPIN", raising=False)
-    assert not embeddings_int8._spinning(1)
-    assert embeddings_int8._spinning(embeddings_int8.SPIN_MIN_TEXTS)
-    monkeypatch.setenv("SAYSO_EMBEDDING_SPIN", "1")
-    assert embeddings_int8._spinning(1)
-    monkeypatch.setenv("SAYSO_EMBEDDING_SPIN", "0")
-    assert not embeddings_int8._spinning(500)
-
-
-def test_the_batch_session_and_the_quiet_one_agree(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A batch runs on the spinning session, a single text on the quiet one: the same model,
-    the same vectors for the same input."""
-    monkeypatch.delenv("SAYSO_EMBEDDING_SPIN", raising=False)
+def test_batches_run_side_by_side_on_one_thread_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batch work runs its batches in parallel, each on one thread of a shared session; a
+    web request's single text runs on every thread at once. The same model, the same
+    vectors."""
+    monkeypatch.setenv("SAYSO_EMBEDDING_THREADS", "2")
     embeddings_int8._runtime.cache_clear()
-    texts = [f"My truck reservation number {n} was cancelled without a call" for n in range(20)]
-    embeddings_int8.embed_int8(texts[:1], batch_size=64)
+    texts = [f"My truck reservation number {n} was cancelled without a call" for n in range(40)]
+    texts[7] = "Where is the depot?"
+
+    single = embeddings_int8.embed_int8(texts[7:8], batch_size=32)
     assert embeddings_int8._runtime.cache_info().currsize == 1
-    embeddings_int8.embed_int8(texts, batch_size=64)
+    together = embeddings_int8.embed_int8(texts, batch_size=4)  # ten batches, two threads
     assert embeddings_int8._runtime.cache_info().currsize == 2
-    ids = np.asarray([[101, 7592, 2088, 102]], dtype=np.int64)
+
+    one_thread, _ = embeddings_int8._runtime(1)
+    every_thread, _ = embeddings_int8._runtime(2)
+    assert one_thread is not every_thread
+    assert np.allclose(together[7], single[0], atol=1e-5)
+    alone = np.stack([embeddings_int8.embed_int8([t], batch_size=32)[0] for t in texts[:12]])
+    assert np.allclose(together[:12], alone, atol=1e-5)
+
+
+def test_a_failing_batch_fails_the_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error in one of the parallel batches reaches the caller instead of leaving rows
+    unset."""
+    monkeypatch.setenv("SAYSO_EMBEDDING_THREADS", "2")
+    embeddings_int8._runtime.cache_clear()
+
+    class Broken:
+        def run(self, *args: object) -> None:
+            raise RuntimeError("the session broke")
+
+    _, tokenizer = embeddings_int8._runtime(1)
+    monkeypatch.setattr(embeddings_int8, "_runtime", lambda threads: (Broken(), tokenizer))
+    with pytest.raises(RuntimeError, match="the session broke"):
+        embeddings_int8.embed_int8(["a text"] * 40, batch_size=8)
+
+
+def test_signed_and_unsigned_weights_make_the_same_model(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """On a CPU with VNNI the weights are stored as int8 (ONNX Runtime's faster kernel there),
+    elsewhere as uint8: the same quantized values, so the same vectors either way."""
+    import onnxruntime as ort
+
+    other = "unsigned" if embeddings_int8.weights_signed() else "signed"
+    monkeypatch.setenv("SAYSO_INT8_WEIGHTS", other)
+    assert embeddings_int8.weights_signed() == (other == "signed")
+    target = embeddings_int8.export(tmp_path / f"{other}.onnx")
+    session = ort.InferenceSession(str(target), providers=["CPUExecutionProvider"])
+    monkeypatch.delenv("SAYSO_INT8_WEIGHTS")
+    cached_session, _ = embeddings_int8._runtime(1)
+    ids = np.asarray([[101, 7592, 2088, 2003, 2025, 1037, 3160, 102]], dtype=np.int64)
     feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": ids * 0}
-    spinning, _ = embeddings_int8._runtime(True)
-    quiet, _ = embeddings_int8._runtime(False)
-    assert spinning is not quiet
-    assert np.allclose(spinning.run(None, feed)[0], quiet.run(None, feed)[0], atol=1e-6)
+
+    assert np.allclose(session.run(None, feed)[0], cached_session.run(None, feed)[0], atol=1e-5)
+
+
+def test_the_weight_kind_is_part_of_the_model_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAYSO_INT8_WEIGHTS", "signed")
+    signed = embeddings_int8.model_file()
+    monkeypatch.setenv("SAYSO_INT8_WEIGHTS", "unsigned")
+    unsigned = embeddings_int8.model_file()
+
+    assert signed != unsigned
+
+
+def test_batches_hold_texts_of_similar_length_within_the_token_budget() -> None:
+    lengths = np.asarray([30, 5, 250, 7, 30, 12, 6, 300, 9, 31] * 8, dtype=np.int64)
+
+    batches = list(embeddings_int8.batches(lengths, 16))
+
+    rows = np.concatenate(batches)
+    assert sorted(rows.tolist()) == list(range(len(lengths)))  # every text once
+    assert np.all(np.diff(lengths[rows]) >= 0)  # shortest first
+    for batch in batches:
+        assert len(batch) <= 16
+        assert len(batch) == 1 or lengths[batch].max() * len(batch) <= (
+            embeddings_int8.BATCH_TOKENS
+        )
+    # A text longer than half the budget goes alone (16 of them here).
+    assert [len(b) for b in batches if lengths[b].max() * 2 > embeddings_int8.BATCH_TOKENS] == [
+        1
+    ] * 16
+    assert [b.tolist() for b in embeddings_int8.batches(np.asarray([900]), 16)] == [[0]]
+
+
+def test_a_texts_vector_does_not_depend_on_its_batch() -> None:
+    texts = [
+        "Where is my refund?",
+        "The truck I reserved for Saturday was given to someone else and nobody called me.",
+        "ok",
+        "Can I return the van to a different depot than the one I picked it up from?" * 3,
+    ]
+
+    together = embed(texts, backend="int8")
+    alone = np.stack([embed([text], backend="int8")[0] for text in texts])
+
+    assert np.allclose(together, alone, atol=1e-5)

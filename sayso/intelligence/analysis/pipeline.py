@@ -14,8 +14,10 @@ messages). ``keys`` name the items in that index (default: their position in the
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -83,6 +85,11 @@ def as_item(value: Item | Mapping[str, Any] | str) -> Item:
     )
 
 
+@lru_cache(maxsize=1)
+def _encoder_thread() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="sayso-encoder")
+
+
 def _duplicate_reason(match: Match, noun: str) -> str:
     ref = f"{noun} #{match.key}"
     if match.kind == "exact":
@@ -113,14 +120,23 @@ def analyze(
         keys = list(range(start, start + len(batch)))
     if len(keys) != len(batch):
         raise ValueError("keys and items differ in length")
-    vectors = embeddings if embeddings is not None else embed([t[:MAX_EMBED_CHARS] for t in texts])
+    # The encoder runs in a helper thread (ONNX Runtime lets go of the GIL) while this one
+    # does the work that needs only the words: VADER, languages, the spam signals.
+    pending = (
+        _encoder_thread().submit(embed, [t[:MAX_EMBED_CHARS] for t in texts])
+        if embeddings is None
+        else None
+    )
     vader = sentiment.vader_scores(texts)
+    languages = language.detect_all(texts)
+    spam_inputs = [spam.SpamInput(i.text, i.author, i.author_url) for i in batch]
+    spam_features = spam.features(spam_inputs)
+    vectors = np.asarray(pending.result() if pending is not None else embeddings)
     sentiment_p = sentiment.probabilities(load_head("sentiment"), vectors, vader)
     sentiment_labels, sentiment_scores = sentiment.decide(sentiment_p)
     intent_labels, intent_reasons = intents.predict(
         load_head("intents"), vectors, texts, vader, sentiment_p, competitors
     )
-    languages = language.detect_all(texts)
 
     index = history if history is not None else DuplicateIndex()
     matches: list[Match | None] = []
@@ -141,12 +157,7 @@ def analyze(
         )
         index.add(key, probe)
 
-    verdicts = spam.predict(
-        load_head("spam"),
-        vectors,
-        [spam.SpamInput(i.text, i.author, i.author_url) for i in batch],
-        copies,
-    )
+    verdicts = spam.predict(load_head("spam"), vectors, spam_inputs, copies, spam_features)
     results = []
     for i in range(len(batch)):
         match = matches[i]

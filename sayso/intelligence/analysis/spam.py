@@ -141,9 +141,11 @@ def predict(
     embeddings: np.ndarray,
     items: Sequence[SpamInput],
     copied_from: Sequence[str | None] = (),
+    precomputed: tuple[np.ndarray, list[SpamSignals]] | None = None,
 ) -> list[SpamVerdict]:
-    """``copied_from[i]``: a reason like "copies comment #3 by another author", or None."""
-    x, found = features(items)
+    """``copied_from[i]``: a reason like "copies comment #3 by another author", or None.
+    ``precomputed``: what ``features(items)`` returned, when the caller has it already."""
+    x, found = precomputed if precomputed is not None else features(items)
     p = head.probabilities(np.hstack([embeddings, x]))[:, 0]
     threshold = head.thresholds.get("spam", DEFAULT_THRESHOLD)
     copies = list(copied_from) or [None] * len(items)

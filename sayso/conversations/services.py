@@ -183,19 +183,22 @@ def message_receive(
     visibility: str = Visibility.PRIVATE,
     headers: dict[str, Any] | None = None,
     analyzed: bool = False,
+    known_new: bool = False,
 ) -> tuple[Message, bool]:
     """Store a message from a customer, opening a case when none is given.
 
     Idempotent on ``(channel, external_id)``: a re-delivered item returns the stored message
     and ``False``. ``analyzed``: the caller stores the message's analysis itself (the listening
-    pipeline analyzes whole batches), so no analysis task is queued.
+    pipeline analyzes whole batches), so no analysis task is queued. ``known_new``: the caller
+    has just looked the channel id up itself, for a whole batch at once, so it is not looked
+    up again (the unique constraint still settles a race, as below).
     """
     if channel not in Channel.values:
         raise ValidationError(f"Unknown channel “{channel}”.")
     if visibility not in {Visibility.PUBLIC, Visibility.PRIVATE}:
         raise ValidationError("A customer's message is public or private, never internal.")
-    external_id = (external_id or "").strip()[:500]
-    if external_id:
+    external_id = channel_id(external_id)
+    if external_id and not known_new:
         existing = _stored_message(organization, channel, external_id)
         if existing is not None:
             return existing, False
@@ -240,6 +243,11 @@ def message_receive(
         return existing, False
     _enqueue_message_received(message, analyze=not analyzed)
     return message, True
+
+
+def channel_id(external_id: str | None) -> str:
+    """A message's channel id as it is stored."""
+    return (external_id or "").strip()[:500]
 
 
 def _stored_message(organization: Organization, channel: str, external_id: str) -> Message | None:

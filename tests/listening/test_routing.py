@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sayso.conversations.models import Case
+from sayso.conversations.models import Case, Message
 from sayso.core import services as core
 from sayso.listening.connectors import FetchedItem
 from sayso.listening.email import email_receive
@@ -153,3 +153,34 @@ def test_email_analysis_knows_the_organizations_competitors(
     analysis = result.message.analysis
     assert "competitor_mention" in analysis.intents
     assert any("VanGo" in reason for reason in analysis.reasons)
+
+
+@pytest.mark.django_db
+def test_a_post_heard_by_two_sources_of_one_channel_is_one_message(
+    org: Any, setup: dict[str, Any]
+) -> None:
+    """A hashtag search and a keyword search on the same instance both find a post: each
+    source keeps its mention, but the post is one message on one case."""
+    other = source_create(
+        organization=org,
+        name="Mastodon keywords",
+        kind="mastodon",
+        url="https://mastodon.example",
+        queries="haulright",
+    )
+    post = _item(21, "Haulright lost my booking and nobody answers, third day now. Awful.")
+    first = items_ingest(source=setup["source"], items=[post])
+    second = items_ingest(
+        source=other,
+        items=[post, _item(22, "Haulright charged me twice for the van, still no refund.")],
+    )
+
+    assert (first.opened, second.stored) == (1, 2)
+    mentions = Mention.objects.filter(external_id=post.external_id).order_by("id")
+    assert [m.source_id for m in mentions] == [setup["source"].pk, other.pk]
+    assert mentions[0].message_id is not None
+    assert mentions[0].case_id == mentions[1].case_id
+    assert Message.objects.filter(external_id=post.external_id).count() == 1
+    assert (
+        Message.objects.filter(external_id__startswith="https://mastodon.example/@p22").count() == 1
+    )

@@ -381,10 +381,10 @@ def _store(
             )
             body = heard_text(item.title, item.text)
             stored = batch.stored.get(channel_id(item.external_id))
-            message, message_created = (
-                (stored, False)
-                if stored is not None
-                else message_receive(
+            if stored is not None:
+                message, message_created = stored, False
+            else:
+                message, message_created = message_receive(
                     organization=organization,
                     customer=customer,
                     channel=channel,
@@ -401,7 +401,6 @@ def _store(
                     analyzed=True,
                     known_new=True,
                 )
-            )
             mention.case = message.case
             if message_created:
                 batch.written.append((message, vector, mention.outcome == Outcome.OPENED))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,8 +30,14 @@ from sayso.conversations.selectors import messages_by_external_id
 from sayso.core.models import Membership, Organization, Team
 from sayso.core.selectors import managers_of
 from sayso.core.services import audit_record
-from sayso.customers.models import Customer, Identity, IdentityKind, TimelineKind
-from sayso.customers.services import timeline_record
+from sayso.customers.models import (
+    Customer,
+    Identity,
+    IdentityKind,
+    TimelineEvent,
+    TimelineKind,
+)
+from sayso.customers.services import timeline_entry, timeline_record, timeline_record_many
 from sayso.notifications.models import AlertKind
 from sayso.notifications.services import alert_send
 
@@ -97,17 +104,10 @@ def case_open(
         raise ValidationError("That team belongs to another organization.")
     if assignee is not None:
         _staff_member(organization, assignee)
-    # The per-organization case number comes from a locked counter row.
-    Organization.objects.filter(pk=organization.pk).update(
-        next_case_number=F("next_case_number") + 1
-    )
-    number = (
-        Organization.objects.values_list("next_case_number", flat=True).get(pk=organization.pk) - 1
-    )
     now = opened_at or timezone.now()
     case = Case.objects.create(
         organization=organization,
-        number=number,
+        number=_case_numbers(organization, 1),
         customer=customer,
         subject=_clean_subject(subject),
         channel=channel,
@@ -118,17 +118,44 @@ def case_open(
         created_at=now,
     )
     inbox_changed(organization.pk)
-    timeline_record(
-        customer=customer,
+    timeline_record_many([_case_opened_entry(case, actor)])
+    return case
+
+
+def _case_numbers(organization: Organization, count: int) -> int:
+    """Reserve ``count`` consecutive case numbers of the organization; returns the first. The
+    per-organization number comes from its counter row, locked until the transaction ends."""
+    Organization.objects.filter(pk=organization.pk).update(
+        next_case_number=F("next_case_number") + count
+    )
+    return (
+        Organization.objects.values_list("next_case_number", flat=True).get(pk=organization.pk)
+        - count
+    )
+
+
+def _case_opened_entry(case: Case, actor: Any = None) -> TimelineEvent:
+    return timeline_entry(
+        customer=case.customer,
         kind=TimelineKind.CASE_OPENED,
         summary=f"Case #{case.number} opened: {case.subject}",
-        occurred_at=now,
+        occurred_at=case.created_at,
         customer_visible=True,
         case=case,
         actor=actor,
-        channel=channel,
+        channel=case.channel,
     )
-    return case
+
+
+def _priority_entry(case: Case, old: str, reason: str) -> TimelineEvent:
+    """The timeline's note of a case's priority change (``old``: the former priority's label)."""
+    return timeline_entry(
+        customer=case.customer,
+        kind=TimelineKind.CASE_PRIORITY,
+        summary=f"Case #{case.number} priority: {old} → {case.get_priority_display()}"
+        + (f" ({reason})" if reason else ""),
+        case=case,
+    )
 
 
 def _touch_case(case: Case, when: datetime, *, reopen: bool) -> None:
@@ -144,6 +171,10 @@ def _touch_case(case: Case, when: datetime, *, reopen: bool) -> None:
 
 
 def _record_message_timeline(message: Message, actor: Any = None) -> None:
+    timeline_record_many([_message_entry(message, actor)])
+
+
+def _message_entry(message: Message, actor: Any = None) -> TimelineEvent:
     who = (
         _name(message.author_user)
         if message.author_user_id
@@ -155,7 +186,7 @@ def _record_message_timeline(message: Message, actor: Any = None) -> None:
         Visibility.PRIVATE: "Message from",
     }[Visibility(message.visibility)]
     snippet = " ".join(message.body.split())[:160]
-    timeline_record(
+    return timeline_entry(
         customer=message.customer,
         kind=TimelineKind.MESSAGE,
         summary=f"{verb} {who} on case #{message.case.number}: {snippet}",
@@ -243,6 +274,168 @@ def message_receive(
         return existing, False
     _enqueue_message_received(message, analyze=not analyzed)
     return message, True
+
+
+@dataclass(eq=False)
+class NewCase:
+    """A case that ``messages_receive_many`` opens with the first of its messages (checked as
+    ``case_open`` checks), already routed: ``priority`` and ``team`` as a routing rule chose,
+    ``routed_by`` saying which (on the timeline). ``case`` is the stored case afterwards."""
+
+    customer: Customer
+    subject: str = ""
+    priority: str = Priority.NORMAL
+    team: Team | None = None
+    routed_by: str = ""
+    case: Case | None = None
+
+
+@dataclass(eq=False)
+class Inbound:
+    """One customer's message for ``messages_receive_many``: to an open case, or opening a
+    ``NewCase`` (several messages may share one)."""
+
+    case: Case | NewCase
+    body: str
+    external_id: str = ""
+    subject: str = ""
+    author_identity: Identity | None = None
+    sent_at: datetime | None = None
+    visibility: str = Visibility.PRIVATE
+    headers: dict[str, Any] | None = None
+
+
+def messages_receive_many(
+    *,
+    organization: Organization,
+    channel: str,
+    inbound: list[Inbound],
+    analyzed: bool = False,
+) -> list[Message]:
+    """``message_receive`` for many new messages of one channel at once: the same records
+    (cases, messages, timeline entries, re-opened cases, index and analysis tasks) in about
+    eight statements whatever their number; the listening pipeline stores its groups of items
+    this way. Returns the messages in the order given.
+
+    The caller has looked the channel ids up already (``messages_by_external_id``): one that
+    is stored raises ``IntegrityError`` from the unique constraint, and nothing is written.
+    Bad input raises ``ValidationError``, also before anything is written.
+    """
+    if channel not in Channel.values:
+        raise ValidationError(f"Unknown channel “{channel}”.")
+    now = timezone.now()
+    opening: dict[int, NewCase] = {}
+    cases: dict[int, Case] = {}  # by id() of the NewCase or the Case
+    rows: list[tuple[Inbound, Case, str, datetime]] = []
+    for entry in inbound:
+        if entry.visibility not in {Visibility.PUBLIC, Visibility.PRIVATE}:
+            raise ValidationError("A customer's message is public or private, never internal.")
+        body = _clean_body(entry.body)
+        when = min(entry.sent_at, now) if entry.sent_at else now
+        known = cases.get(id(entry.case))
+        if known is not None:
+            case = known
+        elif isinstance(entry.case, NewCase):
+            case = _case_draft(organization, entry.case, channel, entry.subject, body, when)
+            opening[id(entry.case)] = entry.case
+        else:
+            case = entry.case
+            if case.organization_id != organization.pk:
+                raise ValidationError("That case belongs to another organization.")
+        cases[id(entry.case)] = case
+        rows.append((entry, case, body, when))
+    # What each message does to its case (``_touch_case``): the new cases are written with
+    # it, the open ones updated in one statement.
+    drafts = [cases[key] for key in opening]
+    touched: dict[int, Case] = {}
+    reopened = False
+    for _, case, _, when in rows:
+        if case.last_message_at is None or when > case.last_message_at:
+            case.last_message_at = when
+        if case.status != CaseStatus.OPEN:
+            case.status, case.resolved_at, reopened = CaseStatus.OPEN, None, True
+        case.updated_at = now
+        touched[id(case)] = case
+    existing = [case for case in touched.values() if case.pk is not None]
+    with transaction.atomic():
+        if drafts:
+            first = _case_numbers(organization, len(drafts))
+            for number, case in enumerate(drafts, start=first):
+                case.number = number
+            Case.objects.bulk_create(drafts)
+            for key, new in opening.items():
+                new.case = cases[key]
+        for case in existing:
+            # One UPDATE each: cheaper than bulk_update's CASE expressions for a few dozen.
+            Case.objects.filter(pk=case.pk).update(
+                last_message_at=case.last_message_at,
+                status=case.status,
+                resolved_at=case.resolved_at,
+                updated_at=now,
+            )
+        messages = Message.objects.bulk_create(
+            [
+                Message(
+                    organization=organization,
+                    case=case,
+                    customer=case.customer,
+                    direction=Direction.INBOUND,
+                    channel=channel,
+                    visibility=entry.visibility,
+                    author_identity=entry.author_identity,
+                    subject=(entry.subject or "")[:300],
+                    body=body,
+                    external_id=channel_id(entry.external_id),
+                    sent_at=when,
+                    headers=entry.headers or {},
+                )
+                for entry, case, body, when in rows
+            ]
+        )
+        entries: list[TimelineEvent] = []
+        announced: set[int] = set()
+        for (entry, case, _, _), message in zip(rows, messages, strict=True):
+            opened = opening.get(id(entry.case))
+            if opened is not None and case.pk not in announced:
+                announced.add(case.pk)
+                entries.append(_case_opened_entry(case))
+                entries.append(_message_entry(message))
+                if case.priority != Priority.NORMAL:
+                    entries.append(_priority_entry(case, Priority.NORMAL.label, opened.routed_by))
+            else:
+                entries.append(_message_entry(message))
+        timeline_record_many(entries)
+        if drafts or reopened:
+            inbox_changed(organization.pk)
+        for message in messages:
+            _enqueue_message_received(message, analyze=not analyzed)
+    return messages
+
+
+def _case_draft(
+    organization: Organization, new: NewCase, channel: str, subject: str, body: str, when: datetime
+) -> Case:
+    """The unsaved case a ``NewCase`` opens with its first message, checked as ``case_open``
+    and ``case_route`` check."""
+    customer = new.customer
+    if customer.organization_id != organization.pk:
+        raise ValidationError("That customer belongs to another organization.")
+    if customer.merged_into_id is not None:
+        raise ValidationError("That customer was merged into another; open the case there.")
+    if new.priority not in Priority.values:
+        raise ValidationError(f"Unknown priority “{new.priority}”.")
+    if new.team is not None and new.team.organization_id != organization.pk:
+        raise ValidationError("That team belongs to another organization.")
+    return Case(
+        organization=organization,
+        customer=customer,
+        subject=_clean_subject(new.subject or subject, body),
+        channel=channel,
+        priority=new.priority,
+        team=new.team,
+        last_message_at=when,
+        created_at=when,
+    )
 
 
 def channel_id(external_id: str | None) -> str:
@@ -425,13 +618,7 @@ def case_route(
         old = case.get_priority_display()
         case.priority = priority
         fields.append("priority")
-        timeline_record(
-            customer=case.customer,
-            kind=TimelineKind.CASE_PRIORITY,
-            summary=f"Case #{case.number} priority: {old} → {case.get_priority_display()}"
-            + (f" ({reason})" if reason else ""),
-            case=case,
-        )
+        timeline_record_many([_priority_entry(case, old, reason)])
     if len(fields) > 1:
         case.save(update_fields=fields)
         inbox_changed(case.organization_id)

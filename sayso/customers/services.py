@@ -22,7 +22,7 @@ from sayso.customers.models import (
 )
 
 
-def timeline_record(
+def timeline_entry(
     *,
     customer: Customer,
     kind: str,
@@ -36,9 +36,9 @@ def timeline_record(
     channel: str = "",
     data: dict[str, Any] | None = None,
 ) -> TimelineEvent:
-    """The only writer of timeline entries. Runs inside the caller's transaction, so an
-    entry exists exactly when the change it describes does."""
-    return TimelineEvent.objects.create(
+    """A timeline entry, not yet written: ``timeline_record`` writes one, and
+    ``timeline_record_many`` many at once."""
+    return TimelineEvent(
         organization_id=customer.organization_id,
         customer=customer,
         kind=kind,
@@ -52,6 +52,20 @@ def timeline_record(
         channel=channel,
         data=data or {},
     )
+
+
+def timeline_record(**entry: Any) -> TimelineEvent:
+    """The only writer of timeline entries (with ``timeline_record_many``), given the
+    arguments of ``timeline_entry``. Runs inside the caller's transaction, so an entry exists
+    exactly when the change it describes does."""
+    event = timeline_entry(**entry)
+    event.save(force_insert=True)
+    return event
+
+
+def timeline_record_many(entries: list[TimelineEvent]) -> list[TimelineEvent]:
+    """Write entries built by ``timeline_entry`` in one statement, in their order."""
+    return TimelineEvent.objects.bulk_create(entries) if entries else []
 
 
 def _clean_name(name: str) -> str:

@@ -43,9 +43,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from sayso.conversations.models import Case, CaseStatus, Channel, Message, Visibility
+from sayso.conversations.models import Case, CaseStatus, Channel, Message, Priority, Visibility
 from sayso.conversations.selectors import messages_by_external_id
-from sayso.conversations.services import channel_id, message_receive
+from sayso.conversations.services import Inbound, NewCase, channel_id, messages_receive_many
 from sayso.customers.identities import normalize_identity
 from sayso.customers.models import Customer, Identity, IdentityKind
 from sayso.intelligence.analysis.duplicates import DuplicateIndex
@@ -62,7 +62,7 @@ from sayso.intelligence.selectors import (
 from sayso.intelligence.services import IndexInput, index_coalesced, index_written, items_index
 from sayso.listening.connectors.base import FetchedItem, clip
 from sayso.listening.models import Mention, Outcome, RoutingRule, Source, SourceKind, TermKind
-from sayso.listening.routing import case_apply_rule, rule_for, rules_for
+from sayso.listening.routing import rule_for, rules_for
 from sayso.listening.terms import Terms, terms_for
 from sayso.notifications.models import AlertKind
 from sayso.notifications.services import alert_send
@@ -76,6 +76,13 @@ MAX_OPEN_CASES = 20
 GROUP = 50
 # Items analyzed at once, while the chunk before is stored.
 CHUNK = 200
+
+OUTCOME_COUNTER = {
+    Outcome.JOINED: "joined",
+    Outcome.OPENED: "opened",
+    Outcome.KEPT: "kept",
+    Outcome.SPAM: "spam",
+}
 
 CHANNEL_OF = {
     SourceKind.RSS: Channel.RSS,
@@ -165,8 +172,10 @@ class Batch:
     def __init__(self, organization: Any, items: Sequence[FetchedItem] = ()) -> None:
         self.organization = organization
         self.identities: dict[tuple[str, str], Identity] = {}
-        self.cases: dict[int, list[Case]] = {}
+        self.cases: dict[int, list[Case | NewCase]] = {}
         self.vectors: dict[int, np.ndarray] = {}
+        # The vectors of the cases the current group opens, by id() of their ``NewCase``.
+        self.opening: dict[int, np.ndarray] = {}
         # Messages stored in the current group, their vectors, and whether each opened its case.
         self.written: list[tuple[Message, np.ndarray, bool]] = []
         # The messages already stored under the current group's channel ids (another source
@@ -216,20 +225,20 @@ class Batch:
             .select_related("assignee", "team", "team__lead", "customer", "organization")
             .order_by("-last_message_at", "-id")
         )
+        loaded: list[Case] = []
         for case in cases:
             held = self.cases.setdefault(case.customer_id, [])
             if len(held) < MAX_OPEN_CASES:
                 held.append(case)
-        ids = [case.pk for held in self.cases.values() for case in held]
+                loaded.append(case)
+        ids = [case.pk for case in loaded]
         for object_id, raw in (
             EmbeddedItem.objects.live()
             .filter(organization=self.organization, kind="case", object_id__in=ids)
             .values_list("object_id", "vector")
         ):
             self.vectors[int(object_id)] = np.frombuffer(bytes(raw), dtype=np.float32)
-        missing = [
-            case for held in self.cases.values() for case in held if case.pk not in self.vectors
-        ]
+        missing = [case for case in loaded if case.pk not in self.vectors]
         if missing:
             from sayso.intelligence.embeddings import embed
 
@@ -237,6 +246,49 @@ class Batch:
             vectors = embed([item.text for item in texts])
             for item, vector in zip(texts, vectors, strict=True):
                 self.vectors[int(item.object_id)] = vector
+
+    def identify(self, items: list[FetchedItem]) -> list[tuple[Customer, Identity | None]]:
+        """``identity`` for a group of items: the new customers (one per new author, however
+        many of the group's items they wrote) and their identities written in one statement
+        each."""
+        found: list[tuple[Customer, Identity | None]] = []
+        customers: list[Customer] = []
+        identities: list[Identity] = []
+        for item in items:
+            candidates = self.candidates(item)
+            known = next((self.identities[k] for k in candidates if k in self.identities), None)
+            if known is not None:
+                found.append((known.customer, known))
+                continue
+            customer = Customer(
+                organization=self.organization,
+                display_name=_new_customer_name(item, candidates),
+                is_prospect=True,
+            )
+            customers.append(customer)
+            identity = None
+            if candidates:
+                kind, value = candidates[0]
+                identity = Identity(
+                    organization=self.organization, customer=customer, kind=kind, value=value
+                )
+                identities.append(identity)
+                self.identities[(kind, value)] = identity
+            found.append((customer, identity))
+        if customers:
+            Customer.objects.bulk_create(customers)
+        if identities:
+            Identity.objects.bulk_create(identities)
+        return found
+
+    def settle(self) -> None:
+        """The group's new cases are stored: hold them as cases."""
+        for held in self.cases.values():
+            for number, case in enumerate(held):
+                if isinstance(case, NewCase) and case.case is not None:
+                    held[number] = case.case
+                    self.vectors[case.case.pk] = self.opening[id(case)]
+        self.opening = {}
 
     def identity(self, item: FetchedItem) -> tuple[Customer, Identity | None, bool]:
         """The customer behind the item's author, recognising any of their known identities
@@ -246,64 +298,84 @@ class Batch:
             if key in self.identities:
                 identity = self.identities[key]
                 return identity.customer, identity, False
-        for kind, value in candidates:
-            # None of the author's identities is known (the batch read them all): a new
-            # customer, without asking the database again.
-            customer = Customer.objects.create(
-                organization=self.organization,
-                display_name=" ".join(item.author_name.split())[:200] or value,
-                is_prospect=True,
-            )
+        # None of the author's identities is known (the batch read them all): a new
+        # customer, without asking the database again.
+        customer = Customer.objects.create(
+            organization=self.organization,
+            display_name=_new_customer_name(item, candidates),
+            is_prospect=True,
+        )
+        for kind, value in candidates[:1]:
             identity = Identity.objects.create(
                 organization=self.organization, customer=customer, kind=kind, value=value
             )
             identity.customer = customer
             self.identities[(kind, value)] = identity
             return customer, identity, True
-        customer = Customer.objects.create(
-            organization=self.organization,
-            display_name=(item.author_name or "Anonymous visitor")[:200],
-            is_prospect=True,
-        )
         return customer, None, True
 
-    def same_problem(self, customer: Customer, vector: np.ndarray) -> tuple[Case | None, float]:
-        """The customer's open case closest in meaning to the item, when close enough."""
-        cases = [c for c in self.cases.get(customer.pk, []) if c.pk in self.vectors]
-        if not cases:
+    def _vector(self, case: Case | NewCase) -> np.ndarray | None:
+        if isinstance(case, NewCase):
+            return self.opening.get(id(case))
+        return self.vectors.get(case.pk)
+
+    def same_problem(
+        self, customer: Customer, vector: np.ndarray
+    ) -> tuple[Case | NewCase | None, float]:
+        """The customer's open case closest in meaning to the item, when close enough (a
+        ``NewCase``: one that an earlier item of the group opens)."""
+        held = [
+            (c, v) for c in self.cases.get(customer.pk, []) if (v := self._vector(c)) is not None
+        ]
+        if not held:
             return None, 0.0
-        scores = np.stack([self.vectors[c.pk] for c in cases]) @ np.asarray(
-            vector, dtype=np.float32
-        )
+        scores = np.stack([v for _, v in held]) @ np.asarray(vector, dtype=np.float32)
         best = int(np.argmax(scores))
         score = float(scores[best])
         if score >= settings.SAYSO_LISTENING_SAME_CASE:
-            return cases[best], score
+            return held[best][0], score
         return None, score
 
-    def case_opened(self, case: Case, vector: np.ndarray) -> None:
-        self.cases.setdefault(case.customer_id, []).insert(0, case)
-        self.vectors[case.pk] = np.asarray(vector, dtype=np.float32)
+    def case_opened(self, case: Case | NewCase, vector: np.ndarray) -> None:
+        customer_id = case.customer_id if isinstance(case, Case) else case.customer.pk
+        self.cases.setdefault(customer_id, []).insert(0, case)
+        if isinstance(case, NewCase):
+            self.opening[id(case)] = np.asarray(vector, dtype=np.float32)
+        else:
+            self.vectors[case.pk] = np.asarray(vector, dtype=np.float32)
 
 
-def _analysis_row(message: Any, result: Analysis, version: str) -> None:
+def _new_customer_name(item: FetchedItem, candidates: list[tuple[str, str]]) -> str:
+    """A new author's name as a customer: theirs, else their handle, else anonymous."""
+    name = " ".join(item.author_name.split())
+    if candidates:
+        return (name or candidates[0][1])[:200]
+    return (item.author_name or "Anonymous visitor")[:200]
+
+
+def _labels(result: Analysis) -> dict[str, Any]:
+    """The analysis as a mention and a message's analysis both store it."""
+    return {
+        "sentiment": result.sentiment,
+        "sentiment_score": result.sentiment_score,
+        "intents": result.intents,
+        "spam": result.spam,
+        "is_spam": result.is_spam,
+        "language": result.language or "",
+        "reasons": [r for r in result.reasons if "#" not in r],
+    }
+
+
+def _analysis(message: Message, result: Analysis, version: str) -> MessageAnalysis:
     # The message was created just now, in this transaction: nothing to update.
-    MessageAnalysis.objects.create(
+    return MessageAnalysis(
         message=message,
-        **{
-            "organization_id": message.organization_id,
-            "sentiment": result.sentiment,
-            "sentiment_score": result.sentiment_score,
-            "intents": result.intents,
-            "spam": result.spam,
-            "is_spam": result.is_spam,
-            "language": result.language or "",
-            "duplicate_of_id": None,
-            "duplicate_kind": "",
-            "reasons": [r for r in result.reasons if "#" not in r],
-            "model_version": version,
-            "analyzed_at": timezone.now(),
-        },
+        organization_id=message.organization_id,
+        duplicate_of_id=None,
+        duplicate_kind="",
+        model_version=version,
+        **_labels(result),
+        analyzed_at=timezone.now(),
     )
 
 
@@ -313,6 +385,167 @@ def _alert_owner(case: Case, mention: Mention, source: Source) -> None:
         channel_label=f"{source.get_kind_display()} ({source.name})",
         dedupe_key=f"mention:{mention.pk}",
     )
+
+
+@dataclass
+class _Plan:
+    """What storing one item does, decided before anything is written."""
+
+    mention: Mention
+    result: Analysis
+    vector: np.ndarray
+    # The message to write (None: spam, kept as a mention only, or stored already).
+    inbound: Inbound | None = None
+    rule: RoutingRule | None = None
+
+
+def _plan(
+    *,
+    source: Source,
+    item: FetchedItem,
+    found: list[str],
+    terms: Terms,
+    result: Analysis,
+    vector: np.ndarray,
+    rules: list[RoutingRule],
+    batch: Batch,
+    customer: Customer,
+    identity: Identity | None,
+) -> _Plan:
+    """Decide an item's outcome (spam; joins the customer's open case about the same problem;
+    opens a case, routed by the rules; or kept as a mention) and build its records."""
+    channel = CHANNEL_OF[SourceKind(source.kind)]
+    now = timezone.now()
+    published = item.published_at if item.published_at and item.published_at <= now else now
+    url = item.url if item.url.startswith(("http://", "https://")) else ""
+    mention = Mention(
+        organization=source.organization,
+        source=source,
+        external_id=item.external_id,
+        url=url,
+        title=item.title,
+        text=item.text,
+        author_name=item.author_name,
+        author_handle=item.author_value[:320],
+        published_at=published,
+        matched_terms=found,
+        competitors=terms.of_kind(found, TermKind.COMPETITOR),
+        customer=customer,
+        outcome=Outcome.KEPT,
+        **_labels(result),
+    )
+    plan = _Plan(mention=mention, result=result, vector=vector)
+    case: Case | NewCase | None = None
+    score = 0.0
+    if result.is_spam:
+        mention.outcome = Outcome.SPAM
+        return plan
+    case, score = batch.same_problem(customer, vector)
+    if case is not None:
+        mention.outcome = Outcome.JOINED
+    elif item.direct or ANSWER_INTENTS & set(result.intents):
+        mention.outcome = Outcome.OPENED
+    else:
+        return plan
+    stored = batch.stored.get(channel_id(item.external_id))
+    if stored is not None:  # another source of the channel delivered it first
+        mention.case = stored.case
+        return plan
+    body = heard_text(item.title, item.text)
+    if case is None:
+        plan.rule = rule_for(
+            rules,
+            intents=result.intents,
+            sentiment=result.sentiment,
+            text=body,
+            source_id=source.pk,
+            channel=channel,
+        )
+        case = NewCase(customer=customer)
+        if plan.rule is not None:
+            case.team = plan.rule.team
+            case.priority = plan.rule.priority or Priority.NORMAL
+            case.routed_by = f"routing rule “{plan.rule.name}”"
+        batch.case_opened(case, vector)
+    plan.inbound = Inbound(
+        case=case,
+        body=clip(body, settings.SAYSO_MAX_MESSAGE_CHARS),
+        external_id=item.external_id,
+        subject=item.title or "",
+        author_identity=identity,
+        sent_at=published,
+        visibility=Visibility.PRIVATE
+        if source.kind == SourceKind.WIDGET or item.private
+        else Visibility.PUBLIC,
+        headers=heard_headers(
+            source,
+            url,
+            same_problem=mention.outcome == Outcome.JOINED,
+            similarity=round(score, 3),
+        ),
+    )
+    return plan
+
+
+def _store_many(
+    *,
+    source: Source,
+    items: list[tuple[tuple[FetchedItem, list[str]], Analysis, np.ndarray]],
+    terms: Terms,
+    rules: list[RoutingRule],
+    version: str,
+    report: IngestReport,
+    batch: Batch,
+) -> None:
+    """Store a group of items in one transaction with a statement or two per kind of record
+    (customers, identities, cases, messages, timeline entries, analyses, mentions), not a dozen
+    per item. Items of the group build on each other as if stored one by one: an author's
+    second item finds the customer their first one created, and joins the case it opened."""
+    people = batch.identify([item for (item, _), _, _ in items])
+    plans = [
+        _plan(
+            source=source,
+            item=item,
+            found=found,
+            terms=terms,
+            result=result,
+            vector=vector,
+            rules=rules,
+            batch=batch,
+            customer=customer,
+            identity=identity,
+        )
+        for ((item, found), result, vector), (customer, identity) in zip(items, people, strict=True)
+    ]
+    writing = [plan for plan in plans if plan.inbound is not None]
+    messages = messages_receive_many(
+        organization=source.organization,
+        channel=CHANNEL_OF[SourceKind(source.kind)],
+        inbound=[plan.inbound for plan in writing if plan.inbound is not None],
+        analyzed=True,
+    )
+    batch.settle()
+    for plan, message in zip(writing, messages, strict=True):
+        opened = plan.mention.outcome == Outcome.OPENED
+        plan.mention.case = message.case
+        plan.mention.message = message
+        plan.mention.rule = plan.rule if opened else None
+        batch.written.append((message, plan.vector, opened))
+    MessageAnalysis.objects.bulk_create(
+        [
+            _analysis(message, plan.result, version)
+            for plan, message in zip(writing, messages, strict=True)
+        ]
+    )
+    Mention.objects.bulk_create([plan.mention for plan in plans])
+    for plan in plans:
+        mention = plan.mention
+        if mention.outcome == Outcome.JOINED and mention.case is not None:
+            _alert_owner(mention.case, mention, source)
+        report.stored += 1
+        report.mention_ids.append(mention.pk)
+        counter = OUTCOME_COUNTER[Outcome(mention.outcome)]
+        setattr(report, counter, getattr(report, counter) + 1)
 
 
 def _store(
@@ -328,111 +561,20 @@ def _store(
     report: IngestReport,
     batch: Batch,
 ) -> None:
-    organization = source.organization
-    channel = CHANNEL_OF[SourceKind(source.kind)]
-    now = timezone.now()
-    published = item.published_at if item.published_at and item.published_at <= now else now
-    if not item.url.startswith(("http://", "https://")):
-        item.url = ""
+    """Store one item in its own transaction (after a group failed: this item's error, or
+    another worker's race, is then told apart from the rest)."""
     with transaction.atomic():
-        customer, identity, created = batch.identity(item)
-        if created and not customer.is_prospect:
-            customer.is_prospect = True
-            customer.save(update_fields=["is_prospect", "updated_at"])
-        mention = Mention(
-            organization=organization,
+        batch.stored = {}
+        _read_stored(batch, source, [item])
+        _store_many(
             source=source,
-            external_id=item.external_id,
-            url=item.url,
-            title=item.title,
-            text=item.text,
-            author_name=item.author_name,
-            author_handle=item.author_value[:320],
-            published_at=published,
-            matched_terms=found,
-            competitors=terms.of_kind(found, TermKind.COMPETITOR),
-            sentiment=result.sentiment,
-            sentiment_score=result.sentiment_score,
-            intents=result.intents,
-            spam=result.spam,
-            is_spam=result.is_spam,
-            language=result.language or "",
-            reasons=[r for r in result.reasons if "#" not in r],
-            customer=customer,
-            outcome=Outcome.KEPT,
+            items=[((item, found), result, vector)],
+            terms=terms,
+            rules=rules,
+            version=version,
+            report=report,
+            batch=batch,
         )
-        case: Case | None = None
-        rule: RoutingRule | None = None
-        score = 0.0
-        if result.is_spam:
-            mention.outcome = Outcome.SPAM
-        else:
-            case, score = batch.same_problem(customer, vector)
-            if case is not None:
-                mention.outcome = Outcome.JOINED
-            elif item.direct or ANSWER_INTENTS & set(result.intents):
-                mention.outcome = Outcome.OPENED
-        if mention.outcome in {Outcome.JOINED, Outcome.OPENED}:
-            headers = heard_headers(
-                source,
-                item.url,
-                same_problem=mention.outcome == Outcome.JOINED,
-                similarity=round(score, 3),
-            )
-            body = heard_text(item.title, item.text)
-            stored = batch.stored.get(channel_id(item.external_id))
-            if stored is not None:
-                message, message_created = stored, False
-            else:
-                message, message_created = message_receive(
-                    organization=organization,
-                    customer=customer,
-                    channel=channel,
-                    body=clip(body, settings.SAYSO_MAX_MESSAGE_CHARS),
-                    external_id=item.external_id,
-                    subject=item.title or "",
-                    case=case,
-                    author_identity=identity,
-                    sent_at=published,
-                    visibility=Visibility.PRIVATE
-                    if source.kind == SourceKind.WIDGET or item.private
-                    else Visibility.PUBLIC,
-                    headers=headers,
-                    analyzed=True,
-                    known_new=True,
-                )
-            mention.case = message.case
-            if message_created:
-                batch.written.append((message, vector, mention.outcome == Outcome.OPENED))
-            if mention.outcome == Outcome.OPENED and message_created:
-                batch.case_opened(message.case, vector)
-            if message_created:
-                mention.message = message
-                _analysis_row(message, result, version)
-            if mention.outcome == Outcome.OPENED and message_created:
-                rule = rule_for(
-                    rules,
-                    intents=result.intents,
-                    sentiment=result.sentiment,
-                    text=body,
-                    source_id=source.pk,
-                    channel=channel,
-                )
-                if rule is not None:
-                    case_apply_rule(case=message.case, rule=rule)
-                    mention.rule = rule
-        mention.save()
-        if mention.outcome == Outcome.JOINED and mention.case is not None:
-            _alert_owner(mention.case, mention, source)
-    report.stored += 1
-    report.mention_ids.append(mention.pk)
-    outcome_counter = {
-        Outcome.JOINED: "joined",
-        Outcome.OPENED: "opened",
-        Outcome.KEPT: "kept",
-        Outcome.SPAM: "spam",
-    }[Outcome(mention.outcome)]
-    setattr(report, outcome_counter, getattr(report, outcome_counter) + 1)
 
 
 def _enrich(
@@ -522,21 +664,22 @@ def _store_group(
     context: dict[str, Any],
     report: IngestReport,
 ) -> None:
-    """Store ``rows`` in one transaction (fewer commits); when that fails, item by item."""
+    """Store ``rows`` in one transaction; when that fails, item by item (the batch's state is
+    read again from the database after each failure: what it held was rolled back)."""
+
+    def reread() -> None:
+        context["batch"] = Batch(context["source"].organization, [i for (i, _), _, _ in rows])
+
     try:
         with transaction.atomic(), index_coalesced():
             partial = IngestReport()
             context["batch"].written = []
             _read_stored(context["batch"], context["source"], [item for (item, _), _, _ in rows])
-            for (item, found), result, vector in rows:
-                _store(
-                    item=item, found=found, result=result, vector=vector, report=partial, **context
-                )
+            _store_many(items=rows, report=partial, **context)
             _index_written(context["batch"])
     except (IntegrityError, ValidationError):
-        context["batch"] = Batch(context["source"].organization, [i for (i, _), _, _ in rows])
+        reread()
         for (item, found), result, vector in rows:
-            _read_stored(context["batch"], context["source"], [item])
             try:
                 _store(
                     item=item, found=found, result=result, vector=vector, report=report, **context
@@ -544,12 +687,11 @@ def _store_group(
             except IntegrityError:
                 # Another worker stored this item first.
                 report.known += 1
-                context["batch"] = Batch(
-                    context["source"].organization, [i for (i, _), _, _ in rows]
-                )
+                reread()
             except ValidationError as exc:
                 report.failed += 1
                 report.errors.append(f"{item.external_id}: {'; '.join(exc.messages)}")
+                reread()
     else:
         report.add(partial)
 
@@ -605,7 +747,8 @@ def open_case_for(
     a time (a new email that replies to nothing)."""
     batch = Batch(organization)
     batch.load_cases({customer.pk})
-    return batch.same_problem(customer, vector)
+    case, score = batch.same_problem(customer, vector)
+    return (case if isinstance(case, Case) else None), score
 
 
 def same_problem_alert(*, case: Case, channel_label: str, dedupe_key: str) -> None:

@@ -62,16 +62,20 @@ def measure_pipeline(world: ingest_data.World) -> tuple[float, dict[str, int]]:
     """Poll every source until it has nothing new: a feed until it answers 304 (its ETag), the
     Mastodon and Bluesky searches each round while posts keep arriving."""
     from sayso.listening.models import Source
-    from sayso.listening.services import source_poll
+    from sayso.listening.services import sources_poll
 
     totals: dict[str, int] = {}
-    active = list(Source.objects.filter(organization=world.organization).order_by("id"))
+    active = list(
+        Source.objects.filter(organization=world.organization)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
     started = time.perf_counter()
     arriving = True
     while active:
         still = []
-        for source in active:
-            result = source_poll(source=source)
+        # As `sayso listen --once` polls: the next source fetched while the one before is stored.
+        for source, result in sources_poll(active):
             if not result.ok:
                 raise SystemExit(f"{source.name}: {result.error}")
             for key in (
@@ -87,7 +91,7 @@ def measure_pipeline(world: ingest_data.World) -> tuple[float, dict[str, int]]:
                 totals[key] = totals.get(key, 0) + getattr(result.report, key)
             if result.not_modified or (result.report.fetched == 0 and not arriving):
                 continue
-            still.append(source)
+            still.append(source.pk)
         active = still
         # More posts arrive before the next round (none after the last).
         arriving = world.release_more()

@@ -50,7 +50,7 @@ from sayso.customers.identities import normalize_identity
 from sayso.customers.models import Customer, Identity, IdentityKind
 from sayso.intelligence.analysis.duplicates import DuplicateIndex
 from sayso.intelligence.analysis.heads import model_version
-from sayso.intelligence.analysis.pipeline import MAX_EMBED_CHARS, Analysis, Item, analyze
+from sayso.intelligence.analysis.pipeline import Analysis, Item, analyze, embed_later
 from sayso.intelligence.models import EmbeddedItem, MessageAnalysis
 from sayso.intelligence.selectors import (
     case_index_metadata,
@@ -74,7 +74,8 @@ OPEN_STATUSES = (CaseStatus.OPEN, CaseStatus.PENDING)
 MAX_OPEN_CASES = 20
 # Items stored in one transaction.
 GROUP = 50
-# Items analyzed at once, while the chunk before is stored.
+# Items analyzed at once, while the chunk before is stored (smaller chunks, to shorten the
+# first chunk's wait, made the analysis itself slower: measured in docs/performance.md).
 CHUNK = 200
 
 OUTCOME_COUNTER = {
@@ -580,11 +581,10 @@ def _store(
 def _enrich(
     chunk: list[tuple[FetchedItem, list[str]]], terms: Terms, history: DuplicateIndex, offset: int
 ) -> tuple[list[Analysis], np.ndarray]:
-    """Embed and analyze one chunk (no database: runs beside the storing thread)."""
-    from sayso.intelligence.embeddings import embed
-
+    """Embed and analyze one chunk (no database: runs beside the storing thread); the words
+    are read while the encoder runs, as in ``analyze``, and the vectors kept."""
     texts = [heard_text(item.title, item.text) for item, _ in chunk]
-    vectors = embed([t[:MAX_EMBED_CHARS] for t in texts])
+    vectors = embed_later(texts)
     results = analyze(
         [
             Item(
@@ -602,7 +602,7 @@ def _enrich(
         keys=list(range(offset, offset + len(chunk))),
         noun="item",
     )
-    return results, vectors
+    return results, vectors.result()
 
 
 def _index_written(batch: Batch) -> None:
@@ -721,11 +721,13 @@ def items_ingest(*, source: Source, items: list[FetchedItem]) -> IngestReport:
         "version": model_version(),
         "batch": Batch(source.organization, [item for item, _ in fresh]),
     }
+    offset = 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sayso-enrich") as helper:
         for number, chunk in enumerate(chunks):
             results, vectors = analyzed
+            offset += len(chunk)
             upcoming = (
-                helper.submit(_enrich, chunks[number + 1], terms, history, (number + 1) * CHUNK)
+                helper.submit(_enrich, chunks[number + 1], terms, history, offset)
                 if number + 1 < len(chunks)
                 else None
             )

@@ -6,7 +6,8 @@ import hashlib
 import logging
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,7 +24,7 @@ from sayso.conversations.models import Priority
 from sayso.core.models import Organization, Team
 from sayso.core.services import audit_record
 from sayso.intelligence.models import INTENT_LABELS, Sentiment
-from sayso.listening.connectors import FetchedItem, SourceError, fetch
+from sayso.listening.connectors import FetchedItem, FetchResult, SourceError, fetch
 from sayso.listening.models import ListenTerm, RoutingRule, Source, SourceKind, TermKind
 from sayso.listening.pipeline import IngestReport, items_ingest
 
@@ -227,38 +228,52 @@ def _record_failure(source: Source, error: SourceError, now: datetime) -> None:
     source.refresh_from_db()
 
 
+def _fetched(source: Source) -> FetchResult | SourceError:
+    """What the source has after its cursor, or why it could not be read (no database work:
+    ``sources_poll`` runs this in a helper thread)."""
+    try:
+        return fetch(
+            source, dict(source.cursor or {}), timeout=settings.SAYSO_LISTENING_TIMEOUT_SECONDS
+        )
+    except SourceError as exc:
+        return exc
+    except Exception as exc:  # a connector bug must not stop the other sources
+        logger.exception("Polling source %s failed", source.pk)
+        return SourceError(f"Sayso failed to read this source ({type(exc).__name__}: {exc}).")
+
+
 def source_poll(
     *,
     source: Source,
     now: datetime | None = None,
-    ingest: Callable[..., IngestReport] = items_ingest,
+    ingest: Callable[..., IngestReport] | None = None,
 ) -> PollResult:
     """Fetch new items from ``source`` and store them; then, and only then, save its cursor.
 
     Errors never raise: they are recorded on the source (``last_error``, ``failure_count``)
     and the next poll is pushed back (doubling with each failure, or ``Retry-After``)."""
-    now = now or timezone.now()
+    return _stored(source, _fetched(source), now or timezone.now(), ingest)
+
+
+def _stored(
+    source: Source,
+    fetched: FetchResult | SourceError,
+    now: datetime,
+    ingest: Callable[..., IngestReport] | None = None,
+) -> PollResult:
+    ingest = ingest or items_ingest
+    if isinstance(fetched, SourceError):
+        _record_failure(source, fetched, now)
+        return PollResult(source.pk, False, IngestReport(), fetched.message)
     try:
-        result = fetch(
-            source, dict(source.cursor or {}), timeout=settings.SAYSO_LISTENING_TIMEOUT_SECONDS
-        )
-    except SourceError as exc:
-        _record_failure(source, exc, now)
-        return PollResult(source.pk, False, IngestReport(), exc.message)
-    except Exception as exc:  # a connector bug must not stop the other sources
-        logger.exception("Polling source %s failed", source.pk)
-        error = SourceError(f"Sayso failed to read this source ({type(exc).__name__}: {exc}).")
-        _record_failure(source, error, now)
-        return PollResult(source.pk, False, IngestReport(), error.message)
-    try:
-        report = ingest(source=source, items=result.items)
+        report = ingest(source=source, items=fetched.items)
     except Exception as exc:  # the cursor stays: the next poll fetches these items again
         logger.exception("Storing the items of source %s failed", source.pk)
         error = SourceError(f"Sayso failed to store this source's items ({type(exc).__name__}).")
         _record_failure(source, error, now)
         return PollResult(source.pk, False, IngestReport(), error.message)
     Source.objects.filter(pk=source.pk).update(
-        cursor=result.cursor,
+        cursor=fetched.cursor,
         failure_count=0,
         last_error="",
         last_polled_at=now,
@@ -266,7 +281,41 @@ def source_poll(
         next_poll_at=now + timedelta(seconds=source.poll_interval_seconds),
     )
     source.refresh_from_db()
-    return PollResult(source.pk, True, report, not_modified=result.not_modified)
+    return PollResult(source.pk, True, report, not_modified=fetched.not_modified)
+
+
+def sources_poll(
+    source_ids: Sequence[int], *, claim: bool = False
+) -> Iterator[tuple[Source, PollResult]]:
+    """``source_poll`` each source in turn, fetching the next one in a helper thread while the
+    items of the one before are analyzed and stored: a source's fetch (the network, parsing)
+    no longer waits for the one before to be stored, nor leaves the encoder idle.
+
+    ``claim``: take each source with ``source_claim`` first (the continuous listener, beside
+    workers polling the same sources); one that is not due any more is skipped. Yields each
+    polled source with its result."""
+
+    def take(source_id: int) -> Source | None:
+        if claim:
+            return source_claim(source_id=source_id)
+        return Source.objects.select_related("organization").filter(pk=source_id).first()
+
+    pending = list(source_ids)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sayso-fetch") as helper:
+
+        def next_fetch() -> tuple[Source, Future[FetchResult | SourceError]] | None:
+            while pending:
+                source = take(pending.pop(0))
+                if source is not None:
+                    return source, helper.submit(_fetched, source)
+            return None
+
+        upcoming = next_fetch()
+        while upcoming is not None:
+            source, fetching = upcoming
+            fetched = fetching.result()
+            upcoming = next_fetch()
+            yield source, _stored(source, fetched, timezone.now())
 
 
 def sources_due(

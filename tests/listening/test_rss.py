@@ -3,6 +3,7 @@ identity linking, exactly once, and every kind of bad answer a feed can give."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from io import StringIO
 from typing import Any
@@ -13,9 +14,11 @@ from django.utils import timezone
 
 from sayso.conversations.models import Message
 from sayso.customers.models import Customer, Identity
+from sayso.listening import services
 from sayso.listening.connectors import rss
 from sayso.listening.connectors.base import MAX_ITEM_CHARS
 from sayso.listening.models import Mention, Source, TermKind
+from sayso.listening.pipeline import items_ingest
 from sayso.listening.services import source_create, source_poll, term_add
 from tests.listening.feeds import atom
 from tests.listening.feeds import rss as rss_doc
@@ -240,3 +243,40 @@ def test_a_failure_while_storing_keeps_the_cursor_and_the_error(
     assert source.cursor == {} and source.failure_count == 1
     assert source_poll(source=source).ok  # the next poll stores everything
     assert Mention.objects.filter(source=source).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_next_source_is_fetched_while_the_one_before_is_stored(
+    listening: Any, stand_in: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stand_in.route("/one", Reply(body=atom(ENTRIES[:1]), headers=ATOM))
+    stand_in.route("/two", Reply(body=atom(ENTRIES[1:]), headers=ATOM))
+    stand_in.route("/gone", Reply(404))
+    one = _feed(listening, stand_in, "/one", "One")
+    two = _feed(listening, stand_in, "/two", "Two")
+    gone = _feed(listening, stand_in, "/gone", "Gone")
+    seen_while_storing: dict[str, list[str]] = {}
+
+    def ingest(*, source: Source, items: list[Any]) -> Any:
+        # Give the helper thread time to ask for the next feed (it has, when it prefetches).
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and len(stand_in.requests) < 2:
+            time.sleep(0.01)
+        seen_while_storing[source.name] = [r.path for r in stand_in.requests]
+        return items_ingest(source=source, items=items)
+
+    monkeypatch.setattr(services, "items_ingest", ingest)
+    polled = [(s.name, r.ok) for s, r in services.sources_poll([one.pk, two.pk, gone.pk])]
+
+    assert polled == [("One", True), ("Two", True), ("Gone", False)]
+    assert seen_while_storing["One"] == ["/one", "/two"]
+    assert Mention.objects.filter(source=one).count() == 1
+    assert Mention.objects.filter(source=two).count() == 1
+    gone.refresh_from_db()
+    assert "404" in gone.last_error
+
+    # The continuous listener claims each source first: one that is not due is skipped.
+    Source.objects.filter(pk=two.pk).update(next_poll_at=timezone.now() + timedelta(hours=1))
+    Source.objects.filter(pk=one.pk).update(next_poll_at=timezone.now() - timedelta(seconds=1))
+    polled = [s.name for s, _ in services.sources_poll([one.pk, two.pk], claim=True)]
+    assert polled == ["One"]

@@ -14,7 +14,7 @@ messages). ``keys`` name the items in that index (default: their position in the
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -90,6 +90,15 @@ def _encoder_thread() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="sayso-encoder")
 
 
+def embed_later(texts: Sequence[str]) -> Future[np.ndarray]:
+    """Start embedding ``texts`` (as ``analyze`` embeds them) in the encoder's helper thread.
+    Pass the future to ``analyze(embeddings=...)`` to keep the vectors as well: its word-level
+    work still runs while the encoder does."""
+    from sayso.intelligence.embeddings import embed
+
+    return _encoder_thread().submit(embed, [t[:MAX_EMBED_CHARS] for t in texts])
+
+
 def _duplicate_reason(match: Match, noun: str) -> str:
     ref = f"{noun} #{match.key}"
     if match.kind == "exact":
@@ -106,11 +115,10 @@ def analyze(
     history: DuplicateIndex | None = None,
     keys: Sequence[int] | None = None,
     noun: str = "comment",
-    embeddings: np.ndarray | None = None,
+    embeddings: np.ndarray | Future[np.ndarray] | None = None,
 ) -> list[Analysis]:
-    """Analyze a batch. Pass ``history`` to find duplicates across batches (it is updated)."""
-    from sayso.intelligence.embeddings import embed
-
+    """Analyze a batch. Pass ``history`` to find duplicates across batches (it is updated),
+    ``embeddings`` when the texts' vectors are at hand (or coming: ``embed_later``)."""
     batch = [as_item(item) for item in items]
     if not batch:
         return []
@@ -122,16 +130,12 @@ def analyze(
         raise ValueError("keys and items differ in length")
     # The encoder runs in a helper thread (ONNX Runtime lets go of the GIL) while this one
     # does the work that needs only the words: VADER, languages, the spam signals.
-    pending = (
-        _encoder_thread().submit(embed, [t[:MAX_EMBED_CHARS] for t in texts])
-        if embeddings is None
-        else None
-    )
+    pending = embed_later(texts) if embeddings is None else embeddings
     vader = sentiment.vader_scores(texts)
     languages = language.detect_all(texts)
     spam_inputs = [spam.SpamInput(i.text, i.author, i.author_url) for i in batch]
     spam_features = spam.features(spam_inputs)
-    vectors = np.asarray(pending.result() if pending is not None else embeddings)
+    vectors = np.asarray(pending.result() if isinstance(pending, Future) else pending)
     sentiment_p = sentiment.probabilities(load_head("sentiment"), vectors, vader)
     sentiment_labels, sentiment_scores = sentiment.decide(sentiment_p)
     intent_labels, intent_reasons = intents.predict(

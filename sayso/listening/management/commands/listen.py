@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from sayso.core.models import Organization
 from sayso.listening.models import Source, SourceKind
-from sayso.listening.services import PollResult, source_claim, source_poll, sources_due
+from sayso.listening.services import PollResult, sources_due, sources_poll
 
 
 class Command(BaseCommand):
@@ -55,12 +55,9 @@ class Command(BaseCommand):
         ids = set(sources.values_list("id", flat=True))
         try:
             while True:
-                for source_id in sources_due(organization=organization):
-                    if source_id not in ids:
-                        continue
-                    source = source_claim(source_id=source_id)
-                    if source is not None:
-                        self._report(source_poll(source=source), source)
+                due = [i for i in sources_due(organization=organization) if i in ids]
+                for source, result in sources_poll(due, claim=True):
+                    self._report(result, source)
                 time.sleep(options["interval"])
                 ids = set(sources.values_list("id", flat=True))
         except KeyboardInterrupt:
@@ -73,15 +70,16 @@ class Command(BaseCommand):
         failed = 0
         totals = {"stored": 0, "joined": 0, "opened": 0}
         bar = tqdm(
-            sources,
+            total=len(sources),
             desc="Listening",
             unit="source",
             disable=options["no_progress"],
             file=self.stderr,
         )
-        for source in bar:
+        # The next source is fetched while the one before is stored (sources_poll).
+        for source, result in sources_poll([source.pk for source in sources]):
+            bar.update(1)
             bar.set_postfix_str(source.name[:30])
-            result = source_poll(source=source)
             failed += not result.ok
             for key in totals:
                 totals[key] += getattr(result.report, key)

@@ -16,6 +16,7 @@ from sayso.conversations.services import case_open, case_update
 from sayso.core import services as core
 from sayso.customers.models import Customer, Identity, TimelineEvent, TimelineKind
 from sayso.intelligence.models import EmbeddedItem, MessageAnalysis
+from sayso.listening import pipeline
 from sayso.listening.connectors import FetchedItem
 from sayso.listening.models import Mention, Outcome, TermKind
 from sayso.listening.pipeline import items_ingest
@@ -173,3 +174,28 @@ def test_a_group_costs_a_few_statements_not_a_dozen_per_item(source: Any) -> Non
     # customers, identities, case numbers, cases, messages, timeline, analyses, mentions and
     # index writes; far from the ~14 statements per item of storing them one by one.
     assert len(queries) < 60, [q["sql"][:80] for q in queries.captured_queries]
+
+
+@pytest.mark.django_db
+def test_an_item_another_worker_stored_meanwhile_is_skipped_and_the_rest_stored(
+    source: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _post(1, "kim", "Haulright lost my deposit and nobody answers the phone.", 0)
+    assert items_ingest(source=source, items=[first]).stored == 1
+    # Another worker stored ``first`` after this one looked: its group's insert of the
+    # mention hits the unique constraint, and the group is stored item by item.
+    monkeypatch.setattr(pipeline, "_new_only", lambda source, items: (items, 0))
+    report = items_ingest(
+        source=source,
+        items=[
+            _post(2, "lee", "Does Haulright rent trailers for one-way moves to Denver?", 1),
+            first,
+            _post(3, "ana", "Haulright charged me twice for the van, still no refund.", 2),
+        ],
+    )
+
+    assert (report.stored, report.known, report.failed) == (2, 1, 0)
+    assert Mention.objects.count() == 3
+    assert Message.objects.filter(external_id=first.external_id).count() == 1
+    assert Message.objects.count() == Case.objects.count() == 3
+    assert Customer.objects.count() == 3

@@ -249,9 +249,11 @@ class Batch:
                 self.vectors[int(item.object_id)] = vector
 
     def identify(self, items: list[FetchedItem]) -> list[tuple[Customer, Identity | None]]:
-        """``identity`` for a group of items: the new customers (one per new author, however
-        many of the group's items they wrote) and their identities written in one statement
-        each."""
+        """The customer behind each item's author, recognising any of their known identities
+        first (the batch read them all: the database is not asked again). A new author becomes
+        a new customer, a prospect, with the first of their identities; the group's new
+        customers (one per author, however many of its items they wrote) and their identities
+        are written in one statement each."""
         found: list[tuple[Customer, Identity | None]] = []
         customers: list[Customer] = []
         identities: list[Identity] = []
@@ -290,30 +292,6 @@ class Batch:
                     held[number] = case.case
                     self.vectors[case.case.pk] = self.opening[id(case)]
         self.opening = {}
-
-    def identity(self, item: FetchedItem) -> tuple[Customer, Identity | None, bool]:
-        """The customer behind the item's author, recognising any of their known identities
-        first; a new author becomes a new customer (a prospect)."""
-        candidates = self.candidates(item)
-        for key in candidates:
-            if key in self.identities:
-                identity = self.identities[key]
-                return identity.customer, identity, False
-        # None of the author's identities is known (the batch read them all): a new
-        # customer, without asking the database again.
-        customer = Customer.objects.create(
-            organization=self.organization,
-            display_name=_new_customer_name(item, candidates),
-            is_prospect=True,
-        )
-        for kind, value in candidates[:1]:
-            identity = Identity.objects.create(
-                organization=self.organization, customer=customer, kind=kind, value=value
-            )
-            identity.customer = customer
-            self.identities[(kind, value)] = identity
-            return customer, identity, True
-        return customer, None, True
 
     def _vector(self, case: Case | NewCase) -> np.ndarray | None:
         if isinstance(case, NewCase):
@@ -565,7 +543,6 @@ def _store(
     """Store one item in its own transaction (after a group failed: this item's error, or
     another worker's race, is then told apart from the rest)."""
     with transaction.atomic():
-        batch.stored = {}
         _read_stored(batch, source, [item])
         _store_many(
             source=source,

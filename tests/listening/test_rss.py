@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from io import StringIO
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from sayso.customers.models import Customer, Identity
 from sayso.listening import services
 from sayso.listening.connectors import rss
 from sayso.listening.connectors.base import MAX_ITEM_CHARS
+from sayso.listening.management.commands import listen as listen_command
 from sayso.listening.models import Mention, Source, TermKind
 from sayso.listening.pipeline import items_ingest
 from sayso.listening.services import source_create, source_poll, term_add
@@ -280,3 +282,27 @@ def test_the_next_source_is_fetched_while_the_one_before_is_stored(
     Source.objects.filter(pk=one.pk).update(next_poll_at=timezone.now() - timedelta(seconds=1))
     polled = [s.name for s, _ in services.sources_poll([one.pk, two.pk], claim=True)]
     assert polled == ["One"]
+
+
+@pytest.mark.django_db
+def test_sayso_listen_keeps_polling_due_sources_until_stopped(
+    listening: Any, stand_in: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stand_in.route("/feed", Reply(body=atom(ENTRIES), headers=ATOM))
+    source = _feed(listening, stand_in)
+    Source.objects.filter(pk=source.pk).update(next_poll_at=timezone.now() - timedelta(seconds=1))
+    rounds: list[float] = []
+
+    def sleep(seconds: float) -> None:  # Ctrl-C after the first round
+        rounds.append(seconds)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(listen_command, "time", SimpleNamespace(sleep=sleep))
+    out = StringIO()
+    call_command("listen", "--interval", "2", stdout=out)
+
+    assert rounds == [2.0]
+    assert "Blog: 3 fetched, 2 new" in out.getvalue() and "Stopped." in out.getvalue()
+    source.refresh_from_db()
+    assert source.last_success_at is not None and source.next_poll_at > timezone.now()
+    assert Mention.objects.filter(source=source).count() == 2

@@ -92,16 +92,9 @@ def case_open(
     actor: Any = None,
     opened_at: datetime | None = None,
 ) -> Case:
-    if customer.organization_id != organization.pk:
-        raise ValidationError("That customer belongs to another organization.")
-    if customer.merged_into_id is not None:
-        raise ValidationError("That customer was merged into another; open the case there.")
-    if priority not in Priority.values:
-        raise ValidationError(f"Unknown priority “{priority}”.")
+    _check_new_case(organization, customer, priority, team)
     if channel not in Channel.values:
         raise ValidationError(f"Unknown channel “{channel}”.")
-    if team is not None and team.organization_id != organization.pk:
-        raise ValidationError("That team belongs to another organization.")
     if assignee is not None:
         _staff_member(organization, assignee)
     now = opened_at or timezone.now()
@@ -120,6 +113,20 @@ def case_open(
     inbox_changed(organization.pk)
     timeline_record_many([_case_opened_entry(case, actor)])
     return case
+
+
+def _check_new_case(
+    organization: Organization, customer: Customer, priority: str, team: Team | None
+) -> None:
+    """What a new case needs, for ``case_open`` and ``messages_receive_many`` alike."""
+    if customer.organization_id != organization.pk:
+        raise ValidationError("That customer belongs to another organization.")
+    if customer.merged_into_id is not None:
+        raise ValidationError("That customer was merged into another; open the case there.")
+    if priority not in Priority.values:
+        raise ValidationError(f"Unknown priority “{priority}”.")
+    if team is not None and team.organization_id != organization.pk:
+        raise ValidationError("That team belongs to another organization.")
 
 
 def _case_numbers(organization: Organization, count: int) -> int:
@@ -214,22 +221,19 @@ def message_receive(
     visibility: str = Visibility.PRIVATE,
     headers: dict[str, Any] | None = None,
     analyzed: bool = False,
-    known_new: bool = False,
 ) -> tuple[Message, bool]:
     """Store a message from a customer, opening a case when none is given.
 
     Idempotent on ``(channel, external_id)``: a re-delivered item returns the stored message
     and ``False``. ``analyzed``: the caller stores the message's analysis itself (the listening
-    pipeline analyzes whole batches), so no analysis task is queued. ``known_new``: the caller
-    has just looked the channel id up itself, for a whole batch at once, so it is not looked
-    up again (the unique constraint still settles a race, as below).
+    pipeline analyzes whole batches), so no analysis task is queued.
     """
     if channel not in Channel.values:
         raise ValidationError(f"Unknown channel “{channel}”.")
     if visibility not in {Visibility.PUBLIC, Visibility.PRIVATE}:
         raise ValidationError("A customer's message is public or private, never internal.")
     external_id = channel_id(external_id)
-    if external_id and not known_new:
+    if external_id:
         existing = _stored_message(organization, channel, external_id)
         if existing is not None:
             return existing, False
@@ -416,19 +420,11 @@ def _case_draft(
     organization: Organization, new: NewCase, channel: str, subject: str, body: str, when: datetime
 ) -> Case:
     """The unsaved case a ``NewCase`` opens with its first message, checked as ``case_open``
-    and ``case_route`` check."""
-    customer = new.customer
-    if customer.organization_id != organization.pk:
-        raise ValidationError("That customer belongs to another organization.")
-    if customer.merged_into_id is not None:
-        raise ValidationError("That customer was merged into another; open the case there.")
-    if new.priority not in Priority.values:
-        raise ValidationError(f"Unknown priority “{new.priority}”.")
-    if new.team is not None and new.team.organization_id != organization.pk:
-        raise ValidationError("That team belongs to another organization.")
+    checks."""
+    _check_new_case(organization, new.customer, new.priority, new.team)
     return Case(
         organization=organization,
-        customer=customer,
+        customer=new.customer,
         subject=_clean_subject(new.subject or subject, body),
         channel=channel,
         priority=new.priority,

@@ -527,34 +527,6 @@ def _store_many(
         setattr(report, counter, getattr(report, counter) + 1)
 
 
-def _store(
-    *,
-    source: Source,
-    item: FetchedItem,
-    found: list[str],
-    terms: Terms,
-    result: Analysis,
-    vector: np.ndarray,
-    rules: list[RoutingRule],
-    version: str,
-    report: IngestReport,
-    batch: Batch,
-) -> None:
-    """Store one item in its own transaction (after a group failed: this item's error, or
-    another worker's race, is then told apart from the rest)."""
-    with transaction.atomic():
-        _read_stored(batch, source, [item])
-        _store_many(
-            source=source,
-            items=[((item, found), result, vector)],
-            terms=terms,
-            rules=rules,
-            version=version,
-            report=report,
-            batch=batch,
-        )
-
-
 def _enrich(
     chunk: list[tuple[FetchedItem, list[str]]], terms: Terms, history: DuplicateIndex, offset: int
 ) -> tuple[list[Analysis], np.ndarray]:
@@ -656,11 +628,13 @@ def _store_group(
             _index_written(context["batch"])
     except (IntegrityError, ValidationError):
         reread()
-        for (item, found), result, vector in rows:
+        for row in rows:
+            item = row[0][0]
             try:
-                _store(
-                    item=item, found=found, result=result, vector=vector, report=report, **context
-                )
+                # This item alone: its error, or another worker's race, is told apart.
+                with transaction.atomic():
+                    _read_stored(context["batch"], context["source"], [item])
+                    _store_many(items=[row], report=report, **context)
             except IntegrityError:
                 # Another worker stored this item first.
                 report.known += 1

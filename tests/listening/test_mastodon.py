@@ -693,6 +693,44 @@ def test_search_does_not_depend_on_the_version_probe(
     assert len(stand_in.requests) == 2
 
 
+def test_timelines_are_read_as_plain_json_not_typed_entities(
+    stand_in: StandIn, instance: Instance
+) -> None:
+    # Mastodon.py's typed entities cost about 2 ms a status; the connector's client keeps
+    # lists as the JSON came. If an upgrade of Mastodon.py renamed the method the client
+    # replaces, this fails (the connector would still work, only slower).
+    instance.tag = [tagged(1), tagged(2)]
+    client = connector._Client(
+        api_base_url=stand_in.url,
+        mastodon_version=connector.ASSUMED_VERSION,
+        version_check_mode="created",
+    )
+
+    statuses = client.timeline_hashtag("haulright", limit=40)
+
+    assert [type(s) for s in statuses] == [dict, dict]
+    assert type(statuses[0]["account"]) is dict
+    assert statuses[0]["created_at"] == _iso(WHEN + timedelta(minutes=2))
+
+
+@pytest.mark.django_db
+def test_a_status_with_an_unreadable_date_is_kept_as_heard_now(
+    org: Any, stand_in: StandIn, instance: Instance, token: str
+) -> None:
+    odd = tagged(1)
+    odd["created_at"] = "yesterday-ish"
+    instance.tag = [odd]
+    source = make_source(org, stand_in, queries="#haulright", account="")
+    before = datetime.now(UTC)
+
+    result = source_poll(source=source)
+
+    assert result.ok, result.error
+    assert result.report.stored == 1
+    # No date of its own: it is dated when Sayso heard it.
+    assert Mention.objects.get(source=source).published_at >= before
+
+
 @pytest.mark.django_db
 def test_an_unexpected_library_failure_is_the_sources_error(
     org: Any, stand_in: StandIn, instance: Instance, token: str, monkeypatch: pytest.MonkeyPatch

@@ -31,8 +31,9 @@ skips what is already there.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,6 +92,11 @@ CHANNEL_OF = {
     SourceKind.BLUESKY: Channel.BLUESKY,
     SourceKind.WIDGET: Channel.WIDGET,
 }
+
+
+# A chunk's items with the terms each matched; a chunk's analyses and vectors.
+Chunk = list[tuple[FetchedItem, list[str]]]
+Enriched = tuple[list[Analysis], np.ndarray]
 
 
 @dataclass
@@ -527,9 +533,7 @@ def _store_many(
         setattr(report, counter, getattr(report, counter) + 1)
 
 
-def _enrich(
-    chunk: list[tuple[FetchedItem, list[str]]], terms: Terms, history: DuplicateIndex, offset: int
-) -> tuple[list[Analysis], np.ndarray]:
+def _enrich(chunk: Chunk, terms: Terms, history: DuplicateIndex, offset: int) -> Enriched:
     """Embed and analyze one chunk (no database: runs beside the storing thread); the words
     are read while the encoder runs, as in ``analyze``, and the vectors kept."""
     texts = [heard_text(item.title, item.text) for item, _ in chunk]
@@ -647,41 +651,90 @@ def _store_group(
         report.add(partial)
 
 
-def items_ingest(*, source: Source, items: list[FetchedItem]) -> IngestReport:
-    """Store what ``source`` delivered (see the module's docstring). Safe to call again with
-    the same items: what is stored is skipped.
+@dataclass
+class Intake:
+    """A batch's first steps, done before it is stored: the items that match a term and are
+    not stored yet (steps 1 and 2), cut into chunks, and the first chunk's analysis — started
+    in ``helper`` when one is given, so that it can run while another source's last chunk is
+    stored (``sources_poll``)."""
 
-    Enrichment and storage overlap: while one chunk of items is stored (database work, in this
-    thread), the next is embedded and analyzed in a helper thread (ONNX Runtime releases the
-    GIL), so a large batch costs about the longer of the two, not their sum."""
+    report: IngestReport
+    terms: Terms
+    chunks: list[Chunk]
+    history: DuplicateIndex
+    first: Future[Enriched] | None = None
+
+
+def items_intake(
+    *, source: Source, items: list[FetchedItem], helper: Executor | None = None
+) -> Intake:
+    """Steps 1 and 2 for ``items`` (a read of the source's stored ids), and the first chunk's
+    analysis submitted to ``helper`` (no database work there)."""
     report = IngestReport(fetched=len(items))
     terms = terms_for(organization=source.organization)
     listened = _listened(items, terms)
     report.unmatched = len(items) - len(listened)
     fresh, report.known = _new_only(source, listened)
-    if not fresh:
-        return report
     history = DuplicateIndex(capacity=len(fresh) + 1)
     chunks = [fresh[start : start + CHUNK] for start in range(0, len(fresh), CHUNK)]
-    # The first chunk is analyzed here, before the helper starts: it loads the model once.
-    analyzed = _enrich(chunks[0], terms, history, 0)
+    intake = Intake(report, terms, chunks, history)
+    if chunks and helper is not None:
+        intake.first = helper.submit(_enrich, chunks[0], terms, history, 0)
+    return intake
+
+
+def items_ingest(
+    *,
+    source: Source,
+    items: list[FetchedItem],
+    intake: Intake | None = None,
+    helper: Executor | None = None,
+    ahead: Callable[[], None] | None = None,
+) -> IngestReport:
+    """Store what ``source`` delivered (see the module's docstring). Safe to call again with
+    the same items: what is stored is skipped.
+
+    Enrichment and storage overlap: while one chunk of items is stored (database work, in this
+    thread), the next is embedded and analyzed in a helper thread (ONNX Runtime releases the
+    GIL), so a large batch costs about the longer of the two, not their sum.
+
+    For a caller that stores several sources in a row (``sources_poll``): ``intake``, this
+    batch's first steps done already (``items_intake``, for these ``items``); ``helper``, the
+    thread that analyzes, shared across the sources; ``ahead``, called once the last chunk's
+    analysis is done, before that chunk is stored — the moment to start the next source's
+    first chunk in ``helper``, which would otherwise wait alone for the encoder."""
+    if intake is None:
+        intake = items_intake(source=source, items=items)
+    report, terms, chunks, history = intake.report, intake.terms, intake.chunks, intake.history
+    if not chunks:
+        return report
+    # Without a started first chunk, it is analyzed here, before the helper starts: it loads
+    # the model once.
+    if intake.first is not None:
+        analyzed = intake.first.result()
+    else:
+        analyzed = _enrich(chunks[0], terms, history, 0)
     context: dict[str, Any] = {
         "source": source,
         "terms": terms,
         "rules": rules_for(organization=source.organization),
         "version": model_version(),
-        "batch": Batch(source.organization, [item for item, _ in fresh]),
+        "batch": Batch(source.organization, [item for chunk in chunks for item, _ in chunk]),
     }
     offset = 0
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sayso-enrich") as helper:
+    with ExitStack() as stack:
+        if helper is None:
+            helper = stack.enter_context(
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="sayso-enrich")
+            )
         for number, chunk in enumerate(chunks):
             results, vectors = analyzed
             offset += len(chunk)
-            upcoming = (
-                helper.submit(_enrich, chunks[number + 1], terms, history, offset)
-                if number + 1 < len(chunks)
-                else None
-            )
+            upcoming = None
+            if number + 1 < len(chunks):
+                upcoming = helper.submit(_enrich, chunks[number + 1], terms, history, offset)
+            elif ahead is not None:
+                ahead()
             rows = list(zip(chunk, results, vectors, strict=True))
             for start in range(0, len(rows), GROUP):
                 _store_group(rows[start : start + GROUP], context=context, report=report)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,7 +27,7 @@ from sayso.core.services import audit_record
 from sayso.intelligence.models import INTENT_LABELS, Sentiment
 from sayso.listening.connectors import FetchedItem, FetchResult, SourceError, fetch
 from sayso.listening.models import ListenTerm, RoutingRule, Source, SourceKind, TermKind
-from sayso.listening.pipeline import IngestReport, items_ingest
+from sayso.listening.pipeline import IngestReport, Intake, items_ingest, items_intake
 
 logger = logging.getLogger("sayso.listening")
 MIN_POLL_SECONDS = 60
@@ -287,9 +288,15 @@ def _stored(
 def sources_poll(
     source_ids: Sequence[int], *, claim: bool = False
 ) -> Iterator[tuple[Source, PollResult]]:
-    """``source_poll`` each source in turn, fetching the next one in a helper thread while the
-    items of the one before are analyzed and stored: a source's fetch (the network, parsing)
-    no longer waits for the one before to be stored, nor leaves the encoder idle.
+    """``source_poll`` each source in turn, keeping the encoder and the database busy across
+    sources as well as within one:
+
+    - the next source is fetched in a helper thread while the items of the one before are
+      analyzed and stored: a source's fetch (the network, parsing) no longer waits for the one
+      before to be stored, nor leaves the encoder idle;
+    - once a source's last chunk is analyzed, the next source's first chunk (already fetched)
+      is picked out and analyzed while that last chunk is stored (``items_ingest``'s
+      ``ahead``), instead of each source's first analysis and last storing running alone.
 
     ``claim``: take each source with ``source_claim`` first (the continuous listener, beside
     workers polling the same sources); one that is not due any more is skipped. Yields each
@@ -301,21 +308,48 @@ def sources_poll(
         return Source.objects.select_related("organization").filter(pk=source_id).first()
 
     pending = list(source_ids)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sayso-fetch") as helper:
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="sayso-fetch") as fetcher,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="sayso-enrich") as enricher,
+    ):
+        Fetching = tuple[Source, Future[FetchResult | SourceError]]
 
-        def next_fetch() -> tuple[Source, Future[FetchResult | SourceError]] | None:
+        def next_fetch() -> Fetching | None:
             while pending:
                 source = take(pending.pop(0))
                 if source is not None:
-                    return source, helper.submit(_fetched, source)
+                    return source, fetcher.submit(_fetched, source)
             return None
+
+        # The next source's first steps, started during the current source's last chunk.
+        started: dict[int, Intake] = {}
+
+        def ahead(following: Fetching | None) -> None:
+            if following is None or not following[1].done():
+                return  # still on the network: its first chunk waits for its own turn
+            source, fetching = following
+            fetched = fetching.result()
+            if isinstance(fetched, SourceError) or not fetched.items:
+                return
+            try:
+                started[source.pk] = items_intake(
+                    source=source, items=fetched.items, helper=enricher
+                )
+            except Exception:  # its own turn does the same again and records what failed
+                logger.exception("Reading ahead of source %s failed", source.pk)
 
         upcoming = next_fetch()
         while upcoming is not None:
             source, fetching = upcoming
             fetched = fetching.result()
             upcoming = next_fetch()
-            yield source, _stored(source, fetched, timezone.now())
+            ingest = partial(
+                items_ingest,
+                intake=started.pop(source.pk, None),
+                helper=enricher,
+                ahead=partial(ahead, upcoming),
+            )
+            yield source, _stored(source, fetched, timezone.now(), ingest)
 
 
 def sources_due(

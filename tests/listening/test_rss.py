@@ -3,6 +3,7 @@ identity linking, exactly once, and every kind of bad answer a feed can give."""
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
 from io import StringIO
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from sayso.conversations.models import Message
 from sayso.customers.models import Customer, Identity
-from sayso.listening import services
+from sayso.listening import pipeline, services
 from sayso.listening.connectors import rss
 from sayso.listening.connectors.base import MAX_ITEM_CHARS
 from sayso.listening.management.commands import listen as listen_command
@@ -259,13 +260,13 @@ def test_the_next_source_is_fetched_while_the_one_before_is_stored(
     gone = _feed(listening, stand_in, "/gone", "Gone")
     seen_while_storing: dict[str, list[str]] = {}
 
-    def ingest(*, source: Source, items: list[Any]) -> Any:
+    def ingest(*, source: Source, items: list[Any], **overlap: Any) -> Any:
         # Give the helper thread time to ask for the next feed (it has, when it prefetches).
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and len(stand_in.requests) < 2:
             time.sleep(0.01)
         seen_while_storing[source.name] = [r.path for r in stand_in.requests]
-        return items_ingest(source=source, items=items)
+        return items_ingest(source=source, items=items, **overlap)
 
     monkeypatch.setattr(services, "items_ingest", ingest)
     polled = [(s.name, r.ok) for s, r in services.sources_poll([one.pk, two.pk, gone.pk])]
@@ -282,6 +283,70 @@ def test_the_next_source_is_fetched_while_the_one_before_is_stored(
     Source.objects.filter(pk=one.pk).update(next_poll_at=timezone.now() - timedelta(seconds=1))
     polled = [s.name for s, _ in services.sources_poll([one.pk, two.pk], claim=True)]
     assert polled == ["One"]
+
+
+@pytest.mark.django_db
+def test_the_next_sources_first_chunk_is_analyzed_while_the_last_one_before_is_stored(
+    listening: Any, stand_in: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stand_in.route("/one", Reply(body=atom(ENTRIES[:2]), headers=ATOM))
+    later = [
+        {"id": "urn:t1", "title": "Leeds", "html": "<p>Does Haulright deliver to Leeds?</p>"},
+        {"id": "urn:t2", "title": "Quote", "html": "<p>Haulright quoted me twice.</p>"},
+    ]
+    stand_in.route("/two", Reply(body=atom(later), headers=ATOM))
+    # The third feed answers slowly: when "Two" is stored it is still on the network, so its
+    # first chunk is not started ahead but in its own turn, with the same outcome.
+    slowly = [{"id": "urn:s1", "title": "Late", "html": "<p>Haulright came late.</p>"}]
+    stand_in.route("/slow", Reply(body=atom(slowly), headers=ATOM, delay=1.5))
+    one = _feed(listening, stand_in, "/one", "One")
+    two = _feed(listening, stand_in, "/two", "Two")
+    slow = _feed(listening, stand_in, "/slow", "Slow")
+    names = {one.pk: "One", two.pk: "Two", slow.pk: "Slow"}
+    urls = {"urn:1": "One", "urn:2": "One", "urn:t1": "Two", "urn:t2": "Two", "urn:s1": "Slow"}
+    events: list[str] = []
+    analyzing, two_fetched = threading.Event(), threading.Event()
+    enrich, store, fetched = pipeline._enrich, pipeline._store_group, services._fetched
+
+    def fetching(source: Source) -> Any:
+        try:
+            return fetched(source)
+        finally:
+            if source.pk == two.pk:
+                two_fetched.set()
+
+    def analyzed(chunk: Any, *args: Any) -> Any:
+        name = urls[chunk[0][0].external_id]
+        events.append(f"analyze {name}")
+        if name == "One":  # the next feed is fetched meanwhile (a chunk takes longer here)
+            two_fetched.wait(5)
+        if name == "Two":
+            analyzing.set()
+        return enrich(chunk, *args)
+
+    def stored(rows: Any, *, context: Any, report: Any) -> None:
+        name = names[context["source"].pk]
+        if name == "One":  # wait for the helper to start on "Two" (it does, reading ahead)
+            analyzing.wait(5)
+        events.append(f"store {name}")
+        store(rows, context=context, report=report)
+
+    monkeypatch.setattr(services, "_fetched", fetching)
+    monkeypatch.setattr(pipeline, "_enrich", analyzed)
+    monkeypatch.setattr(pipeline, "_store_group", stored)
+    polled = [
+        (s.name, r.ok, r.report.stored) for s, r in services.sources_poll([one.pk, two.pk, slow.pk])
+    ]
+
+    assert analyzing.is_set()
+    assert events.index("analyze Two") < events.index("store One")
+    assert events[-2:] == ["analyze Slow", "store Slow"]
+    assert polled == [("One", True, 2), ("Two", True, 2), ("Slow", True, 1)]
+    counts = {name: Mention.objects.filter(source__name=name).count() for name in names.values()}
+    assert counts == {"One": 2, "Two": 2, "Slow": 1}
+    for source in (one, two, slow):
+        source.refresh_from_db()
+        assert source.last_success_at is not None and source.failure_count == 0
 
 
 @pytest.mark.django_db

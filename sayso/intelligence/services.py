@@ -140,6 +140,16 @@ def _write(
     with transaction.atomic():
         generation = _bump_generation(organization, kind)
         now = timezone.now()
+        if vector_pg.column_present():
+            # The row and its pgvector embedding in one write (see ``vector_pg.upsert``).
+            vector_pg.upsert(
+                organization_id=organization.pk,
+                kind=kind,
+                rows=rows,
+                generation=generation,
+                now=now,
+            )
+            return
         EmbeddedItem.objects.bulk_create(
             [
                 EmbeddedItem(
@@ -166,11 +176,6 @@ def _write(
                 "generation",
                 "updated_at",
             ],
-        )
-        vector_pg.write(
-            organization_id=organization.pk,
-            kind=kind,
-            rows=[(object_id, raw) for object_id, raw, *_ in rows],
         )
 
 

@@ -12,6 +12,7 @@ turned off; otherwise the embedded index serves the queries (a warning is logged
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Collection, Sequence
 from typing import Any
@@ -124,6 +125,57 @@ def write(
                 "FROM unnest(%s::bigint[], %s::text[]) AS v(oid, emb) "
                 "WHERE e.organization_id = %s AND e.kind = %s AND e.object_id = v.oid",
                 [ids, texts, organization_id, kind],
+            )
+
+
+def upsert(
+    *,
+    organization_id: int,
+    kind: str,
+    rows: Sequence[tuple[int, bytes, str, str, dict[str, Any]]],
+    generation: int,
+    now: Any,
+    batch: int = 1000,
+) -> None:
+    """Insert or update ``EmbeddedItem`` rows (object id, vector bytes, text hash, embedder,
+    metadata) with their ``embedding`` in the same statement (empty bytes: NULL).
+
+    What ``bulk_create(update_conflicts=True)`` followed by ``write`` would leave, in one write
+    of each row instead of two: the UPDATE that ``write`` adds makes PostgreSQL write a second
+    version of every new row, with new entries in each of the table's indexes and a second
+    HNSW insertion — a third to a half of the cost of indexing a new vector (measured in
+    docs/performance.md). Call only when ``column_present()``."""
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            part = rows[start : start + batch]
+            cursor.execute(
+                f"INSERT INTO {TABLE} (created_at, updated_at, organization_id, kind, "  # noqa: S608
+                "object_id, vector, text_hash, embedder, metadata, generation, embedding) "
+                "SELECT %s, %s, %s, %s, v.oid, v.raw, v.digest, v.embedder, v.meta::jsonb, %s, "
+                "v.emb::vector "
+                "FROM unnest(%s::bigint[], %s::bytea[], %s::text[], %s::text[], %s::text[], "
+                "%s::text[]) AS v(oid, raw, digest, embedder, meta, emb) "
+                "ON CONFLICT (organization_id, kind, object_id) DO UPDATE SET "
+                "vector = EXCLUDED.vector, text_hash = EXCLUDED.text_hash, "
+                "embedder = EXCLUDED.embedder, metadata = EXCLUDED.metadata, "
+                "generation = EXCLUDED.generation, updated_at = EXCLUDED.updated_at, "
+                "embedding = EXCLUDED.embedding",
+                [
+                    now,
+                    now,
+                    organization_id,
+                    kind,
+                    generation,
+                    [int(object_id) for object_id, *_ in part],
+                    [raw for _, raw, *_ in part],
+                    [digest for _, _, digest, _, _ in part],
+                    [embedder for *_, embedder, _ in part],
+                    [json.dumps(metadata) for *_, metadata in part],
+                    [
+                        literal(np.frombuffer(raw, dtype=np.float32)) if raw else None
+                        for _, raw, *_ in part
+                    ],
+                ],
             )
 
 

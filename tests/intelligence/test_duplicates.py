@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
 from sayso.intelligence.analysis import DuplicateIndex, analyze
+from sayso.intelligence.analysis.duplicates import jaccard
 
 COMPLAINT = "My reservation for the 20ft truck on Saturday vanished from the app overnight."
 
@@ -101,3 +103,55 @@ def test_the_index_stays_bounded() -> None:
 
     assert len(index) == 50
     assert index.match(index.probe("message number 199 about truck 1393 and depot 4")) is not None
+
+
+def test_near_matches_are_those_of_comparing_every_candidate() -> None:
+    # ``match`` skips candidates whose shingle counts alone rule them out; the result must be
+    # what comparing every candidate in the LSH buckets gives, ties to the earliest included.
+    rng = random.Random(7)
+    words = [
+        "truck",
+        "booking",
+        "van",
+        "depot",
+        "refund",
+        "driver",
+        "late",
+        "cancelled",
+        "call",
+        "app",
+        "quote",
+        "move",
+    ]
+    bases = [" ".join(rng.choice(words) for _ in range(rng.randint(6, 14))) for _ in range(12)]
+    index = DuplicateIndex(capacity=1_000)
+    probes = []
+    near = 0
+    for key in range(400):
+        text = list(rng.choice(bases))
+        for _ in range(rng.randint(0, 6)):  # a few typos, insertions and cuts
+            at = rng.randrange(len(text))
+            text[at : at + rng.randint(0, 2)] = rng.choice(["", "x", "ee", " now"])
+        author = rng.choice(["ola", "bo", "kim", ""])
+        probe = index.probe("".join(text) + " " * rng.randint(0, 1), author=author)
+
+        found = index.match(probe)
+
+        best = None
+        if not found or found.kind != "exact":
+            for earlier_key, earlier in probes:
+                if not set(probe.bands) & set(earlier.bands):
+                    continue
+                if not index._allowed(probe, earlier.author, earlier.substantive):
+                    continue
+                other = bool(probe.author and earlier.author and probe.author != earlier.author)
+                threshold = index.copy_threshold if other else index.near_threshold
+                similarity = jaccard(probe.shingles, earlier.shingles)
+                if similarity >= threshold and (best is None or similarity > best[0]):
+                    best = (similarity, earlier_key)
+            got = (found.key, found.kind) if found is not None else None
+            assert got == ((best[1], "near") if best is not None else None), key
+            near += best is not None
+        index.add(key, probe)
+        probes.append((key, probe))
+    assert near > 50  # the case is exercised: many edited repeats, found by comparison

@@ -56,7 +56,9 @@ def band_keys(signature: np.ndarray) -> list[tuple[int, bytes]]:
 def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
     if not a or not b:
         return 0.0
-    return len(a & b) / len(a | b)
+    # len(a | b) == len(a) + len(b) - len(a & b): the same value without building the union.
+    common = len(a & b)
+    return common / (len(a) + len(b) - common)
 
 
 def author_key(author: str = "", author_url: str = "", author_id: str = "") -> str:
@@ -166,6 +168,7 @@ class DuplicateIndex:
                 return Match(key, "exact", 1.0, other)
         best: tuple[float, int] | None = None
         seen: set[int] = set()
+        size = len(probe.shingles)
         for band in probe.bands:
             for key in self._buckets.get(band, ()):
                 if key in seen:
@@ -174,9 +177,17 @@ class DuplicateIndex:
                 record = self._records.get(key)
                 if record is None or not self._allowed(probe, record.author, record.substantive):
                     continue
-                similarity = jaccard(probe.shingles, record.shingles)
                 other = bool(probe.author and record.author and probe.author != record.author)
                 threshold = self.copy_threshold if other else self.near_threshold
+                # Jaccard is at most the smaller set's size over the larger's: a candidate
+                # whose size alone keeps it under the threshold, or under the best so far,
+                # is not compared (the same result, without building the intersection).
+                smaller, larger = sorted((size, len(record.shingles)))
+                if larger and smaller / larger < (
+                    threshold if best is None else max(threshold, best[0])
+                ):
+                    continue
+                similarity = jaccard(probe.shingles, record.shingles)
                 if similarity >= threshold and (
                     best is None
                     or similarity > best[0]

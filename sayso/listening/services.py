@@ -285,6 +285,10 @@ def _stored(
     return PollResult(source.pk, True, report, not_modified=fetched.not_modified)
 
 
+# A source and its fetch, running in ``sources_poll``'s helper thread.
+_Fetching = tuple[Source, "Future[FetchResult | SourceError]"]
+
+
 def sources_poll(
     source_ids: Sequence[int], *, claim: bool = False
 ) -> Iterator[tuple[Source, PollResult]]:
@@ -312,9 +316,8 @@ def sources_poll(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="sayso-fetch") as fetcher,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="sayso-enrich") as enricher,
     ):
-        Fetching = tuple[Source, Future[FetchResult | SourceError]]
 
-        def next_fetch() -> Fetching | None:
+        def next_fetch() -> _Fetching | None:
             while pending:
                 source = take(pending.pop(0))
                 if source is not None:
@@ -324,7 +327,7 @@ def sources_poll(
         # The next source's first steps, started during the current source's last chunk.
         started: dict[int, Intake] = {}
 
-        def ahead(following: Fetching | None) -> None:
+        def ahead(following: _Fetching | None) -> None:
             if following is None or not following[1].done():
                 return  # still on the network: its first chunk waits for its own turn
             source, fetching = following
@@ -332,9 +335,11 @@ def sources_poll(
             if isinstance(fetched, SourceError) or not fetched.items:
                 return
             try:
-                started[source.pk] = items_intake(
-                    source=source, items=fetched.items, helper=enricher
-                )
+                # A savepoint: a failed read must not spoil a transaction around the caller.
+                with transaction.atomic():
+                    started[source.pk] = items_intake(
+                        source=source, items=fetched.items, helper=enricher
+                    )
             except Exception:  # its own turn does the same again and records what failed
                 logger.exception("Reading ahead of source %s failed", source.pk)
 

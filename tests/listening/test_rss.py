@@ -295,10 +295,17 @@ def test_the_next_sources_first_chunk_is_analyzed_while_the_last_one_before_is_s
         {"id": "urn:t2", "title": "Quote", "html": "<p>Haulright quoted me twice.</p>"},
     ]
     stand_in.route("/two", Reply(body=atom(later), headers=ATOM))
-    # The third feed answers slowly: when "Two" is stored it is still on the network, so its
-    # first chunk is not started ahead but in its own turn, with the same outcome.
+    # The third feed answers only once "Two" is being stored: when Two's last chunk is
+    # analyzed it is still on the network, so its first chunk is not started ahead but in its
+    # own turn, with the same outcome.
     slowly = [{"id": "urn:s1", "title": "Late", "html": "<p>Haulright came late.</p>"}]
-    stand_in.route("/slow", Reply(body=atom(slowly), headers=ATOM, delay=1.5))
+    release = threading.Event()
+
+    def slow_feed(request: Request) -> Reply:
+        release.wait(10)
+        return Reply(body=atom(slowly), headers=ATOM)
+
+    stand_in.route("/slow", slow_feed)
     one = _feed(listening, stand_in, "/one", "One")
     two = _feed(listening, stand_in, "/two", "Two")
     slow = _feed(listening, stand_in, "/slow", "Slow")
@@ -328,6 +335,8 @@ def test_the_next_sources_first_chunk_is_analyzed_while_the_last_one_before_is_s
         name = names[context["source"].pk]
         if name == "One":  # wait for the helper to start on "Two" (it does, reading ahead)
             analyzing.wait(5)
+        if name == "Two":
+            release.set()
         events.append(f"store {name}")
         store(rows, context=context, report=report)
 

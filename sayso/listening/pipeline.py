@@ -340,15 +340,7 @@ def _new_customer_name(item: FetchedItem, candidates: list[tuple[str, str]]) -> 
 
 def _labels(result: Analysis) -> dict[str, Any]:
     """The analysis as a mention and a message's analysis both store it."""
-    return {
-        "sentiment": result.sentiment,
-        "sentiment_score": result.sentiment_score,
-        "intents": result.intents,
-        "spam": result.spam,
-        "is_spam": result.is_spam,
-        "language": result.language or "",
-        "reasons": [r for r in result.reasons if "#" not in r],
-    }
+    return {**result.labels(), "reasons": [r for r in result.reasons if "#" not in r]}
 
 
 def _analysis(message: Message, result: Analysis, version: str) -> MessageAnalysis:

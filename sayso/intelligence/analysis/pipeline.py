@@ -54,6 +54,18 @@ class Analysis:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def labels(self) -> dict[str, Any]:
+        """The labels as the stored analyses (a message's, a mention's) hold them; each adds
+        its own reasons and duplicate fields."""
+        return {
+            "sentiment": self.sentiment,
+            "sentiment_score": self.sentiment_score,
+            "intents": self.intents,
+            "spam": self.spam,
+            "is_spam": self.is_spam,
+            "language": self.language or "",
+        }
+
 
 def parse_datetime(value: Any) -> datetime | None:
     if value is None or value == "":

@@ -178,12 +178,7 @@ def message_analyze(*, message: Message, force: bool = False) -> MessageAnalysis
     )[0]
     values: dict[str, Any] = {
         "organization_id": message.organization_id,
-        "sentiment": result.sentiment,
-        "sentiment_score": result.sentiment_score,
-        "intents": result.intents,
-        "spam": result.spam,
-        "is_spam": result.is_spam,
-        "language": result.language or "",
+        **result.labels(),
         "duplicate_of_id": result.duplicate_of,
         "duplicate_kind": result.duplicate_kind or "",
         "reasons": result.reasons,

@@ -165,13 +165,21 @@ def _priority_entry(case: Case, old: str, reason: str) -> TimelineEvent:
     )
 
 
-def _touch_case(case: Case, when: datetime, *, reopen: bool) -> None:
-    fields = ["last_message_at", "updated_at"]
+def _touched(case: Case, when: datetime, *, reopen: bool) -> bool:
+    """A new message's effect on its case, in memory: the time of its last message, and
+    re-opened when ``reopen`` (a customer's message); True when it was re-opened."""
     if case.last_message_at is None or when > case.last_message_at:
         case.last_message_at = when
     if reopen and case.status != CaseStatus.OPEN:
         case.status = CaseStatus.OPEN
         case.resolved_at = None
+        return True
+    return False
+
+
+def _touch_case(case: Case, when: datetime, *, reopen: bool) -> None:
+    fields = ["last_message_at", "updated_at"]
+    if _touched(case, when, reopen=reopen):
         fields += ["status", "resolved_at"]
         inbox_changed(case.organization_id)
     case.save(update_fields=fields)
@@ -348,16 +356,13 @@ def messages_receive_many(
                 raise ValidationError("That case belongs to another organization.")
         cases[id(entry.case)] = case
         rows.append((entry, case, body, when))
-    # What each message does to its case (``_touch_case``): the new cases are written with
-    # it, the open ones updated in one statement.
+    # What each message does to its case (``_touched``): the new cases are written with it,
+    # the existing ones updated below.
     drafts = [cases[key] for key in opening]
     touched: dict[int, Case] = {}
     reopened = False
     for _, case, _, when in rows:
-        if case.last_message_at is None or when > case.last_message_at:
-            case.last_message_at = when
-        if case.status != CaseStatus.OPEN:
-            case.status, case.resolved_at, reopened = CaseStatus.OPEN, None, True
+        reopened = _touched(case, when, reopen=True) or reopened
         case.updated_at = now
         touched[id(case)] = case
     existing = [case for case in touched.values() if case.pk is not None]

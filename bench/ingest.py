@@ -48,13 +48,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def measure_analysis(texts: list[str], batch: int, competitors: list[str]) -> float:
-    """Seconds for ``analyze()`` alone over ``texts`` in batches of ``batch``."""
-    from sayso.intelligence.analysis.pipeline import analyze
+def measure_analysis(items: list[dict[str, str]], batch: int, competitors: list[str]) -> float:
+    """Seconds for ``analyze()`` alone over ``items`` in batches of ``batch``, with one
+    duplicate history, as the pipeline runs it (without fetching, storing or indexing)."""
+    from sayso.intelligence.analysis.pipeline import DuplicateIndex, analyze
 
+    history = DuplicateIndex()
     started = time.perf_counter()
-    for start in range(0, len(texts), batch):
-        analyze(texts[start : start + batch], competitors=competitors, noun="item")
+    for start in range(0, len(items), batch):
+        analyze(items[start : start + batch], competitors=competitors, history=history, noun="item")
     return time.perf_counter() - started
 
 
@@ -113,14 +115,15 @@ def main(argv: list[str] | None = None) -> int:
         with ingest_data.World(args.items, args.feed_size, rng) as world:
             print(f"{version}: {args.items:,} items from {world.describe()}", flush=True)
             texts = world.texts()
+            items = world.items()
             kept = world.texts(kept_only=True)
             # The analysis alone runs right before and right after the pipeline, and the
             # pipeline is compared with the mean of the two: on a shared machine the speed
             # drifts by a fifth or more within minutes, and one measurement on one side would
             # put that drift into the ratio.
-            before = measure_analysis(texts, batch=args.feed_size, competitors=world.competitors)
+            before = measure_analysis(items, batch=args.feed_size, competitors=world.competitors)
             pipeline_seconds, totals = measure_pipeline(world)
-            after = measure_analysis(texts, batch=args.feed_size, competitors=world.competitors)
+            after = measure_analysis(items, batch=args.feed_size, competitors=world.competitors)
             analysis_seconds = (before + after) / 2
         # Both rates count every item served: the pipeline's end to end (an item that mentions
         # none of the terms is fetched, parsed and dropped), the analysis alone over all their

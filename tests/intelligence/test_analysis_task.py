@@ -146,12 +146,21 @@ def test_each_text_is_embedded_once_for_analysis_and_index(
 
     embedded: list[str] = []
     real_embed = embeddings.embed
+    real_encode = embeddings.encode
 
     def counting_embed(texts: Any, *args: Any, **kwargs: Any) -> Any:
         embedded.extend(texts)
         return real_embed(texts, *args, **kwargs)
 
+    def counting_encode(texts: Any, *args: Any, vectors: Any = True, **kwargs: Any) -> Any:
+        # Only texts whose sentence vectors are computed count (features alone are half
+        # the encoder, and the analysis needs them for every message).
+        wanted = [vectors] * len(texts) if isinstance(vectors, bool) else list(vectors)
+        embedded.extend(t for t, w in zip(texts, wanted, strict=True) if w)
+        return real_encode(texts, *args, vectors=vectors, **kwargs)
+
     monkeypatch.setattr(embeddings, "embed", counting_embed)
+    monkeypatch.setattr(embeddings, "encode", counting_encode)
     first = receive(org, customer, "My truck was late again this morning.")
     analyze_message.call(first.pk)
     assert embedded == ["My truck was late again this morning."]

@@ -56,6 +56,37 @@ def test_the_same_meaning_from_the_same_author_within_the_window() -> None:
     assert late[1].duplicate_of is None
 
 
+def test_the_same_meaning_is_found_across_batches_once_the_author_writes_again() -> None:
+    """An item whose author has written nothing else lately is analyzed without its sentence
+    vector (the heads need only the features); when the author writes again within the
+    window, both are embedded then and compared by meaning."""
+    now = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
+    reworded = "Overnight my Saturday booking of the 20ft truck disappeared from the app."
+    history = DuplicateIndex()
+
+    first = analyze(
+        [{"text": COMPLAINT, "author": "Ola", "created_at": now.isoformat()}], history=history
+    )
+    (remembered,) = history.same_author("ola|", now)
+    assert remembered.vector is None and remembered.text == COMPLAINT
+    later = analyze(
+        [
+            {"text": "Is the Oakland depot open on Sunday?", "author": "Kim"},
+            {
+                "text": reworded,
+                "author": "Ola",
+                "created_at": (now + timedelta(hours=5)).isoformat(),
+            },
+        ],
+        history=history,
+    )
+
+    assert first[0].duplicate_of is None
+    assert later[0].duplicate_of is None
+    assert (later[1].duplicate_of, later[1].duplicate_kind) == (0, "meaning")
+    assert remembered.vector is not None and remembered.text == ""
+
+
 def test_the_same_meaning_from_another_author_is_no_duplicate() -> None:
     reworded = "Overnight my Saturday booking of the 20ft truck disappeared from the app."
 

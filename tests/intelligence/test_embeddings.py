@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -75,10 +76,60 @@ def test_paraphrases_stay_closer_than_unrelated_texts() -> None:
     assert float(a @ b) > float(a @ c) + 0.2
 
 
+TEXTS = [
+    "I was charged twice for the same rental.",
+    "My card got billed two times for one booking.",
+    "What time does the Oakland branch close?",
+]
+
+
+def test_encode_gives_embeds_vectors_and_the_features_in_one_pass() -> None:
+    encoded = embeddings.encode(TEXTS)
+
+    assert encoded.vectors is not None and encoded.features is not None
+    assert np.allclose(encoded.vectors, embed(TEXTS), atol=1e-5)
+    assert encoded.features.shape == (3, embeddings.DIMENSIONS)
+    assert encoded.features.dtype == np.float32
+    assert np.allclose(np.linalg.norm(encoded.features, axis=1), 1.0, atol=1e-5)
+    assert np.allclose(embeddings.features(TEXTS), encoded.features, atol=1e-5)
+    # The features are the hidden states of an earlier layer, not the sentence vectors.
+    assert float(np.min(np.sum(encoded.features * encoded.vectors, axis=1))) < 0.9
+
+
+@pytest.mark.parametrize("count", [3, 40])  # one batch on every thread; batches side by side
+def test_only_the_rows_asked_for_get_a_vector(count: int) -> None:
+    texts = [TEXTS[i % 3] + f" (#{i})" for i in range(count)]
+    wanted = np.arange(count) % 3 == 1
+
+    encoded = embeddings.encode(texts, vectors=wanted)
+
+    assert encoded.vectors is not None and encoded.features is not None
+    assert not encoded.vectors[~wanted].any()
+    assert np.allclose(
+        encoded.vectors[wanted],
+        embed([t for t, w in zip(texts, wanted, strict=True) if w]),
+        atol=1e-5,
+    )
+    assert np.allclose(encoded.features, embeddings.features(texts), atol=1e-5)
+    assert embeddings.encode(texts, vectors=False).vectors is None
+
+
+def test_the_int8_features_and_vectors_follow_the_fp32_model() -> None:
+    fp32 = embeddings.encode(TEXTS, backend="fp32")
+    int8 = embeddings.encode(TEXTS)
+
+    assert fp32.features is not None and int8.features is not None
+    assert fp32.vectors is not None and int8.vectors is not None
+    assert float(np.min(np.sum(fp32.features * int8.features, axis=1))) > 0.99
+    assert float(np.min(np.sum(fp32.vectors * int8.vectors, axis=1))) > 0.99
+    assert np.allclose(fp32.vectors, embed(TEXTS, backend="fp32"), atol=1e-5)
+
+
 def test_the_model_file_is_named_for_what_made_it() -> None:
     path = embeddings_int8.prepare()
 
     assert path.exists()
+    assert embeddings_int8.back_file().exists()
     assert path == embeddings_int8.model_file()
     assert embeddings_int8.fingerprint() in path.name
 
@@ -98,21 +149,36 @@ def test_sayso_embeddings_prepare_prints_the_model_path() -> None:
     assert Path(out.getvalue().strip()) == embeddings_int8.model_file()
 
 
-def test_export_makes_the_same_model_again(tmp_path: Path) -> None:
-    """The export is reproducible: a fresh one gives the cached model's vectors."""
+def _both_parts(front: Any, back: Any, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The hidden states after the first part of the encoder and after the last layer."""
+    mask = np.ones_like(ids)
+    feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": ids * 0}
+    hidden = front.run(None, feed)[0]
+    return hidden, back.run(None, {"features_hidden": hidden, "attention_mask": mask})[0]
+
+
+def _sessions(front: Path) -> tuple[Any, Any]:
     import onnxruntime as ort
 
-    target = embeddings_int8.export(tmp_path / "fresh.onnx")
-    session = ort.InferenceSession(str(target), providers=["CPUExecutionProvider"])
-    ids = np.asarray([[101, 7592, 2088, 102]], dtype=np.int64)
-    feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": ids * 0}
-    cached_session, _ = embeddings_int8._runtime(1)
+    return tuple(  # type: ignore[return-value]
+        ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        for path in (front, front.with_suffix(".back.onnx"))
+    )
 
-    fresh = session.run(None, feed)[0]
-    cached = cached_session.run(None, feed)[0]
+
+def test_export_makes_the_same_model_again(tmp_path: Path) -> None:
+    """The export is reproducible: a fresh one gives the cached model's features and vectors."""
+    target = embeddings_int8.export(tmp_path / "fresh.onnx")
+    ids = np.asarray([[101, 7592, 2088, 102]], dtype=np.int64)
+    cached_front, cached_back, _ = embeddings_int8._runtime(1)
+
+    fresh = _both_parts(*_sessions(target), ids)
+    cached = _both_parts(cached_front, cached_back, ids)
 
     assert not list(tmp_path.glob("tmp*")), "the work files are cleaned up"
-    assert np.allclose(fresh, cached, atol=1e-5)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.back.onnx", "fresh.onnx"]
+    for a, b in zip(fresh, cached, strict=True):
+        assert np.allclose(a, b, atol=1e-5)
 
 
 def test_onnxruntime_loads_after_usearch() -> None:
@@ -141,8 +207,8 @@ def test_batches_run_side_by_side_on_one_thread_each(monkeypatch: pytest.MonkeyP
     together = embeddings_int8.embed_int8(texts, batch_size=4)  # ten batches, two threads
     assert embeddings_int8._runtime.cache_info().currsize == 2
 
-    one_thread, _ = embeddings_int8._runtime(1)
-    every_thread, _ = embeddings_int8._runtime(2)
+    one_thread, _, _ = embeddings_int8._runtime(1)
+    every_thread, _, _ = embeddings_int8._runtime(2)
     assert one_thread is not every_thread
     assert np.allclose(together[7], single[0], atol=1e-5)
     alone = np.stack([embeddings_int8.embed_int8([t], batch_size=32)[0] for t in texts[:12]])
@@ -159,8 +225,8 @@ def test_a_failing_batch_fails_the_call(monkeypatch: pytest.MonkeyPatch) -> None
         def run(self, *args: object) -> None:
             raise RuntimeError("the session broke")
 
-    _, tokenizer = embeddings_int8._runtime(1)
-    monkeypatch.setattr(embeddings_int8, "_runtime", lambda threads: (Broken(), tokenizer))
+    _, back, tokenizer = embeddings_int8._runtime(1)
+    monkeypatch.setattr(embeddings_int8, "_runtime", lambda threads: (Broken(), back, tokenizer))
     with pytest.raises(RuntimeError, match="the session broke"):
         embeddings_int8.embed_int8(["a text"] * 40, batch_size=8)
 
@@ -170,19 +236,18 @@ def test_signed_and_unsigned_weights_make_the_same_model(
 ) -> None:
     """On a CPU with VNNI the weights are stored as int8 (ONNX Runtime's faster kernel there),
     elsewhere as uint8: the same quantized values, so the same vectors either way."""
-    import onnxruntime as ort
-
     other = "unsigned" if embeddings_int8.weights_signed() else "signed"
     monkeypatch.setenv("SAYSO_INT8_WEIGHTS", other)
     assert embeddings_int8.weights_signed() == (other == "signed")
     target = embeddings_int8.export(tmp_path / f"{other}.onnx")
-    session = ort.InferenceSession(str(target), providers=["CPUExecutionProvider"])
     monkeypatch.delenv("SAYSO_INT8_WEIGHTS")
-    cached_session, _ = embeddings_int8._runtime(1)
+    cached_front, cached_back, _ = embeddings_int8._runtime(1)
     ids = np.asarray([[101, 7592, 2088, 2003, 2025, 1037, 3160, 102]], dtype=np.int64)
-    feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": ids * 0}
 
-    assert np.allclose(session.run(None, feed)[0], cached_session.run(None, feed)[0], atol=1e-5)
+    made = _both_parts(*_sessions(target), ids)
+    cached = _both_parts(cached_front, cached_back, ids)
+    for a, b in zip(made, cached, strict=True):
+        assert np.allclose(a, b, atol=1e-5)
 
 
 def test_the_weight_kind_is_part_of_the_model_name(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -34,6 +34,7 @@ _rng = np.random.default_rng(20240531)
 _A = _rng.integers(1, _PRIME, size=BANDS * ROWS, dtype=np.uint64)
 _B = _rng.integers(0, _PRIME, size=BANDS * ROWS, dtype=np.uint64)
 MIN_NEAR_CHARS = 20
+TEXT_KEPT = 2000  # characters of a text the encoder reads (pipeline.MAX_EMBED_CHARS)
 
 
 def shingles(norm: str) -> frozenset[int]:
@@ -73,6 +74,9 @@ def author_key(author: str = "", author_url: str = "", author_id: str = "") -> s
 @dataclass
 class Record:
     key: int
+    # The text, kept only while the record has an author and no vector: should the same
+    # author write again within the window, the analysis embeds it then (``same_author``).
+    text: str
     norm: str
     shingles: frozenset[int]
     bands: list[tuple[int, bytes]]
@@ -203,11 +207,7 @@ class DuplicateIndex:
                 record = self._records.get(key)
                 if record is None or record.vector is None:
                     continue
-                if (
-                    probe.created_at is not None
-                    and record.created_at is not None
-                    and abs(probe.created_at - record.created_at) > self.meaning_window
-                ):
+                if not self.in_window(probe.created_at, record.created_at):
                     continue
                 similarity = float(np.dot(probe.vector, record.vector))
                 if similarity >= self.meaning_threshold and (best is None or similarity > best[0]):
@@ -216,9 +216,31 @@ class DuplicateIndex:
                 return Match(best[1], "meaning", round(best[0], 3), False)
         return None
 
+    def in_window(self, a: datetime | None, b: datetime | None) -> bool:
+        """Whether two items are close enough in time to repeat each other in other words
+        (an item without a time is close to any)."""
+        return a is None or b is None or abs(a - b) <= self.meaning_window
+
+    def same_author(self, author: str, created_at: datetime | None) -> list[Record]:
+        """The remembered items of ``author`` within the meaning window of ``created_at``:
+        those a new item of theirs is compared with by meaning."""
+        if not author:
+            return []
+        records = (self._records.get(key) for key in self._by_author.get(author, ()))
+        return [r for r in records if r is not None and self.in_window(created_at, r.created_at)]
+
+    def set_vector(self, key: int, vector: np.ndarray) -> None:
+        """Give a remembered item its vector (computed once another of its author's items
+        came within the window); its text is no longer needed."""
+        record = self._records.get(key)
+        if record is not None:
+            record.vector = vector
+            record.text = ""
+
     def add(self, key: int, probe: Probe) -> None:
         record = Record(
             key=key,
+            text=probe.text[:TEXT_KEPT] if probe.author and probe.vector is None else "",
             norm=probe.norm,
             shingles=probe.shingles,
             bands=probe.bands,

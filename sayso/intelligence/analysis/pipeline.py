@@ -1,8 +1,12 @@
 """``analyze(items) -> list[Analysis]``: everything Sayso reads in a message, in one batch.
 
 Each item has ``text`` and optionally ``author``, ``author_url`` and ``created_at`` (an item
-is an ``Item`` or a mapping with those keys). All texts of a batch are embedded once with
-``embed()``; the heads are a few matrix products on top; the rules are plain Python.
+is an ``Item`` or a mapping with those keys). All texts of a batch are encoded once with
+``encode()``: the heads (a few matrix products) read each text's *features*, the pooled hidden
+states after the encoder's first three layers, so the analysis alone runs half the encoder. The
+full sentence vector is computed only for what compares meaning: an item whose author wrote
+another within the meaning window (see ``DuplicateIndex``). Callers that keep the vectors
+anyway (the listening pipeline) pass an ``encoding`` with both. The rules are plain Python.
 
 Duplicates are found against the earlier items of the batch and, when a ``DuplicateIndex``
 is passed as ``history``, against everything it remembers (a stream, or a customer's earlier
@@ -23,10 +27,17 @@ from typing import Any
 import numpy as np
 
 from sayso.intelligence.analysis import intents, language, sentiment, spam
-from sayso.intelligence.analysis.duplicates import DuplicateIndex, Match, author_key
+from sayso.intelligence.analysis.duplicates import (
+    TEXT_KEPT,
+    DuplicateIndex,
+    Match,
+    Record,
+    author_key,
+)
 from sayso.intelligence.analysis.heads import load_head, model_version
+from sayso.intelligence.embeddings import Encoding
 
-MAX_EMBED_CHARS = 2000
+MAX_EMBED_CHARS = TEXT_KEPT  # characters of a text the encoder reads
 
 
 @dataclass(frozen=True)
@@ -102,13 +113,42 @@ def _encoder_thread() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="sayso-encoder")
 
 
-def embed_later(texts: Sequence[str]) -> Future[np.ndarray]:
-    """Start embedding ``texts`` (as ``analyze`` embeds them) in the encoder's helper thread.
-    Pass the future to ``analyze(embeddings=...)`` to keep the vectors as well: its word-level
-    work still runs while the encoder does."""
-    from sayso.intelligence.embeddings import embed
+def embed_later(texts: Sequence[str], *, vectors: bool | np.ndarray = True) -> Future[Encoding]:
+    """Start encoding ``texts`` (as ``analyze`` encodes them) in the encoder's helper thread:
+    their features and their sentence vectors (``vectors``: all, none, or a boolean mask of
+    rows). Pass the future to ``analyze(encoding=...)`` to keep the vectors as well: its
+    word-level work still runs while the encoder does."""
+    from sayso.intelligence.embeddings import encode
 
-    return _encoder_thread().submit(embed, [t[:MAX_EMBED_CHARS] for t in texts])
+    clipped = [t[:MAX_EMBED_CHARS] for t in texts]
+    return _encoder_thread().submit(encode, clipped, vectors=vectors)
+
+
+def meaning_candidates(
+    index: DuplicateIndex, batch: Sequence[Item], authors: Sequence[str]
+) -> tuple[np.ndarray, list[Record]]:
+    """The rows whose sentence vectors the meaning comparison needs — an item whose author
+    has another item in the batch or in ``index`` within the window, and that other item —
+    and the remembered items among those that have no vector yet."""
+    wanted = np.zeros(len(batch), dtype=bool)
+    earlier: dict[int, Record] = {}
+    rows_by_author: dict[str, list[int]] = {}
+    for row, item in enumerate(batch):
+        author = authors[row]
+        if not author:
+            continue
+        partners = [
+            r
+            for r in rows_by_author.get(author, ())
+            if index.in_window(batch[r].created_at, item.created_at)
+        ]
+        records = index.same_author(author, item.created_at)
+        if partners or records:
+            wanted[row] = True
+            wanted[partners] = True
+            earlier.update((r.key, r) for r in records if r.vector is None and r.text)
+        rows_by_author.setdefault(author, []).append(row)
+    return wanted, list(earlier.values())
 
 
 def _duplicate_reason(match: Match, noun: str) -> str:
@@ -127,10 +167,11 @@ def analyze(
     history: DuplicateIndex | None = None,
     keys: Sequence[int] | None = None,
     noun: str = "comment",
-    embeddings: np.ndarray | Future[np.ndarray] | None = None,
+    encoding: Encoding | Future[Encoding] | None = None,
 ) -> list[Analysis]:
     """Analyze a batch. Pass ``history`` to find duplicates across batches (it is updated),
-    ``embeddings`` when the texts' vectors are at hand (or coming: ``embed_later``)."""
+    ``encoding`` when the texts' features and vectors are at hand (or coming:
+    ``embed_later``)."""
     batch = [as_item(item) for item in items]
     if not batch:
         return []
@@ -140,29 +181,56 @@ def analyze(
         keys = list(range(start, start + len(batch)))
     if len(keys) != len(batch):
         raise ValueError("keys and items differ in length")
+    index = history if history is not None else DuplicateIndex()
+    authors = [author_key(i.author, i.author_url, i.author_id) for i in batch]
     # The encoder runs in a helper thread (ONNX Runtime lets go of the GIL) while this one
     # does the work that needs only the words: VADER, languages, the spam signals.
-    pending = embed_later(texts) if embeddings is None else embeddings
+    earlier: list[Record] = []
+    earlier_vectors: Future[Encoding] | None = None
+    pending: Encoding | Future[Encoding]
+    if encoding is None:
+        wanted, earlier = meaning_candidates(index, batch, authors)
+        if earlier:
+            # Remembered items of an author who wrote again within the window: their vectors
+            # (first in the helper thread's queue).
+            earlier_vectors = embed_later([r.text for r in earlier])
+        pending = embed_later(texts, vectors=wanted)
+    else:
+        pending = encoding
     vader = sentiment.vader_scores(texts)
     languages = language.detect_all(texts)
     spam_inputs = [spam.SpamInput(i.text, i.author, i.author_url) for i in batch]
     spam_features = spam.features(spam_inputs)
-    vectors = np.asarray(pending.result() if isinstance(pending, Future) else pending)
-    sentiment_p = sentiment.probabilities(load_head("sentiment"), vectors, vader)
+
+    if earlier_vectors is not None:
+        found = earlier_vectors.result().vectors
+        assert found is not None
+        for record, vector in zip(earlier, found, strict=True):
+            index.set_vector(record.key, vector)
+
+    encoded = pending.result() if isinstance(pending, Future) else pending
+    if encoded.features is None:
+        raise ValueError("analyze needs the texts' features (encode(..., features=True))")
+    features = np.asarray(encoded.features)
+    vectors = None if encoded.vectors is None else np.asarray(encoded.vectors)
+    # Rows whose vectors were not asked for are zero (a sentence vector has unit length).
+    has_vector = (
+        np.any(vectors != 0.0, axis=1) if vectors is not None else np.zeros(len(batch), bool)
+    )
+    sentiment_p = sentiment.probabilities(load_head("sentiment"), features, vader)
     sentiment_labels, sentiment_scores = sentiment.decide(sentiment_p)
     intent_labels, intent_reasons = intents.predict(
-        load_head("intents"), vectors, texts, vader, sentiment_p, competitors
+        load_head("intents"), features, texts, vader, sentiment_p, competitors
     )
 
-    index = history if history is not None else DuplicateIndex()
     matches: list[Match | None] = []
     copies: list[str | None] = []
-    for key, item, vector in zip(keys, batch, vectors, strict=True):
+    for row, item in enumerate(batch):
         probe = index.probe(
             item.text,
-            author=author_key(item.author, item.author_url, item.author_id),
+            author=authors[row],
             created_at=item.created_at,
-            vector=vector,
+            vector=vectors[row] if vectors is not None and has_vector[row] else None,
         )
         match = index.match(probe)
         matches.append(match)
@@ -171,9 +239,9 @@ def analyze(
             if match is not None and match.other_author
             else None
         )
-        index.add(key, probe)
+        index.add(keys[row], probe)
 
-    verdicts = spam.predict(load_head("spam"), vectors, spam_inputs, copies, spam_features)
+    verdicts = spam.predict(load_head("spam"), features, spam_inputs, copies, spam_features)
     results = []
     for i in range(len(batch)):
         match = matches[i]

@@ -23,6 +23,7 @@ from sayso.customers.models import IdentityKind
 from sayso.intelligence.analysis.duplicates import DuplicateIndex, author_key
 from sayso.intelligence.analysis.heads import model_version
 from sayso.intelligence.analysis.pipeline import MAX_EMBED_CHARS, Item, analyze
+from sayso.intelligence.embeddings import Encoding
 from sayso.intelligence.models import EmbeddedItem, ItemKind, MessageAnalysis
 from sayso.intelligence.selectors import (
     message_index_metadata,
@@ -85,11 +86,13 @@ def _history(message: Message) -> list[Message]:
     return list(reversed(earlier))
 
 
-def _vectors(messages: list[Message]) -> np.ndarray:
-    """The embeddings of these messages: those the similar-item index holds for their current
-    text are read from it, only the others are embedded (so a message is not embedded once for
-    the index and again for its analysis, nor a customer's earlier messages every time)."""
-    from sayso.intelligence.embeddings import embed
+def _encoded(messages: list[Message]) -> tuple[np.ndarray, np.ndarray]:
+    """The sentence vectors of these messages, and the features of the last one (what the
+    heads read). Vectors the similar-item index holds for a message's current text are read
+    from it, only the others are computed (so a message is not embedded once for the index
+    and again for its analysis, nor a customer's earlier messages every time); features come
+    with a computed vector, or alone (half the encoder) when the vector was stored."""
+    from sayso.intelligence.embeddings import encode, features
 
     embedder = embedder_name()
     wanted = {m.pk: text_hash(message_index_text(m.body), embedder=embedder) for m in messages}
@@ -108,12 +111,17 @@ def _vectors(messages: list[Message]) -> np.ndarray:
             if wanted.get(int(object_id)) == digest:
                 stored[int(object_id)] = np.frombuffer(bytes(raw), dtype=np.float32)
     missing = [m for m in messages if m.pk not in stored]
+    last: np.ndarray | None = None
     if missing:
-        for m, vector in zip(
-            missing, embed([m.body[:MAX_EMBED_CHARS] for m in missing]), strict=True
-        ):
+        encoded = encode([m.body[:MAX_EMBED_CHARS] for m in missing])
+        assert encoded.vectors is not None and encoded.features is not None
+        for m, vector in zip(missing, encoded.vectors, strict=True):
             stored[m.pk] = np.asarray(vector, dtype=np.float32)
-    return np.stack([stored[m.pk] for m in messages])
+        if missing[-1] is messages[-1]:
+            last = encoded.features[-1]
+    if last is None:
+        last = features([messages[-1].body[:MAX_EMBED_CHARS]])[0]
+    return np.stack([stored[m.pk] for m in messages]), np.asarray(last, dtype=np.float32)
 
 
 def _index_with_vector(message: Message, vector: np.ndarray) -> None:
@@ -155,7 +163,7 @@ def message_analyze(*, message: Message, force: bool = False) -> MessageAnalysis
     same_author = [
         m for m in earlier if m.customer_id == message.customer_id and m.sent_at >= since
     ][-SAME_AUTHOR_LIMIT:]
-    vectors = _vectors([*same_author, message])
+    vectors, message_features = _encoded([*same_author, message])
     by_id = {m.pk: vectors[i] for i, m in enumerate(same_author)}
     for m in earlier:
         item = _item(m)
@@ -173,7 +181,7 @@ def message_analyze(*, message: Message, force: bool = False) -> MessageAnalysis
         history=index,
         keys=[message.pk],
         noun="message",
-        embeddings=vectors[-1:],
+        encoding=Encoding(vectors[-1:], message_features[None, :]),
         competitors=_competitors(message.organization_id) if _competitors else (),
     )[0]
     values: dict[str, Any] = {

@@ -21,8 +21,9 @@ import numpy as np
 from sayso.intelligence.analysis import analyze, intents, sentiment, spam
 from sayso.intelligence.analysis.heads import load_head, model_version
 from sayso.intelligence.analysis.language import detect_all
+from sayso.intelligence.embeddings import Encoding
 from sayso.intelligence.training import datasets
-from sayso.intelligence.training.vectors import embed_texts
+from sayso.intelligence.training.vectors import encode_texts, feature_texts
 
 # The competitors an organization in these data sets would configure.
 COMPETITORS = [
@@ -60,7 +61,7 @@ def evaluate_sentiment(cache: Path | None) -> dict[str, Any]:
         texts = [r.text for r in rows]
         gold = [r.label for r in rows]
         vader = sentiment.vader_scores(texts)
-        ours, _ = sentiment.predict(head, embed_texts(texts, cache), vader)
+        ours, _ = sentiment.predict(head, feature_texts(texts, cache), vader)
         baseline = [sentiment.vader_label(float(c)) for c in vader[:, 3]]
         labels = sentiment.LABELS
         results[source] = {
@@ -77,12 +78,14 @@ def evaluate_sentiment(cache: Path | None) -> dict[str, Any]:
 def evaluate_intents(cache: Path | None) -> dict[str, Any]:
     rows = datasets.intents("test")
     texts = [r["text"] for r in rows]
-    vectors = embed_texts(texts, cache)
+    features = feature_texts(texts, cache)
     out: dict[str, Any] = {"n": len(rows)}
     for setting, competitors in (("generic", []), ("with_competitor_list", COMPETITORS)):
         # Each message on its own (no duplicate detection across the test set).
         predicted = [
-            analyze([text], competitors=competitors, embeddings=vectors[i : i + 1])[0].intents
+            analyze([text], competitors=competitors, encoding=Encoding(None, features[i : i + 1]))[
+                0
+            ].intents
             for i, text in enumerate(texts)
         ]
         per_label = {}
@@ -112,11 +115,11 @@ def evaluate_intents(cache: Path | None) -> dict[str, Any]:
 def evaluate_spam(cache: Path | None) -> dict[str, Any]:
     rows = datasets.spam("test")
     texts = [r["text"] for r in rows]
-    vectors = embed_texts(texts, cache)
+    encoded = encode_texts(texts, cache)
     # The whole held-out thread as one batch, in order: copies follow their originals.
     results = analyze(
         [{"text": r["text"], "author": r["author"], "author_url": r["author_url"]} for r in rows],
-        embeddings=vectors,
+        encoding=encoded,
     )
     gold = [r["label"] == "spam" for r in rows]
     predicted = [a.is_spam for a in results]
@@ -124,9 +127,8 @@ def evaluate_spam(cache: Path | None) -> dict[str, Any]:
     handcrafted, _ = spam.features(
         [spam.SpamInput(r["text"], r["author"], r["author_url"]) for r in rows]
     )
-    classifier = head.probabilities(np.hstack([vectors, handcrafted]))[:, 0] >= head.thresholds.get(
-        "spam", 0.5
-    )
+    x = np.hstack([np.asarray(encoded.features), handcrafted])
+    classifier = head.probabilities(x)[:, 0] >= head.thresholds.get("spam", 0.5)
 
     def score(pred: Sequence[bool]) -> tuple[float, float, float]:
         tp = sum(g and p for g, p in zip(gold, pred, strict=True))

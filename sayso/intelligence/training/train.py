@@ -29,7 +29,7 @@ import numpy as np
 from sayso.intelligence.analysis import intents, sentiment, spam
 from sayso.intelligence.analysis.heads import MODELS_DIR, LinearHead, load_head, save_head
 from sayso.intelligence.training import datasets
-from sayso.intelligence.training.vectors import embed_texts
+from sayso.intelligence.training.vectors import feature_texts
 
 SEED = 20240531
 SENTIMENT_C = 0.05
@@ -86,7 +86,7 @@ def train_sentiment(cache: Path | None) -> LinearHead:
     rows = [r for source in ("tweets", "amazon") for r in datasets.hutto(source, "train")]
     texts = [r.text for r in rows]
     _log(f"sentiment: embedding {len(texts)} training texts")
-    x = np.hstack([embed_texts(texts, cache), sentiment.features(sentiment.vader_scores(texts))])
+    x = np.hstack([feature_texts(texts, cache), sentiment.features(sentiment.vader_scores(texts))])
     y = np.asarray([r.label for r in rows])
     mean, scale = _standardize(x)
     model = _logistic(SENTIMENT_C).fit((x - mean) / scale, y)
@@ -141,10 +141,10 @@ def train_intents(cache: Path | None, sentiment_head: LinearHead) -> LinearHead:
     texts = [r["text"] for r in rows]
     _log(f"intents: embedding {len(texts)} training texts")
     vader = sentiment.vader_scores(texts)
-    vectors = embed_texts(texts, cache)
-    sentiment_p = sentiment.probabilities(sentiment_head, vectors, vader)
+    features = feature_texts(texts, cache)
+    sentiment_p = sentiment.probabilities(sentiment_head, features, vader)
     handcrafted = intents.features(texts, vader, sentiment_p)
-    x = np.hstack([vectors, handcrafted])
+    x = np.hstack([features, handcrafted])
     targets = {
         label: np.asarray([int(label in r["intents"]) for r in rows]) for label in intents.LABELS
     }
@@ -175,7 +175,7 @@ def train_spam(cache: Path | None) -> LinearHead:
     _log(f"spam: embedding {len(texts)} training texts")
     inputs = [spam.SpamInput(r["text"], r["author"], r["author_url"]) for r in rows]
     handcrafted, _ = spam.features(inputs)
-    x = np.hstack([embed_texts(texts, cache), handcrafted])
+    x = np.hstack([feature_texts(texts, cache), handcrafted])
     y = np.asarray([int(r["label"] == "spam") for r in rows])
     mean, scale, coef, intercept, thresholds = _fit_sigmoid_heads(
         x, {"spam": y}, SPAM_C, handcrafted.shape[1]

@@ -1,4 +1,4 @@
-"""Embeddings for training and evaluation, optionally cached on disk between runs."""
+"""Encodings for training and evaluation, optionally cached on disk between runs."""
 
 from __future__ import annotations
 
@@ -9,21 +9,32 @@ from pathlib import Path
 import numpy as np
 
 from sayso.intelligence.analysis.pipeline import MAX_EMBED_CHARS
+from sayso.intelligence.embeddings import Encoding
 
 
-def embed_texts(texts: Sequence[str], cache_dir: Path | None = None) -> np.ndarray:
-    from sayso.intelligence.embeddings import default_backend, embed
+def encode_texts(texts: Sequence[str], cache_dir: Path | None = None) -> Encoding:
+    """The sentence vectors and the features (what the heads read) of ``texts``."""
+    from sayso.intelligence.embeddings import default_backend, encode
 
     clipped = [t[:MAX_EMBED_CHARS] for t in texts]
     if cache_dir is None:
-        return embed(clipped)
-    digest = hashlib.sha256(default_backend().encode())
+        return encode(clipped)
+    digest = hashlib.sha256(f"{default_backend()};encoding-2".encode())
     for text in clipped:
         digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
-    path = cache_dir / f"{digest.hexdigest()[:24]}.npy"
+    path = cache_dir / f"{digest.hexdigest()[:24]}.npz"
     if path.exists():
-        return np.asarray(np.load(path), dtype=np.float32)
-    vectors = embed(clipped)
+        with np.load(path) as stored:
+            return Encoding(stored["vectors"], stored["features"])
+    encoded = encode(clipped)
+    assert encoded.vectors is not None and encoded.features is not None
     cache_dir.mkdir(parents=True, exist_ok=True)
-    np.save(path, vectors)
-    return vectors
+    np.savez(path, vectors=encoded.vectors, features=encoded.features)
+    return encoded
+
+
+def feature_texts(texts: Sequence[str], cache_dir: Path | None = None) -> np.ndarray:
+    """The features of ``texts``: what the analysis heads are trained on."""
+    features = encode_texts(texts, cache_dir).features
+    assert features is not None
+    return np.asarray(features, dtype=np.float32)

@@ -127,7 +127,7 @@ class World:
             f"({len(self.mastodon_posts):,}), Bluesky ({len(self.bluesky_posts):,})"
         )
 
-    def items(self) -> list[dict[str, str]]:
+    def analysis_items(self) -> list[dict[str, str]]:
         """The posts as ``analyze()`` reads them in the pipeline: text, author and time (the
         analysis compares an author's items within days by meaning, so who wrote what and when
         decides part of its work)."""

@@ -48,9 +48,13 @@ import numpy as np
 
 from sayso.intelligence.quantize import quantize_per_token
 
-RECIPE_VERSION = 4
+# The recipe of the sentence vectors: a change bumps it, which names a new model file and makes
+# the index embed its items again (``services.embedder_name``).
+RECIPE_VERSION = 3
 # The encoder is exported in two parts: its first FEATURE_LAYERS layers (the analysis heads read
-# their mean-pooled output, docs/intelligence.md) and the rest (sentence vectors).
+# their mean-pooled output, docs/intelligence.md) and the rest. Chained, the parts give recipe
+# 3's vectors (within 3e-8 of the single-file export's), so the split names a new model file
+# (``fingerprint``) but leaves the recipe, and the vectors in the index, as they were.
 FEATURE_LAYERS = 3
 SMOOTH_ALPHA = 0.8
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)

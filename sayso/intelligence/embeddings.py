@@ -81,10 +81,10 @@ def _encode_fp32(texts: list[str], batch_size: int, wanted: np.ndarray, features
     transformer = model[0].auto_model
     vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32) if wanted.any() else None
     feature_out = np.empty((len(texts), DIMENSIONS), dtype=np.float32) if features else None
+    # ``preprocess`` in sentence-transformers 5.x (``tokenize`` before, now deprecated).
+    prepare = getattr(model, "preprocess", None) or model.tokenize
     with _lock, torch.no_grad():
         for start in range(0, len(texts), batch_size):
-            # ``preprocess`` in sentence-transformers 5.x (``tokenize`` before, now deprecated).
-            prepare = getattr(model, "preprocess", None) or model.tokenize
             batch = prepare(texts[start : start + batch_size])
             out = transformer(
                 input_ids=batch["input_ids"],

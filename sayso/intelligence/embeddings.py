@@ -131,7 +131,7 @@ def encode(
     if name == "int8":
         from sayso.intelligence.embeddings_int8 import encode_int8
 
-        return Encoding(*encode_int8(items, batch_size, vectors=wanted, features=features))
+        return Encoding(*encode_int8(items, batch_size, wanted=wanted, features=features))
     if name == "fp32":
         if not features:
             out = np.zeros((len(items), DIMENSIONS), dtype=np.float32)
@@ -156,14 +156,6 @@ def embed(
     texts: Sequence[str], *, backend: str | None = None, batch_size: int = DEFAULT_BATCH_SIZE
 ) -> np.ndarray:
     """Embed ``texts`` (batched); returns float32 ``(len(texts), 384)``, unit-length rows."""
-    items = [text if isinstance(text, str) else str(text) for text in texts]
-    if not items:
-        return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    name = backend or default_backend()
-    if name == "int8":
-        from sayso.intelligence.embeddings_int8 import embed_int8
-
-        return embed_int8(items, batch_size)
-    if name == "fp32":
-        return _embed_fp32(items, batch_size)
-    raise ValueError(f"Unknown embedding backend “{name}”.")
+    out = encode(texts, features=False, backend=backend, batch_size=batch_size).vectors
+    assert out is not None
+    return out

@@ -423,14 +423,10 @@ def _pooled(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 def encode_int8(
-    texts: Sequence[str],
-    batch_size: int,
-    *,
-    vectors: bool | np.ndarray = True,
-    features: bool = True,
+    texts: Sequence[str], batch_size: int, *, wanted: np.ndarray, features: bool = True
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """The sentence vectors and the features of ``texts``. ``vectors`` may name the rows
-    (a boolean mask) whose vectors are wanted; the others' rows stay zero. Texts whose
+    """The sentence vectors of the rows ``wanted`` (a boolean mask; the others' rows stay
+    zero, and no array when none is wanted) and the features of ``texts``. Texts whose
     vectors are not wanted run through the encoder's first part only, half the work.
 
     Batch work (``PARALLEL_MIN_TEXTS`` texts or more) runs its batches side by side, one per
@@ -441,8 +437,6 @@ def encode_int8(
     threads = _threads()
     side_by_side = threads > 1 and len(texts) >= PARALLEL_MIN_TEXTS
     front, back, tokenizer = _runtime(1 if side_by_side else threads)
-    wanted = np.zeros(len(texts), dtype=bool)
-    wanted[:] = vectors if isinstance(vectors, bool) else np.asarray(vectors, dtype=bool)
     vector_out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32) if wanted.any() else None
     feature_out = np.empty((len(texts), DIMENSIONS), dtype=np.float32) if features else None
     encoded = tokenizer.encode_batch(list(texts))
@@ -484,7 +478,8 @@ def encode_int8(
 
 def embed_int8(texts: Sequence[str], batch_size: int) -> np.ndarray:
     """The sentence vectors of ``texts`` (``encode_int8`` without the features)."""
-    vectors, _ = encode_int8(texts, batch_size, vectors=True, features=False)
+    wanted = np.ones(len(texts), dtype=bool)
+    vectors, _ = encode_int8(texts, batch_size, wanted=wanted, features=False)
     if vectors is None:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     return vectors

@@ -255,3 +255,10 @@ SAYSO_LISTENING_TIMEOUT_SECONDS = env_int("SAYSO_LISTENING_TIMEOUT_SECONDS", 10)
 SAYSO_LISTENING_MAX_BACKOFF_SECONDS = env_int("SAYSO_LISTENING_MAX_BACKOFF_SECONDS", 6 * 3600)
 # The feedback widget: posts per minute per visitor address.
 SAYSO_WIDGET_RATE_LIMIT_PER_MINUTE = env_int("SAYSO_WIDGET_RATE_LIMIT_PER_MINUTE", 5)
+
+# --- Security (issue 19; docs/deploy.md) -----------------------------------------------------
+# [security:outbound] Source credentials at rest and the outbound-fetch policy.
+
+# [security:login] Staff login and password-reset throttling (django-axes).
+
+# [security:headers] Content-Security-Policy, HSTS, SSL redirect, proxy headers, client address.

@@ -6,6 +6,10 @@ writes one ``Notice`` per follower (once per event, whatever the retries) and, a
 enqueues the task that emails the immediate ones. Every email carries a signed unsubscribe link
 for the follow that caused it (and ``List-Unsubscribe`` / ``List-Unsubscribe-Post`` headers for
 mail clients' one-click button); a link cannot be changed to unsubscribe someone else.
+Opening the link changes nothing (mail scanners open links): the page asks, and its POST, or
+the mail client's RFC 8058 one-click POST, unsubscribes. The page's "Undo" can only follow
+again what was just unsubscribed from (a signed undo), and ``follow_add`` refuses any subject
+that is not a followable thing of the customer's organization.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -27,6 +32,8 @@ from sayso.core.models import Organization
 from sayso.customers.models import Customer, Identity, IdentityKind
 
 UNSUBSCRIBE_SALT = "sayso.community.unsubscribe"
+UNDO_SALT = "sayso.community.unsubscribe.undo"
+UNDO_MAX_AGE = timedelta(days=1)  # how long the "Undo" button of an unsubscribe page works
 DIGEST_EVERY = timedelta(hours=23)  # a little under a day, so a daily tick never skips a day
 
 
@@ -39,6 +46,9 @@ def category_subject(category_id: int) -> str:
 
 
 NEW_IDEAS = "ideas"
+# Subjects that are a whole list rather than one thing: new ideas, new questions, the
+# changelog, the roadmap, the status page.
+WHOLE_SUBJECTS = frozenset({NEW_IDEAS, "questions", "changelog", "roadmap", "status"})
 
 
 # --- settings and follows --------------------------------------------------------------------
@@ -73,62 +83,71 @@ def follow_settings_update(
     return found
 
 
+def subject_followable(*, organization_id: int, subject: str) -> bool:
+    """Whether ``subject`` names something public of the organization that can be followed."""
+    from sayso.community.models import Category, CommunityProfile, Question, Review
+
+    if subject in WHOLE_SUBJECTS:
+        return True
+    kind, _, raw = (subject or "").partition(":")
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
+        return False
+    pk = int(raw)
+    scope = {"organization_id": organization_id, "pk": pk}
+    if kind == "idea":
+        return Idea.objects.filter(**scope).exists()
+    if kind == "category":
+        return Category.objects.filter(**scope).exists()
+    if kind == "review":
+        return Review.objects.filter(**scope).exists()
+    if kind == "question":
+        return Question.objects.filter(
+            **scope, hidden_at__isnull=True, deleted_at__isnull=True
+        ).exists()
+    if kind == "person":
+        # Only people who chose to be visible can be followed.
+        return CommunityProfile.objects.filter(
+            organization_id=organization_id, customer_id=pk, visible=True
+        ).exists()
+    if kind == "incident":
+        from sayso.status.models import Incident
+
+        return Incident.objects.filter(**scope).exists()
+    if kind in {"roadmap-item", "changelog-entry"}:
+        from sayso.roadmap.models import ChangelogEntry, RoadmapItem
+
+        model = RoadmapItem if kind == "roadmap-item" else ChangelogEntry
+        return model.objects.filter(**scope).exists()
+    return False
+
+
+def _not_followable() -> ValidationError:
+    return ValidationError(
+        {
+            "subject": "Follow ideas, questions, changelog, roadmap, status, idea:<id>, "
+            "category:<id>, review:<id>, roadmap-item:<id>, changelog-entry:<id>, "
+            "question:<id>, incident:<id> or person:<id> (of someone visible) of this "
+            "organization."
+        }
+    )
+
+
 def subject_check(*, organization: Organization, subject: str) -> str:
     """``subject`` when it names something public of the organization that can be followed,
     else a ValidationError saying what can be."""
-    from django.core.exceptions import ValidationError
-
-    from sayso.community.models import Category, CommunityProfile, Question, Review
-
-    kind, _, raw = (subject or "").partition(":")
-    whole = {NEW_IDEAS, "changelog", "roadmap", "questions", "status"}
-    if subject in whole:
-        return subject
-    exists = False
-    if raw.isdigit() and len(raw) < 12:
-        pk = int(raw)
-        if kind == "idea":
-            exists = Idea.objects.filter(organization=organization, pk=pk).exists()
-        elif kind == "category":
-            exists = Category.objects.filter(organization=organization, pk=pk).exists()
-        elif kind == "review":
-            exists = Review.objects.filter(organization=organization, pk=pk).exists()
-        elif kind == "question":
-            exists = Question.objects.filter(
-                organization=organization, pk=pk, hidden_at__isnull=True, deleted_at__isnull=True
-            ).exists()
-        elif kind == "person":
-            # Only people who chose to be visible can be followed.
-            exists = CommunityProfile.objects.filter(
-                organization=organization, customer_id=pk, visible=True
-            ).exists()
-        elif kind == "incident":
-            from sayso.status.models import Incident
-
-            exists = Incident.objects.filter(organization=organization, pk=pk).exists()
-        elif kind in {"roadmap-item", "changelog-entry"}:
-            from sayso.roadmap.models import ChangelogEntry, RoadmapItem
-
-            model = RoadmapItem if kind == "roadmap-item" else ChangelogEntry
-            exists = model.objects.filter(organization=organization, pk=pk).exists()
-    if not exists:
-        raise ValidationError(
-            {
-                "subject": "Follow ideas, questions, changelog, roadmap, status, idea:<id>, "
-                "category:<id>, review:<id>, roadmap-item:<id>, changelog-entry:<id>, "
-                "question:<id>, incident:<id> or person:<id> (of someone visible) of this "
-                "organization."
-            }
-        )
+    if not subject_followable(organization_id=organization.pk, subject=subject):
+        raise _not_followable()
     return subject
 
 
 def follow_add(*, customer: Customer, subject: str, delivery: str | None = None) -> Follow:
-    """Follow ``subject`` (idempotent: following twice keeps one follow)."""
+    """Follow ``subject`` (idempotent: following twice keeps one follow). Only something the
+    customer's organization has and lets be followed (``subject_check``): no caller, however
+    it got the subject, can create a follow of another organization's thing or of junk."""
     if customer.merged_into_id is not None:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError("This customer record was merged into another.")
+    if not subject_followable(organization_id=customer.organization_id, subject=subject):
+        raise _not_followable()
     chosen = delivery if delivery in Delivery.values else settings_for(customer).delivery
     try:
         with transaction.atomic():
@@ -305,21 +324,11 @@ def unsubscribe_url(organization: Organization, token: str) -> str:
     return settings.SAYSO_BASE_URL + path
 
 
-@dataclass(frozen=True)
-class UnsubscribeResult:
-    customer: Customer
-    subject: str | None  # the follow removed (None when it was gone already, or "everything")
-    removed: int
-    everything: bool = False
-
-
-@transaction.atomic
-def unsubscribe(
-    *, organization: Organization, token: str, everything: bool = False
-) -> UnsubscribeResult | None:
-    """Honour an unsubscribe link at once: its follow, or with ``everything`` every follow of
-    the customer (and no more following by participation). None for a forged or foreign
-    token."""
+def _unsubscribe_holder(
+    organization: Organization, token: str
+) -> tuple[Customer, int | None] | None:
+    """The customer an unsubscribe token belongs to (the record it was merged into, for a link
+    from before a merge) and the follow it names; None for a forged or foreign token."""
     read = unsubscribe_read(token)
     if read is None:
         return None
@@ -327,10 +336,58 @@ def unsubscribe(
     customer = Customer.objects.filter(organization=organization, pk=customer_id).first()
     if customer is None:
         return None
-    # A link from before a merge: the follows now belong to the record it was merged into.
     from sayso.customers.services import active_customer
 
-    customer = active_customer(customer)
+    return active_customer(customer), follow_id
+
+
+@dataclass(frozen=True)
+class Unsubscribing:
+    """What an unsubscribe link would stop, shown before anything changes."""
+
+    customer: Customer
+    follow: Follow | None  # None when it is gone already, or for "everything"
+    everything: bool
+
+
+def unsubscribe_pending(*, organization: Organization, token: str) -> Unsubscribing | None:
+    """What the link would unsubscribe from, changing nothing (a mail scanner following the
+    link must not unsubscribe anyone). None for a forged or foreign token."""
+    holder = _unsubscribe_holder(organization, token)
+    if holder is None:
+        return None
+    customer, follow_id = holder
+    if follow_id is None:
+        return Unsubscribing(customer, None, everything=True)
+    follow = Follow.objects.filter(customer=customer, pk=follow_id).first()
+    return Unsubscribing(customer, follow, everything=False)
+
+
+def unsubscribe_undo_token(*, customer_id: int, subject: str) -> str:
+    """The signed "undo" of one unsubscribe: it can only follow again what this customer was
+    just unsubscribed from (for ``UNDO_MAX_AGE``)."""
+    return signing.dumps({"c": customer_id, "s": subject}, salt=UNDO_SALT, compress=True)
+
+
+@dataclass(frozen=True)
+class UnsubscribeResult:
+    customer: Customer
+    subject: str | None  # the follow removed (None when it was gone already, or "everything")
+    removed: int
+    everything: bool = False
+    undo: str | None = None  # the signed undo, when a follow was removed
+
+
+@transaction.atomic
+def unsubscribe(
+    *, organization: Organization, token: str, everything: bool = False
+) -> UnsubscribeResult | None:
+    """Honour an unsubscribe link: its follow, or with ``everything`` every follow of the
+    customer (and no more following by participation). None for a forged or foreign token."""
+    holder = _unsubscribe_holder(organization, token)
+    if holder is None:
+        return None
+    customer, follow_id = holder
     if everything or follow_id is None:
         removed, _ = Follow.objects.filter(customer=customer).delete()
         found = settings_for(customer)
@@ -342,13 +399,35 @@ def unsubscribe(
         )
         return UnsubscribeResult(customer, None, removed, everything=True)
     follow = Follow.objects.filter(customer=customer, pk=follow_id).first()
-    subject = follow.subject if follow is not None else None
-    if follow is not None:
-        Notice.objects.filter(follow=follow, sent_at__isnull=True, skipped="").update(
-            skipped="unsubscribed"
-        )
-        follow.delete()
-    return UnsubscribeResult(customer, subject, 1 if follow is not None else 0)
+    if follow is None:
+        return UnsubscribeResult(customer, None, 0)
+    Notice.objects.filter(follow=follow, sent_at__isnull=True, skipped="").update(
+        skipped="unsubscribed"
+    )
+    follow.delete()
+    undo = unsubscribe_undo_token(customer_id=customer.pk, subject=follow.subject)
+    return UnsubscribeResult(customer, follow.subject, 1, undo=undo)
+
+
+@transaction.atomic
+def unsubscribe_undo(*, organization: Organization, token: str, undo: str) -> Follow | None:
+    """Follow again what ``token``'s holder was just unsubscribed from, as ``undo`` (made by
+    ``unsubscribe``) says. None when the token is forged or foreign, or ``undo`` was not made
+    for this holder or is too old; a ValidationError when the subject can no longer be
+    followed (``follow_add`` checks it like every follow)."""
+    holder = _unsubscribe_holder(organization, token)
+    if holder is None:
+        return None
+    customer, _ = holder
+    try:
+        data = signing.loads(undo, salt=UNDO_SALT, max_age=UNDO_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired included
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("s"), str):
+        return None
+    if data.get("c") != customer.pk:
+        return None
+    return follow_add(customer=customer, subject=data["s"])
 
 
 def _email(

@@ -14,11 +14,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from sayso.community import following, reviews, selectors, services
@@ -687,39 +687,95 @@ def following_settings(request: PortalRequest) -> HttpResponse:
     )
 
 
-@csrf_exempt  # RFC 8058 one-click: the mail client POSTs without a session; the token is the key
-@portal_view(sign_in_required=False)
-def unsubscribe(request: PortalRequest, token: str) -> HttpResponse:
-    """An email's unsubscribe link: honoured at once (GET or the mail client's one-click POST),
-    with a way to stop every email and to undo."""
-    if request.method == "POST" and request.POST.get("undo"):
-        read = following.unsubscribe_read(token)
-        subject = request.POST.get("undo", "")[:64]
-        customer = (
-            selectors.customer_for_unsubscribe(organization=request.organization, pk=read[0])
-            if read
-            else None
-        )
-        if customer is None:
-            raise Http404("This link is not valid.")
-        following.follow_add(customer=customer, subject=subject)
-        messages.success(request, "You follow it again.")
-        return redirect("idea-board", org=request.organization.slug)
-    everything = request.method == "POST" and request.POST.get("everything") == "1"
+def _one_click(request: PortalRequest) -> bool:
+    """The mail client's one-click unsubscribe (RFC 8058): a POST whose only field is
+    ``List-Unsubscribe=One-Click``."""
+    return (
+        request.method == "POST"
+        and list(request.POST.keys()) == ["List-Unsubscribe"]
+        and request.POST.get("List-Unsubscribe") == "One-Click"
+    )
+
+
+def _unsubscribe_invalid(request: PortalRequest) -> HttpResponse:
+    return render(
+        request,
+        "community/unsubscribed.html",
+        {"organization": request.organization, "invalid": True},
+        status=404,
+    )
+
+
+def _unsubscribe_now(request: PortalRequest, token: str, *, everything: bool) -> HttpResponse:
     result = following.unsubscribe(
         organization=request.organization, token=token, everything=everything
     )
     if result is None:
-        return render(
-            request,
-            "community/unsubscribed.html",
-            {"organization": request.organization, "invalid": True},
-            status=404,
-        )
+        return _unsubscribe_invalid(request)
     return render(
         request,
         "community/unsubscribed.html",
         {"organization": request.organization, "result": result, "token": token},
+    )
+
+
+@csrf_exempt  # only for the RFC 8058 one-click POST (no session there; the token is the key)
+@portal_view(sign_in_required=False)
+def unsubscribe(request: PortalRequest, token: str) -> HttpResponse:
+    """An email's unsubscribe link. Opening it changes nothing (mail scanners open links): it
+    asks, and the page's POST unsubscribes, with a way to stop every email and to undo. The
+    mail client's one-click POST unsubscribes at once, without a CSRF token; every other POST
+    needs one."""
+    if _one_click(request):
+        return _unsubscribe_now(request, token, everything=False)
+    return _unsubscribe_page(request, token)
+
+
+@csrf_protect
+def _unsubscribe_page(request: PortalRequest, token: str) -> HttpResponse:
+    if request.method == "POST" and "undo" in request.POST:
+        try:
+            follow = following.unsubscribe_undo(
+                organization=request.organization,
+                token=token,
+                undo=request.POST.get("undo", "")[:1000],
+            )
+        except ValidationError:
+            follow, problem = None, "It can no longer be followed."
+        else:
+            problem = "This undo button does not work any more."
+        if follow is None:
+            if following.unsubscribe_pending(organization=request.organization, token=token):
+                return render(
+                    request,
+                    "community/unsubscribed.html",
+                    {"organization": request.organization, "undo_failed": problem},
+                    status=400,
+                )
+            return _unsubscribe_invalid(request)
+        messages.success(request, "You follow it again.")
+        return redirect("idea-board", org=request.organization.slug)
+    if request.method == "POST":
+        return _unsubscribe_now(request, token, everything=request.POST.get("everything") == "1")
+    if request.method not in {"GET", "HEAD"}:
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    pending = following.unsubscribe_pending(organization=request.organization, token=token)
+    if pending is None:
+        return _unsubscribe_invalid(request)
+    label = None
+    if pending.follow is not None:
+        label = next(
+            (
+                name
+                for follow, name, _ in selectors.follows_of(customer=pending.customer)
+                if follow.pk == pending.follow.pk
+            ),
+            None,
+        )
+    return render(
+        request,
+        "community/unsubscribed.html",
+        {"organization": request.organization, "pending": pending, "label": label},
     )
 
 

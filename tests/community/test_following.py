@@ -107,7 +107,7 @@ def test_unsubscribe_links_cannot_be_forged_for_another_person(
         assert Client().get(url).status_code == 404
     # Bob's own valid token for Ada's follow removes nothing of Ada's.
     url = reverse("unsubscribe", kwargs={"org": org.slug, "token": bob_token})
-    Client().get(url)
+    Client().post(url)
     assert Follow.objects.filter(pk=ada_follow.pk).exists()
     # A valid token used under another organization's address finds no one.
     foreign = reverse("unsubscribe", kwargs={"org": other_org.slug, "token": token})
@@ -121,8 +121,9 @@ def test_stop_everything_and_undo(org: Any, customer: Any) -> None:
     follow = Follow.objects.get(customer=customer)
     token = following.unsubscribe_token(customer_id=customer.pk, follow_id=follow.pk)
     url = reverse("unsubscribe", kwargs={"org": org.slug, "token": token})
-    Client().get(url)
-    Client().post(url, {"undo": idea_subject(idea)})
+    page = Client().post(url)
+    assert not Follow.objects.filter(customer=customer, subject=idea_subject(idea)).exists()
+    Client().post(url, {"undo": page.context["result"].undo})
     assert Follow.objects.filter(customer=customer, subject=idea_subject(idea)).exists()
     Client().post(url, {"everything": "1"})
     assert not Follow.objects.filter(customer=customer).exists()
@@ -223,8 +224,8 @@ def test_an_unsubscribe_link_from_before_a_customer_merge_still_works(
     follow = Follow.objects.get(customer=twin)
     token = following.unsubscribe_token(customer_id=twin.pk, follow_id=follow.pk)
     customer_merge(source=twin, target=customer, actor=agent)
-    page = Client().get(reverse("unsubscribe", kwargs={"org": org.slug, "token": token}))
+    page = Client().post(reverse("unsubscribe", kwargs={"org": org.slug, "token": token}))
     assert page.status_code == 200 and "No more emails about this" in page.text
     assert not Follow.objects.filter(subject=idea_subject(idea)).exists()
-    again = Client().get(reverse("unsubscribe", kwargs={"org": org.slug, "token": token}))
+    again = Client().post(reverse("unsubscribe", kwargs={"org": org.slug, "token": token}))
     assert "already unsubscribed" in again.text

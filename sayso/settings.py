@@ -260,5 +260,35 @@ SAYSO_WIDGET_RATE_LIMIT_PER_MINUTE = env_int("SAYSO_WIDGET_RATE_LIMIT_PER_MINUTE
 # [security:outbound] Source credentials at rest and the outbound-fetch policy.
 
 # [security:login] Staff login and password-reset throttling (django-axes).
+# Failed sign-ins (the staff login and the admin's) are counted per username and per client
+# address; either reaching SAYSO_LOGIN_FAILURE_LIMIT within the cool-off locks it (the right
+# password included) with a "wait" page (429) until SAYSO_LOGIN_COOLOFF_MINUTES after the last
+# failure. A successful sign-in forgives that account's own failures (not its address's).
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+SAYSO_TRUSTED_PROXY_COUNT = env_int("SAYSO_TRUSTED_PROXY_COUNT", 0)
+SAYSO_LOGIN_FAILURE_LIMIT = env_int("SAYSO_LOGIN_FAILURE_LIMIT", 5)
+SAYSO_LOGIN_COOLOFF_MINUTES = env_int("SAYSO_LOGIN_COOLOFF_MINUTES", 15)
+AXES_FAILURE_LIMIT = SAYSO_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = SAYSO_LOGIN_COOLOFF_MINUTES / 60  # hours: axes reads a float as hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Failures while locked out do not push the end of the lockout further (an attacker could
+# otherwise keep an account locked for ever with one try per cool-off).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "sayso.core.sign_in_throttling.SignInAttempts"
+AXES_LOCKOUT_CALLABLE = "sayso.core.sign_in_throttling.lockout_response"
+# The client address is the one the rate limits count (sayso.core.ratelimit.client_key:
+# behind SAYSO_TRUSTED_PROXY_COUNT reverse proxies, read from X-Forwarded-For with ipware),
+# rather than axes' own django-ipware call, so both agree on who a client is.
+AXES_CLIENT_IP_CALLABLE = "sayso.core.ratelimit.client_key"
+# Password-reset emails: at most this many per hour per address asked for, and per client.
+SAYSO_PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env_int("SAYSO_PASSWORD_RESET_PER_ADDRESS_PER_HOUR", 3)
+SAYSO_PASSWORD_RESET_PER_CLIENT_PER_HOUR = env_int("SAYSO_PASSWORD_RESET_PER_CLIENT_PER_HOUR", 10)
+
 
 # [security:headers] Content-Security-Policy, HSTS, SSL redirect, proxy headers, client address.

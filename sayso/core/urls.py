@@ -16,7 +16,7 @@ urlpatterns = [
     path("staff/", views.staff_home, name="staff-home"),
     path(
         "staff/password-reset/",
-        auth_views.PasswordResetView.as_view(
+        views.StaffPasswordResetView.as_view(
             template_name="core/password_reset_form.html",
             email_template_name="core/password_reset_email.txt",
             subject_template_name="core/password_reset_subject.txt",

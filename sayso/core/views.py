@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,6 +15,8 @@ from sayso.core import selectors, services
 from sayso.core.forms import InviteForm, MemberUpdateForm
 from sayso.core.models import Membership, Organization, Role, Scope, Team
 from sayso.core.permissions import StaffRequest, staff_required
+from sayso.core.ratelimit import client_key
+from sayso.core.sign_in_throttling import password_reset_throttled
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -23,6 +27,19 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request, "core/home.html", {"organizations": organizations, "memberships": memberships}
     )
+
+
+class StaffPasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, limited per client and per address asked for: beyond the
+    limit nothing is sent, and the answer is the same "check your email" page as for any
+    address, known or not, so the form tells no one which addresses have accounts."""
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        if password_reset_throttled(
+            client=client_key(self.request), email=form.cleaned_data["email"]
+        ):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 @login_required

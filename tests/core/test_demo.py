@@ -67,7 +67,8 @@ def test_demo_status_page_has_an_incident_in_progress_and_a_postmortem() -> None
 def test_demo_staff_can_sign_in_and_see_the_inbox(settings: Any) -> None:
     load_demo()
     client = Client()
-    assert client.login(username="raj", password="sayso-demo")
+    signed_in = client.post("/staff/login/", {"username": "raj", "password": "sayso-demo"})
+    assert signed_in.status_code == 302
     response = client.get("/staff/haulright/")
     assert response.status_code == 200
     assert "Truck reservation for Saturday" in response.text

@@ -41,7 +41,11 @@ def test_admin_invites_a_new_person_who_chooses_a_password(
         {"new_password1": "a-long-new-password-42", "new_password2": "a-long-new-password-42"},
     )
     assert response.status_code == 302
-    assert Client().login(username=membership.user.username, password="a-long-new-password-42")
+    signed_in = Client().post(
+        "/staff/login/",
+        {"username": membership.user.username, "password": "a-long-new-password-42"},
+    )
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/staff/"
     assert AuditEntry.objects.filter(action="membership.invite").exists()
 
 

@@ -1,0 +1,228 @@
+"""One seeded world for the authorization matrices: an organization with something behind every
+route, a second organization with its own staff and case #1, customers A and B, and a customer
+who signed up through the portal (whose name is the address they typed).
+
+It is built once per test module, inside a transaction that the module's end rolls back
+(``world_fixture``); every test runs in a savepoint of it, so what a test changes is gone for the
+next one. Nothing here runs the embedding model: no task runs (nothing commits), and mentions are
+stored directly rather than through the listening pipeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from sayso.community import following, questions, reviews
+from sayso.community import services as community
+from sayso.conversations import services as conversations
+from sayso.core.models import ApiToken, Membership, Organization, Role, Scope
+from sayso.core.services import api_token_create
+from sayso.customers.models import Customer, CustomerMerge
+from sayso.customers.services import (
+    customer_merge,
+    portal_login_link_redeem,
+    portal_login_link_send,
+)
+from sayso.listening.models import ListenTerm, Mention, RoutingRule, Source, SourceKind, TermKind
+from sayso.listening.services import rule_create, source_create, term_add
+from sayso.roadmap import services as roadmap
+from sayso.status import services as status
+from tests import factories
+
+# Staff-only text: must never be in a response to anyone but this organization's staff.
+NOTE = "INTERNAL-7Q: customer is on the watch list, do not offer discounts"
+# In every seeded title and body of the organization: absent from what another organization's
+# staff see of their own organization.
+MARK = "haulmark"
+
+ALL_SCOPES = tuple(Scope.values)
+STAFF = ("agent", "manager", "admin")
+
+
+@dataclass
+class World:
+    org: Organization
+    rival: Organization
+    users: dict[str, Any]  # agent, manager, admin, outsider
+    raw_tokens: dict[str, str]  # agent, manager, admin, outsider: every scope
+    ann: Customer
+    bob: Customer
+    cam: Customer  # signed up through the portal: no name but the address typed
+    identities: dict[str, list[str]]  # customer -> the email addresses and phone numbers
+    case_a: Any
+    case_b: Any
+    rival_case: Any
+    commitment: Any
+    merge: CustomerMerge
+    admin_token: ApiToken  # a token the admin owns (revoke route)
+    admin_membership: Membership
+    idea: Any
+    comment: Any
+    question: Any
+    answer: Any
+    review: Any
+    product: Any
+    roadmap_item: Any
+    changelog_entry: Any
+    component: Any
+    incident: Any
+    source: Source
+    term: ListenTerm
+    rule: RoutingRule
+    mention: Mention
+    unsubscribe_token: str
+    message_id: int
+
+    def client(self, who: str) -> Client:
+        """A browser of ``who``: anonymous, customer_a/customer_b (portal session), a staff
+        member (Django session), or ``bearer`` (an anonymous browser sending an admin's API
+        token, which web pages must ignore)."""
+        if who == "bearer":
+            return Client(HTTP_AUTHORIZATION=f"Bearer {self.raw_tokens['admin']}")
+        client = Client()
+        if who in self.users:
+            client.force_login(self.users[who])
+        elif who in {"customer_a", "customer_b"}:
+            session = client.session
+            customer = self.ann if who == "customer_a" else self.bob
+            session[f"portal-customer:{self.org.pk}"] = customer.pk
+            session.save()
+        elif who != "anonymous":
+            raise ValueError(who)
+        return client
+
+
+def _seed() -> World:
+    org = factories.make_org("Haulright Trucks", "haulright")
+    rival = factories.make_org("Rival Vans", "rival")
+    users = {role: factories.make_member(org, role, username=role).user for role in STAFF}
+    outsider = factories.make_member(rival, Role.ADMIN, username="outsider")
+    users["outsider"] = outsider.user
+    raw_tokens = {}
+    for who, user in users.items():
+        membership = Membership.objects.get(user=user)
+        raw_tokens[who] = api_token_create(membership=membership, name="all", scopes=ALL_SCOPES)[1]
+    admin_membership = Membership.objects.get(user=users["admin"])
+    admin_token, _ = api_token_create(
+        membership=admin_membership, name="ci", scopes=[Scope.CASES_READ]
+    )
+
+    ann = factories.make_customer(
+        org, f"Ann Archer {MARK}", "ann.archer@example.com", phone="+15550100111"
+    )
+    bob = factories.make_customer(
+        org, f"Bob Baker {MARK}", "bob.baker@example.net", phone="+15550100222"
+    )
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        raw = portal_login_link_send(organization=org, email="cam.signup@example.org")
+    cam, _ = portal_login_link_redeem(organization=org, raw=raw or "")
+    identities = {
+        "ann": ["ann.archer@example.com", "+15550100111", "15550100111"],
+        "bob": ["bob.baker@example.net", "+15550100222", "15550100222"],
+        "cam": ["cam.signup@example.org"],
+    }
+    dup = factories.make_customer(org, f"Ann again {MARK}", "ann.again@example.com")
+    merge = customer_merge(source=dup, target=ann, actor=users["admin"])
+
+    case_a = factories.make_case(org, ann, subject=f"Ann's truck {MARK}", body=f"Where {MARK}?")
+    case_b = factories.make_case(org, bob, subject=f"Bob's invoice {MARK}", body=f"Wrong {MARK}")
+    conversations.message_note(case=case_a, author=users["agent"], body=NOTE)
+    reply = conversations.message_reply(
+        case=case_a, author=users["agent"], body=f"We are on it {MARK}"
+    )
+    commitment = factories.make_commitment(case_a, users["agent"], description=f"Ring {MARK}")
+    rival_customer = factories.make_customer(rival, "Rita Rival", "rita@rival.test")
+    rival_case = factories.make_case(rival, rival_customer, subject="Rival's own case")
+
+    idea, _ = community.idea_post(
+        organization=org, author=ann, title=f"Ann's idea {MARK}", body=f"Please {MARK}"
+    )
+    community.idea_post(organization=org, author=cam, title=f"Cam's idea {MARK}", body="Dark mode")
+    comment, _ = community.comment_post(idea=idea, author=bob, body=f"Bob agrees {MARK}")
+    question, _ = questions.question_ask(
+        organization=org, author=ann, title=f"Ann's question {MARK}", body=f"How {MARK}?"
+    )
+    answer, _ = questions.answer_post(question=question, author=bob, body=f"Bob's answer {MARK}")
+    questions.answer_post(question=question, author_user=users["agent"], body=f"Staff {MARK}")
+    product = reviews.product_create(organization=org, name="Box van")
+    review, _ = reviews.review_post(
+        customer=ann, rating=2, title=f"Late {MARK}", body=f"Late pickup {MARK}", product=product
+    )
+    roadmap_item = roadmap.roadmap_item_create(
+        organization=org, title=f"Themes {MARK}", idea_numbers=[idea.number]
+    )
+    changelog_entry = roadmap.changelog_entry_create(organization=org, title=f"Export {MARK}")
+    roadmap.changelog_entry_publish(entry=changelog_entry, actor=users["admin"])
+    component = status.component_create(organization=org, name=f"Booking {MARK}")
+    incident, _ = status.incident_open(
+        organization=org,
+        title=f"Outage {MARK}",
+        body=f"Down {MARK}",
+        component_ids=[component.pk],
+        actor=users["agent"],
+    )
+    source = source_create(
+        organization=org, name=f"Forum {MARK}", kind=SourceKind.RSS, url="https://forum.test/feed"
+    )
+    term = term_add(organization=org, kind=TermKind.BRAND, term="Haulright")
+    rule = rule_create(
+        organization=org, name=f"Angry {MARK}", sentiment="negative", priority="high"
+    )
+    mention = Mention.objects.create(
+        organization=org,
+        source=source,
+        external_id="m1",
+        text=f"Haulright lost my booking {MARK}",
+        author_name="Kim",
+        published_at=timezone.now() - timedelta(hours=1),
+    )
+    follow = following.follow_add(customer=ann, subject=f"idea:{idea.pk}")
+    token = following.unsubscribe_token(customer_id=ann.pk, follow_id=follow.pk)
+    return World(
+        org=org,
+        rival=rival,
+        users=users,
+        raw_tokens=raw_tokens,
+        ann=ann,
+        bob=bob,
+        cam=cam,
+        identities=identities,
+        case_a=case_a,
+        case_b=case_b,
+        rival_case=rival_case,
+        commitment=commitment,
+        merge=merge,
+        admin_token=admin_token,
+        admin_membership=admin_membership,
+        idea=idea,
+        comment=comment,
+        question=question,
+        answer=answer,
+        review=review,
+        product=product,
+        roadmap_item=roadmap_item,
+        changelog_entry=changelog_entry,
+        component=component,
+        incident=incident,
+        source=source,
+        term=term,
+        rule=rule,
+        mention=mention,
+        unsubscribe_token=token,
+        message_id=reply.pk,
+    )
+
+
+def world_fixture(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
+    """The body of a module-scoped fixture: the world, rolled back when the module ends."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        world = _seed()
+        yield world
+        transaction.set_rollback(True)

@@ -258,6 +258,36 @@ SAYSO_WIDGET_RATE_LIMIT_PER_MINUTE = env_int("SAYSO_WIDGET_RATE_LIMIT_PER_MINUTE
 
 # --- Security (issue 19; docs/deploy.md) -----------------------------------------------------
 # [security:outbound] Source credentials at rest and the outbound-fetch policy.
+# Source credentials (access tokens, app passwords) are stored encrypted with Fernet keys:
+# SAYSO_ENCRYPTION_KEY holds one or more keys, comma-separated, the newest first (new secrets
+# are sealed with the first; the others still open older ones, so keys can rotate). Production
+# must set it (or SAYSO_ENCRYPTION_KEY_FILE); a laptop gets a key file in the data directory.
+SAYSO_ENCRYPTION_KEY = env_secret("SAYSO_ENCRYPTION_KEY")
+if not SAYSO_ENCRYPTION_KEY:
+    _encryption_key_file = DATA_DIR / "encryption_key"
+    if _encryption_key_file.exists():
+        SAYSO_ENCRYPTION_KEY = _encryption_key_file.read_text(encoding="utf-8").strip()
+    else:
+        from cryptography.fernet import Fernet
+
+        SAYSO_ENCRYPTION_KEY = Fernet.generate_key().decode()
+        try:
+            DATA_DIR.mkdir(parents=True, exist_ok=True)
+            _encryption_key_file.write_text(SAYSO_ENCRYPTION_KEY, encoding="utf-8")
+            _encryption_key_file.chmod(0o600)
+        except OSError:
+            pass
+# Outbound requests (feeds, Mastodon, Bluesky, webhooks: sayso.core.outbound) never go to
+# loopback, private, link-local or metadata addresses unless listed here: networks (CIDR) or
+# host names (".example.internal" allows its subdomains), comma-separated.
+SAYSO_OUTBOUND_ALLOW = env_list("SAYSO_OUTBOUND_ALLOW", [])
+# Each outbound answer: at most this many bytes, and this many seconds from start to end.
+SAYSO_OUTBOUND_MAX_BYTES = env_int("SAYSO_OUTBOUND_MAX_BYTES", 32 * 1024 * 1024)
+SAYSO_OUTBOUND_TOTAL_SECONDS = env_int("SAYSO_OUTBOUND_TOTAL_SECONDS", 60)
+# Upgrading: a source that named an environment variable for its credential keeps that
+# variable's value (encrypted) only if the name is listed here; any other is paused until an
+# admin enters the credential again (migration listening 0003).
+SAYSO_CREDENTIAL_ENV_MIGRATE = env_list("SAYSO_CREDENTIAL_ENV_MIGRATE", [])
 
 # [security:login] Staff login and password-reset throttling (django-axes).
 # Failed sign-ins (the staff login and the admin's) are counted per username and per client

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import ConfigDict
 
 from sayso.api.auth import actor_of, organization_of, scoped, token_of
 from sayso.api.lookups import MAX_ID, team_or_404
@@ -37,7 +38,9 @@ class SourceOut(Schema):
     url: str
     queries: list[str]
     account: str
-    credential_env: str
+    # Write-only credential: only whether one is set, and its last characters ("••••abcd").
+    has_credential: bool
+    credential_masked: str
     allowed_origins: list[str]
     enabled: bool
     poll_interval_seconds: int
@@ -60,24 +63,35 @@ class SourceOut(Schema):
         return obj.origin_list()
 
 
+# A request naming a field these schemas do not have (``credential_env``, gone: see
+# docs/api.md) is refused with a 422 naming it, instead of the field being ignored.
+_NO_OTHER_FIELDS = ConfigDict(extra="forbid")
+
+
 class SourceIn(Schema):
+    model_config = _NO_OTHER_FIELDS
+
     name: str = Field(max_length=120)
     kind: SourceKind
     url: str = Field("", max_length=500)
     queries: list[str] = Field(default_factory=list, max_length=50)
     account: str = Field("", max_length=200)
-    credential_env: str = Field("", max_length=100)
+    # The access token (Mastodon) or app password (Bluesky): stored encrypted, never returned.
+    credential: str = Field("", max_length=1000)
     allowed_origins: list[str] = Field(default_factory=list, max_length=50)
     enabled: bool = True
     poll_interval_seconds: int = Field(300, ge=60, le=7 * 86400)
 
 
 class SourcePatchIn(Schema):
+    model_config = _NO_OTHER_FIELDS
+
     name: str | None = Field(None, max_length=120)
     url: str | None = Field(None, max_length=500)
     queries: list[str] | None = Field(None, max_length=50)
     account: str | None = Field(None, max_length=200)
-    credential_env: str | None = Field(None, max_length=100)
+    # A new credential replaces the stored one; null or "" removes it; absent keeps it.
+    credential: str | None = Field(None, max_length=1000)
     allowed_origins: list[str] | None = Field(None, max_length=50)
     enabled: bool | None = None
     poll_interval_seconds: int | None = Field(None, ge=60, le=7 * 86400)
@@ -274,6 +288,8 @@ def sources_update(request: HttpRequest, source_id: int, payload: SourcePatchIn)
     for key in ("queries", "allowed_origins"):
         if key in values:
             values[key] = _lines(values[key])
+    if "credential" in values and not values["credential"]:
+        values["clear_credential"] = True  # null or "": remove the stored credential
     return services.source_update(source=source, actor=actor_of(request), **values)
 
 
@@ -295,7 +311,7 @@ def sources_delete(request: HttpRequest, source_id: int) -> Status[None]:
     "/sources/{int:source_id}/test",
     response={200: ConnectionTestOut, **errors(401, 403, 404)},
     operation_id="listening_sources_test",
-    summary="Test the connection: the first items, or the exact error (nothing is stored)",
+    summary="Test the connection: the first items, or why they were not read (nothing stored)",
     tags=TAGS,
     **scoped(WRITE),
 )

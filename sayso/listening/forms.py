@@ -12,10 +12,17 @@ from sayso.intelligence.models import INTENT_LABELS, Sentiment
 from sayso.listening.models import Source, SourceKind, TermKind
 
 UNUSED_BY_KIND: dict[str, tuple[str, ...]] = {
-    SourceKind.RSS: ("queries", "account", "credential_env", "allowed_origins"),
+    SourceKind.RSS: ("queries", "account", "credential", "clear_credential", "allowed_origins"),
     SourceKind.MASTODON: ("allowed_origins",),
     SourceKind.BLUESKY: ("allowed_origins",),
-    SourceKind.WIDGET: ("url", "queries", "account", "credential_env", "poll_interval_seconds"),
+    SourceKind.WIDGET: (
+        "url",
+        "queries",
+        "account",
+        "credential",
+        "clear_credential",
+        "poll_interval_seconds",
+    ),
 }
 
 
@@ -41,13 +48,18 @@ class SourceForm(forms.Form):
         label="Your account there",
         help_text="For mentions: @you@mastodon.social or you.bsky.social.",
     )
-    credential_env = forms.CharField(
-        max_length=100,
+    # Write-only: never filled in from the stored value (render_value=False); left empty, the
+    # stored credential stays.
+    credential = forms.CharField(
+        max_length=1000,
         required=False,
-        label="Credential variable",
-        help_text="The name of the environment variable holding the access token or app "
-        "password (secrets never go in here).",
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        label="Access token or app password",
+        help_text="Mastodon: an access token; Bluesky: an app password. Stored encrypted and "
+        "never shown again; leave empty to keep the one already set.",
     )
+    clear_credential = forms.BooleanField(required=False, label="Remove the stored credential")
     allowed_origins = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -69,7 +81,6 @@ class SourceForm(forms.Form):
                     "url",
                     "queries",
                     "account",
-                    "credential_env",
                     "allowed_origins",
                     "poll_interval_seconds",
                     "enabled",
@@ -81,6 +92,15 @@ class SourceForm(forms.Form):
             # A source's own settings only: what its kind does not use is not shown.
             for name in UNUSED_BY_KIND.get(source.kind, ()):
                 del self.fields[name]
+            if "credential" in self.fields and source.has_credential:
+                self.fields["credential"].help_text = (
+                    f"Set ({source.credential_masked}). Leave empty to keep it; type a new one "
+                    "to replace it."
+                )
+            elif "clear_credential" in self.fields:
+                del self.fields["clear_credential"]
+        else:
+            del self.fields["clear_credential"]
 
 
 class TermForm(forms.Form):

@@ -41,9 +41,9 @@ class Source(TimeStampedModel):
     queries = models.TextField(blank=True)
     # The organization's own account there, for mentions ("@haulright@mastodon.social").
     account = models.CharField(max_length=200, blank=True)
-    # The name of the environment variable that holds the access token or app password:
-    # secrets never live in the database.
-    credential_env = models.CharField(max_length=100, blank=True)
+    # The access token (Mastodon) or app password (Bluesky), sealed with SAYSO_ENCRYPTION_KEY
+    # (``sayso.core.encryption``): written through the services, never shown again.
+    credential = models.TextField(blank=True)
     # Widget: the sites allowed to post (https://www.example.com), one per line.
     allowed_origins = models.TextField(blank=True)
     enabled = models.BooleanField(default=True)
@@ -71,6 +71,29 @@ class Source(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def has_credential(self) -> bool:
+        return bool(self.credential)
+
+    def credential_value(self) -> str:
+        """The credential in clear, for the connector that sends it (raises
+        ``SecretUnreadable`` when the key that sealed it is gone)."""
+        from sayso.core.encryption import unseal
+
+        return unseal(self.credential)
+
+    @property
+    def credential_masked(self) -> str:
+        """The credential as shown to admins: "••••abcd", or "" when none is set."""
+        from sayso.core.encryption import MASK, SecretUnreadable, masked
+
+        if not self.credential:
+            return ""
+        try:
+            return masked(self.credential_value())
+        except SecretUnreadable:
+            return f"{MASK} (unreadable: enter it again)"
 
     @property
     def healthy(self) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,6 +21,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from sayso.conversations.models import Priority
+from sayso.core import outbound
+from sayso.core.encryption import seal
 from sayso.core.models import Organization, Team
 from sayso.core.services import audit_record
 from sayso.intelligence.models import INTENT_LABELS, Sentiment
@@ -31,14 +32,13 @@ from sayso.listening.pipeline import IngestReport, Intake, items_ingest, items_i
 
 logger = logging.getLogger("sayso.listening")
 MIN_POLL_SECONDS = 60
-_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,99}$")
+MAX_CREDENTIAL_CHARS = 1000
 SOURCE_FIELDS = (
     "name",
     "kind",
     "url",
     "queries",
     "account",
-    "credential_env",
     "allowed_origins",
     "enabled",
     "poll_interval_seconds",
@@ -84,12 +84,11 @@ def _validate_source(values: dict[str, Any]) -> dict[str, Any]:
             URLValidator(schemes=["http", "https"])(url)
         except ValidationError:
             raise ValidationError(f"“{url}” is not a web address.") from None
-    credential_env = str(values.get("credential_env") or "").strip()
-    if credential_env and not _ENV_NAME.match(credential_env):
-        raise ValidationError(
-            "The credential is named by an environment variable (like SAYSO_MASTODON_TOKEN), "
-            "never typed in here."
-        )
+        refusal = outbound.host_refusal(urlsplit(url).hostname or "")
+        if refusal:
+            raise ValidationError(refusal)
+    if values.get("credential_env"):
+        raise ValidationError(CREDENTIAL_ENV_GONE)
     queries = "\n".join(
         q.strip() for q in str(values.get("queries") or "").splitlines() if q.strip()
     )
@@ -108,21 +107,52 @@ def _validate_source(values: dict[str, Any]) -> dict[str, Any]:
         "url": url if kind != SourceKind.WIDGET else "",
         "queries": queries,
         "account": account[:200],
-        "credential_env": credential_env,
         "allowed_origins": origins if kind == SourceKind.WIDGET else "",
         "enabled": bool(values.get("enabled", True)),
         "poll_interval_seconds": interval,
     }
 
 
+CREDENTIAL_ENV_GONE = (
+    "Sources no longer name an environment variable for their credential: enter the access "
+    "token or app password itself (“credential”); Sayso stores it encrypted and never shows it "
+    "again."
+)
+
+
+def _clean_credential(kind: str, values: dict[str, Any]) -> str | None:
+    """The new credential in clear; "" to remove it; None to keep what is stored."""
+    secret = values.get("credential")
+    secret = "" if secret is None else str(secret).strip()
+    if secret:
+        if kind not in {SourceKind.MASTODON, SourceKind.BLUESKY}:
+            raise ValidationError(
+                f"A {SourceKind(kind).label} source takes no credential."
+                if kind in SourceKind.values
+                else "This source takes no credential."
+            )
+        if len(secret) > MAX_CREDENTIAL_CHARS:
+            raise ValidationError(
+                f"The credential is too long ({MAX_CREDENTIAL_CHARS:,} characters at most)."
+            )
+        if any(ch.isspace() or not ch.isprintable() for ch in secret):
+            raise ValidationError(
+                "The credential cannot contain spaces, line breaks or control characters."
+            )
+        return secret
+    return "" if values.get("clear_credential") else None
+
+
 def source_create(*, organization: Organization, actor: Any = None, **values: Any) -> Source:
     cleaned = _validate_source(values)
+    secret = _clean_credential(cleaned["kind"], values)
     try:
         with transaction.atomic():
             source = Source.objects.create(
                 organization=organization,
                 created_by=actor,
                 next_poll_at=timezone.now(),
+                credential=seal(secret) if secret else "",
                 **cleaned,
             )
             audit_record(
@@ -130,7 +160,11 @@ def source_create(*, organization: Organization, actor: Any = None, **values: An
                 actor=actor,
                 action="source.create",
                 obj=source,
-                data={"kind": source.kind, "name": source.name},
+                data={
+                    "kind": source.kind,
+                    "name": source.name,
+                    "credential": source.has_credential,
+                },
             )
     except IntegrityError:
         raise ValidationError(f"There is already a source named “{cleaned['name']}”.") from None
@@ -138,14 +172,22 @@ def source_create(*, organization: Organization, actor: Any = None, **values: An
 
 
 def source_update(*, source: Source, actor: Any = None, **values: Any) -> Source:
+    """Change a source. ``credential``: a new one ("" or None keeps the stored one);
+    ``clear_credential=True`` removes it."""
+    if values.get("credential_env"):
+        raise ValidationError(CREDENTIAL_ENV_GONE)
     merged = {name: getattr(source, name) for name in SOURCE_FIELDS}
     merged.update({k: v for k, v in values.items() if k in SOURCE_FIELDS})
     merged["kind"] = source.kind  # a source does not change kind
     cleaned = _validate_source(merged)
+    secret = _clean_credential(source.kind, values)
     address_changed = cleaned["url"] != source.url or cleaned["queries"] != source.queries
     for name, value in cleaned.items():
         setattr(source, name, value)
-    if address_changed:
+    credential_changed = secret is not None and (secret or source.credential)
+    if secret is not None:
+        source.credential = seal(secret) if secret else ""
+    if address_changed or credential_changed:
         # A new address or query starts from scratch: the old cursor means nothing there.
         source.cursor = {}
         source.failure_count = 0
@@ -160,7 +202,10 @@ def source_update(*, source: Source, actor: Any = None, **values: Any) -> Source
                 actor=actor,
                 action="source.update",
                 obj=source,
-                data={"name": source.name},
+                data={
+                    "name": source.name,
+                    **({"credential": "changed"} if credential_changed else {}),
+                },
             )
     except IntegrityError:
         raise ValidationError(f"There is already a source named “{source.name}”.") from None

@@ -22,8 +22,9 @@ def admin_api(org: Any, admin_user: Any) -> Api:
 
 
 def test_an_admin_adds_a_feed_tests_it_and_polls_it(
-    admin_api: Api, api: Api, rival_api: Api, org: Any, stand_in: StandIn
+    admin_api: Api, api: Api, rival_api: Api, org: Any, stand_in: StandIn, settings: Any
 ) -> None:
+    settings.SAYSO_OUTBOUND_ALLOW = ["127.0.0.1/32"]  # the stand-in feed is on loopback
     stand_in.route(
         "/feed",
         Reply(
@@ -76,10 +77,11 @@ def test_bad_sources_are_refused_with_a_reason(admin_api: Api) -> None:
                 "kind": "bluesky",
                 "url": "https://public.api.bsky.app",
                 "queries": ["a"],
-                "credential_env": "my secret",
+                "credential": "my secret",
             },
-            "environment variable",
+            "cannot contain spaces",
         ),
+        ({"name": "x", "kind": "rss", "url": "http://169.254.169.254/"}, "does not fetch from"),
     ]
     for body, reason in cases:
         response = admin_api.post("/listening/sources", body)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 
 from sayso.conversations.models import Message
 from sayso.customers.models import Customer, Identity, IdentityKind
@@ -25,7 +26,6 @@ from tests import factories
 from tests.listening.stand_in import Reply, Request, StandIn
 
 APP_PASSWORD = "x2kq-7fhp-3nwd-9vbe"
-PASSWORD_ENV = "SAYSO_TEST_BLUESKY_APP_PASSWORD"
 ORG_HANDLE = "haulright.com"
 ORG_DID = "did:plc:7iza6de2dwap2sbkpav7c6c6"
 WHEN = datetime(2024, 11, 5, 10, 0, tzinfo=UTC)
@@ -336,8 +336,7 @@ def org(db: Any) -> Any:
 
 
 @pytest.fixture
-def password(monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv(PASSWORD_ENV, APP_PASSWORD)
+def password() -> str:
     return APP_PASSWORD
 
 
@@ -348,7 +347,7 @@ def make_source(org: Any, stand_in: StandIn, **values: Any) -> Source:
         "url": stand_in.url,
         "queries": "#haulright\nhaulright",
         "account": f"@{ORG_HANDLE}",
-        "credential_env": PASSWORD_ENV,
+        "credential": APP_PASSWORD,
     }
     fields.update(values)
     return source_create(organization=org, **fields)
@@ -356,7 +355,7 @@ def make_source(org: Any, stand_in: StandIn, **values: Any) -> Source:
 
 def public(org: Any, stand_in: StandIn, **values: Any) -> Source:
     """A search of the public AppView: no account, no password."""
-    return make_source(org, stand_in, queries="haulright", account="", credential_env="", **values)
+    return make_source(org, stand_in, queries="haulright", account="", credential="", **values)
 
 
 # Items in, mentions out ----------------------------------------------------------------------
@@ -409,9 +408,8 @@ def test_searched_posts_become_mentions(
 
 @pytest.mark.django_db
 def test_the_public_appview_is_searched_without_signing_in(
-    org: Any, stand_in: StandIn, service: Service, monkeypatch: pytest.MonkeyPatch
+    org: Any, stand_in: StandIn, service: Service
 ) -> None:
-    monkeypatch.delenv(PASSWORD_ENV, raising=False)
     service.posts = [post(1, "haulright lost my deposit")]
     source = public(org, stand_in)
 
@@ -652,8 +650,8 @@ def test_a_pds_without_a_did_document_is_used_as_given(
 ERRORS = {
     "401": (
         Reply(401, {"error": "AuthenticationRequired", "message": "Authentication Required"}),
-        "refused the credentials (HTTP 401). Check the app password in the environment variable this "
-        "source names. It said: “Authentication Required”.",
+        "refused the credentials (HTTP 401). Check the app password entered for this source. "
+        "It said: “Authentication Required”.",
     ),
     "403": (
         Reply(403, {"error": "Forbidden", "message": "Search is not available to this client"}),
@@ -715,17 +713,16 @@ def test_a_failed_fetch_is_recorded_and_stores_nothing(
 
 @pytest.mark.django_db
 def test_a_wrong_app_password_is_a_clear_error(
-    org: Any, stand_in: StandIn, service: Service, monkeypatch: pytest.MonkeyPatch
+    org: Any, stand_in: StandIn, service: Service
 ) -> None:
-    monkeypatch.setenv(PASSWORD_ENV, "not-the-password")
-    source = make_source(org, stand_in)
+    source = make_source(org, stand_in, credential="not-the-password")
 
     result = source_poll(source=source)
 
     assert not result.ok
     assert result.error == (
-        "The Bluesky service refused the credentials (HTTP 401). Check the app password in the "
-        "environment variable this source names. It said: “Invalid identifier or password”."
+        "The Bluesky service refused the credentials (HTTP 401). Check the app password entered "
+        "for this source. It said: “Invalid identifier or password”."
     )
     assert not stand_in.calls("/xrpc/app.bsky.feed.searchPosts")
 
@@ -805,18 +802,16 @@ def test_a_service_that_does_not_answer_in_time(
 
 
 @pytest.mark.django_db
-def test_a_missing_environment_variable_is_a_clear_error(
-    org: Any, stand_in: StandIn, service: Service, monkeypatch: pytest.MonkeyPatch
+def test_a_password_the_key_cannot_open_is_a_clear_error(
+    org: Any, stand_in: StandIn, service: Service, settings: Any
 ) -> None:
-    monkeypatch.delenv(PASSWORD_ENV, raising=False)
     source = make_source(org, stand_in)
+    settings.SAYSO_ENCRYPTION_KEY = Fernet.generate_key().decode()  # the old key is gone
 
     result = source_poll(source=source)
 
     assert not result.ok
-    assert source.last_error == (
-        f"The environment variable {PASSWORD_ENV} that should hold the app password is not set."
-    )
+    assert source.last_error.startswith("The stored credential cannot be decrypted")
     assert source.failure_count == 1
     assert stand_in.requests == []
 
@@ -825,14 +820,14 @@ def test_a_missing_environment_variable_is_a_clear_error(
 def test_an_account_without_a_password_is_a_clear_error(
     org: Any, stand_in: StandIn, service: Service
 ) -> None:
-    source = make_source(org, stand_in, credential_env="")
+    source = make_source(org, stand_in, credential="")
 
     result = source_poll(source=source)
 
     assert not result.ok
     assert result.error == (
-        f"Reading the mentions of @{ORG_HANDLE} needs an app password: name the environment "
-        "variable that holds it."
+        f"Reading the mentions of @{ORG_HANDLE} needs an app password: enter it on the source's "
+        "page."
     )
     assert stand_in.requests == []
 
@@ -883,19 +878,16 @@ def test_source_test_returns_the_first_items_and_stores_nothing(
 
 
 @pytest.mark.django_db
-def test_source_test_returns_the_exact_error(
-    org: Any, stand_in: StandIn, service: Service, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(PASSWORD_ENV, "not-the-password")
-    source = make_source(org, stand_in)
+def test_source_test_returns_the_exact_error(org: Any, stand_in: StandIn, service: Service) -> None:
+    source = make_source(org, stand_in, credential="not-the-password")
 
     test = source_test(source=source)
 
     assert not test.ok
     assert test.items == []
     assert test.error == (
-        "The Bluesky service refused the credentials (HTTP 401). Check the app password in the "
-        "environment variable this source names. It said: “Invalid identifier or password”."
+        "The Bluesky service refused the credentials (HTTP 401). Check the app password entered "
+        "for this source. It said: “Invalid identifier or password”."
     )
     source.refresh_from_db()
     assert source.failure_count == 0

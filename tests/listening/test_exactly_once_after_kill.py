@@ -67,6 +67,8 @@ def test_killed_listener_restarts_without_doubles_or_losses(
         "DATABASE_URL": f"sqlite:///{db}",
         "SAYSO_DATA_DIR": str(tmp_path),
         "HF_HUB_OFFLINE": "1",
+        # The stand-in feed is on 127.0.0.1, which Sayso fetches from only when allowed.
+        "SAYSO_OUTBOUND_ALLOW": "127.0.0.1/32",
     }
     subprocess.run([str(sayso), "migrate", "-v0"], env=env, check=True, timeout=300)
     subprocess.run(

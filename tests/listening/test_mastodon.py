@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 
 from sayso.conversations.models import Message
 from sayso.customers.models import Customer, Identity, IdentityKind
@@ -21,7 +22,6 @@ from tests import factories
 from tests.listening.stand_in import Reply, Request, StandIn
 
 TOKEN = "kM3x0-Hq2TnLw8cVbR4yZp1sD7fG9jA6uE5oI0tYqW"
-TOKEN_ENV = "SAYSO_TEST_MASTODON_TOKEN"
 DOMAIN = "mastodon.example"
 BASE_ID = 113_436_500_000_000_000
 WHEN = datetime(2024, 11, 5, 10, 0, tzinfo=UTC)
@@ -248,8 +248,7 @@ def org(db: Any) -> Any:
 
 
 @pytest.fixture
-def token(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+def token() -> Iterator[str]:
     yield TOKEN
 
 
@@ -260,7 +259,7 @@ def make_source(org: Any, stand_in: StandIn, **values: Any) -> Source:
         "url": stand_in.url,
         "queries": "#haulright\nhaulright",
         "account": f"@support@{DOMAIN}",
-        "credential_env": TOKEN_ENV,
+        "credential": TOKEN,
     }
     fields.update(values)
     return source_create(organization=org, **fields)
@@ -391,7 +390,7 @@ def test_a_burst_larger_than_a_page_is_caught_up_without_gaps(
     monkeypatch.setattr(connector, "PAGE", 3)
     monkeypatch.setattr(connector, "MAX_PAGES", 2)
     instance.tag = [tagged(1)]
-    source = make_source(org, stand_in, queries="#haulright", account="", credential_env="")
+    source = make_source(org, stand_in, queries="#haulright", account="", credential="")
     assert source_poll(source=source).report.stored == 1
 
     # Eight new posts between two polls: more than a page, more than a poll's pages.
@@ -490,8 +489,8 @@ def test_the_same_items_fetched_three_times_are_stored_once(
 ERRORS = {
     "401": (
         Reply(401, {"error": "The access token is invalid"}),
-        "refused the credentials (HTTP 401). Check the access token in the environment variable this "
-        "source names. It said: “The access token is invalid”.",
+        "refused the credentials (HTTP 401). Check the access token entered for this source. "
+        "It said: “The access token is invalid”.",
     ),
     "403": (
         Reply(403, {"error": "This action is outside the authorized scopes"}),
@@ -615,19 +614,17 @@ def test_a_server_that_does_not_answer_in_time(
 
 
 @pytest.mark.django_db
-def test_a_missing_environment_variable_is_a_clear_error(
-    org: Any, stand_in: StandIn, instance: Instance, monkeypatch: pytest.MonkeyPatch
+def test_a_token_the_key_cannot_open_is_a_clear_error(
+    org: Any, stand_in: StandIn, instance: Instance, settings: Any
 ) -> None:
-    monkeypatch.delenv(TOKEN_ENV, raising=False)
     instance.tag = [tagged(1)]
     source = make_source(org, stand_in)
+    settings.SAYSO_ENCRYPTION_KEY = Fernet.generate_key().decode()  # the old key is gone
 
     result = source_poll(source=source)
 
     assert not result.ok
-    assert source.last_error == (
-        f"The environment variable {TOKEN_ENV} that should hold the access token is not set."
-    )
+    assert source.last_error.startswith("The stored credential cannot be decrypted")
     assert source.failure_count == 1
     assert stand_in.requests == []
     assert Mention.objects.count() == 0
@@ -638,11 +635,11 @@ def test_a_missing_environment_variable_is_a_clear_error(
     ("values", "words"),
     [
         (
-            {"queries": "#haulright", "credential_env": ""},
+            {"queries": "#haulright", "credential": ""},
             f"Reading the mentions of @support@{DOMAIN} needs an access token",
         ),
         (
-            {"queries": "#haulright\nhaulright", "account": "", "credential_env": ""},
+            {"queries": "#haulright\nhaulright", "account": "", "credential": ""},
             "Mastodon searches words (“haulright”) only for a signed-in account",
         ),
     ],
@@ -660,12 +657,9 @@ def test_what_needs_a_token_without_one_is_a_clear_error(
 
 
 @pytest.mark.django_db
-def test_public_hashtags_need_no_token(
-    org: Any, stand_in: StandIn, instance: Instance, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv(TOKEN_ENV, raising=False)
+def test_public_hashtags_need_no_token(org: Any, stand_in: StandIn, instance: Instance) -> None:
     instance.tag = [tagged(1)]
-    source = make_source(org, stand_in, queries="#haulright", account="", credential_env="")
+    source = make_source(org, stand_in, queries="#haulright", account="", credential="")
 
     assert source_poll(source=source).report.stored == 1
     (call,) = stand_in.calls("/api/v1/timelines/tag/haulright")
@@ -788,8 +782,8 @@ def test_source_test_returns_the_exact_error(
     assert not test.ok
     assert test.items == []
     assert test.error == (
-        "The Mastodon server refused the credentials (HTTP 401). Check the access token in the "
-        "environment variable this source names. It said: “The access token is invalid”."
+        "The Mastodon server refused the credentials (HTTP 401). Check the access token entered "
+        "for this source. It said: “The access token is invalid”."
     )
     source.refresh_from_db()
     assert source.failure_count == 0

@@ -156,10 +156,10 @@ def test_only_admins_add_sources_and_agents_cannot_change_them(
             "kind": "mastodon",
             "url": "https://mastodon.social",
             "queries": "#x",
-            "credential_env": "abc-def-secret",
+            "credential": "abc def secret",
         },
     )
-    assert "environment variable" in secret.content.decode()
+    assert "cannot contain spaces" in secret.content.decode()
     assert Source.objects.filter(organization=org).count() == 1
 
 

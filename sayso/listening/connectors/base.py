@@ -85,8 +85,8 @@ def http_status_error(
         return SourceError(f"{what} is rate-limiting Sayso (HTTP 429).{when}", retry_after=wait)
     if status == 401:
         return SourceError(
-            f"{what} refused the credentials (HTTP 401). Check the {credential} in the "
-            "environment variable this source names.",
+            f"{what} refused the credentials (HTTP 401). Check the {credential} entered for "
+            "this source.",
             permanent=True,
         )
     if status == 403:

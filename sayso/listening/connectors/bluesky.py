@@ -8,19 +8,20 @@ that is earlier, so a post indexed late would otherwise be missed) and keeps onl
 after it. Newer posts are read page after page (up to ``MAX_PAGES``); the first poll takes the
 newest page only.
 
-Mentions (and replies) need the account's handle and an app password, read from the
-environment variable the source names; a source that names an account without one is a
-configuration error. The signed-in session is kept in this process between polls (never in the
-database), since Bluesky allows few sign-ins a day; a session the service no longer accepts is
-replaced by a new sign-in. An item seen twice in one poll (found by the search and a mention)
-is kept once, as addressed to the organization. An author whose handle does not verify
-(``handle.invalid``) is known by their DID.
+Mentions (and replies) need the account's handle and an app password, the source's own,
+stored encrypted (``Source.credential``); a source that names an account without one is a
+configuration error. The SDK's httpx client is given the outbound policy's transport
+(``sayso.core.outbound``), so every request and redirect hop is checked. The signed-in session
+is kept in this process between polls (never in the database), since Bluesky allows few
+sign-ins a day; a session the service no longer accepts is replaced by a new sign-in. An
+item seen twice in one poll (found by the search and a mention) is kept once, as addressed to
+the organization. An author whose handle does not verify (``handle.invalid``) is known by
+their DID.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -40,6 +41,8 @@ from atproto_client.models.common import XrpcError
 from atproto_client.request import Request, Response
 from pydantic import ValidationError
 
+from sayso.core import outbound
+from sayso.core.encryption import SecretUnreadable
 from sayso.customers.models import IdentityKind
 from sayso.intelligence.analysis.pipeline import parse_datetime
 from sayso.listening.connectors.base import (
@@ -121,6 +124,12 @@ def _xrpc_error(exc: RequestErrorBase) -> str:
 
 
 def _error(exc: Exception, timeout: float) -> SourceError:
+    if outbound.connection_failed(exc):
+        # Refused here or there, no route, no answer: one message (internal hosts unmapped).
+        return SourceError(outbound.UNREACHABLE)
+    refused = outbound.cause(exc)
+    if refused is not None:
+        return SourceError(refused.message)
     if isinstance(exc, InvokeTimeoutError):
         unit = "second" if timeout == 1 else "seconds"
         return SourceError(f"{WHAT} did not answer within {timeout:g} {unit}.")
@@ -144,8 +153,7 @@ def _error(exc: Exception, timeout: float) -> SourceError:
             )
         return error
     if isinstance(exc, NetworkError):
-        cause = exc.__cause__ or exc
-        return SourceError(f"{WHAT} could not be reached: {cause}")
+        return SourceError(f"{WHAT} could not be read (the connection failed).")
     if isinstance(exc, ModelError):
         cause = exc.__cause__
         if isinstance(cause, ValidationError) and cause.errors():
@@ -243,26 +251,26 @@ class _Request(Request):
 
 
 def _client(source: Any, timeout: float) -> Client:
-    return Client(base_url=source.url.rstrip("/") + "/xrpc", request=_Request(timeout=timeout))
+    return Client(
+        base_url=source.url.rstrip("/") + "/xrpc",
+        request=_Request(**outbound.client_options(timeout=timeout)),
+    )
 
 
 def fetch(source: Any, cursor: dict[str, Any], *, timeout: float = 10.0) -> FetchResult:
     if not source.url:
         raise SourceError("This Bluesky source has no service address.", permanent=True)
-    password = os.environ.get(source.credential_env, "") if source.credential_env else ""
-    if source.credential_env and not password:
-        raise SourceError(
-            f"The environment variable {source.credential_env} that should hold the app "
-            "password is not set.",
-            permanent=True,
-        )
+    try:
+        password = source.credential_value()
+    except SecretUnreadable as exc:
+        raise SourceError(str(exc), permanent=True) from None
     queries = source.query_list()
     if not queries and not source.account:
         raise SourceError("Give words to search for, or the account to watch.", permanent=True)
     if source.account and not password:
         raise SourceError(
-            f"Reading the mentions of {source.account} needs an app password: name the "
-            "environment variable that holds it.",
+            f"Reading the mentions of {source.account} needs an app password: enter it on the "
+            "source's page.",
             permanent=True,
         )
     handle = source.account.strip().lstrip("@")
@@ -301,6 +309,8 @@ def fetch(source: Any, cursor: dict[str, Any], *, timeout: float = 10.0) -> Fetc
         return FetchResult(_merged(items), new_cursor)
     except SourceError:
         raise
+    except outbound.OutboundError as exc:
+        raise _error(exc, timeout) from None
     except AtProtocolError as exc:
         raise _error(exc, timeout) from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -7,9 +7,11 @@ hashtag timeline and the mentions are read page after page (up to ``MAX_PAGES`` 
 so a burst larger than a page is caught up, over the next polls if need be, instead of being
 skipped; a word search reads one page. The first poll takes the newest page only.
 
-The access token is read from the environment variable the source names. Public hashtag
+The access token is the source's own, stored encrypted (``Source.credential``). Public hashtag
 timelines need none; word searches and mentions do (Mastodon searches posts only for a
 signed-in account), so a source that asks for them without a token is a configuration error.
+Every request (and redirect hop) goes through the outbound policy: Mastodon.py is given a
+``requests`` session whose adapter is ``sayso.core.outbound``'s.
 An item seen twice in one poll (a post that uses the hashtag and mentions the account) is kept
 once, as addressed to the organization. A local author (``acct`` without a domain) is named
 after the host of their profile URL.
@@ -24,7 +26,6 @@ connector reads a handful of fields with ``.get``. See ``_Client``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +41,8 @@ from mastodon.errors import (
     MastodonRatelimitError,
 )
 
+from sayso.core import outbound
+from sayso.core.encryption import SecretUnreadable
 from sayso.customers.models import IdentityKind
 from sayso.listening.connectors.base import (
     FetchedItem,
@@ -181,6 +184,12 @@ def _said(response: requests.Response | None) -> str:
 
 
 def _error(exc: Exception, last: requests.Response | None, timeout: float) -> SourceError:
+    refused = outbound.cause(exc)
+    if outbound.connection_failed(exc):
+        # Refused here or there, no route, no answer: one message (internal hosts unmapped).
+        return SourceError(outbound.UNREACHABLE)
+    if refused is not None:
+        return SourceError(refused.message)
     if isinstance(exc, MastodonRatelimitError):
         wait = _wait_seconds(last)
         return http_status_error(429, WHAT, None if wait is None else str(int(wait)))
@@ -188,7 +197,7 @@ def _error(exc: Exception, last: requests.Response | None, timeout: float) -> So
         if "timed out" in str(exc).lower() or "timeout" in str(exc).lower():
             unit = "second" if timeout == 1 else "seconds"
             return SourceError(f"{WHAT} did not answer within {timeout:g} {unit}.")
-        return SourceError(f"{WHAT} could not be reached: {exc.args[0] if exc.args else exc}")
+        return SourceError(f"{WHAT} could not be read (the connection failed).")
     if isinstance(exc, MastodonAPIError) and len(exc.args) >= 2 and isinstance(exc.args[1], int):
         error = http_status_error(exc.args[1], WHAT, credential="access token")
         said = _said(last)
@@ -227,13 +236,10 @@ def _after(call: Callable[..., Any], since: str | None, **params: Any) -> list[A
 def fetch(source: Any, cursor: dict[str, Any], *, timeout: float = 10.0) -> FetchResult:
     if not source.url:
         raise SourceError("This Mastodon source has no server address.", permanent=True)
-    token = os.environ.get(source.credential_env, "") if source.credential_env else ""
-    if source.credential_env and not token:
-        raise SourceError(
-            f"The environment variable {source.credential_env} that should hold the access "
-            "token is not set.",
-            permanent=True,
-        )
+    try:
+        token = source.credential_value()
+    except SecretUnreadable as exc:
+        raise SourceError(str(exc), permanent=True) from None
     queries = source.query_list()
     if not queries and not source.account:
         raise SourceError(
@@ -241,18 +247,18 @@ def fetch(source: Any, cursor: dict[str, Any], *, timeout: float = 10.0) -> Fetc
         )
     if source.account and not token:
         raise SourceError(
-            f"Reading the mentions of {source.account} needs an access token: name the "
-            "environment variable that holds it.",
+            f"Reading the mentions of {source.account} needs an access token: enter it on the "
+            "source's page.",
             permanent=True,
         )
     words = [q for q in queries if not q.startswith("#")]
     if words and not token:
         raise SourceError(
-            f"Mastodon searches words (“{words[0]}”) only for a signed-in account: name the "
-            "environment variable that holds an access token, or follow hashtags instead.",
+            f"Mastodon searches words (“{words[0]}”) only for a signed-in account: enter an "
+            "access token on the source's page, or follow hashtags instead.",
             permanent=True,
         )
-    session = requests.Session()
+    session = outbound.requests_session()
     last: dict[str, requests.Response] = {}
 
     def remember(response: requests.Response, *args: Any, **kwargs: Any) -> None:

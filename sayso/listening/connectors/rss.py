@@ -1,7 +1,8 @@
 """RSS and Atom feeds (blogs, forums, review sites) through ``feedparser``.
 
 The feed is fetched here with a conditional GET (``If-None-Match`` / ``If-Modified-Since``
-from the cursor) and a size limit, then parsed from bytes: feedparser never opens a URL.
+from the cursor) and a size limit, through the outbound policy (``sayso.core.outbound``: no
+internal addresses, redirects included), then parsed from bytes: feedparser never opens a URL.
 An entry's author is recognised by their link (``<author><uri>``), else their email, else the
 feed's own site (a personal blog has one author).
 """
@@ -17,6 +18,7 @@ from xml.sax import SAXParseException
 import feedparser
 import httpx
 
+from sayso.core import outbound
 from sayso.customers.models import IdentityKind
 from sayso.listening.connectors.base import (
     FetchedItem,
@@ -45,7 +47,7 @@ def _download(
         headers["If-Modified-Since"] = str(cursor["modified"])
     try:
         with (
-            httpx.Client(timeout=timeout, follow_redirects=True, max_redirects=5) as client,
+            outbound.client(timeout=timeout) as client,
             client.stream("GET", url, headers=headers) as response,
         ):
             status = response.status_code
@@ -63,12 +65,21 @@ def _download(
                     raise _too_large()
                 chunks.append(chunk)
             return status, response_headers, b"".join(chunks)
+    except outbound.ResponseTooLarge:
+        raise _too_large() from None
+    except outbound.OutboundError as exc:
+        if outbound.connection_failed(exc):
+            raise SourceError(outbound.UNREACHABLE) from None
+        raise SourceError(exc.message) from None
+    except (httpx.ConnectError, httpx.ConnectTimeout):
+        # Refused, no route, no answer: one message, so internal hosts cannot be mapped.
+        raise SourceError(outbound.UNREACHABLE) from None
     except httpx.TimeoutException:
         raise SourceError(f"The feed did not answer within {timeout:g} seconds.") from None
     except httpx.TooManyRedirects:
         raise SourceError("The feed's address redirects in a loop.", permanent=True) from None
     except httpx.HTTPError as exc:
-        raise SourceError(f"The feed could not be reached: {exc}") from None
+        raise SourceError(f"The feed could not be read ({type(exc).__name__}).") from None
 
 
 def _too_large() -> SourceError:

@@ -356,10 +356,6 @@ def follows_of(*, customer: Customer) -> list[tuple[Follow, str, str]]:
     return named
 
 
-def customer_for_unsubscribe(*, organization: Organization, pk: int) -> Customer | None:
-    return Customer.objects.filter(organization=organization, pk=pk).first()
-
-
 def comments_on_reviews(*, reviews: list[Any]) -> dict[int, list[tuple[Comment, Any]]]:
     """The public comments of several reviews in one query, each review's oldest first."""
     from sayso.core.markup import stored_html

@@ -323,3 +323,46 @@ SAYSO_PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env_int("SAYSO_PASSWORD_RESET_PER_AD
 SAYSO_PASSWORD_RESET_PER_CLIENT_PER_HOUR = env_int("SAYSO_PASSWORD_RESET_PER_CLIENT_PER_HOUR", 10)
 
 # [security:headers] Content-Security-Policy, HSTS, SSL redirect, proxy headers, client address.
+# Every page answers with a Content-Security-Policy (django-csp): scripts, styles, images and
+# connections from Sayso's own origin only, no inline script or style, no plugins, no framing.
+# Views that need more widen it with django-csp's decorators (the API docs: data: images).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+# The API docs (Swagger UI) from the copy django-ninja ships, not from a CDN.
+INSTALLED_APPS += ["ninja"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# HTTPS: HSTS (seconds; 0 sends no header), the redirect from http://, and the header a TLS
+# proxy sets to say the request came in over HTTPS ("HTTP_X_FORWARDED_PROTO=https").
+SECURE_HSTS_SECONDS = env_int("SAYSO_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SAYSO_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SAYSO_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SAYSO_SSL_REDIRECT", False)
+_proxy_ssl_header = env_str("SAYSO_SECURE_PROXY_SSL_HEADER").strip()
+if _proxy_ssl_header:
+    _header, _sep, _value = _proxy_ssl_header.partition("=")
+    if not _sep or not _header.strip() or not _value.strip():
+        raise ValueError(
+            "SAYSO_SECURE_PROXY_SSL_HEADER must be HEADER=value, e.g. HTTP_X_FORWARDED_PROTO=https"
+        )
+    SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip())
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# The client address rate limits (and sign-in throttling) count is
+# sayso.core.ratelimit.client_key: behind SAYSO_TRUSTED_PROXY_COUNT (above) reverse proxies,
+# the Nth address from the right of X-Forwarded-For; with 0, the connection's own address.

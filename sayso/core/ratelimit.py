@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest
+from python_ipware import IpWare
 
 from sayso.core.models import RateCounter
 
@@ -25,7 +26,25 @@ PURGE_ONE_IN = 500  # how often an attempt also deletes the expired counters
 
 
 def client_key(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown") or "unknown"
+    """The client's address: the connection's own, or behind trusted reverse proxies the one
+    the outermost of them saw.
+
+    ``SAYSO_TRUSTED_PROXY_COUNT`` (N) proxies in front each append the address they received
+    the request from to ``X-Forwarded-For``, so the Nth entry from the right was written by
+    the outermost trusted proxy; everything to its left came from the client and proves
+    nothing. With N = 0 the header is ignored. A header shorter than N (a request that
+    did not pass through every proxy) counts against the connection's address.
+    """
+    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    count = settings.SAYSO_TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    # python-ipware counts the proxies *after* the client in the chain (the rightmost one
+    # appends the client's address and is not itself listed): N trusted hops are N - 1 of
+    # them. Not strict, so a client's own forged entries on the left are allowed and skipped.
+    ipware = IpWare(precedence=("HTTP_X_FORWARDED_FOR",), proxy_count=count - 1)
+    ip, _trusted = ipware.get_client_ip(request.META, strict=False)
+    return str(ip) if ip is not None else remote
 
 
 def _upsert_sql() -> str:

@@ -24,9 +24,9 @@ SENT = "Thanks! Your message reached Haulright Truck Rental."
 
 
 @contextmanager
-def host_site(sayso: str) -> Iterator[str]:
+def host_site(sayso: str, policy: str = "") -> Iterator[str]:
     """A customer's own web site (plain HTTP on another port: another origin) that embeds the
-    widget with a script tag."""
+    widget with a script tag; with ``policy``, under that Content-Security-Policy of its own."""
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Haulright: rent a truck</title></head>
 <body style="font-family: sans-serif; margin: 40px">
@@ -39,6 +39,8 @@ def host_site(sayso: str) -> Iterator[str]:
         def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
+            if policy:
+                self.send_header("Content-Security-Policy", policy)
             self.send_header("Content-Length", str(len(page)))
             self.end_headers()
             self.wfile.write(page)

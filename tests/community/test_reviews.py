@@ -31,7 +31,7 @@ def test_average_and_distribution_count_every_published_review(org: Any) -> None
     assert summary.distribution == [(5, 2, 40), (4, 1, 20), (3, 0, 0), (2, 0, 0), (1, 2, 40)]
     page = Client().get(_url("reviews", org))
     assert page.status_code == 200 and 'data-testid="review-average">3.2<' in page.text
-    assert 'style="width: 40%"' in page.text
+    assert '<meter class="bar" min="0" max="100" value="40"' in page.text
 
 
 def test_one_review_per_person_and_subject_which_they_can_change(org: Any, customer: Any) -> None:

@@ -70,8 +70,6 @@
 
   var host = el("div", { "data-sayso-widget": org });
   var root = host.attachShadow({ mode: "open" });
-  var style = el("style");
-  style.textContent = css;
   var n = "sayso-" + ++uid;
   var launch = el("button", { type: "button", class: "launch", "aria-haspopup": "dialog", "aria-expanded": "false" }, label);
   var dialog = el("div", { class: "dialog", role: "dialog", "aria-modal": "true", "aria-labelledby": n + "-t", hidden: "" });
@@ -90,7 +88,17 @@
   row.appendChild(send);
   [heading, msgLabel, message, mailLabel, email, row, status].forEach(function (x) { form.appendChild(x); });
   dialog.appendChild(form);
-  root.appendChild(style);
+  // A constructed style sheet, not a <style> element: a host page whose Content-Security-Policy
+  // allows no inline style still styles the widget. (<style> only where browsers lack them.)
+  if (window.CSSStyleSheet && "adoptedStyleSheets" in root && "replaceSync" in CSSStyleSheet.prototype) {
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
+  } else {
+    var style = el("style");
+    style.textContent = css;
+    root.appendChild(style);
+  }
   root.appendChild(launch);
   root.appendChild(dialog);
   host.style.setProperty("--c", color);

@@ -1,9 +1,12 @@
 """Inbound email: raw MIME in, a message on the right case out.
 
 Threading follows the mail itself: ``In-Reply-To`` and ``References`` are looked up among the
-Message-IDs Sayso has stored or sent; failing that, a ``[#123]`` case token in the subject joins
-the case when the sender is that case's customer; otherwise a new case opens. The sender
-becomes (or is recognised as) a customer through their email identity.
+Message-IDs Sayso has stored or sent; failing that, a ``[#123]`` case token in the subject is
+read. Either way the email joins that case only when its sender is an email address of the
+case's customer: a header, like a typed address, is a claim, and a stranger's mail never
+speaks as the customer. Otherwise the sender becomes (or is recognised as) a customer through
+their own email identity, and their mail opens a case of their own (a reply to someone else's
+thread says so to staff: ``headers["kept_apart_from"]``). See docs/email.md.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from sayso.conversations.models import Case, Channel, Message
 from sayso.conversations.selectors import messages_by_external_id
 from sayso.conversations.services import message_receive
 from sayso.core.models import Organization
-from sayso.customers.models import Customer, IdentityKind
+from sayso.customers.models import Customer, Identity, IdentityKind
 from sayso.customers.services import customer_get_or_create_by_identity
 
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
@@ -178,11 +181,34 @@ def parse_email(raw: bytes) -> ParsedEmail:
     )
 
 
-def _thread_case(
-    organization: Organization, parsed: ParsedEmail, customer_id: int
-) -> tuple[Case | None, Message | None]:
-    """The case this email belongs to, and the latest stored message it replies to."""
+@dataclass
+class Thread:
+    """Where an email belongs by its headers and subject: ``case`` (with the sender's
+    identity on that case's customer, and the latest message it replies to), or none, with
+    ``kept_apart_from`` naming the case it claimed to answer when its sender is not that
+    case's customer."""
+
+    case: Case | None = None
+    identity: Identity | None = None
+    replied_to: Message | None = None
+    kept_apart_from: Case | None = None
+
+
+def _sender_on(case: Case, address: str) -> Identity | None:
+    """The sender's email identity on the case's customer, if the address is one of theirs."""
+    return (
+        Identity.objects.filter(
+            customer_id=case.customer_id, kind=IdentityKind.EMAIL, value=address
+        )
+        .order_by("id")
+        .first()
+    )
+
+
+def _thread(organization: Organization, parsed: ParsedEmail) -> Thread:
+    """The case this email belongs to, when its sender is that case's customer."""
     candidates = parsed.in_reply_to + list(reversed(parsed.references))
+    refused: Case | None = None
     if candidates:
         earlier = (
             messages_by_external_id(
@@ -193,13 +219,18 @@ def _thread_case(
             .first()
         )
         if earlier is not None:
-            return earlier.case, earlier
+            identity = _sender_on(earlier.case, parsed.from_address)
+            if identity is not None:
+                return Thread(earlier.case, identity, earlier)
+            refused = earlier.case
     token = _CASE_TOKEN_RE.search(parsed.subject)
     if token:
         case = Case.objects.filter(organization=organization, number=int(token.group(1))).first()
-        if case is not None and case.customer_id == customer_id:
-            return case, None
-    return None, None
+        if case is not None:
+            identity = _sender_on(case, parsed.from_address)
+            if identity is not None:
+                return Thread(case, identity)
+    return Thread(kept_apart_from=refused)
 
 
 # Finds the customer's open case about the same problem as a text: (case or None, score).
@@ -227,13 +258,17 @@ def email_ingest(
     body = strip_quoted_reply(parsed.text)
     if not body.strip():
         body = "(empty message)" if not parsed.subject else parsed.subject
-    customer, identity, _ = customer_get_or_create_by_identity(
-        organization=organization,
-        kind=IdentityKind.EMAIL,
-        value=parsed.from_address,
-        display_name=parsed.from_name,
-    )
-    case, replied_to = _thread_case(organization, parsed, customer.pk)
+    thread = _thread(organization, parsed)
+    case, replied_to, identity = thread.case, thread.replied_to, thread.identity
+    if case is not None:
+        customer = case.customer
+    else:
+        customer, identity, _ = customer_get_or_create_by_identity(
+            organization=organization,
+            kind=IdentityKind.EMAIL,
+            value=parsed.from_address,
+            display_name=parsed.from_name,
+        )
     same_problem = 0.0
     if case is None and match_case is not None:
         case, score = match_case(customer, f"{parsed.subject}\n\n{body}".strip())
@@ -259,6 +294,11 @@ def email_ingest(
             "references": parsed.references[-20:],
             "from": parsed.from_address,
             "to": parsed.to,
+            **(
+                {"kept_apart_from": thread.kept_apart_from.number}
+                if thread.kept_apart_from is not None
+                else {}
+            ),
             **(
                 {
                     "listening": {

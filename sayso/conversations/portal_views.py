@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -19,8 +22,14 @@ from sayso.customers.portal_session import (
     portal_sign_out,
     portal_view,
 )
-from sayso.customers.services import portal_login_link_redeem, portal_login_link_send
+from sayso.customers.services import (
+    identity_claim_confirm,
+    portal_login_link_redeem,
+    portal_login_link_send,
+)
 from sayso.status.selectors import incidents_in_progress, incidents_of_case
+
+T = TypeVar("T")
 
 
 def _customer(request: PortalRequest) -> Customer:
@@ -92,24 +101,52 @@ def signin(request: PortalRequest) -> HttpResponse:
     )
 
 
-@portal_view(sign_in_required=False)
-def signin_confirm(request: PortalRequest, token: str) -> HttpResponse:
-    # GET shows a button; only the POST uses the link, so mail scanners that fetch links
-    # cannot spend it.
+def _link_used(request: PortalRequest, template: str, use: Callable[[], T]) -> T | HttpResponse:
+    """A one-time emailed link's page: GET shows a button; only the POST uses the link (with
+    ``use``), so mail scanners that fetch links cannot spend it. A bad link is a 400 that
+    says why."""
     if request.method != "POST":
-        return render(request, "portal/signin_confirm.html", {"organization": request.organization})
+        return render(request, template, {"organization": request.organization})
     try:
-        customer, next_url = portal_login_link_redeem(organization=request.organization, raw=token)
+        return use()
     except ValidationError as exc:
         return render(
             request,
-            "portal/signin_confirm.html",
+            template,
             {"organization": request.organization, "error": " ".join(exc.messages)},
             status=400,
         )
+
+
+@portal_view(sign_in_required=False)
+def signin_confirm(request: PortalRequest, token: str) -> HttpResponse:
+    used = _link_used(
+        request,
+        "portal/signin_confirm.html",
+        lambda: portal_login_link_redeem(organization=request.organization, raw=token),
+    )
+    if isinstance(used, HttpResponse):
+        return used
+    customer, next_url = used
     portal_sign_in(request, request.organization, customer)
     if next_url:
         return redirect(next_url)
+    return redirect("portal-cases", org=request.organization.slug)
+
+
+@portal_view(sign_in_required=False)
+def claim_confirm(request: PortalRequest, token: str) -> HttpResponse:
+    """The link emailed to an address typed into the widget: using it proves the address, so
+    the messages sent with it become that address's customer's, who is signed in."""
+    customer = _link_used(
+        request,
+        "portal/claim_confirm.html",
+        lambda: identity_claim_confirm(organization=request.organization, raw=token),
+    )
+    if isinstance(customer, HttpResponse):
+        return customer
+    portal_sign_in(request, request.organization, customer)
+    messages.success(request, "Thank you: your message is confirmed and with your cases.")
     return redirect("portal-cases", org=request.organization.slug)
 
 

@@ -7,7 +7,7 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from sayso.customers import merging
-        from sayso.customers.models import Identity, TimelineEvent
+        from sayso.customers.models import Identity, IdentityKind, TimelineEvent
 
-        merging.register(Identity)
+        merging.register(Identity, keep={"kind": IdentityKind.EMAIL_CLAIMED})
         merging.register(TimelineEvent)

@@ -6,7 +6,10 @@ from sayso.customers.models import IdentityKind
 
 
 class IdentityForm(forms.Form):
-    kind = forms.ChoiceField(choices=IdentityKind.choices)
+    # An unverified claim is made only by the widget, and verified only by its link.
+    kind = forms.ChoiceField(
+        choices=[(k, label) for k, label in IdentityKind.choices if k != IdentityKind.EMAIL_CLAIMED]
+    )
     value = forms.CharField(max_length=320)
 
 

@@ -22,7 +22,7 @@ def normalize_identity(kind: str, value: str) -> str:
         raise ValidationError("An identity needs a value.")
     if len(raw) > 320:
         raise ValidationError("That identity value is too long (320 characters at most).")
-    if kind == IdentityKind.EMAIL:
+    if kind in {IdentityKind.EMAIL, IdentityKind.EMAIL_CLAIMED}:
         address = raw.lower()
         if address.startswith("mailto:"):
             address = address[7:]

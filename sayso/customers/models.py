@@ -43,6 +43,10 @@ class IdentityKind(models.TextChoices):
     BLUESKY = "bluesky", "Bluesky"
     URL = "url", "Blog or website"
     OTHER = "other", "Other"
+    # An address someone typed (into the widget) and has not proved they hold: never matched
+    # with an email identity, never spoken for by anyone but the unverified contact holding it
+    # (``customers.services.identity_claim_send`` / ``identity_claim_confirm``).
+    EMAIL_CLAIMED = "email_claimed", "Email (unverified)"
 
 
 class Identity(TimeStampedModel):
@@ -72,6 +76,36 @@ class Identity(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.value}"
+
+
+class IdentityClaim(TimeStampedModel):
+    """A confirmation link sent to an address that someone typed (only its digest is stored).
+
+    ``contact`` is the unverified contact whose messages were sent with the address; using the
+    link proves the address, and the contact is merged into the customer who holds it (or
+    becomes that customer). ``merge`` is that merge, so that staff can undo it.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="identity_claims"
+    )
+    contact = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="claims")
+    value = models.CharField(max_length=320)
+    digest = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    confirmed_as = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merge = models.ForeignKey(
+        "CustomerMerge", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta(TimeStampedModel.Meta):
+        indexes = [models.Index(fields=["contact", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"claim of {self.value}"
 
 
 class CustomerMerge(TimeStampedModel):

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from sayso.core.models import Organization
@@ -16,10 +22,16 @@ from sayso.customers.models import (
     Customer,
     CustomerMerge,
     Identity,
+    IdentityClaim,
     IdentityKind,
     TimelineEvent,
     TimelineKind,
 )
+
+logger = logging.getLogger("sayso.customers")
+# How long a link confirming a typed address works (it also signs its user in to the portal).
+CLAIM_LINK_HOURS = 24
+UNVERIFIED_SUFFIX = " (unverified)"
 
 
 def timeline_entry(
@@ -68,6 +80,12 @@ def timeline_record_many(entries: list[TimelineEvent]) -> list[TimelineEvent]:
     return TimelineEvent.objects.bulk_create(entries) if entries else []
 
 
+CLAIMED_BY_WIDGET_ONLY = (
+    "An unverified email is recorded only when someone types it into the widget; add the "
+    "address as an email."
+)
+
+
 def _clean_name(name: str) -> str:
     name = " ".join((name or "").split())
     if len(name) > 200:
@@ -85,6 +103,8 @@ def customer_create(
     actor: Any = None,
 ) -> Customer:
     """Create a customer with identities given as (kind, value) pairs; all or nothing."""
+    if any(kind == IdentityKind.EMAIL_CLAIMED for kind, _ in identities or []):
+        raise ValidationError(CLAIMED_BY_WIDGET_ONLY)
     cleaned = [(kind, normalize_identity(kind, value)) for kind, value in identities or []]
     name = _clean_name(display_name) or (cleaned[0][1] if cleaned else "")
     if not name:
@@ -124,6 +144,8 @@ def identity_add(
     """Attach an identity (idempotent: the same kind and value twice is one identity)."""
     if customer.merged_into_id is not None:
         raise ValidationError("This customer was merged into another; add identities there.")
+    if kind == IdentityKind.EMAIL_CLAIMED:
+        raise ValidationError(CLAIMED_BY_WIDGET_ONLY)
     normalized = normalize_identity(kind, value)
     identity = Identity.objects.filter(customer=customer, kind=kind, value=normalized).first()
     if identity is not None:
@@ -325,23 +347,34 @@ def portal_login_link_send(
     return raw
 
 
-@transaction.atomic
-def portal_login_link_redeem(*, organization: Organization, raw: str) -> tuple[Customer, str]:
-    """Use a sign-in link once; returns the customer (created on first sign-in) and the page
-    to go to next. Raises ``ValidationError`` for an unknown, used or expired link."""
-    from sayso.core.models import LoginLink, token_digest
+def _link_to_use(model: Any, *, organization: Organization, raw: str, name: str, again: str) -> Any:
+    """The one-time link (a ``LoginLink`` or an ``IdentityClaim``) whose token is ``raw``,
+    locked; ``ValidationError`` when it is unknown, used or expired."""
+    from sayso.core.models import token_digest
 
     link = (
-        LoginLink.objects.select_for_update()
+        model.objects.select_for_update()
         .filter(organization=organization, digest=token_digest(raw or ""))
         .first()
     )
     if link is None:
-        raise ValidationError("This sign-in link is not valid. Ask for a new one.")
+        raise ValidationError(f"This {name} link is not valid. {again}")
     if link.used_at is not None:
-        raise ValidationError("This sign-in link was already used. Ask for a new one.")
+        raise ValidationError(f"This {name} link was already used. {again}")
     if link.expires_at <= timezone.now():
-        raise ValidationError("This sign-in link has expired. Ask for a new one.")
+        raise ValidationError(f"This {name} link has expired. {again}")
+    return link
+
+
+@transaction.atomic
+def portal_login_link_redeem(*, organization: Organization, raw: str) -> tuple[Customer, str]:
+    """Use a sign-in link once; returns the customer (created on first sign-in) and the page
+    to go to next. Raises ``ValidationError`` for an unknown, used or expired link."""
+    from sayso.core.models import LoginLink
+
+    link = _link_to_use(
+        LoginLink, organization=organization, raw=raw, name="sign-in", again="Ask for a new one."
+    )
     link.used_at = timezone.now()
     link.save(update_fields=["used_at", "updated_at"])
     customer, identity, _ = customer_get_or_create_by_identity(
@@ -351,3 +384,124 @@ def portal_login_link_redeem(*, organization: Organization, raw: str) -> tuple[C
         identity.verified_at = timezone.now()
         identity.save(update_fields=["verified_at", "updated_at"])
     return customer, link.next_url
+
+
+# Claimed addresses -------------------------------------------------------------------------
+# An address typed into a form proves nothing: what is sent with it stays with an unverified
+# contact (a prospect holding an ``EMAIL_CLAIMED`` identity) until a link sent to the address
+# is used. See docs/listening.md, "Claimed addresses".
+
+
+def identity_claim_send(*, contact: Customer, value: str) -> str | None:
+    """Email a link confirming ``value``, an address typed for ``contact`` (an unverified
+    contact); returns the raw token sent. None when a link sent for this contact and address
+    still works (a form posted again and again sends one email, not one each), or when the
+    email could not be sent (the next message tries again)."""
+    address = normalize_identity(IdentityKind.EMAIL, value)
+    organization = contact.organization
+    now = timezone.now()
+    pending = IdentityClaim.objects.filter(
+        contact=contact, value=address, used_at__isnull=True, expires_at__gt=now
+    )
+    if pending.exists():
+        return None
+    raw = secrets.token_urlsafe(32)
+    from sayso.core.models import token_digest
+
+    claim = IdentityClaim.objects.create(
+        organization=organization,
+        contact=contact,
+        value=address,
+        digest=token_digest(raw),
+        expires_at=now + timedelta(hours=CLAIM_LINK_HOURS),
+    )
+    path = reverse("portal-claim-confirm", kwargs={"org": organization.slug, "token": raw})
+    try:
+        send_mail(
+            subject=f"Please confirm your message to {organization.name}",
+            message=(
+                f"Hello,\n\nSomeone sent a message to {organization.name} through the feedback "
+                f"form on its website and gave this address ({address}) for the answer.\n\n"
+                "If it was you, confirm it with this link (it works once, for "
+                f"{CLAIM_LINK_HOURS} hours):\n\n{settings.SAYSO_BASE_URL}{path}\n\n"
+                f"Until then the message is kept apart from anything else {organization.name} "
+                "knows about you, and no answer is sent to this address. If it was not you, "
+                "ignore this email: nothing is attached to you.\n"
+            ),
+            from_email=None,
+            recipient_list=[address],
+        )
+    except OSError:  # SMTP errors are OSErrors
+        logger.warning("The confirmation link for a claimed address could not be sent.")
+        claim.delete()
+        return None
+    return raw
+
+
+@transaction.atomic
+def identity_claim_confirm(*, organization: Organization, raw: str) -> Customer:
+    """Use a claim's confirmation link once: the address is proved, so the unverified contact
+    is merged into the customer who holds the address (``customer_merge``: staff can undo
+    it), or, when nobody does, becomes that customer. Returns the customer the address
+    belongs to now. Raises ``ValidationError`` for an unknown, used or expired link."""
+    claim = _link_to_use(
+        IdentityClaim,
+        organization=organization,
+        raw=raw,
+        name="confirmation",
+        again="Send your message again to get a new one.",
+    )
+    now = timezone.now()
+    contact = Customer.objects.select_for_update().get(pk=claim.contact_id)
+    merge = None
+    if contact.merged_into_id is None:
+        holder = (
+            Identity.objects.select_related("customer")
+            .filter(
+                organization=organization,
+                kind=IdentityKind.EMAIL,
+                value=claim.value,
+                customer__merged_into__isnull=True,
+            )
+            .exclude(customer=contact)
+            .order_by("customer__created_at", "customer_id", "id")
+            .first()
+        )
+        # The claim is proved: the contact's identity becomes a verified email, and moves
+        # with the merge (an unverified claim would stay behind).
+        Identity.objects.filter(
+            customer=contact, kind=IdentityKind.EMAIL_CLAIMED, value=claim.value
+        ).update(kind=IdentityKind.EMAIL, verified_at=now, updated_at=now)
+        if holder is not None:
+            customer = holder.customer
+            merge = customer_merge(source=contact, target=customer)
+        else:
+            customer = contact
+            if customer.display_name.endswith(UNVERIFIED_SUFFIX):
+                customer.display_name = customer.display_name.removesuffix(UNVERIFIED_SUFFIX)
+                customer.save(update_fields=["display_name", "updated_at"])
+    else:
+        # Staff merged the contact somewhere already: the address still signs in as its own.
+        customer, _, _ = customer_get_or_create_by_identity(
+            organization=organization, kind=IdentityKind.EMAIL, value=claim.value
+        )
+    Identity.objects.filter(
+        customer=customer, kind=IdentityKind.EMAIL, value=claim.value, verified_at__isnull=True
+    ).update(verified_at=now, updated_at=now)
+    claim.used_at = now
+    claim.confirmed_as = customer
+    claim.merge = merge
+    claim.save(update_fields=["used_at", "confirmed_as", "merge", "updated_at"])
+    # The contact's other links would confirm nothing more.
+    IdentityClaim.objects.filter(contact=contact, used_at__isnull=True).update(
+        used_at=now, updated_at=now
+    )
+    timeline_record(
+        customer=customer,
+        kind=TimelineKind.IDENTITY_ADDED,
+        summary=f"Email {claim.value} confirmed by its link: what was sent with it through "
+        "the widget is this customer's",
+        channel=IdentityKind.EMAIL,
+        data={"claim": claim.pk, "contact": contact.pk},
+    )
+    return customer

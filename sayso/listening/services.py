@@ -548,7 +548,18 @@ def widget_submit(
     *, source: Source, message: str, email: str = "", page: str = "", submission_id: str = ""
 ) -> IngestReport:
     """Store one message sent through the widget (idempotent on ``submission_id``, which the
-    widget generates once per message, so a retried post is stored once)."""
+    widget generates once per message, so a retried post is stored once).
+
+    The email is a claim, not an identity: anyone can type anyone's address. The message
+    never joins the customer who holds that address; it goes to an unverified contact (a
+    prospect holding the address as ``EMAIL_CLAIMED``, the same contact for every message
+    claiming it until it is confirmed), and a link is emailed to the address. Using the link
+    merges the contact into the customer who holds the address (docs/listening.md, "Claimed
+    addresses")."""
+    from sayso.customers.models import IdentityKind
+    from sayso.customers.services import UNVERIFIED_SUFFIX, identity_claim_send
+    from sayso.listening.models import Mention
+
     text = (message or "").replace("\r\n", "\n").strip()
     if not text:
         raise ValidationError("Write a message first.")
@@ -571,8 +582,8 @@ def widget_submit(
         external_id=f"widget:{key}",
         text=text,
         url=page,
-        author_name=email.split("@")[0] if email else "",
-        author_kind="email" if email else "",
+        author_name=f"{email}{UNVERIFIED_SUFFIX}" if email else "",
+        author_kind=IdentityKind.EMAIL_CLAIMED if email else "",
         author_value=email,
         published_at=timezone.now(),
         direct=True,
@@ -580,6 +591,14 @@ def widget_submit(
     report = items_ingest(source=source, items=[item])
     if report.stored:
         Source.objects.filter(pk=source.pk).update(last_success_at=timezone.now())
+    if email and report.stored:
+        # A link to the address, for a message that was stored as one (spam is held, and
+        # nobody is emailed for it).
+        for mention in Mention.objects.filter(
+            pk__in=report.mention_ids, message__isnull=False
+        ).select_related("customer", "customer__organization"):
+            if mention.customer is not None:
+                identity_claim_send(contact=mention.customer, value=email)
     return report
 
 

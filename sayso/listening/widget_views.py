@@ -174,5 +174,10 @@ def widget_message(request: HttpRequest, org: str) -> HttpResponse:
         )
     # Stored (as a case, or held as spam: the sender is not told which) or, for a retried
     # post, already stored before.
-    body = {"ok": True, "message": f"Thanks! Your message reached {organization.name}."}
+    text = f"Thanks! Your message reached {organization.name}."
+    if fields["email"]:
+        # An address typed here is only a claim: its holder confirms it by the emailed link
+        # (said the same way whether or not the message was held as spam).
+        text += " To get the answer by email, confirm your address with the link we sent to it."
+    body = {"ok": True, "message": text}
     return _allow(JsonResponse(body, status=201 if report.stored else 200), origin)

@@ -62,7 +62,8 @@ def test_a_post_from_an_allowed_site_opens_a_widget_case(client: Client, widget:
     assert response.status_code == 201
     assert response.json() == {
         "ok": True,
-        "message": "Thanks! Your message reached Haulright Trucks.",
+        "message": "Thanks! Your message reached Haulright Trucks. To get the answer by email, "
+        "confirm your address with the link we sent to it.",
     }
     assert_cors_for(response, SITE)
     mention = Mention.objects.get(source=widget)

@@ -40,6 +40,7 @@ def escaped(value: Any) -> str:
 class _Renderer:
     def __init__(self, case: Case) -> None:
         self.customer_name = escaped(case.customer.display_name)
+        self.customer_id = case.customer_id
 
     def time(self, value: datetime) -> str:
         """``<time>`` as ``{{ value|date:"c" }}`` and ``{{ value|date:"M j, Y H:i" }}``."""
@@ -48,20 +49,29 @@ class _Renderer:
     def author(self, message: Message) -> str:
         user = message.author_user
         if user is not None:
-            return escaped(user.get_full_name() or user.username)
-        if message.author_identity is not None:
-            return f"{self.customer_name} &lt;{escaped(message.author_identity.value)}&gt;"
-        return self.customer_name
+            return f"<strong>{escaped(user.get_full_name() or user.username)}</strong>"
+        identity = message.author_identity
+        if identity is not None:
+            if identity.customer_id != self.customer_id or identity.kind == "email_claimed":
+                # A claimed address, or a sender who is not this case's customer (a staff
+                # merge does not verify a claim): never shown as the customer.
+                return (
+                    f"<strong>{escaped(identity.value)}</strong> "
+                    '<span class="badge badge-alert" title="Nobody has proved they hold this '
+                    'address">unverified sender</span>'
+                )
+            return f"<strong>{self.customer_name} &lt;{escaped(identity.value)}&gt;</strong>"
+        return f"<strong>{self.customer_name}</strong>"
 
     def item(self, message: Message) -> str:
         return (
             f'<li class="message {escaped(message.direction)} vis-{escaped(message.visibility)}" '
             f'id="message-{message.pk}"><div class="message-head">'
-            f"<strong>{self.author(message)}</strong> "
+            f"{self.author(message)} "
             f'<span class="chan">{escaped(CHANNEL_LABELS.get(message.channel, message.channel))}'
             "</span>"
             f"{_visibility_badge(message)} {self.time(message.sent_at)}"
-            f"{_heard(message)}{_delivery(message)}</div>"
+            f"{_heard(message)}{_kept_apart(message)}{_delivery(message)}</div>"
             f'<div class="message-body">{linebreaksbr(message.body, autoescape=True)}</div>'
             f"{_analysis(message)}</li>"
         )
@@ -95,6 +105,18 @@ def _heard(message: Message) -> str:
         )
     source = escaped(localize(heard.get("source", "")))
     return f'{same} <span class="muted small">heard on {source}{original}</span>'
+
+
+def _kept_apart(message: Message) -> str:
+    """An email that answered another customer's case: it opened its sender's own instead."""
+    headers = message.headers if isinstance(message.headers, dict) else {}
+    number = headers.get("kept_apart_from")
+    if not isinstance(number, int):
+        return ""
+    return (
+        ' <span class="badge badge-alert" data-testid="kept-apart">Replied to case '
+        f"#{number}, but its sender is not that case's customer: kept apart</span>"
+    )
 
 
 def _delivery(message: Message) -> str:

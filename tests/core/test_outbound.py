@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from sayso.core import outbound
+from tests.listening.sources import closed_port, record_connects
 from tests.listening.stand_in import Reply, StandIn
 
 FORBIDDEN = [
@@ -34,16 +35,7 @@ FORBIDDEN = [
 
 @pytest.fixture
 def attempts(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Every address a socket tried to connect to (the test network guard still applies)."""
-    seen: list[Any] = []
-    guarded = socket.socket.connect
-
-    def connect(self: socket.socket, address: Any) -> Any:
-        seen.append(address)
-        return guarded(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    return seen
+    return record_connects(monkeypatch)
 
 
 @pytest.fixture
@@ -271,10 +263,6 @@ def test_forms_learn_of_internal_hosts_without_resolving(settings: Any) -> None:
 
 def test_requests_errors_keep_their_kind(settings: Any) -> None:
     settings.SAYSO_OUTBOUND_ALLOW = ["127.0.0.1/32"]
-    closed = socket.socket()
-    closed.bind(("127.0.0.1", 0))
-    port = closed.getsockname()[1]
-    closed.close()
     with pytest.raises(requests.exceptions.ConnectionError) as failure:
-        outbound.requests_session().get(f"http://127.0.0.1:{port}/", timeout=2)
+        outbound.requests_session().get(f"http://127.0.0.1:{closed_port()}/", timeout=2)
     assert outbound.connection_failed(failure.value)

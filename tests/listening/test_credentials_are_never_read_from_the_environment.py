@@ -16,7 +16,8 @@ from sayso.core.models import Role
 from sayso.listening.models import Source, SourceKind, TermKind
 from sayso.listening.services import source_create, source_poll, source_update, term_add
 from tests import factories
-from tests.listening.stand_in import Reply, Request, StandIn
+from tests.listening.sources import mastodon_status, new_source_form
+from tests.listening.stand_in import Reply, StandIn
 
 DATABASE_URL = "postgres://sayso:hunter2-db-password@db.internal:5432/sayso"
 
@@ -35,18 +36,8 @@ def server_secrets(monkeypatch: pytest.MonkeyPatch) -> str:
     return DATABASE_URL
 
 
-def _timeline(stand_in: StandIn) -> list[Request]:
-    status = {
-        "id": "1001",
-        "uri": "https://mastodon.example/users/dana/statuses/1001",
-        "url": "https://mastodon.example/@dana/1001",
-        "created_at": "2026-11-30T09:00:00.000Z",
-        "content": "<p>Haulright lost my booking</p>",
-        "visibility": "public",
-        "account": {"acct": "dana@truckers.social", "username": "dana", "display_name": "Dana"},
-    }
-    stand_in.route("/api/v1/timelines/tag/haulright", Reply(body=[status]))
-    return stand_in.requests
+def _timeline(stand_in: StandIn) -> None:
+    stand_in.route("/api/v1/timelines/tag/haulright", Reply(body=[mastodon_status()]))
 
 
 def _everything_sent(stand_in: StandIn) -> str:
@@ -88,15 +79,7 @@ def test_the_form_takes_no_variable_name_and_no_env_value_is_sent(
     client.force_login(admin)
     response = client.post(
         reverse("source-new", kwargs={"org": org.slug}),
-        {
-            "name": "Masto",
-            "kind": "mastodon",
-            "url": stand_in.url,
-            "queries": "#haulright",
-            "credential_env": "DATABASE_URL",
-            "poll_interval_seconds": 300,
-            "enabled": "on",
-        },
+        new_source_form(stand_in.url, credential_env="DATABASE_URL"),
     )
     assert response.status_code == 302
     source = Source.objects.get(organization=org)

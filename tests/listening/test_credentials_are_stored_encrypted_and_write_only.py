@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -17,6 +18,7 @@ from sayso.core.models import Role
 from sayso.listening.models import Source, SourceKind, TermKind
 from sayso.listening.services import source_create, source_poll, term_add
 from tests import factories
+from tests.listening.sources import mastodon_status, new_source_form
 from tests.listening.stand_in import Reply, StandIn
 
 TOKEN = "kM3x0-Hq2TnLw8cVbR4yZp1sD7fG9jA6uE5oI0tYqW"
@@ -38,15 +40,7 @@ def _raw_column(source: Source) -> str:
 
 def _mastodon(stand_in: StandIn) -> None:
     """A Mastodon-like server that answers only the right bearer token."""
-    status = {
-        "id": "1001",
-        "uri": "https://mastodon.example/users/dana/statuses/1001",
-        "url": "https://mastodon.example/@dana/1001",
-        "created_at": "2026-11-30T09:00:00.000Z",
-        "content": "<p>Haulright lost my booking</p>",
-        "visibility": "public",
-        "account": {"acct": "dana@truckers.social", "username": "dana", "display_name": "Dana"},
-    }
+    status = mastodon_status()
 
     def search(request: Any) -> Reply:
         if request.headers.get("authorization") != f"Bearer {TOKEN}":
@@ -98,15 +92,7 @@ def test_the_page_never_shows_the_credential_and_keeps_replaces_or_removes_it(
     client.force_login(admin)
     created = client.post(
         reverse("source-new", kwargs={"org": org.slug}),
-        {
-            "name": "Masto",
-            "kind": "mastodon",
-            "url": stand_in.url,
-            "queries": "haulright",
-            "credential": TOKEN,
-            "poll_interval_seconds": 300,
-            "enabled": "on",
-        },
+        new_source_form(stand_in.url, credential=TOKEN),
     )
     assert created.status_code == 302
     source = Source.objects.get(organization=org)
@@ -135,8 +121,6 @@ def test_the_page_never_shows_the_credential_and_keeps_replaces_or_removes_it(
 
 
 def test_a_feed_takes_no_credential(org: Any) -> None:
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError, match="takes no credential"):
         source_create(
             organization=org,

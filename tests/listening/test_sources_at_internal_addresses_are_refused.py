@@ -6,7 +6,6 @@ The allow-list is unset here (Sayso's default) except where a test says otherwis
 
 from __future__ import annotations
 
-import socket
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from sayso.listening.models import Source, SourceKind
 from sayso.listening.services import source_create, source_poll, source_test
 from tests import factories
 from tests.listening.feeds import atom
+from tests.listening.sources import closed_port, record_connects
 from tests.listening.stand_in import Reply, StandIn
 
 pytestmark = pytest.mark.django_db
@@ -47,15 +47,7 @@ def internal(settings: Any) -> StandIn:
 
 @pytest.fixture
 def attempts(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    seen: list[Any] = []
-    guarded = socket.socket.connect
-
-    def connect(self: socket.socket, address: Any) -> Any:
-        seen.append(address)
-        return guarded(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    return seen
+    return record_connects(monkeypatch)
 
 
 @pytest.fixture
@@ -126,13 +118,9 @@ def test_a_redirect_to_an_internal_address_is_refused(
 def test_test_connection_answers_the_same_for_a_closed_and_an_open_port(
     org: Any, admin: Any, internal: StandIn
 ) -> None:
-    closed = socket.socket()
-    closed.bind(("127.0.0.1", 0))
-    closed_port = closed.getsockname()[1]
-    closed.close()
     open_page = _stored(org, SourceKind.RSS, f"http://127.0.0.1:{_port(internal)}/")
     open_feed = _stored(org, SourceKind.RSS, f"http://127.0.0.1:{_port(internal)}/feed")
-    shut = _stored(org, SourceKind.RSS, f"http://127.0.0.1:{closed_port}/")
+    shut = _stored(org, SourceKind.RSS, f"http://127.0.0.1:{closed_port()}/")
     client = Client()
     client.force_login(admin)
 
@@ -156,12 +144,11 @@ def test_an_allowed_host_that_refuses_gives_the_same_message(
 ) -> None:
     # With 127.0.0.1 allowed (the stand_in fixture), a closed port there is not described
     # either: "refused" and "not allowed" read the same.
-    closed = socket.socket()
-    closed.bind(("127.0.0.1", 0))
-    port = closed.getsockname()[1]
-    closed.close()
     source = source_create(
-        organization=org, name="Down", kind=SourceKind.RSS, url=f"http://127.0.0.1:{port}/feed"
+        organization=org,
+        name="Down",
+        kind=SourceKind.RSS,
+        url=f"http://127.0.0.1:{closed_port()}/feed",
     )
 
     test = source_test(source=source)

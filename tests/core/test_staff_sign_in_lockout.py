@@ -153,3 +153,29 @@ def test_the_limits_come_from_the_environment(tmp_path: Any) -> None:
         timeout=120,
     )
     assert shown.stdout.split() == ["7", "0:40:00", "2"]
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_each_client_is_counted_by_its_forwarded_address(
+    agent: Any, settings: Any
+) -> None:
+    settings.SAYSO_TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.2"
+
+    def through_proxy(client: Client, username: str, password: str, forwarded: str) -> Any:
+        return client.post(
+            LOGIN,
+            {"username": username, "password": password},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    for n in range(settings.SAYSO_LOGIN_FAILURE_LIMIT):
+        through_proxy(Client(), f"guess{n}", "wrong-guess", "203.0.113.9")
+    # That client is locked out, whatever it writes on the left of the header itself...
+    forged = through_proxy(Client(), "agent", factories.PASSWORD, "192.0.2.1, 203.0.113.9")
+    assert forged.status_code == 429
+    # ...while another client behind the same proxy signs in.
+    client = Client()
+    assert through_proxy(client, "agent", factories.PASSWORD, "198.51.100.7").status_code == 302
+    assert _signed_in(client)

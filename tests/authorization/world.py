@@ -78,6 +78,7 @@ class World:
     rule: RoutingRule
     mention: Mention
     unsubscribe_token: str
+    follow_id: int  # Ann's follow of her idea
     message_id: int
 
     def client(self, who: str) -> Client:
@@ -216,6 +217,7 @@ def _seed() -> World:
         rule=rule,
         mention=mention,
         unsubscribe_token=token,
+        follow_id=follow.pk,
         message_id=reply.pk,
     )
 

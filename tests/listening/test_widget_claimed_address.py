@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sayso.conversations.models import Case, Message
+from sayso.conversations.services import message_reply
 from sayso.customers.models import Customer, Identity, IdentityClaim, IdentityKind
 from sayso.customers.services import (
     customer_merge,
@@ -236,3 +237,16 @@ def test_spam_sends_no_confirmation_email(client: Client, org: Any, widget: Sour
     assert Mention.objects.get().outcome == Outcome.SPAM
     assert mail.outbox == []
     assert not IdentityClaim.objects.exists()
+
+
+def test_a_staff_reply_to_an_unverified_contact_is_not_emailed(
+    client: Client, org: Any, widget: Source, dana: Customer, agent: Any
+) -> None:
+    post(client)
+    case = the_widget_message().case
+    mail.outbox.clear()
+
+    reply = message_reply(case=case, author=agent, body="Which truck did you book?")
+
+    assert reply.channel == "portal"
+    assert mail.outbox == []

@@ -317,7 +317,8 @@ AXES_LOCKOUT_CALLABLE = "sayso.core.sign_in_throttling.lockout_response"
 # rather than axes' own django-ipware call, so both agree on who a client is.
 AXES_CLIENT_IP_CALLABLE = "sayso.core.ratelimit.client_key"
 # Failures and lockouts are logged (warnings); not every successful sign-in and start-up.
-LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+if isinstance(_loggers := LOGGING["loggers"], dict):
+    _loggers["axes"] = {"level": "WARNING"}
 # Password-reset emails: at most this many per hour per address asked for, and per client.
 SAYSO_PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env_int("SAYSO_PASSWORD_RESET_PER_ADDRESS_PER_HOUR", 3)
 SAYSO_PASSWORD_RESET_PER_CLIENT_PER_HOUR = env_int("SAYSO_PASSWORD_RESET_PER_CLIENT_PER_HOUR", 10)

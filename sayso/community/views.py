@@ -715,7 +715,7 @@ def _unsubscribe_now(request: PortalRequest, token: str, *, everything: bool) ->
     return render(
         request,
         "community/unsubscribed.html",
-        {"organization": request.organization, "result": result, "token": token},
+        {"organization": request.organization, "result": result},
     )
 
 

@@ -232,13 +232,13 @@ class ConnectionTest:
 
 
 def source_test(*, source: Source) -> ConnectionTest:
-    """Fetch once from the start, store nothing: the first items, or the exact error."""
+    """Fetch once from the start, store nothing: the first items, or why they could not be
+    read (a failed connection always in the same words: ``outbound.UNREACHABLE``)."""
     if not source.polled:
         return ConnectionTest(False, "The widget is not fetched: it posts to Sayso.")
-    try:
-        result = fetch(source, {}, timeout=settings.SAYSO_LISTENING_TIMEOUT_SECONDS)
-    except SourceError as exc:
-        return ConnectionTest(False, exc.message)
+    result = _fetched(source, cursor={})
+    if isinstance(result, SourceError):
+        return ConnectionTest(False, result.message)
     return ConnectionTest(True, "", result.items[:10])
 
 
@@ -274,13 +274,13 @@ def _record_failure(source: Source, error: SourceError, now: datetime) -> None:
     source.refresh_from_db()
 
 
-def _fetched(source: Source) -> FetchResult | SourceError:
-    """What the source has after its cursor, or why it could not be read (no database work:
-    ``sources_poll`` runs this in a helper thread)."""
+def _fetched(source: Source, cursor: dict[str, Any] | None = None) -> FetchResult | SourceError:
+    """What the source has after its cursor (or ``cursor``), or why it could not be read (no
+    database work: ``sources_poll`` runs this in a helper thread)."""
+    if cursor is None:
+        cursor = dict(source.cursor or {})
     try:
-        return fetch(
-            source, dict(source.cursor or {}), timeout=settings.SAYSO_LISTENING_TIMEOUT_SECONDS
-        )
+        return fetch(source, cursor, timeout=settings.SAYSO_LISTENING_TIMEOUT_SECONDS)
     except SourceError as exc:
         return exc
     except Exception as exc:  # a connector bug must not stop the other sources

@@ -30,6 +30,10 @@ FORBIDDEN = [
     "http://[64:ff9b::7f00:1]/",
     "http://metadata.google.internal/computeMetadata/v1/",
     "http://loopback-name.example.com:{port}/",  # resolves to 127.0.0.1 (see the fixture)
+    # 127.0.0.1 as the resolver also reads it.
+    "http://2130706433:{port}/",
+    "http://0x7f000001:{port}/",
+    "http://127.1:{port}/",
 ]
 
 

@@ -154,3 +154,18 @@ def test_an_allowed_host_that_refuses_gives_the_same_message(
     test = source_test(source=source)
 
     assert not test.ok and test.error == outbound.UNREACHABLE
+
+
+def test_an_address_httpx_cannot_parse_is_a_clear_error_not_a_500(
+    org: Any, admin: Any, internal: StandIn, attempts: list[Any]
+) -> None:
+    # Octal 127.0.0.1: Django's URL check lets it through, httpx refuses to parse it.
+    source = _stored(org, SourceKind.RSS, "http://0177.0.0.1/feed")
+    client = Client()
+    client.force_login(admin)
+
+    response = client.post(reverse("source-test", kwargs={"org": org.slug, "pk": source.pk}))
+
+    assert response.status_code == 200
+    assert "not one Sayso can read" in response.content.decode()
+    assert attempts == []

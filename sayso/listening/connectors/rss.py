@@ -78,6 +78,8 @@ def _download(
         raise SourceError(f"The feed did not answer within {timeout:g} seconds.") from None
     except httpx.TooManyRedirects:
         raise SourceError("The feed's address redirects in a loop.", permanent=True) from None
+    except httpx.InvalidURL:
+        raise SourceError("The feed's address is not one Sayso can read.", permanent=True) from None
     except httpx.HTTPError as exc:
         raise SourceError(f"The feed could not be read ({type(exc).__name__}).") from None
 

@@ -275,9 +275,14 @@ class World:
         return Reply(body=body)
 
     def __enter__(self) -> World:
+        from django.test.utils import override_settings
+
         from sayso.core.models import Organization
         from sayso.listening.services import rule_create, source_create, term_add
 
+        # The stand-in servers are on 127.0.0.1, which Sayso fetches from only when allowed.
+        self._outbound_allow = override_settings(SAYSO_OUTBOUND_ALLOW=["127.0.0.1/32"])
+        self._outbound_allow.enable()
         self.server.__enter__()
         url = self.server.url
         self.organization = Organization.objects.create(name="Bench listening", slug="bench-listen")
@@ -315,3 +320,4 @@ class World:
 
     def __exit__(self, *exc: Any) -> None:
         self.server.__exit__(*exc)
+        self._outbound_allow.disable()

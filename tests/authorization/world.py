@@ -169,6 +169,7 @@ def _seed() -> World:
         component_ids=[component.pk],
         actor=users["agent"],
     )
+    status.incident_cases_link(incident=incident, cases=[case_a], actor=users["agent"])
     source = source_create(
         organization=org, name=f"Forum {MARK}", kind=SourceKind.RSS, url="https://forum.test/feed"
     )

@@ -1,7 +1,7 @@
 """Secrets kept in the database (a source's access token, app password) are sealed with Fernet
 keys from ``SAYSO_ENCRYPTION_KEY`` (comma-separated, the newest first: ``MultiFernet`` seals with
-the first and opens with any, so a key is rotated by putting a new one in front, re-sealing with
-``sayso rotate``-style code calling ``reseal``, and then dropping the old one).
+the first and opens with any). A key is rotated by putting a new one in front, re-sealing the
+stored secrets with ``reseal``, and then dropping the old one (docs/deploy.md).
 
     token = seal("the app password")     # what the column holds
     unseal(token)                        # "the app password"

@@ -346,16 +346,29 @@ class _Backend(httpcore.NetworkBackend):
         time.sleep(seconds)
 
 
+_ssl_context: ssl.SSLContext | None = None
+_ssl_lock = threading.Lock()
+
+
+def _tls() -> ssl.SSLContext:
+    """One TLS context for every outbound client (loading the CA bundle takes ~30 ms)."""
+    global _ssl_context
+    with _ssl_lock:
+        if _ssl_context is None:
+            _ssl_context = httpx.create_ssl_context(trust_env=False)
+        return _ssl_context
+
+
 class Transport(httpx.HTTPTransport):
     """An httpx transport that applies the policy to every connection it opens (redirect hops
     included) and gives each request its own size and time budget."""
 
     def __init__(self, policy: Policy | None = None) -> None:
-        super().__init__(trust_env=False)
+        # httpx.HTTPTransport's own __init__ only builds the pool replaced here.
         self.policy = policy or Policy.from_settings()
         self._backend = _Backend(self.policy)
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=_tls(),
             max_connections=10,
             max_keepalive_connections=5,
             keepalive_expiry=5.0,

@@ -10,7 +10,7 @@ refusal of the route's kind (staff login, portal sign-in, 403 or 404) and write 
 INSERT, UPDATE or DELETE but sessions, rate counters and login-throttling rows); an allowed
 visitor must get the page. Requests run in a savepoint rolled back afterwards, so an allowed
 POST changes nothing for the next one. No response to anyone but this organization's staff
-holds the internal note.
+holds the internal note, and no response shows a case to anyone but its customer and the staff.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from sayso.community.models import Idea
-from tests.authorization.world import MARK, NOTE, World
+from tests.authorization.world import MARK, NOTE, PRIVATE, World
 
 ORG_STAFF = ("agent", "manager", "admin")
 CUSTOMERS = ("customer_a", "customer_b")
@@ -474,6 +474,9 @@ def test_each_visitor_gets_exactly_what_the_table_allows(world: World, caller: s
                 problems.append(f"{where}: wrote {got.writes}")
             if not may_see_notes and NOTE in got.text:
                 problems.append(f"{where}: the internal note is in the response")
+            for secret, readers in PRIVATE.items():
+                if secret in got.text and caller not in readers:
+                    problems.append(f"{where}: shows {secret}, which is not {caller}'s to read")
     assert not problems, f"{caller}:\n" + "\n".join(problems)
 
 

@@ -42,6 +42,14 @@ NOTE = "INTERNAL-7Q: customer is on the watch list, do not offer discounts"
 # staff see of their own organization.
 MARK = "haulmark"
 
+# In customer A's case (subject, messages, the promise made to A) and in customer B's: only the
+# case's customer and this organization's staff may read them.
+CASE_A, CASE_B = "zqa1case", "zqb2case"
+PRIVATE = {
+    CASE_A: {"customer_a", "agent", "manager", "admin"},
+    CASE_B: {"customer_b", "agent", "manager", "admin"},
+}
+
 ALL_SCOPES = tuple(Scope.values)
 STAFF = ("agent", "manager", "admin")
 
@@ -132,13 +140,17 @@ def _seed() -> World:
     dup = factories.make_customer(org, f"Ann again {MARK}", "ann.again@example.com")
     merge = customer_merge(source=dup, target=ann, actor=users["admin"])
 
-    case_a = factories.make_case(org, ann, subject=f"Ann's truck {MARK}", body=f"Where {MARK}?")
-    case_b = factories.make_case(org, bob, subject=f"Bob's invoice {MARK}", body=f"Wrong {MARK}")
+    case_a = factories.make_case(
+        org, ann, subject=f"Truck {CASE_A} {MARK}", body=f"Where is it {CASE_A} {MARK}?"
+    )
+    case_b = factories.make_case(
+        org, bob, subject=f"Invoice {CASE_B} {MARK}", body=f"Wrong sum {CASE_B} {MARK}"
+    )
     conversations.message_note(case=case_a, author=users["agent"], body=NOTE)
     reply = conversations.message_reply(
-        case=case_a, author=users["agent"], body=f"We are on it {MARK}"
+        case=case_a, author=users["agent"], body=f"We are on it {CASE_A} {MARK}"
     )
-    commitment = factories.make_commitment(case_a, users["agent"], description=f"Ring {MARK}")
+    commitment = factories.make_commitment(case_a, users["agent"], description=f"Ring {CASE_A}")
     rival_customer = factories.make_customer(rival, "Rita Rival", "rita@rival.test")
     rival_case = factories.make_case(rival, rival_customer, subject="Rival's own case")
 

@@ -317,7 +317,7 @@ class _Rollback(Exception):
 
 def call(client: Client, raw: str | None, doc: Documented, op: Operation, w: World) -> Outcome:
     """One request in a savepoint rolled back afterwards."""
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"} if raw is not None else {}
+    headers = {"Authorization": f"Bearer {raw}"} if raw is not None else {}
     url = _url(doc, op, w)
     body = op.body(w)
     response: Any = None
@@ -325,14 +325,16 @@ def call(client: Client, raw: str | None, doc: Documented, op: Operation, w: Wor
         try:
             with transaction.atomic():
                 if doc.method == "GET":
-                    response = client.get(url, op.query(w) or {}, **headers)
+                    response = client.get(url, op.query(w) or {}, headers=headers)
                 elif doc.operation_id == "inbound_email":
                     mail = b"From: eve@example.com\r\nSubject: x\r\n\r\ninjected\r\n"
-                    response = client.post(url, mail, content_type="message/rfc822", **headers)
+                    response = client.post(
+                        url, mail, content_type="message/rfc822", headers=headers
+                    )
                 else:
                     data = json.dumps(body) if body is not None else ""
                     response = client.generic(
-                        doc.method, url, data, content_type="application/json", **headers
+                        doc.method, url, data, content_type="application/json", headers=headers
                     )
                 raise _Rollback
         except _Rollback:
@@ -494,15 +496,15 @@ def test_staff_tokens_see_the_internal_note(world: World, who: str) -> None:
 @pytest.mark.django_db
 def test_a_revoked_token_or_a_deactivated_member_loses_api_access(world: World) -> None:
     member = Membership.objects.get(user=world.users["agent"])
-    agent = {"HTTP_AUTHORIZATION": f"Bearer {world.raw_tokens['agent']}"}
-    assert Client().get("/api/v1/cases", **agent).status_code == 200
+    agent = {"Authorization": f"Bearer {world.raw_tokens['agent']}"}
+    assert Client().get("/api/v1/cases", headers=agent).status_code == 200
     member.is_active = False
     member.save()
-    assert Client().get("/api/v1/cases", **agent).status_code == 401
+    assert Client().get("/api/v1/cases", headers=agent).status_code == 401
 
     membership = Membership.objects.get(user=world.users["manager"])
     token, raw = api_token_create(membership=membership, name="old", scopes=[Scope.CASES_READ])
-    manager = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-    assert Client().get("/api/v1/cases", **manager).status_code == 200
+    manager = {"Authorization": f"Bearer {raw}"}
+    assert Client().get("/api/v1/cases", headers=manager).status_code == 200
     api_token_revoke(token=token, actor=world.users["manager"])
-    assert Client().get("/api/v1/cases", **manager).status_code == 401
+    assert Client().get("/api/v1/cases", headers=manager).status_code == 401

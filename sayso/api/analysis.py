@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 
 from sayso.api.auth import organization_of, scoped
 from sayso.api.lookups import MAX_ID
-from sayso.api.schemas import Timestamp, errors
+from sayso.api.schemas import InputSchema, Line, Timestamp, errors
 from sayso.core.models import Scope
 from sayso.intelligence.analysis import analyze, model_version
 from sayso.intelligence.analysis import store as analysis_store
@@ -64,16 +64,16 @@ class MessageAnalysisOut(Schema):
         return obj.duplicate_kind or None
 
 
-class AnalyzeItemIn(Schema):
+class AnalyzeItemIn(InputSchema):
     text: str = Field(..., min_length=1, max_length=20_000)
     author: str = Field("", max_length=300)
     author_url: str = Field("", max_length=2000)
     created_at: datetime | None = None
 
 
-class AnalyzeIn(Schema):
+class AnalyzeIn(InputSchema):
     items: list[AnalyzeItemIn] = Field(..., min_length=1, max_length=MAX_ITEMS)
-    competitors: list[str] = Field(
+    competitors: list[Line] = Field(
         default_factory=list,
         max_length=100,
         description="Competitors' names; a message naming one is a competitor mention.",
@@ -87,7 +87,7 @@ class AnalyzeOut(Schema):
 
 @router.get(
     "/messages/{int:message_id}/analysis",
-    response={200: MessageAnalysisOut, **errors(401, 403, 404)},
+    response={200: MessageAnalysisOut, **errors(401, 403, 404, 422)},
     operation_id="messages_analysis_get",
     summary="Get a message's analysis",
     tags=TAGS,
@@ -109,7 +109,7 @@ def messages_analysis_get(request: HttpRequest, message_id: int) -> Any:
 
 @router.post(
     "/analyze",
-    response={200: AnalyzeOut, **errors(400, 401, 403)},
+    response={200: AnalyzeOut, **errors(400, 401, 403, 413, 422)},
     operation_id="analyze",
     summary="Analyze texts",
     tags=TAGS,

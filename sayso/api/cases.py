@@ -12,18 +12,22 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from sayso.api.auth import actor_of, organization_of, scoped
 from sayso.api.lookups import MAX_ID, case_or_404, customer_or_404, staff_user_or_404, team_or_404
+from sayso.api.pagination import Page
 from sayso.api.schemas import (
     CaseCreateIn,
     CaseOut,
     CasePatchIn,
     HandoffIn,
     HandoffOut,
+    Id,
     MessageIn,
     MessageOut,
+    SearchText,
+    UserChoice,
     errors,
 )
 from sayso.conversations import selectors, services
@@ -41,20 +45,20 @@ StatusFilter = Literal["active", "all", "open", "pending", "resolved", "closed"]
 
 @router.get(
     "",
-    response={200: list[CaseOut], **errors(401, 403)},
+    response={200: list[CaseOut], **errors(400, 401, 403, 422)},
     operation_id="cases_list",
     summary="List cases",
     tags=TAGS,
     **scoped(READ),
 )
-@paginate(LimitOffsetPagination, max_limit=200)
+@paginate(Page, max_limit=200)
 def cases_list(
     request: HttpRequest,
     status: StatusFilter = "active",
-    assignee: str = "",
+    assignee: UserChoice = "",
     priority: Priority | None = None,
-    team: int | None = None,
-    q: str = "",
+    team: Id | None = None,
+    q: SearchText = "",
 ) -> Any:
     """The inbox: newest activity first. `status` is `active` (open and pending, the
     default), `all`, or one status; `assignee` is `me`, `none` or a user id; `q` searches
@@ -63,8 +67,6 @@ def cases_list(
         assignee.isdigit() and 0 < int(assignee) <= MAX_ID
     ):
         raise HttpError(400, "assignee is “me”, “none” or a user id.")
-    if team is not None and not 0 < team <= MAX_ID:
-        raise HttpError(400, "team is a team id.")
     filters = selectors.InboxFilters(
         status="" if status == "all" else status,
         assignee=assignee,
@@ -79,7 +81,7 @@ def cases_list(
 
 @router.get(
     "/{int:number}",
-    response={200: CaseOut, **errors(401, 403, 404)},
+    response={200: CaseOut, **errors(401, 403, 404, 422)},
     operation_id="cases_get",
     summary="Get a case",
     tags=TAGS,
@@ -91,7 +93,7 @@ def cases_get(request: HttpRequest, number: int) -> Case:
 
 @router.post(
     "",
-    response={200: CaseOut, 201: CaseOut, **errors(400, 401, 403, 404)},
+    response={200: CaseOut, 201: CaseOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="cases_create",
     summary="Open a case with the customer's first message",
     tags=TAGS,
@@ -121,7 +123,7 @@ def cases_create(request: HttpRequest, payload: CaseCreateIn) -> Status[Case]:
 
 @router.patch(
     "/{int:number}",
-    response={200: CaseOut, **errors(400, 401, 403, 404)},
+    response={200: CaseOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="cases_update",
     summary="Change a case's status, priority or subject",
     tags=TAGS,
@@ -142,7 +144,7 @@ def cases_update(request: HttpRequest, number: int, payload: CasePatchIn) -> Cas
 
 @router.post(
     "/{int:number}/handoff",
-    response={201: HandoffOut, **errors(400, 401, 403, 404)},
+    response={201: HandoffOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="cases_handoff",
     summary="Hand a case to a person or a team",
     tags=TAGS,
@@ -170,13 +172,13 @@ def cases_handoff(request: HttpRequest, number: int, payload: HandoffIn) -> Stat
 
 @router.get(
     "/{int:number}/messages",
-    response={200: list[MessageOut], **errors(401, 403, 404)},
+    response={200: list[MessageOut], **errors(401, 403, 404, 422)},
     operation_id="cases_messages_list",
     summary="List a case's messages",
     tags=MESSAGE_TAGS,
     **scoped(READ),
 )
-@paginate(LimitOffsetPagination, max_limit=200)
+@paginate(Page, max_limit=200)
 def cases_messages_list(request: HttpRequest, number: int) -> Any:
     """Oldest first, internal notes included (this is the staff API)."""
     return selectors.case_messages(case=case_or_404(request, number))
@@ -184,7 +186,7 @@ def cases_messages_list(request: HttpRequest, number: int) -> Any:
 
 @router.post(
     "/{int:number}/messages",
-    response={200: MessageOut, 201: MessageOut, **errors(400, 401, 403, 404)},
+    response={200: MessageOut, 201: MessageOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="cases_messages_create",
     summary="Post a reply, an internal note, or a customer's message",
     tags=MESSAGE_TAGS,

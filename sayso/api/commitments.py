@@ -5,11 +5,12 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from sayso.api.auth import actor_of, organization_of, scoped
 from sayso.api.lookups import MAX_ID, case_or_404, commitment_or_404, staff_user_or_404
-from sayso.api.schemas import CommitmentCloseIn, CommitmentIn, CommitmentOut, errors
+from sayso.api.pagination import Page
+from sayso.api.schemas import CommitmentCloseIn, CommitmentIn, CommitmentOut, UserChoice, errors
 from sayso.conversations import selectors, services
 from sayso.conversations.models import Commitment, CommitmentStatus
 from sayso.core.models import Scope
@@ -22,15 +23,15 @@ WRITE = Scope.COMMITMENTS_WRITE
 
 @router.get(
     "",
-    response={200: list[CommitmentOut], **errors(400, 401, 403)},
+    response={200: list[CommitmentOut], **errors(400, 401, 403, 422)},
     operation_id="commitments_list",
     summary="List commitments",
     tags=TAGS,
     **scoped(READ),
 )
-@paginate(LimitOffsetPagination, max_limit=200)
+@paginate(Page, max_limit=200)
 def commitments_list(
-    request: HttpRequest, status: CommitmentStatus | None = None, owner: str = ""
+    request: HttpRequest, status: CommitmentStatus | None = None, owner: UserChoice = ""
 ) -> Any:
     """Soonest due first. `owner` is `me` or a user id; `status` one of open, kept, breached,
     cancelled."""
@@ -48,7 +49,7 @@ def commitments_list(
 
 @router.get(
     "/{int:commitment_id}",
-    response={200: CommitmentOut, **errors(401, 403, 404)},
+    response={200: CommitmentOut, **errors(401, 403, 404, 422)},
     operation_id="commitments_get",
     summary="Get a commitment",
     tags=TAGS,
@@ -60,7 +61,7 @@ def commitments_get(request: HttpRequest, commitment_id: int) -> Commitment:
 
 @router.post(
     "",
-    response={201: CommitmentOut, **errors(400, 401, 403, 404)},
+    response={201: CommitmentOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="commitments_create",
     summary="Make a commitment on a case",
     tags=TAGS,
@@ -89,7 +90,7 @@ def commitments_create(request: HttpRequest, payload: CommitmentIn) -> Status[Co
 
 @router.post(
     "/{int:commitment_id}/keep",
-    response={200: CommitmentOut, **errors(400, 401, 403, 404)},
+    response={200: CommitmentOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="commitments_keep",
     summary="Mark a commitment kept",
     tags=TAGS,
@@ -109,7 +110,7 @@ def commitments_keep(
 
 @router.post(
     "/{int:commitment_id}/cancel",
-    response={200: CommitmentOut, **errors(400, 401, 403, 404)},
+    response={200: CommitmentOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="commitments_cancel",
     summary="Cancel a commitment",
     tags=TAGS,

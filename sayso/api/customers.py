@@ -4,19 +4,22 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from sayso.api.auth import actor_of, organization_of, scoped
 from sayso.api.lookups import customer_or_404, merge_or_404
+from sayso.api.pagination import Page
 from sayso.api.schemas import (
     CustomerCreateIn,
     CustomerOut,
     CustomerPatchIn,
+    Id,
     IdentityIn,
     IdentityOut,
     MergeIn,
     MergeOut,
     MergeSuggestionOut,
+    SearchText,
     errors,
 )
 from sayso.core.models import Scope
@@ -32,14 +35,14 @@ WRITE = Scope.CUSTOMERS_WRITE
 
 @router.get(
     "",
-    response={200: list[CustomerOut], **errors(401, 403)},
+    response={200: list[CustomerOut], **errors(401, 403, 422)},
     operation_id="customers_list",
     summary="List customers",
     tags=TAGS,
     **scoped(READ),
 )
-@paginate(LimitOffsetPagination, max_limit=200)
-def customers_list(request: HttpRequest, q: str = "") -> Any:
+@paginate(Page, max_limit=200)
+def customers_list(request: HttpRequest, q: SearchText = "") -> Any:
     """Active customers (merged ones are left out), by name; `q` matches a name or an
     identity value."""
     return selectors.customer_list_with_identities(organization=organization_of(request), query=q)
@@ -47,14 +50,14 @@ def customers_list(request: HttpRequest, q: str = "") -> Any:
 
 @router.get(
     "/merge-suggestions",
-    response={200: list[MergeSuggestionOut], **errors(401, 403, 404)},
+    response={200: list[MergeSuggestionOut], **errors(401, 403, 404, 422)},
     operation_id="customers_merge_suggestions",
     summary="List likely duplicate customers",
     tags=TAGS,
     **scoped(READ),
 )
 def customers_merge_suggestions(
-    request: HttpRequest, customer_id: int | None = None
+    request: HttpRequest, customer_id: Id | None = None
 ) -> list[MergeSuggestion]:
     """Groups of active customers who share an identity value; with `customer_id`, only the
     groups that customer is in."""
@@ -69,7 +72,7 @@ def customers_merge_suggestions(
 
 @router.get(
     "/{int:customer_id}",
-    response={200: CustomerOut, **errors(401, 403, 404)},
+    response={200: CustomerOut, **errors(401, 403, 404, 422)},
     operation_id="customers_get",
     summary="Get a customer",
     tags=TAGS,
@@ -83,7 +86,7 @@ def customers_get(request: HttpRequest, customer_id: int) -> Customer:
 
 @router.post(
     "",
-    response={201: CustomerOut, **errors(400, 401, 403)},
+    response={201: CustomerOut, **errors(400, 401, 403, 413, 422)},
     operation_id="customers_create",
     summary="Create a customer",
     tags=TAGS,
@@ -104,7 +107,7 @@ def customers_create(request: HttpRequest, payload: CustomerCreateIn) -> Status[
 
 @router.patch(
     "/{int:customer_id}",
-    response={200: CustomerOut, **errors(400, 401, 403, 404)},
+    response={200: CustomerOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="customers_update",
     summary="Change a customer's name or notes",
     tags=TAGS,
@@ -121,7 +124,7 @@ def customers_update(request: HttpRequest, customer_id: int, payload: CustomerPa
 
 @router.post(
     "/{int:customer_id}/identities",
-    response={200: IdentityOut, 201: IdentityOut, **errors(400, 401, 403, 404)},
+    response={200: IdentityOut, 201: IdentityOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="customers_identities_add",
     summary="Add an identity to a customer",
     tags=TAGS,
@@ -146,7 +149,7 @@ def customers_identities_add(
 
 @router.post(
     "/{int:customer_id}/merge",
-    response={201: MergeOut, **errors(400, 401, 403, 404)},
+    response={201: MergeOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="customers_merge",
     summary="Merge another customer into this one",
     tags=TAGS,
@@ -165,7 +168,7 @@ def customers_merge(
 
 @router.get(
     "/{int:customer_id}/merges",
-    response={200: list[MergeOut], **errors(401, 403, 404)},
+    response={200: list[MergeOut], **errors(401, 403, 404, 422)},
     operation_id="customers_merges_list",
     summary="List the merges into a customer",
     tags=TAGS,
@@ -179,7 +182,7 @@ def customers_merges_list(request: HttpRequest, customer_id: int) -> Any:
 
 @router.post(
     "/merges/{int:merge_id}/undo",
-    response={200: MergeOut, **errors(400, 401, 403, 404)},
+    response={200: MergeOut, **errors(400, 401, 403, 404, 422)},
     operation_id="customers_unmerge",
     summary="Undo a merge",
     tags=TAGS,

@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema, Status
 
 from sayso.api.auth import organization_of, scoped
 from sayso.api.lookups import MAX_ID, customer_or_404
-from sayso.api.schemas import Timestamp, errors
+from sayso.api.schemas import Id, InputSchema, Timestamp, errors
 from sayso.community import following
 from sayso.community.models import Delivery, Follow
 from sayso.core.models import Scope
@@ -25,8 +25,8 @@ class FollowOut(Schema):
     created_at: Timestamp
 
 
-class FollowIn(Schema):
-    customer_id: int
+class FollowIn(InputSchema):
+    customer_id: Id
     subject: str = Field(
         max_length=64,
         description="`ideas`, `changelog`, `roadmap`, or `idea:<id>`, `category:<id>`, "
@@ -37,20 +37,20 @@ class FollowIn(Schema):
 
 @router.get(
     "",
-    response={200: list[FollowOut], **errors(401, 403, 404)},
+    response={200: list[FollowOut], **errors(401, 403, 404, 422)},
     operation_id="follows_list",
     summary="What a customer follows",
     tags=TAGS,
     **scoped(Scope.CUSTOMERS_READ),
 )
-def follows_list(request: HttpRequest, customer_id: int) -> Any:
+def follows_list(request: HttpRequest, customer_id: Id) -> Any:
     customer = customer_or_404(request, customer_id, field="customer_id")
     return list(Follow.objects.filter(customer=customer).order_by("subject"))
 
 
 @router.post(
     "",
-    response={201: FollowOut, **errors(400, 401, 403, 404)},
+    response={201: FollowOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="follows_create",
     summary="Make a customer follow something",
     tags=TAGS,
@@ -68,7 +68,7 @@ def follows_create(request: HttpRequest, payload: FollowIn) -> Status[Follow]:
 
 @router.delete(
     "/{int:follow_id}",
-    response={204: None, **errors(401, 403, 404)},
+    response={204: None, **errors(401, 403, 404, 422)},
     operation_id="follows_delete",
     summary="Stop a follow",
     tags=TAGS,

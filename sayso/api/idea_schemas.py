@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from sayso.api.schemas import CustomerRef, Timestamp, UserRef
+from sayso.api.schemas import CustomerRef, Id, InputSchema, Timestamp, UserRef
 from sayso.community.models import (
     BODY_MAX,
     COMMENT_MAX,
@@ -58,38 +58,40 @@ class IdeaOut(Schema):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-class IdeaCreateIn(Schema):
+class IdeaCreateIn(InputSchema):
     title: str = Field(max_length=TITLE_MAX)
     body: str = Field("", max_length=BODY_MAX)
-    category: str = Field("", description="A category slug; empty for none.")
-    customer_id: int | None = Field(
+    category: str = Field("", max_length=80, description="A category slug; empty for none.")
+    customer_id: Id | None = Field(
         None,
         description="Post on behalf of this customer (their vote is counted); "
         "without it the idea is the team's.",
     )
 
 
-class IdeaPatchIn(Schema):
+class IdeaPatchIn(InputSchema):
     title: str | None = Field(None, max_length=TITLE_MAX)
     body: str | None = Field(None, max_length=BODY_MAX)
-    category: str | None = Field(None, description="A category slug; empty for none.")
+    category: str | None = Field(
+        None, max_length=80, description="A category slug; empty for none."
+    )
 
 
-class IdeaStatusIn(Schema):
+class IdeaStatusIn(InputSchema):
     status: IdeaStatus
     reason: str = Field(max_length=REASON_MAX, description="Public; required.")
 
 
-class IdeaResponseIn(Schema):
+class IdeaResponseIn(InputSchema):
     body: str = Field(max_length=BODY_MAX, description="Markdown; empty removes the response.")
 
 
-class IdeaMergeIn(Schema):
-    into: int = Field(description="The number of the idea that survives.")
+class IdeaMergeIn(InputSchema):
+    into: Id = Field(description="The number of the idea that survives.")
 
 
-class VoteIn(Schema):
-    customer_id: int
+class VoteIn(InputSchema):
+    customer_id: Id
 
 
 class VoteOut(Schema):
@@ -97,9 +99,9 @@ class VoteOut(Schema):
     created_at: Timestamp
 
 
-class CommentIn(Schema):
+class CommentIn(InputSchema):
     body: str = Field(max_length=COMMENT_MAX)
-    customer_id: int | None = Field(
+    customer_id: Id | None = Field(
         None, description="Post on behalf of this customer; without it the comment is yours."
     )
 
@@ -119,15 +121,16 @@ class CommentOut(Schema):
         return int(obj.idea.number) if obj.idea_id else None
 
 
-class HideIn(Schema):
+class HideIn(InputSchema):
     category: str = Field(
+        max_length=20,
         description="Why: "
-        + ", ".join(f"`{value}` ({label})" for value, label in HideReason.choices)
+        + ", ".join(f"`{value}` ({label})" for value, label in HideReason.choices),
     )
     explanation: str = Field("", max_length=REASON_MAX, description="A public note.")
 
 
-class RestoreIn(Schema):
+class RestoreIn(InputSchema):
     reason: str = Field("", max_length=REASON_MAX)
 
 

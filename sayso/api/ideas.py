@@ -6,7 +6,7 @@ from typing import Any, Literal
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from sayso.api.auth import actor_of, organization_of, scoped
 from sayso.api.idea_schemas import (
@@ -26,7 +26,8 @@ from sayso.api.idea_schemas import (
     VoteOut,
 )
 from sayso.api.lookups import MAX_ID, customer_or_404
-from sayso.api.schemas import errors
+from sayso.api.pagination import Page
+from sayso.api.schemas import SearchText, SimilarCount, SimilarText, Slug, errors
 from sayso.community import selectors, services
 from sayso.community.models import Category, Comment, Idea, IdeaStatus
 from sayso.core.models import Scope
@@ -73,19 +74,19 @@ def _category(request: HttpRequest, slug: str) -> Category | None:
 
 @router.get(
     "",
-    response={200: list[IdeaOut], **errors(401, 403)},
+    response={200: list[IdeaOut], **errors(401, 403, 422)},
     operation_id="ideas_list",
     summary="List ideas",
     tags=TAGS,
     **scoped(READ),
 )
-@paginate(LimitOffsetPagination, max_limit=200)
+@paginate(Page, max_limit=200)
 def ideas_list(
     request: HttpRequest,
     sort: Literal["trending", "top", "new"] = "trending",
     status: IdeaStatus | None = None,
-    category: str = "",
-    q: str = "",
+    category: Slug = "",
+    q: SearchText = "",
     include_hidden: bool = False,
 ) -> Any:
     """The board: `trending` (votes and comments, recent ones weighing more), `top` (votes)
@@ -100,13 +101,15 @@ def ideas_list(
 
 @router.get(
     "/similar",
-    response={200: list[SimilarIdeaOut], **errors(401, 403)},
+    response={200: list[SimilarIdeaOut], **errors(401, 403, 422)},
     operation_id="ideas_similar",
     summary="Ideas similar in meaning to a text",
     tags=TAGS,
     **scoped(READ),
 )
-def ideas_similar(request: HttpRequest, text: str, k: int = 3) -> list[dict[str, Any]]:
+def ideas_similar(
+    request: HttpRequest, text: SimilarText, k: SimilarCount = 3
+) -> list[dict[str, Any]]:
     """What the idea form shows while someone types a title."""
     found = selectors.similar_ideas(
         organization=organization_of(request), text=text[:2000], k=max(1, min(k, 20))
@@ -116,7 +119,7 @@ def ideas_similar(request: HttpRequest, text: str, k: int = 3) -> list[dict[str,
 
 @router.get(
     "/{int:number}",
-    response={200: IdeaOut, **errors(401, 403, 404)},
+    response={200: IdeaOut, **errors(401, 403, 404, 422)},
     operation_id="ideas_get",
     summary="Get an idea",
     tags=TAGS,
@@ -128,7 +131,7 @@ def ideas_get(request: HttpRequest, number: int) -> Idea:
 
 @router.post(
     "",
-    response={201: IdeaOut, 200: IdeaOut, **errors(400, 401, 403, 404)},
+    response={201: IdeaOut, 200: IdeaOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="ideas_create",
     summary="Post an idea",
     tags=TAGS,
@@ -160,7 +163,7 @@ def ideas_create(request: HttpRequest, payload: IdeaCreateIn) -> Status[Idea]:
 
 @router.patch(
     "/{int:number}",
-    response={200: IdeaOut, **errors(400, 401, 403, 404)},
+    response={200: IdeaOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="ideas_update",
     summary="Edit an idea",
     tags=TAGS,
@@ -182,7 +185,7 @@ def ideas_update(request: HttpRequest, number: int, payload: IdeaPatchIn) -> Ide
 
 @router.post(
     "/{int:number}/status",
-    response={200: IdeaOut, **errors(400, 401, 403, 404)},
+    response={200: IdeaOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="ideas_status",
     summary="Change an idea's status, with a public reason",
     tags=TAGS,
@@ -199,7 +202,7 @@ def ideas_status(request: HttpRequest, number: int, payload: IdeaStatusIn) -> Id
 
 @router.post(
     "/{int:number}/response",
-    response={200: IdeaOut, **errors(400, 401, 403, 404)},
+    response={200: IdeaOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="ideas_respond",
     summary="Pin the official response on an idea",
     tags=TAGS,
@@ -213,7 +216,7 @@ def ideas_respond(request: HttpRequest, number: int, payload: IdeaResponseIn) ->
 
 @router.post(
     "/{int:number}/merge",
-    response={200: IdeaOut, **errors(400, 401, 403, 404)},
+    response={200: IdeaOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="ideas_merge",
     summary="Merge a duplicate into another idea",
     tags=TAGS,
@@ -235,20 +238,20 @@ def ideas_merge(request: HttpRequest, number: int, payload: IdeaMergeIn) -> Idea
 
 @router.get(
     "/{int:number}/votes",
-    response={200: list[VoteOut], **errors(401, 403, 404)},
+    response={200: list[VoteOut], **errors(401, 403, 404, 422)},
     operation_id="ideas_votes_list",
     summary="List an idea's votes",
     tags=TAGS,
     **scoped(READ),
 )
-@paginate(LimitOffsetPagination, max_limit=500)
+@paginate(Page, max_limit=500)
 def ideas_votes_list(request: HttpRequest, number: int) -> Any:
     return selectors.idea_votes(idea=_idea_or_404(request, number))
 
 
 @router.post(
     "/{int:number}/votes",
-    response={201: IdeaOut, 200: IdeaOut, **errors(400, 401, 403, 404)},
+    response={201: IdeaOut, 200: IdeaOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="ideas_votes_add",
     summary="Record a customer's vote",
     tags=TAGS,
@@ -265,7 +268,7 @@ def ideas_votes_add(request: HttpRequest, number: int, payload: VoteIn) -> Statu
 
 @router.delete(
     "/{int:number}/votes/{int:customer_id}",
-    response={200: IdeaOut, **errors(400, 401, 403, 404)},
+    response={200: IdeaOut, **errors(400, 401, 403, 404, 422)},
     operation_id="ideas_votes_remove",
     summary="Withdraw a customer's vote",
     tags=TAGS,
@@ -281,13 +284,13 @@ def ideas_votes_remove(request: HttpRequest, number: int, customer_id: int) -> I
 
 @router.get(
     "/{int:number}/comments",
-    response={200: list[CommentOut], **errors(401, 403, 404)},
+    response={200: list[CommentOut], **errors(401, 403, 404, 422)},
     operation_id="ideas_comments_list",
     summary="List an idea's comments",
     tags=TAGS,
     **scoped(READ),
 )
-@paginate(LimitOffsetPagination, max_limit=500)
+@paginate(Page, max_limit=500)
 def ideas_comments_list(request: HttpRequest, number: int, include_held: bool = False) -> Any:
     """Public comments, oldest first; `include_held` adds those held as spam or hidden."""
     idea = _idea_or_404(request, number)
@@ -298,7 +301,7 @@ def ideas_comments_list(request: HttpRequest, number: int, include_held: bool = 
 
 @router.post(
     "/{int:number}/comments",
-    response={201: CommentOut, 200: CommentOut, **errors(400, 401, 403, 404)},
+    response={201: CommentOut, 200: CommentOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="ideas_comments_create",
     summary="Comment on an idea",
     tags=TAGS,
@@ -320,7 +323,7 @@ def ideas_comments_create(request: HttpRequest, number: int, payload: CommentIn)
 
 @comments_router.post(
     "/{int:comment_id}/hide",
-    response={200: CommentOut, **errors(400, 401, 403, 404)},
+    response={200: CommentOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="comments_hide",
     summary="Hide a comment (spam, abuse or personal data)",
     tags=["moderation"],
@@ -338,7 +341,7 @@ def comments_hide(request: HttpRequest, comment_id: int, payload: HideIn) -> Com
 
 @comments_router.post(
     "/{int:comment_id}/restore",
-    response={200: CommentOut, **errors(400, 401, 403, 404)},
+    response={200: CommentOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="comments_restore",
     summary="Publish a held or hidden comment",
     tags=["moderation"],
@@ -354,13 +357,13 @@ def comments_restore(request: HttpRequest, comment_id: int, payload: RestoreIn) 
 
 @moderation_router.get(
     "/log",
-    response={200: list[ModerationEntryOut], **errors(401, 403)},
+    response={200: list[ModerationEntryOut], **errors(401, 403, 422)},
     operation_id="moderation_log",
     summary="The public moderation log",
     tags=["moderation"],
     **scoped(READ),
 )
-@paginate(LimitOffsetPagination, max_limit=200)
+@paginate(Page, max_limit=200)
 def moderation_log(request: HttpRequest) -> Any:
     """Newest first: everything hidden, held or restored, with its public reason and the
     actor's role."""

@@ -10,12 +10,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from sayso.api.auth import actor_of, organization_of, scoped, token_of
 from sayso.api.lookups import MAX_ID, team_or_404
-from sayso.api.schemas import Timestamp, errors
+from sayso.api.pagination import Page
+from sayso.api.schemas import InputSchema, Line, Timestamp, errors
 from sayso.core.models import Role, Scope
 from sayso.listening import selectors, services
 from sayso.listening.models import ListenTerm, Mention, RoutingRule, Source, SourceKind, TermKind
@@ -68,31 +69,31 @@ class SourceOut(Schema):
 _NO_OTHER_FIELDS = ConfigDict(extra="forbid")
 
 
-class SourceIn(Schema):
+class SourceIn(InputSchema):
     model_config = _NO_OTHER_FIELDS
 
     name: str = Field(max_length=120)
     kind: SourceKind
     url: str = Field("", max_length=500)
-    queries: list[str] = Field(default_factory=list, max_length=50)
+    queries: list[Line] = Field(default_factory=list, max_length=50)
     account: str = Field("", max_length=200)
     # The access token (Mastodon) or app password (Bluesky): stored encrypted, never returned.
     credential: str = Field("", max_length=1000)
-    allowed_origins: list[str] = Field(default_factory=list, max_length=50)
+    allowed_origins: list[Line] = Field(default_factory=list, max_length=50)
     enabled: bool = True
     poll_interval_seconds: int = Field(300, ge=60, le=7 * 86400)
 
 
-class SourcePatchIn(Schema):
+class SourcePatchIn(InputSchema):
     model_config = _NO_OTHER_FIELDS
 
     name: str | None = Field(None, max_length=120)
     url: str | None = Field(None, max_length=500)
-    queries: list[str] | None = Field(None, max_length=50)
+    queries: list[Line] | None = Field(None, max_length=50)
     account: str | None = Field(None, max_length=200)
     # A new credential replaces the stored one; null or "" removes it; absent keeps it.
     credential: str | None = Field(None, max_length=1000)
-    allowed_origins: list[str] | None = Field(None, max_length=50)
+    allowed_origins: list[Line] | None = Field(None, max_length=50)
     enabled: bool | None = None
     poll_interval_seconds: int | None = Field(None, ge=60, le=7 * 86400)
 
@@ -134,7 +135,7 @@ class TermOut(Schema):
     term: str
 
 
-class TermIn(Schema):
+class TermIn(InputSchema):
     kind: TermKind
     term: str = Field(max_length=120)
 
@@ -153,16 +154,16 @@ class RuleOut(Schema):
     priority: str
 
 
-class RuleIn(Schema):
+class RuleIn(InputSchema):
     name: str = Field(max_length=120)
     position: int = Field(0, ge=0, le=100000)
     enabled: bool = True
     intent: str = Field("", max_length=30)
     sentiment: str = Field("", max_length=10)
     keyword: str = Field("", max_length=120)
-    source_id: int | None = None
+    source_id: int | None = Field(None, ge=1, le=MAX_ID)
     channel: str = Field("", max_length=20)
-    team_id: int | None = None
+    team_id: int | None = Field(None, ge=1, le=MAX_ID)
     priority: str = Field("", max_length=20)
 
 
@@ -192,13 +193,13 @@ class MentionOut(Schema):
         return obj.case.number if obj.case_id and obj.case else None
 
 
-class MentionQuery(Schema):
+class MentionQuery(InputSchema):
     source: int | None = Field(None, ge=1, le=MAX_ID)
-    intent: str = ""
-    sentiment: str = ""
-    competitor: str = ""
+    intent: str = Field("", max_length=30)
+    sentiment: str = Field("", max_length=10)
+    competitor: str = Field("", max_length=120)
     spam: Literal["hide", "only", "all"] = "hide"
-    outcome: str = ""
+    outcome: str = Field("", max_length=20)
     q: str = Field("", max_length=200)
 
 
@@ -244,7 +245,7 @@ def sources_list(request: HttpRequest) -> Any:
 
 @router.post(
     "/sources",
-    response={201: SourceOut, **errors(400, 401, 403)},
+    response={201: SourceOut, **errors(400, 401, 403, 413, 422)},
     operation_id="listening_sources_create",
     summary="Add a source",
     tags=TAGS,
@@ -263,7 +264,7 @@ def sources_create(request: HttpRequest, payload: SourceIn) -> Status[Source]:
 
 @router.get(
     "/sources/{int:source_id}",
-    response={200: SourceOut, **errors(401, 403, 404)},
+    response={200: SourceOut, **errors(401, 403, 404, 422)},
     operation_id="listening_sources_get",
     summary="One source and its health",
     tags=TAGS,
@@ -275,7 +276,7 @@ def sources_get(request: HttpRequest, source_id: int) -> Source:
 
 @router.patch(
     "/sources/{int:source_id}",
-    response={200: SourceOut, **errors(400, 401, 403, 404)},
+    response={200: SourceOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="listening_sources_update",
     summary="Change a source",
     tags=TAGS,
@@ -295,7 +296,7 @@ def sources_update(request: HttpRequest, source_id: int, payload: SourcePatchIn)
 
 @router.delete(
     "/sources/{int:source_id}",
-    response={204: None, **errors(401, 403, 404)},
+    response={204: None, **errors(401, 403, 404, 422)},
     operation_id="listening_sources_delete",
     summary="Remove a source and its mentions",
     tags=TAGS,
@@ -309,7 +310,7 @@ def sources_delete(request: HttpRequest, source_id: int) -> Status[None]:
 
 @router.post(
     "/sources/{int:source_id}/test",
-    response={200: ConnectionTestOut, **errors(401, 403, 404)},
+    response={200: ConnectionTestOut, **errors(401, 403, 404, 422)},
     operation_id="listening_sources_test",
     summary="Test the connection: the first items, or why they were not read (nothing stored)",
     tags=TAGS,
@@ -323,7 +324,7 @@ def sources_test(request: HttpRequest, source_id: int) -> Any:
 
 @router.post(
     "/sources/{int:source_id}/poll",
-    response={200: PollOut, **errors(400, 401, 403, 404)},
+    response={200: PollOut, **errors(400, 401, 403, 404, 422)},
     operation_id="listening_sources_poll",
     summary="Poll a source now and store new items",
     tags=TAGS,
@@ -365,7 +366,7 @@ def terms_list(request: HttpRequest) -> Any:
 
 @router.post(
     "/terms",
-    response={201: TermOut, **errors(400, 401, 403)},
+    response={201: TermOut, **errors(400, 401, 403, 413, 422)},
     operation_id="listening_terms_create",
     summary="Listen for a brand, product, competitor or handle (idempotent)",
     tags=TAGS,
@@ -384,7 +385,7 @@ def terms_create(request: HttpRequest, payload: TermIn) -> Status[ListenTerm]:
 
 @router.delete(
     "/terms/{int:term_id}",
-    response={204: None, **errors(401, 403, 404)},
+    response={204: None, **errors(401, 403, 404, 422)},
     operation_id="listening_terms_delete",
     summary="Stop listening for a term",
     tags=TAGS,
@@ -417,7 +418,7 @@ def rules_list(request: HttpRequest) -> Any:
 
 @router.post(
     "/rules",
-    response={201: RuleOut, **errors(400, 401, 403, 404)},
+    response={201: RuleOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="listening_rules_create",
     summary="Add a routing rule",
     tags=TAGS,
@@ -446,7 +447,7 @@ def _rule_or_404(request: HttpRequest, pk: int) -> RoutingRule:
 
 @router.put(
     "/rules/{int:rule_id}",
-    response={200: RuleOut, **errors(400, 401, 403, 404)},
+    response={200: RuleOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="listening_rules_replace",
     summary="Replace a routing rule",
     tags=TAGS,
@@ -463,7 +464,7 @@ def rules_replace(request: HttpRequest, rule_id: int, payload: RuleIn) -> Routin
 
 @router.delete(
     "/rules/{int:rule_id}",
-    response={204: None, **errors(401, 403, 404)},
+    response={204: None, **errors(401, 403, 404, 422)},
     operation_id="listening_rules_delete",
     summary="Remove a routing rule",
     tags=TAGS,
@@ -477,13 +478,13 @@ def rules_delete(request: HttpRequest, rule_id: int) -> Status[None]:
 
 @router.get(
     "/mentions",
-    response={200: list[MentionOut], **errors(401, 403)},
+    response={200: list[MentionOut], **errors(401, 403, 422)},
     operation_id="listening_mentions_list",
     summary="Mentions heard, newest first, filtered like the mentions page",
     tags=TAGS,
     **scoped(READ),
 )
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def mentions_list(request: HttpRequest, filters: Query[MentionQuery]) -> Any:
     params = filters.dict()
     return selectors.mention_list(

@@ -2,18 +2,30 @@
 
 Errors share one shape, ``{"detail": "<message>"}``: 400 for input a service refused (its
 ``ValidationError``), 401 without a live token, 403 without the operation's scope, 404 for an
-id that is not this organization's, 413 for a body too large; schema errors are ninja's 422
-(``detail`` is then the list of problems).
+id that is not this organization's (and for any path under /api/ that is not an operation, a
+non-numeric id included), 413 for a body too large; schema errors are ninja's 422 (``detail``
+is then the list of problems, each naming its field in ``loc``).
+
+Input is checked at the edge, before a handler runs: bodies by ``schemas.InputSchema`` (a JSON
+object; no NUL or lone surrogate in any string) and each field's bounds, query strings by
+``TextParser`` (no NUL) and each parameter's bounds, lists by ``pagination.Page``.
 """
 
 from __future__ import annotations
 
+from functools import wraps
+from typing import Any
+
 from csp.decorators import csp_update
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.urls import URLPattern, URLResolver, re_path
+from django.utils.datastructures import MultiValueDict
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.parser import Parser
 
 import sayso
 from sayso.api import (
@@ -30,8 +42,65 @@ from sayso.api import (
     roadmap,
     status,
 )
+from sayso.api.schemas import unreadable
 
-api = NinjaAPI(
+
+class TextParser(Parser):
+    """Query strings (and forms) with a NUL character answer 422 naming the parameter:
+    PostgreSQL refuses NUL in any string. (Django decodes query strings with replacement, so
+    no lone surrogate gets this far; JSON bodies are checked by ``schemas.InputSchema``.)"""
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        problems = []
+        for key, values in data.lists():
+            for value in values:
+                problem = unreadable(value) if isinstance(value, str) else None
+                if problem is not None:
+                    problems.append(
+                        {"type": problem.type, "loc": ["query", key], "msg": str(problem)}
+                    )
+                    break
+        if problems:
+            raise ValidationError(problems)
+        return super().parse_querydict(data, list_fields, request)
+
+
+@csrf_exempt
+def _unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any path under /api/ that is no operation (``/api/v1/cases/abc``): the API's JSON 404,
+    not the site's HTML page."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+def _json_not_allowed(view: Any) -> Any:
+    """ninja answers a method a path does not have with a plain-text 405: the same in JSON."""
+
+    @wraps(view)
+    def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = view(request, *args, **kwargs)
+        if response.status_code == 405 and isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            response = JsonResponse({"detail": "Method not allowed."}, status=405)
+            response["Allow"] = allowed
+        return response
+
+    return answer
+
+
+class SaysoApi(NinjaAPI):
+    def _get_urls(self) -> list[URLPattern | URLResolver]:
+        urls = [
+            URLPattern(url.pattern, _json_not_allowed(url.callback), url.default_args, url.name)
+            if isinstance(url, URLPattern)
+            else url
+            for url in super()._get_urls()
+        ]
+        return [*urls, re_path(r"^(?P<rest>[\s\S]*)$", _unknown_path)]
+
+
+api = SaysoApi(
     title="Sayso API",
     version=sayso.__version__,
     description="Customers, identities, cases, messages, commitments, ideas, comments and "
@@ -44,6 +113,7 @@ api = NinjaAPI(
     # validator badge (an image from validator.swagger.io) is off.
     docs=Swagger(settings={"validatorUrl": None}),
     docs_decorator=csp_update({"img-src": ["'self'", "data:"]}),
+    parser=TextParser(),
 )
 
 

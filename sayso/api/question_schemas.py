@@ -7,12 +7,13 @@ too long title, body or answer answers 400 with a message that says which and by
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+from pydantic import StringConstraints
 
 from sayso.api.idea_schemas import IdeaOut
-from sayso.api.schemas import CustomerRef, Timestamp, UserRef
+from sayso.api.schemas import CustomerRef, Id, InputSchema, Timestamp, UserRef
 from sayso.api.status_schemas import IncidentRefOut
 from sayso.community.models import BODY_MAX, REASON_MAX, TITLE_MAX, CommentState, QuestionState
 from sayso.community.questions import ANSWER_MAX, TAG_MAX, TAGS_MAX
@@ -73,30 +74,35 @@ class QuestionOut(Schema):
         return request.build_absolute_uri(path) if request is not None else path
 
 
+Tag = Annotated[str, StringConstraints(max_length=TAG_MAX)]
 _TAGS = f"At most {TAGS_MAX} tags of 2 to {TAG_MAX} characters; new ones are created."
 
 
-class QuestionCreateIn(Schema):
-    title: str = Field(description=f"At most {TITLE_MAX} characters.")
-    body: str = Field("", description=f"Markdown; at most {BODY_MAX:,} characters.")
-    product: str = Field("", description="A product's slug; empty for none.")
-    tags: list[str] = Field(default_factory=list, description=_TAGS)
-    customer_id: int | None = Field(
+class QuestionCreateIn(InputSchema):
+    title: str = Field(max_length=TITLE_MAX)
+    body: str = Field("", max_length=BODY_MAX, description="Markdown.")
+    product: str = Field("", max_length=120, description="A product's slug; empty for none.")
+    tags: list[Tag] = Field(default_factory=list, max_length=TAGS_MAX, description=_TAGS)
+    customer_id: Id | None = Field(
         None,
         description="Ask on behalf of this customer (they follow the question); "
         "without it the question is the team's.",
     )
 
 
-class QuestionPatchIn(Schema):
-    title: str | None = None
-    body: str | None = None
-    product: str | None = Field(None, description="A product's slug; empty for none.")
-    tags: list[str] | None = Field(None, description=_TAGS + " An empty list removes them.")
+class QuestionPatchIn(InputSchema):
+    title: str | None = Field(None, max_length=TITLE_MAX)
+    body: str | None = Field(None, max_length=BODY_MAX, description="Markdown.")
+    product: str | None = Field(
+        None, max_length=120, description="A product's slug; empty for none."
+    )
+    tags: list[Tag] | None = Field(
+        None, max_length=TAGS_MAX, description=_TAGS + " An empty list removes them."
+    )
 
 
-class QuestionCloseIn(Schema):
-    reason: str = Field(description=f"Public; required; at most {REASON_MAX:,} characters.")
+class QuestionCloseIn(InputSchema):
+    reason: str = Field(max_length=REASON_MAX, description="Public; required.")
 
 
 class AnswerOut(Schema):
@@ -129,29 +135,29 @@ class AnswerOut(Schema):
         return obj.accepted_at is not None
 
 
-class AnswerIn(Schema):
-    body: str = Field(description=f"Markdown; at most {ANSWER_MAX:,} characters.")
-    customer_id: int | None = Field(
+class AnswerIn(InputSchema):
+    body: str = Field(max_length=ANSWER_MAX, description="Markdown.")
+    customer_id: Id | None = Field(
         None,
         description="Answer on behalf of this customer; without it the answer is yours, "
         "the team's official answer.",
     )
 
 
-class AnswerVoteIn(Schema):
-    customer_id: int
+class AnswerVoteIn(InputSchema):
+    customer_id: Id
     value: Literal[-1, 0, 1] = Field(description="1 up, -1 down, 0 withdraws the vote.")
 
 
-class AcceptIn(Schema):
-    customer_id: int | None = Field(
+class AcceptIn(InputSchema):
+    customer_id: Id | None = Field(
         None,
         description="The customer who asked the question; without it you (staff) accept.",
     )
 
 
-class MeTooIn(Schema):
-    customer_id: int
+class MeTooIn(InputSchema):
+    customer_id: Id
     has_problem: bool = Field(True, description="False takes the mark back.")
 
 

@@ -11,11 +11,12 @@ from typing import Any, Literal, TypeVar
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from sayso.api.auth import actor_of, organization_of, scoped
 from sayso.api.idea_schemas import HideIn, RestoreIn
 from sayso.api.lookups import MAX_ID, customer_or_404
+from sayso.api.pagination import Page
 from sayso.api.question_schemas import (
     AcceptIn,
     AnswerIn,
@@ -31,7 +32,7 @@ from sayso.api.question_schemas import (
     SimilarProblemsOut,
     SimilarQuestionOut,
 )
-from sayso.api.schemas import errors
+from sayso.api.schemas import SearchText, SimilarCount, SimilarText, Slug, errors
 from sayso.community import question_selectors as selectors
 from sayso.community import questions
 from sayso.community.models import Answer, Product, Question
@@ -122,20 +123,20 @@ def _k(k: int) -> int:
 
 @router.get(
     "",
-    response={200: list[QuestionOut], **errors(401, 403)},
+    response={200: list[QuestionOut], **errors(401, 403, 422)},
     operation_id="questions_list",
     summary="List questions",
     tags=TAGS,
     **scoped(READ),
 )
-@paginate(LimitOffsetPagination, max_limit=200)
+@paginate(Page, max_limit=200)
 def questions_list(
     request: HttpRequest,
     sort: Literal["new", "active", "affected", "unanswered"] = "new",
-    tag: str = "",
-    product: str = "",
+    tag: Slug = "",
+    product: Slug = "",
     solved: Literal["yes", "no", ""] = "",
-    q: str = "",
+    q: SearchText = "",
 ) -> Any:
     """The public questions: `new`, `active` (latest answer first), `affected` (most people
     with the problem) or `unanswered`; `tag` and `product` are slugs, `solved` is `yes` or
@@ -148,7 +149,7 @@ def questions_list(
 
 @router.get(
     "/search",
-    response={200: list[SearchHitOut], **errors(401, 403)},
+    response={200: list[SearchHitOut], **errors(401, 403, 422)},
     operation_id="questions_search",
     summary="Search questions, answers and ideas",
     tags=TAGS,
@@ -156,9 +157,9 @@ def questions_list(
 )
 def questions_search(
     request: HttpRequest,
-    q: str,
-    tag: str = "",
-    product: str = "",
+    q: SearchText,
+    tag: Slug = "",
+    product: Slug = "",
     solved: Literal["yes", "no", ""] = "",
 ) -> list[dict[str, Any]]:
     """Questions (their answers included) and ideas, by words and by meaning: those found
@@ -182,13 +183,15 @@ def questions_search(
 
 @router.get(
     "/similar",
-    response={200: SimilarProblemsOut, **errors(401, 403)},
+    response={200: SimilarProblemsOut, **errors(401, 403, 422)},
     operation_id="questions_similar",
     summary="Questions, ideas and status incidents similar in meaning to a text",
     tags=TAGS,
     **scoped(READ),
 )
-def questions_similar(request: HttpRequest, text: str, k: int = 5) -> dict[str, Any]:
+def questions_similar(
+    request: HttpRequest, text: SimilarText, k: SimilarCount = 5
+) -> dict[str, Any]:
     """What the question form shows while someone types a title: up to `k` public questions
     (solved ones first), up to three ideas, and up to two status incidents in progress or
     recently resolved."""
@@ -214,7 +217,7 @@ def questions_similar(request: HttpRequest, text: str, k: int = 5) -> dict[str, 
 
 @router.get(
     "/{int:number}",
-    response={200: QuestionOut, **errors(401, 403, 404)},
+    response={200: QuestionOut, **errors(401, 403, 404, 422)},
     operation_id="questions_get",
     summary="Get a question",
     tags=TAGS,
@@ -226,13 +229,15 @@ def questions_get(request: HttpRequest, number: int) -> Question:
 
 @router.get(
     "/{int:number}/similar",
-    response={200: list[SimilarQuestionOut], **errors(401, 403, 404)},
+    response={200: list[SimilarQuestionOut], **errors(401, 403, 404, 422)},
     operation_id="questions_similar_to",
     summary="Questions similar to a question",
     tags=TAGS,
     **scoped(READ),
 )
-def questions_similar_to(request: HttpRequest, number: int, k: int = 5) -> list[dict[str, Any]]:
+def questions_similar_to(
+    request: HttpRequest, number: int, k: SimilarCount = 5
+) -> list[dict[str, Any]]:
     """The "similar problems" of the question's page: solved ones first."""
     question = _question_or_404(request, number)
     found = selectors.similar_to_question(question=question, k=_k(k))
@@ -241,7 +246,7 @@ def questions_similar_to(request: HttpRequest, number: int, k: int = 5) -> list[
 
 @router.post(
     "",
-    response={201: QuestionOut, 200: QuestionOut, **errors(400, 401, 403, 404)},
+    response={201: QuestionOut, 200: QuestionOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="questions_create",
     summary="Ask a question",
     tags=TAGS,
@@ -276,7 +281,7 @@ def questions_create(request: HttpRequest, payload: QuestionCreateIn) -> Status[
 
 @router.patch(
     "/{int:number}",
-    response={200: QuestionOut, **errors(400, 401, 403, 404)},
+    response={200: QuestionOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="questions_update",
     summary="Edit a question",
     tags=TAGS,
@@ -303,7 +308,7 @@ def questions_update(request: HttpRequest, number: int, payload: QuestionPatchIn
 
 @router.post(
     "/{int:number}/close",
-    response={200: QuestionOut, **errors(400, 401, 403, 404)},
+    response={200: QuestionOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="questions_close",
     summary="Close a question to new answers, with a public reason",
     tags=TAGS,
@@ -317,7 +322,7 @@ def questions_close(request: HttpRequest, number: int, payload: QuestionCloseIn)
 
 @router.post(
     "/{int:number}/reopen",
-    response={200: QuestionOut, **errors(400, 401, 403, 404)},
+    response={200: QuestionOut, **errors(400, 401, 403, 404, 422)},
     operation_id="questions_reopen",
     summary="Reopen a closed question",
     tags=TAGS,
@@ -334,13 +339,13 @@ def questions_reopen(request: HttpRequest, number: int) -> Question:
 
 @router.get(
     "/{int:number}/answers",
-    response={200: list[AnswerOut], **errors(401, 403, 404)},
+    response={200: list[AnswerOut], **errors(401, 403, 404, 422)},
     operation_id="questions_answers_list",
     summary="List a question's answers",
     tags=TAGS,
     **scoped(READ),
 )
-@paginate(LimitOffsetPagination, max_limit=500)
+@paginate(Page, max_limit=500)
 def questions_answers_list(request: HttpRequest, number: int, include_held: bool = False) -> Any:
     """Accepted answers first, then by score, then oldest first; `include_held` adds those
     held as spam or hidden."""
@@ -351,7 +356,7 @@ def questions_answers_list(request: HttpRequest, number: int, include_held: bool
 
 @router.post(
     "/{int:number}/answers",
-    response={201: AnswerOut, 200: AnswerOut, **errors(400, 401, 403, 404)},
+    response={201: AnswerOut, 200: AnswerOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="questions_answers_create",
     summary="Answer a question",
     tags=TAGS,
@@ -378,7 +383,7 @@ def questions_answers_create(
 
 @answers_router.post(
     "/{int:answer_id}/votes",
-    response={200: AnswerOut, **errors(400, 401, 403, 404)},
+    response={200: AnswerOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="answers_vote",
     summary="Record a customer's vote on an answer",
     tags=TAGS,
@@ -400,7 +405,7 @@ def _accepting(request: HttpRequest, payload: AcceptIn | None) -> dict[str, Any]
 
 @answers_router.post(
     "/{int:answer_id}/accept",
-    response={200: AnswerOut, **errors(400, 401, 403, 404)},
+    response={200: AnswerOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="answers_accept",
     summary="Accept an answer as a solution",
     tags=TAGS,
@@ -418,7 +423,7 @@ def answers_accept(request: HttpRequest, answer_id: int, payload: AcceptIn | Non
 
 @answers_router.post(
     "/{int:answer_id}/unaccept",
-    response={200: AnswerOut, **errors(400, 401, 403, 404)},
+    response={200: AnswerOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="answers_unaccept",
     summary="Take back an answer's acceptance",
     tags=TAGS,
@@ -439,7 +444,7 @@ def answers_unaccept(
 
 @router.get(
     "/{int:number}/me-too",
-    response={200: MeTooOut, **errors(401, 403, 404)},
+    response={200: MeTooOut, **errors(401, 403, 404, 422)},
     operation_id="questions_me_too_get",
     summary="Who has the same problem",
     tags=TAGS,
@@ -457,7 +462,7 @@ def questions_me_too_get(request: HttpRequest, number: int) -> dict[str, Any]:
 
 @router.post(
     "/{int:number}/me-too",
-    response={201: QuestionOut, 200: QuestionOut, **errors(400, 401, 403, 404)},
+    response={201: QuestionOut, 200: QuestionOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="questions_me_too",
     summary="Record that a customer has the same problem",
     tags=TAGS,
@@ -480,7 +485,7 @@ def questions_me_too(request: HttpRequest, number: int, payload: MeTooIn) -> Sta
 
 @router.post(
     "/{int:number}/hide",
-    response={200: QuestionOut, **errors(400, 401, 403, 404)},
+    response={200: QuestionOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="questions_hide",
     summary="Hide a question (spam, abuse or personal data)",
     tags=["moderation"],
@@ -498,7 +503,7 @@ def questions_hide(request: HttpRequest, number: int, payload: HideIn) -> Questi
 
 @router.post(
     "/{int:number}/restore",
-    response={200: QuestionOut, **errors(400, 401, 403, 404)},
+    response={200: QuestionOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="questions_restore",
     summary="Publish a hidden question again",
     tags=["moderation"],
@@ -514,7 +519,7 @@ def questions_restore(request: HttpRequest, number: int, payload: RestoreIn) -> 
 
 @answers_router.post(
     "/{int:answer_id}/hide",
-    response={200: AnswerOut, **errors(400, 401, 403, 404)},
+    response={200: AnswerOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="answers_hide",
     summary="Hide an answer (spam, abuse or personal data)",
     tags=["moderation"],
@@ -531,7 +536,7 @@ def answers_hide(request: HttpRequest, answer_id: int, payload: HideIn) -> Answe
 
 @answers_router.post(
     "/{int:answer_id}/restore",
-    response={200: AnswerOut, **errors(400, 401, 403, 404)},
+    response={200: AnswerOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="answers_restore",
     summary="Publish a held or hidden answer (a spam-filter false positive)",
     tags=["moderation"],

@@ -7,12 +7,13 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from sayso.api.auth import actor_of, organization_of, scoped
 from sayso.api.idea_schemas import HideIn, RestoreIn
 from sayso.api.lookups import MAX_ID
-from sayso.api.schemas import CustomerRef, Timestamp, errors
+from sayso.api.pagination import Page
+from sayso.api.schemas import CustomerRef, InputSchema, Slug, Timestamp, errors
 from sayso.community import reviews
 from sayso.community.models import BODY_MAX, Review
 from sayso.core.models import Scope
@@ -56,7 +57,7 @@ class ReviewSummaryOut(Schema):
     distribution: list[StarsOut]
 
 
-class ReplyIn(Schema):
+class ReplyIn(InputSchema):
     body: str = Field(max_length=BODY_MAX, description="Markdown; empty removes the reply.")
 
 
@@ -82,14 +83,14 @@ def _review_or_404(request: HttpRequest, pk: int) -> Review:
 
 @router.get(
     "",
-    response={200: list[ReviewOut], **errors(401, 403, 404)},
+    response={200: list[ReviewOut], **errors(401, 403, 404, 422)},
     operation_id="reviews_list",
     summary="List reviews",
     tags=TAGS,
     **scoped(Scope.IDEAS_READ),
 )
-@paginate(LimitOffsetPagination, max_limit=200)
-def reviews_list(request: HttpRequest, product: str = "", include_hidden: bool = False) -> Any:
+@paginate(Page, max_limit=200)
+def reviews_list(request: HttpRequest, product: Slug = "", include_hidden: bool = False) -> Any:
     """Newest first, of the company or of `product` (a slug); `include_hidden` adds those
     held by the spam filter or hidden by staff."""
     organization = organization_of(request)
@@ -105,13 +106,13 @@ def reviews_list(request: HttpRequest, product: str = "", include_hidden: bool =
 
 @router.get(
     "/summary",
-    response={200: ReviewSummaryOut, **errors(401, 403, 404)},
+    response={200: ReviewSummaryOut, **errors(401, 403, 404, 422)},
     operation_id="reviews_summary",
     summary="Average rating and distribution",
     tags=TAGS,
     **scoped(Scope.IDEAS_READ),
 )
-def reviews_summary(request: HttpRequest, product: str = "") -> dict[str, Any]:
+def reviews_summary(request: HttpRequest, product: Slug = "") -> dict[str, Any]:
     summary = reviews.review_summary(
         organization=organization_of(request), product=_product(request, product)
     )
@@ -127,7 +128,7 @@ def reviews_summary(request: HttpRequest, product: str = "") -> dict[str, Any]:
 
 @router.post(
     "/{int:review_id}/reply",
-    response={200: ReviewOut, **errors(400, 401, 403, 404)},
+    response={200: ReviewOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="reviews_reply",
     summary="Reply to a review in public",
     tags=TAGS,
@@ -141,7 +142,7 @@ def reviews_reply(request: HttpRequest, review_id: int, payload: ReplyIn) -> Rev
 
 @router.post(
     "/{int:review_id}/hide",
-    response={200: ReviewOut, **errors(400, 401, 403, 404)},
+    response={200: ReviewOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="reviews_hide",
     summary="Hide a review (spam, abuse or personal data)",
     tags=["moderation"],
@@ -159,7 +160,7 @@ def reviews_hide(request: HttpRequest, review_id: int, payload: HideIn) -> Revie
 
 @router.post(
     "/{int:review_id}/restore",
-    response={200: ReviewOut, **errors(400, 401, 403, 404)},
+    response={200: ReviewOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="reviews_restore",
     summary="Publish a hidden or held review again",
     tags=["moderation"],

@@ -4,11 +4,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from sayso.api.auth import actor_of, organization_of, scoped
 from sayso.api.lookups import MAX_ID, one_or_404
-from sayso.api.schemas import Timestamp, errors
+from sayso.api.pagination import Page
+from sayso.api.schemas import Id, InputSchema, Timestamp, errors
 from sayso.core.models import Scope
 from sayso.roadmap import selectors, services
 from sayso.roadmap.models import BODY_MAX, TITLE_MAX, ChangelogEntry, Horizon, RoadmapItem
@@ -33,18 +34,18 @@ class RoadmapItemOut(Schema):
         return sorted(idea.number for idea in obj.ideas.all())
 
 
-class RoadmapItemIn(Schema):
+class RoadmapItemIn(InputSchema):
     title: str = Field(max_length=TITLE_MAX)
     body: str = Field("", max_length=BODY_MAX)
     horizon: Horizon = Horizon.NEXT
-    idea_numbers: list[int] = Field(default_factory=list, max_length=200)
+    idea_numbers: list[Id] = Field(default_factory=list, max_length=200)
 
 
-class RoadmapItemPatchIn(Schema):
+class RoadmapItemPatchIn(InputSchema):
     title: str | None = Field(None, max_length=TITLE_MAX)
     body: str | None = Field(None, max_length=BODY_MAX)
     horizon: Horizon | None = None
-    idea_numbers: list[int] | None = Field(None, max_length=200)
+    idea_numbers: list[Id] | None = Field(None, max_length=200)
 
 
 class ChangelogEntryOut(Schema):
@@ -65,11 +66,11 @@ class ChangelogEntryOut(Schema):
         return sorted(item.pk for item in obj.roadmap_items.all())
 
 
-class ChangelogEntryIn(Schema):
+class ChangelogEntryIn(InputSchema):
     title: str = Field(max_length=TITLE_MAX)
     body: str = Field("", max_length=BODY_MAX)
-    idea_numbers: list[int] = Field(default_factory=list, max_length=200)
-    roadmap_item_ids: list[int] = Field(default_factory=list, max_length=200)
+    idea_numbers: list[Id] = Field(default_factory=list, max_length=200)
+    roadmap_item_ids: list[Id] = Field(default_factory=list, max_length=200)
 
 
 def _item_or_404(request: HttpRequest, pk: int) -> RoadmapItem:
@@ -103,7 +104,7 @@ def roadmap_list(request: HttpRequest) -> list[RoadmapItem]:
 
 @router.post(
     "",
-    response={201: RoadmapItemOut, **errors(400, 401, 403)},
+    response={201: RoadmapItemOut, **errors(400, 401, 403, 413, 422)},
     operation_id="roadmap_items_create",
     summary="Add a roadmap item",
     tags=["roadmap"],
@@ -123,7 +124,7 @@ def roadmap_items_create(request: HttpRequest, payload: RoadmapItemIn) -> Status
 
 @router.patch(
     "/{int:item_id}",
-    response={200: RoadmapItemOut, **errors(400, 401, 403, 404)},
+    response={200: RoadmapItemOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="roadmap_items_update",
     summary="Change or move a roadmap item",
     tags=["roadmap"],
@@ -143,7 +144,7 @@ def roadmap_items_update(
 
 @router.delete(
     "/{int:item_id}",
-    response={204: None, **errors(401, 403, 404)},
+    response={204: None, **errors(401, 403, 404, 422)},
     operation_id="roadmap_items_delete",
     summary="Remove a roadmap item",
     tags=["roadmap"],
@@ -156,13 +157,13 @@ def roadmap_items_delete(request: HttpRequest, item_id: int) -> Status[None]:
 
 @changelog_router.get(
     "",
-    response={200: list[ChangelogEntryOut], **errors(401, 403)},
+    response={200: list[ChangelogEntryOut], **errors(401, 403, 422)},
     operation_id="changelog_list",
     summary="The published changelog",
     tags=["changelog"],
     **scoped(READ),
 )
-@paginate(LimitOffsetPagination, max_limit=200)
+@paginate(Page, max_limit=200)
 def changelog_list(request: HttpRequest) -> Any:
     """Newest first; drafts are not listed (get one by id)."""
     return selectors.changelog(organization=organization_of(request))
@@ -170,7 +171,7 @@ def changelog_list(request: HttpRequest) -> Any:
 
 @changelog_router.get(
     "/{int:entry_id}",
-    response={200: ChangelogEntryOut, **errors(401, 403, 404)},
+    response={200: ChangelogEntryOut, **errors(401, 403, 404, 422)},
     operation_id="changelog_get",
     summary="Get a changelog entry (drafts too)",
     tags=["changelog"],
@@ -182,7 +183,7 @@ def changelog_get(request: HttpRequest, entry_id: int) -> ChangelogEntry:
 
 @changelog_router.post(
     "",
-    response={201: ChangelogEntryOut, **errors(400, 401, 403)},
+    response={201: ChangelogEntryOut, **errors(400, 401, 403, 413, 422)},
     operation_id="changelog_create",
     summary="Write a changelog draft",
     tags=["changelog"],
@@ -202,7 +203,7 @@ def changelog_create(request: HttpRequest, payload: ChangelogEntryIn) -> Status[
 
 @changelog_router.post(
     "/{int:entry_id}/publish",
-    response={200: ChangelogEntryOut, **errors(401, 403, 404)},
+    response={200: ChangelogEntryOut, **errors(401, 403, 404, 422)},
     operation_id="changelog_publish",
     summary="Publish a changelog entry and tell everyone who asked",
     tags=["changelog"],

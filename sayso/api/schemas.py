@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator
+from ninja.schema import DjangoGetter
+from pydantic import AfterValidator, BaseModel, StringConstraints, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from sayso.conversations.models import (
     CaseStatus,
@@ -36,6 +38,82 @@ def user_name(user: Any) -> str:
     return str(user.get_full_name() or user.get_username())
 
 
+# Input -------------------------------------------------------------------------------------
+
+# The largest id, number or count the API reads: PostgreSQL's and SQLite's 64-bit integer.
+MAX_ID = 2**63 - 1
+
+# An id or number in a body or query: 1 … 2**63 - 1, a 422 outside.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Query parameters: words to search for, a slug, ``me``/``none``/a user id.
+SearchText = Annotated[str, StringConstraints(max_length=200)]
+SimilarText = Annotated[str, StringConstraints(max_length=2000)]
+Slug = Annotated[str, StringConstraints(max_length=120)]
+UserChoice = Annotated[
+    str, StringConstraints(max_length=20, pattern=r"^(me|none|[0-9]{1,19})?$")
+]
+# One line of a list: a search query, a web origin, a competitor's name.
+Line = Annotated[str, StringConstraints(max_length=500)]
+# How many similar items to answer.
+SimilarCount = Annotated[int, Field(ge=1, le=20)]
+# Customer notes are free text without a column limit: this is theirs.
+NOTES_MAX = 10_000
+# Message bodies: SAYSO_MAX_MESSAGE_CHARS's default; a lower setting answers 400 beyond it.
+MESSAGE_MAX = 100_000
+
+
+def unreadable(text: str) -> PydanticCustomError | None:
+    """Why ``text`` cannot be stored (a NUL, which PostgreSQL refuses, or half of a UTF-16
+    surrogate pair, which no database encodes), or None."""
+    if "\x00" in text:
+        return PydanticCustomError(
+            "string_nul", "The text contains a NUL character (U+0000), which is not allowed."
+        )
+    if any("\ud800" <= char <= "\udfff" for char in text):
+        return PydanticCustomError(
+            "string_surrogate",
+            "The text contains a lone surrogate (U+D800 to U+DFFF), which is not a character.",
+        )
+    return None
+
+
+def _check_text(value: Any) -> None:
+    """Every string in a field's value (list items, dict keys and values), however nested;
+    nested schemas check their own fields."""
+    if isinstance(value, str):
+        problem = unreadable(value)
+        if problem is not None:
+            raise problem
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key)
+            _check_text(item)
+    elif isinstance(value, list | tuple | set | frozenset) and not isinstance(value, BaseModel):
+        for item in value:
+            _check_text(item)
+
+
+class InputSchema(Schema):
+    """The base of every request body: a JSON object (a list, a string or null is a 422) whose
+    strings hold only characters a database can store (no NUL, no lone surrogate: a 422 naming
+    the field). Lengths are each field's own ``max_length``."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        # ninja's own validator has wrapped the input by now, to read objects' attributes.
+        raw = data._obj if isinstance(data, DjangoGetter) else data
+        if not isinstance(raw, dict):
+            raise PydanticCustomError("json_object", "Send a JSON object.")
+        return data
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _readable(cls, value: Any) -> Any:
+        _check_text(value)
+        return value
+
+
 # Errors ------------------------------------------------------------------------------------
 
 
@@ -43,9 +121,25 @@ class ErrorOut(Schema):
     detail: str = Field(..., examples=["Not found."])
 
 
+class ProblemOut(Schema):
+    type: str = Field(..., examples=["string_too_long"])
+    loc: list[str | int] = Field(
+        ...,
+        description="Where: `body`, `query` or `path`, then the field.",
+        examples=[["body", "payload", "subject"]],
+    )
+    msg: str = Field(..., examples=["String should have at most 300 characters"])
+    ctx: dict[str, Any] | None = None
+
+
+class ValidationErrorOut(Schema):
+    detail: list[ProblemOut]
+
+
 def errors(*codes: int) -> dict[int, type[Schema]]:
-    """Response declarations for the error statuses an operation can answer."""
-    return dict.fromkeys(codes, ErrorOut)
+    """Response declarations for the error statuses an operation can answer: 422 (the input
+    does not match the schema) with the list of problems, the others with a ``detail``."""
+    return {code: ValidationErrorOut if code == 422 else ErrorOut for code in codes}
 
 
 # Shared references -------------------------------------------------------------------------
@@ -73,10 +167,10 @@ class CustomerRef(Schema):
 # Customers and identities ------------------------------------------------------------------
 
 
-class IdentityIn(Schema):
+class IdentityIn(InputSchema):
     kind: IdentityKind
-    value: str
-    label: str = ""
+    value: str = Field(max_length=320)
+    label: str = Field("", max_length=200)
 
 
 class IdentityOut(Schema):
@@ -110,19 +204,19 @@ class CustomerOut(Schema):
         return result
 
 
-class CustomerCreateIn(Schema):
-    display_name: str = ""
-    notes: str = ""
+class CustomerCreateIn(InputSchema):
+    display_name: str = Field("", max_length=200)
+    notes: str = Field("", max_length=NOTES_MAX)
     identities: list[IdentityIn] = Field(default_factory=list, max_length=50)
 
 
-class CustomerPatchIn(Schema):
-    display_name: str | None = None
-    notes: str | None = None
+class CustomerPatchIn(InputSchema):
+    display_name: str | None = Field(None, max_length=200)
+    notes: str | None = Field(None, max_length=NOTES_MAX)
 
 
-class MergeIn(Schema):
-    source_id: int = Field(..., description="The customer merged into the one in the path.")
+class MergeIn(InputSchema):
+    source_id: Id = Field(..., description="The customer merged into the one in the path.")
 
 
 class MergeOut(Schema):
@@ -158,10 +252,12 @@ class CaseOut(Schema):
     updated_at: Timestamp
 
 
-class CaseCreateIn(Schema):
-    customer_id: int
-    subject: str = ""
-    body: str
+class CaseCreateIn(InputSchema):
+    customer_id: Id
+    subject: str = Field(
+        "", max_length=300, description="Default: the start of the body's first line."
+    )
+    body: str = Field(max_length=MESSAGE_MAX)
     channel: Channel = Channel.API
     priority: Priority = Priority.NORMAL
     visibility: Literal["public", "private"] = "private"
@@ -172,16 +268,16 @@ class CaseCreateIn(Schema):
     )
 
 
-class CasePatchIn(Schema):
+class CasePatchIn(InputSchema):
     status: CaseStatus | None = None
     priority: Priority | None = None
-    subject: str | None = None
+    subject: str | None = Field(None, max_length=300)
 
 
-class HandoffIn(Schema):
-    to_user_id: int | None = None
-    to_team_id: int | None = None
-    note: str
+class HandoffIn(InputSchema):
+    to_user_id: Id | None = None
+    to_team_id: Id | None = None
+    note: str = Field(max_length=5000)
 
 
 class HandoffOut(Schema):
@@ -200,13 +296,13 @@ class HandoffOut(Schema):
         return int(obj.case.number)
 
 
-class MessageIn(Schema):
+class MessageIn(InputSchema):
     kind: Literal["reply", "note", "inbound"] = Field(
         ...,
         description="reply: staff to customer; note: internal, staff only; "
         "inbound: from the customer (idempotent on external_id).",
     )
-    body: str
+    body: str = Field(max_length=MESSAGE_MAX)
     visibility: Literal["public", "private", "internal"] | None = Field(
         None, description="reply and inbound: public or private (default); notes are internal."
     )
@@ -265,15 +361,15 @@ class CommitmentOut(Schema):
         return commitment_is_overdue(obj)
 
 
-class CommitmentIn(Schema):
-    case_number: int
-    owner_id: int | None = Field(None, description="A staff member's user id; default: you.")
-    description: str
+class CommitmentIn(InputSchema):
+    case_number: Id
+    owner_id: Id | None = Field(None, description="A staff member's user id; default: you.")
+    description: str = Field(max_length=500)
     due_at: datetime = Field(..., description="ISO 8601 with a time zone, in the future.")
 
 
-class CommitmentCloseIn(Schema):
-    note: str = ""
+class CommitmentCloseIn(InputSchema):
+    note: str = Field("", max_length=500)
 
 
 # Inbound email -----------------------------------------------------------------------------

@@ -6,10 +6,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from sayso.api.auth import actor_of, organization_of, scoped
 from sayso.api.lookups import MAX_ID, one_or_404
+from sayso.api.pagination import Page
 from sayso.api.schemas import errors
 from sayso.api.status_schemas import (
     CaseNumbersIn,
@@ -74,7 +75,7 @@ def status_components_list(request: HttpRequest) -> list[Component]:
 
 @router.post(
     "/components",
-    response={201: ComponentOut, **errors(400, 401, 403)},
+    response={201: ComponentOut, **errors(400, 401, 403, 413, 422)},
     operation_id="status_components_create",
     summary="Add a component",
     tags=TAGS,
@@ -92,7 +93,7 @@ def status_components_create(request: HttpRequest, payload: ComponentIn) -> Stat
 
 @router.patch(
     "/components/{int:component_id}",
-    response={200: ComponentOut, **errors(400, 401, 403, 404)},
+    response={200: ComponentOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="status_components_update",
     summary="Rename a component, set its status or move it",
     tags=TAGS,
@@ -113,7 +114,7 @@ def status_components_update(
 
 @router.delete(
     "/components/{int:component_id}",
-    response={204: None, **errors(401, 403, 404)},
+    response={204: None, **errors(401, 403, 404, 422)},
     operation_id="status_components_delete",
     summary="Remove a component",
     tags=TAGS,
@@ -131,13 +132,13 @@ def status_components_delete(request: HttpRequest, component_id: int) -> Status[
 
 @router.get(
     "/incidents",
-    response={200: list[IncidentOut], **errors(401, 403)},
+    response={200: list[IncidentOut], **errors(401, 403, 422)},
     operation_id="status_incidents_list",
     summary="List incidents, newest first",
     tags=TAGS,
     **scoped(READ),
 )
-@paginate(LimitOffsetPagination, max_limit=200)
+@paginate(Page, max_limit=200)
 def status_incidents_list(request: HttpRequest, resolved: bool | None = None) -> Any:
     """`resolved=false`: those in progress; `resolved=true`: those resolved."""
     return selectors.incidents(organization=organization_of(request), resolved=resolved)
@@ -145,7 +146,7 @@ def status_incidents_list(request: HttpRequest, resolved: bool | None = None) ->
 
 @router.post(
     "/incidents",
-    response={201: IncidentOut, 200: IncidentOut, **errors(400, 401, 403)},
+    response={201: IncidentOut, 200: IncidentOut, **errors(400, 401, 403, 413, 422)},
     operation_id="status_incidents_create",
     summary="Open an incident",
     tags=TAGS,
@@ -174,7 +175,7 @@ def status_incidents_create(request: HttpRequest, payload: IncidentIn) -> Status
 
 @router.get(
     "/incidents/{int:incident_id}",
-    response={200: IncidentOut, **errors(401, 403, 404)},
+    response={200: IncidentOut, **errors(401, 403, 404, 422)},
     operation_id="status_incidents_get",
     summary="Get an incident with its updates",
     tags=TAGS,
@@ -186,7 +187,7 @@ def status_incidents_get(request: HttpRequest, incident_id: int) -> Incident:
 
 @router.patch(
     "/incidents/{int:incident_id}",
-    response={200: IncidentOut, **errors(400, 401, 403, 404)},
+    response={200: IncidentOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="status_incidents_update",
     summary="Change an incident's title, impact or components",
     tags=TAGS,
@@ -210,7 +211,11 @@ def status_incidents_update(
 
 @router.post(
     "/incidents/{int:incident_id}/updates",
-    response={201: IncidentUpdateOut, 200: IncidentUpdateOut, **errors(400, 401, 403, 404)},
+    response={
+        201: IncidentUpdateOut,
+        200: IncidentUpdateOut,
+        **errors(400, 401, 403, 404, 413, 422),
+    },
     operation_id="status_incidents_updates_create",
     summary="Post an update (status `resolved` resolves the incident)",
     tags=TAGS,
@@ -236,7 +241,7 @@ def status_incidents_updates_create(
 
 @router.put(
     "/incidents/{int:incident_id}/postmortem",
-    response={200: IncidentOut, **errors(400, 401, 403, 404)},
+    response={200: IncidentOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="status_incidents_postmortem_put",
     summary="Publish or correct the post-mortem of a resolved incident",
     tags=TAGS,
@@ -258,7 +263,7 @@ def status_incidents_postmortem_put(
 
 @router.get(
     "/incidents/{int:incident_id}/cases",
-    response={200: list[IncidentCaseOut], **errors(401, 403, 404)},
+    response={200: list[IncidentCaseOut], **errors(401, 403, 404, 422)},
     operation_id="status_incidents_cases_list",
     summary="The cases linked to an incident",
     tags=TAGS,
@@ -270,7 +275,7 @@ def status_incidents_cases_list(request: HttpRequest, incident_id: int) -> list[
 
 @router.post(
     "/incidents/{int:incident_id}/cases",
-    response={200: list[IncidentCaseOut], **errors(400, 401, 403, 404)},
+    response={200: list[IncidentCaseOut], **errors(400, 401, 403, 404, 413, 422)},
     operation_id="status_incidents_cases_link",
     summary="Link cases to an incident",
     tags=TAGS,
@@ -294,7 +299,7 @@ def status_incidents_cases_link(
 
 @router.delete(
     "/incidents/{int:incident_id}/cases/{int:case_number}",
-    response={204: None, **errors(401, 403, 404)},
+    response={204: None, **errors(401, 403, 404, 422)},
     operation_id="status_incidents_cases_unlink",
     summary="Unlink a case from an incident",
     tags=TAGS,

@@ -7,8 +7,16 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from sayso.api.schemas import CustomerRef, Timestamp, UserRef
-from sayso.status.models import ComponentStatus, IncidentImpact, IncidentStatus
+from sayso.api.schemas import CustomerRef, Id, InputSchema, Timestamp, UserRef
+from sayso.status.models import (
+    BODY_MAX,
+    NAME_MAX,
+    POSTMORTEM_MAX,
+    TITLE_MAX,
+    ComponentStatus,
+    IncidentImpact,
+    IncidentStatus,
+)
 
 
 class ComponentOut(Schema):
@@ -19,14 +27,14 @@ class ComponentOut(Schema):
     position: int
 
 
-class ComponentIn(Schema):
-    name: str = Field(max_length=1000)
-    description: str = Field("", max_length=5000)
+class ComponentIn(InputSchema):
+    name: str = Field(max_length=NAME_MAX)
+    description: str = Field("", max_length=500)
 
 
-class ComponentPatchIn(Schema):
-    name: str | None = Field(None, max_length=1000)
-    description: str | None = Field(None, max_length=5000)
+class ComponentPatchIn(InputSchema):
+    name: str | None = Field(None, max_length=NAME_MAX)
+    description: str | None = Field(None, max_length=500)
     status: ComponentStatus | None = None
     position: int | None = Field(None, ge=0, lt=100_000)
 
@@ -82,12 +90,12 @@ class StatusOut(Schema):
     open_incidents: list[IncidentOut]
 
 
-class IncidentIn(Schema):
-    title: str = Field(max_length=10_000)
-    body: str = Field(max_length=100_000, description="The first update (Markdown).")
+class IncidentIn(InputSchema):
+    title: str = Field(max_length=TITLE_MAX)
+    body: str = Field(max_length=BODY_MAX, description="The first update (Markdown).")
     impact: IncidentImpact = IncidentImpact.MINOR
     status: IncidentStatus = IncidentStatus.INVESTIGATING
-    component_ids: list[int] = Field(default_factory=list, max_length=200)
+    component_ids: list[Id] = Field(default_factory=list, max_length=200)
     component_status: ComponentStatus | None = Field(
         None, description="What the components show; by default the impact's."
     )
@@ -95,25 +103,25 @@ class IncidentIn(Schema):
     started_at: Timestamp | None = Field(None, description="When it began; default: now.")
 
 
-class IncidentPatchIn(Schema):
-    title: str | None = Field(None, max_length=10_000)
+class IncidentPatchIn(InputSchema):
+    title: str | None = Field(None, max_length=TITLE_MAX)
     impact: IncidentImpact | None = None
-    component_ids: list[int] | None = Field(None, max_length=200)
+    component_ids: list[Id] | None = Field(None, max_length=200)
 
 
-class IncidentUpdateIn(Schema):
+class IncidentUpdateIn(InputSchema):
     status: IncidentStatus
-    body: str = Field(max_length=100_000)
+    body: str = Field(max_length=BODY_MAX)
     component_status: ComponentStatus | None = None
     expected_fix_at: Timestamp | None = None
 
 
-class PostmortemIn(Schema):
-    body: str = Field(max_length=200_000, description="Markdown.")
+class PostmortemIn(InputSchema):
+    body: str = Field(max_length=POSTMORTEM_MAX, description="Markdown.")
 
 
-class CaseNumbersIn(Schema):
-    case_numbers: list[int] = Field(min_length=1, max_length=1000)
+class CaseNumbersIn(InputSchema):
+    case_numbers: list[Id] = Field(min_length=1, max_length=1000)
 
 
 class IncidentCaseOut(Schema):

@@ -87,3 +87,10 @@ def count_queries(action: Callable[[], Any]) -> int:
     with CaptureQueriesContext(connection) as context:
         action()
     return len(context.captured_queries)
+
+
+def names_field(response: Any, field: str | int) -> bool:
+    """Whether ``response`` is the API's 422 with a problem whose place ends in ``field``."""
+    if response.status_code != 422 or not response["Content-Type"].startswith("application/json"):
+        return False
+    return any(problem["loc"][-1] == field for problem in response.json()["detail"])

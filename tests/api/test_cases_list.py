@@ -6,7 +6,7 @@ import pytest
 
 from sayso.conversations import services
 from tests import factories
-from tests.api.conftest import count_queries
+from tests.api.conftest import count_queries, names_field
 
 pytestmark = pytest.mark.django_db
 
@@ -62,8 +62,9 @@ def test_searches_subjects_and_message_bodies(api: Any, org: Any) -> None:
 
 
 def test_bad_filters_are_client_errors(api: Any) -> None:
-    assert api.get("/cases", assignee="someone").status_code == 400
-    assert api.get("/cases", assignee=str(2**70)).status_code == 400
+    assert names_field(api.get("/cases", assignee="someone"), "assignee")
+    assert names_field(api.get("/cases", assignee=str(2**70)), "assignee")
+    assert api.get("/cases", assignee=str(2**63)).status_code == 400
     assert api.get("/cases", status="lost").status_code == 422
     assert api.get("/cases", priority="whenever").status_code == 422
 

@@ -7,6 +7,7 @@ import pytest
 from sayso.community import questions
 from sayso.community.models import Answer, Question
 from tests import factories
+from tests.api.conftest import names_field
 
 pytestmark = pytest.mark.django_db
 
@@ -69,8 +70,7 @@ def test_bad_answers_are_refused(api: Any, org: Any, other_org: Any, customer: A
     path = f"/questions/{question.number}/answers"
     empty = api.post(path, {"body": "  "})
     assert empty.status_code == 400 and "empty" in empty.json()["detail"]
-    huge = api.post(path, {"body": "x" * 20_001})
-    assert huge.status_code == 400 and "too long" in huge.json()["detail"]
+    assert names_field(api.post(path, {"body": "x" * 20_001}), "body")
     assert api.post(path, {}).status_code == 422
     assert api.post(path, {"body": "Yes.", "customer_id": foreign.pk}).status_code == 404
     assert api.post("/questions/2/answers", {"body": "Yes."}).status_code == 404

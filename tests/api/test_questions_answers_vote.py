@@ -7,6 +7,7 @@ import pytest
 from sayso.community import questions
 from sayso.community.models import Answer, AnswerVote
 from tests import factories
+from tests.api.conftest import names_field
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_bad_votes_are_refused(api: Any, other_org: Any, answer: Answer) -> None
     assert api.post(path, {"customer_id": answer.author_id, "value": 2}).status_code == 422
     assert api.post(path, {"customer_id": answer.author_id}).status_code == 422
     assert api.post(path, {"customer_id": foreign.pk, "value": 1}).status_code == 404
-    assert api.post(path, {"customer_id": 2**63, "value": 1}).status_code == 404
+    assert names_field(api.post(path, {"customer_id": 2**63, "value": 1}), "customer_id")
     for missing in (answer.pk + 1, 0, 2**63):
         assert (
             api.post(f"/answers/{missing}/votes", {"customer_id": 1, "value": 1}).status_code == 404

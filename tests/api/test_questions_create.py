@@ -7,6 +7,7 @@ import pytest
 from sayso.community.models import Question
 from sayso.community.reviews import product_create
 from tests import factories
+from tests.api.conftest import names_field
 
 pytestmark = pytest.mark.django_db
 
@@ -49,18 +50,21 @@ def test_bad_input_is_refused_with_a_message(api: Any, org: Any, other_org: Any)
     cases = [
         ({"title": ""}, 400, "title"),
         ({"title": "   "}, 400, "title"),
-        ({"title": "x" * 161}, 400, "too long"),
-        ({"title": "A fine title", "body": "x" * 20_001}, 400, "too long"),
         ({"title": "A fine title", "product": "nope"}, 400, "No product"),
-        ({"title": "A fine title", "tags": ["a1", "b2", "c3", "d4", "e5", "f6"]}, 400, "5 tags"),
-        ({"title": "A fine title", "tags": ["x" * 41]}, 400, "40 characters"),
         ({"title": "A fine title", "tags": ["!!"]}, 400, "not a usable tag"),
         ({"title": "A fine title", "customer_id": foreign.pk}, 404, "customer_id"),
-        ({"title": "A fine title", "customer_id": 2**63}, 404, "customer_id"),
     ]
     for body, status, message in cases:
         response = api.post("/questions", body)
         assert response.status_code == status, (body, response.content)
         assert message in response.json()["detail"], (body, response.json())
     assert api.post("/questions", {"body": "no title"}).status_code == 422
+    for body, field in [
+        ({"title": "x" * 161}, "title"),
+        ({"title": "A fine title", "body": "x" * 20_001}, "body"),
+        ({"title": "A fine title", "tags": ["a1", "b2", "c3", "d4", "e5", "f6"]}, "tags"),
+        ({"title": "A fine title", "tags": ["x" * 41]}, 0),
+        ({"title": "A fine title", "customer_id": 2**63}, "customer_id"),
+    ]:
+        assert names_field(api.post("/questions", body), field), body
     assert Question.objects.count() == 0

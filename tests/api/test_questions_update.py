@@ -7,6 +7,7 @@ import pytest
 from sayso.community import questions
 from sayso.community.models import Question
 from sayso.community.reviews import product_create
+from tests.api.conftest import names_field
 
 pytestmark = pytest.mark.django_db
 
@@ -38,10 +39,9 @@ def test_bad_edits_are_refused(api: Any, org: Any, customer: Any, agent: Any) ->
     question = _ask(org, customer, "Can I return a truck early?")
     path = f"/questions/{question.number}"
     assert api.patch(path, {"title": ""}).status_code == 400
-    assert api.patch(path, {"body": "x" * 20_001}).status_code == 400
+    assert names_field(api.patch(path, {"body": "x" * 20_001}), "body")
     assert api.patch(path, {"product": "nope"}).json() == {"detail": "No product “nope”."}
-    too_many = api.patch(path, {"tags": ["a1", "b2", "c3", "d4", "e5", "f6"]})
-    assert too_many.status_code == 400 and "at most 5 tags" in too_many.json()["detail"]
+    assert names_field(api.patch(path, {"tags": ["a1", "b2", "c3", "d4", "e5", "f6"]}), "tags")
     assert api.patch("/questions/2", {"title": "Another title"}).status_code == 404
     questions.question_hide(question=question, category="abuse", actor=agent)
     hidden = api.patch(path, {"title": "A new title"})

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from sayso.status import services
 from sayso.status.models import Incident
+from tests.api.conftest import names_field
 
 pytestmark = pytest.mark.django_db
 
@@ -40,15 +41,18 @@ def test_bad_input_answers_400_and_opens_nothing(api: Any, other_org: Any, org: 
     for body in [
         {"title": "", "body": "x"},
         {"title": "Down", "body": ""},
-        {"title": "x" * 201, "body": "x"},
         {"title": "Down", "body": "x", "status": "resolved"},
         {"title": "Down", "body": "x", "component_ids": [foreign.pk]},
-        {"title": "Down", "body": "x", "component_ids": [2**63]},
         {"title": "Down", "body": "x", "started_at": future},
     ]:
         response = api.post("/status/incidents", body)
         assert response.status_code == 400, (body, response.content)
         assert response.json()["detail"], body
+    assert names_field(api.post("/status/incidents", {"title": "x" * 201, "body": "x"}), "title")
+    too_big = api.post(
+        "/status/incidents", {"title": "Down", "body": "x", "component_ids": [2**63]}
+    )
+    assert names_field(too_big, 0)
     for body in [{"title": "Down"}, {"title": "Down", "body": "x", "impact": "huge"}]:
         assert api.post("/status/incidents", body).status_code in {400, 422}
     assert not Incident.objects.exists()

@@ -23,13 +23,11 @@ from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from sayso.community.models import Idea
-from tests.authorization.world import MARK, NOTE, PRIVATE, World
+from tests.authorization.world import MARK, NOTE, PRIVATE, World, rolled_back
 
 ORG_STAFF = ("agent", "manager", "admin")
 CUSTOMERS = ("customer_a", "customer_b")
@@ -252,7 +250,7 @@ ROUTES: dict[str, Route] = {
     "api:openapi-view": Route(P),
     "api:api-root": Route(Access.NOWHERE),
     # Any other path under /api/: a JSON 404, not Django's HTML one.
-    "api/^(?P<rest>.*)$": Route(Access.NOWHERE, path="/api/v1/no-such-operation"),
+    "view:sayso.api.main._unknown_path": Route(Access.NOWHERE, path="/api/v1/no-such-operation"),
 }
 
 # Django's admin: a rule for the whole namespace (a model registered later is covered), and
@@ -283,8 +281,9 @@ def _walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Itera
                 inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
             yield from _walk(entry, prefix + str(entry.pattern), inner)
         elif isinstance(entry, URLPattern):
-            # A route without a name is known by its pattern.
-            name = str(entry.name) if entry.name else prefix + str(entry.pattern)
+            # A route without a name is known by its view: "view:module.function".
+            view = entry.callback
+            name = str(entry.name) if entry.name else f"view:{view.__module__}.{view.__qualname__}"
             name = f"{namespace}:{name}" if namespace and entry.name else name
             converters = tuple(entry.pattern.converters) or tuple(entry.pattern.regex.groupindex)
             yield Resolved(name, prefix + str(entry.pattern), converters, entry.default_args)
@@ -331,10 +330,6 @@ _RESOLVED = {route.name: route for route in url_conf()}
 
 OK, LOGIN, SIGNIN, ADMIN_LOGIN = "ok", "staff login", "portal sign-in", "admin login"
 FORBIDDEN, MISSING, METHOD, BAD, ERROR = "403", "404", "405", "other 4xx", "500"
-ALLOWED_WRITES = re.compile(
-    r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"?(django_session|core_ratecounter|axes_\w+)"?',
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -361,29 +356,14 @@ def _kind(response: Any) -> str:
     return {403: FORBIDDEN, 404: MISSING, 405: METHOD}.get(status, ERROR if status >= 500 else BAD)
 
 
-class _Rollback(Exception):
-    pass
-
-
 def request(client: Client, method: str, url: str) -> Outcome:
     """One request in a savepoint rolled back afterwards (the client's cookies too)."""
     cookies = client.cookies
     client.cookies = type(cookies)(cookies)
-    response: Any = None
-    with CaptureQueriesContext(connection) as queries:
-        try:
-            with transaction.atomic():
-                response = client.get(url) if method == "GET" else client.post(url, {})
-                raise _Rollback
-        except _Rollback:
-            pass
+    response, writes = rolled_back(
+        lambda: client.get(url) if method == "GET" else client.post(url, {})
+    )
     client.cookies = cookies
-    writes = [
-        q["sql"][:120]
-        for q in queries.captured_queries
-        if re.match(r"^\s*(INSERT|UPDATE|DELETE)\b", q["sql"], re.IGNORECASE)
-        and not ALLOWED_WRITES.match(q["sql"])
-    ]
     text = response.content.decode("utf-8", "replace") if not response.streaming else ""
     return Outcome(_kind(response), response.status_code, text, writes)
 

@@ -10,13 +10,15 @@ stored directly rather than through the listening pipeline.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sayso.community import following, questions, reviews
@@ -241,3 +243,36 @@ def world_fixture(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Worl
         world = _seed()
         yield world
         transaction.set_rollback(True)
+
+
+# What a refused request may still write: its session, rate counters, login throttling, and
+# the last-used time of the token it showed.
+HARMLESS_WRITES = re.compile(
+    r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"?(django_session|core_ratecounter|axes_\w+)"?'
+    r'|^\s*UPDATE\s+"?core_apitoken"?\s+SET\s+"?last_used_at"?\s*=',
+    re.IGNORECASE,
+)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def rolled_back(send: Callable[[], Any]) -> tuple[Any, list[str]]:
+    """The response of ``send()`` run in a savepoint that is rolled back afterwards, and the
+    writes it made (INSERT, UPDATE, DELETE) but the harmless ones."""
+    response: Any = None
+    with CaptureQueriesContext(connection) as queries:
+        try:
+            with transaction.atomic():
+                response = send()
+                raise _Rollback
+        except _Rollback:
+            pass
+    writes = [
+        query["sql"][:120]
+        for query in queries.captured_queries
+        if re.match(r"^\s*(INSERT|UPDATE|DELETE)\b", query["sql"], re.IGNORECASE)
+        and not HARMLESS_WRITES.match(query["sql"])
+    ]
+    return response, writes

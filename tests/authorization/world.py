@@ -11,6 +11,7 @@ stored directly rather than through the listening pipeline.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -131,8 +132,7 @@ def _seed() -> World:
     bob = factories.make_customer(
         org, f"Bob Baker {MARK}", "bob.baker@example.net", phone="+15550100222"
     )
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-        raw = portal_login_link_send(organization=org, email="cam.signup@example.org")
+    raw = portal_login_link_send(organization=org, email="cam.signup@example.org")
     cam, _ = portal_login_link_redeem(organization=org, raw=raw or "")
     identities = {
         "ann": ["ann.archer@example.com", "+15550100111", "15550100111"],
@@ -238,8 +238,22 @@ def _seed() -> World:
 
 
 def world_fixture(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
-    """The body of a module-scoped fixture: the world, rolled back when the module ends."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    """The body of a module-scoped fixture: the world, rolled back when the module ends. It is
+    seeded with the settings every test gets (tests/conftest.py), which a module-scoped fixture
+    does not have yet."""
+    with (
+        tempfile.TemporaryDirectory() as data_dir,
+        override_settings(
+            SAYSO_DATA_DIR=data_dir,
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+            SAYSO_BASE_URL="http://testserver",
+        ),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
         world = _seed()
         yield world
         transaction.set_rollback(True)

@@ -3,8 +3,9 @@
 The feed is fetched here with a conditional GET (``If-None-Match`` / ``If-Modified-Since``
 from the cursor) and a size limit, through the outbound policy (``sayso.core.outbound``: no
 internal addresses, redirects included), then parsed from bytes: feedparser never opens a URL.
-An entry's author is recognised by their link (``<author><uri>``), else their email, else the
-feed's own site (a personal blog has one author).
+An entry's author is recognised by their link (``<author><uri>``), else their email (as an
+unverified claim: it never joins the customer who holds the address), else the feed's own site
+(a personal blog has one author).
 """
 
 from __future__ import annotations
@@ -111,7 +112,10 @@ def _author(entry: Any, site: str) -> tuple[str, str, str]:
     if href.startswith(("http://", "https://")):
         return name, IdentityKind.URL, href
     if email and "@" in email:
-        return name, IdentityKind.EMAIL, email
+        # Anyone can write anyone's address into a feed: a claim, not an identity (the same
+        # rule as the widget's, docs/listening.md "Claimed addresses"), so the entry never
+        # speaks as the customer who holds the address.
+        return name, IdentityKind.EMAIL_CLAIMED, email
     if site:
         return name, IdentityKind.URL, site
     return name, "", ""

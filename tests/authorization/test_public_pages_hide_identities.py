@@ -20,8 +20,11 @@ def _public_pages(world: World) -> dict[str, str]:
         for name, route in ROUTES.items()
         if route.access is Access.PUBLIC and not route.post_only and not name.startswith("api:")
     ]
+    org = world.org.slug
     for customer in (world.ann, world.bob, world.cam):
-        urls.append(reverse("community-profile", kwargs={"org": world.org.slug, "pk": customer.pk}))
+        urls.append(reverse("community-profile", kwargs={"org": org, "pk": customer.pk}))
+    for name in ("idea-detail", "idea-feed"):
+        urls.append(reverse(name, kwargs={"org": org, "number": world.cam_idea.number}))
     pages = {}
     for url in urls:
         response = client.get(url, follow=True)
@@ -53,7 +56,7 @@ def test_public_pages_show_no_email_of_a_customer_who_signed_up_in_the_portal(
     world: World,
 ) -> None:
     """Cam signed in through the portal with only an address, which became the display name;
-    Cam's idea on the board then shows the address."""
+    Cam's idea and comment then show the address (idea pages, the ideas feed, Cam's profile)."""
     assert _leaks(world, "cam") == []
 
 

@@ -75,6 +75,7 @@ class World:
     admin_token: ApiToken  # a token the admin owns (revoke route)
     admin_membership: Membership
     idea: Any
+    cam_idea: Any
     comment: Any
     question: Any
     answer: Any
@@ -159,8 +160,11 @@ def _seed() -> World:
     idea, _ = community.idea_post(
         organization=org, author=ann, title=f"Ann's idea {MARK}", body=f"Please {MARK}"
     )
-    community.idea_post(organization=org, author=cam, title=f"Cam's idea {MARK}", body="Dark mode")
+    cam_idea, _ = community.idea_post(
+        organization=org, author=cam, title=f"Cam's idea {MARK}", body="Dark mode"
+    )
     comment, _ = community.comment_post(idea=idea, author=bob, body=f"Bob agrees {MARK}")
+    community.comment_post(idea=idea, author=cam, body=f"Cam agrees too {MARK}")
     question, _ = questions.question_ask(
         organization=org, author=ann, title=f"Ann's question {MARK}", body=f"How {MARK}?"
     )
@@ -218,6 +222,7 @@ def _seed() -> World:
         admin_token=admin_token,
         admin_membership=admin_membership,
         idea=idea,
+        cam_idea=cam_idea,
         comment=comment,
         question=question,
         answer=answer,

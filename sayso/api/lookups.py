@@ -14,15 +14,13 @@ from django.http import Http404, HttpRequest
 from ninja.errors import HttpError
 
 from sayso.api.auth import organization_of
+from sayso.api.schemas import MAX_ID
 from sayso.conversations import selectors as conversations
 from sayso.conversations.models import Case, Commitment
 from sayso.core import selectors as core
 from sayso.core.models import Team
 from sayso.customers import selectors as customers
 from sayso.customers.models import Customer, CustomerMerge
-
-# Larger ids cannot exist, and some databases refuse to compare a column with them.
-MAX_ID = 2**63 - 1
 
 
 def _not_found(what: str, pk: int, field: str) -> Exception:

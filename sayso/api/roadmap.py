@@ -7,7 +7,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from sayso.api.auth import actor_of, organization_of, scoped
-from sayso.api.lookups import MAX_ID, one_or_404
+from sayso.api.lookups import one_or_404
 from sayso.api.pagination import Page
 from sayso.api.schemas import Id, InputSchema, Timestamp, errors
 from sayso.core.models import Scope
@@ -81,10 +81,6 @@ def _entry_or_404(request: HttpRequest, pk: int) -> ChangelogEntry:
     return one_or_404(request, selectors.changelog_entry_get, pk, drafts=True)
 
 
-def _numbers(values: list[int]) -> list[int]:
-    return [n for n in values if 0 < n <= MAX_ID] if all(0 < n <= MAX_ID for n in values) else [0]
-
-
 @router.get(
     "",
     response={200: list[RoadmapItemOut], **errors(401, 403)},
@@ -116,7 +112,7 @@ def roadmap_items_create(request: HttpRequest, payload: RoadmapItemIn) -> Status
         title=payload.title,
         body=payload.body,
         horizon=payload.horizon,
-        idea_numbers=_numbers(payload.idea_numbers),
+        idea_numbers=payload.idea_numbers,
         actor=actor_of(request),
     )
     return Status(201, item)
@@ -138,7 +134,7 @@ def roadmap_items_update(
         title=payload.title,
         body=payload.body,
         horizon=payload.horizon,
-        idea_numbers=_numbers(payload.idea_numbers) if payload.idea_numbers is not None else None,
+        idea_numbers=payload.idea_numbers,
     )
 
 
@@ -194,8 +190,8 @@ def changelog_create(request: HttpRequest, payload: ChangelogEntryIn) -> Status[
         organization=organization_of(request),
         title=payload.title,
         body=payload.body,
-        idea_numbers=_numbers(payload.idea_numbers),
-        roadmap_item_ids=[pk if 0 < pk <= MAX_ID else 0 for pk in payload.roadmap_item_ids],
+        idea_numbers=payload.idea_numbers,
+        roadmap_item_ids=payload.roadmap_item_ids,
         actor=actor_of(request),
     )
     return Status(201, entry)

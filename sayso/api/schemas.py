@@ -40,7 +40,8 @@ def user_name(user: Any) -> str:
 
 # Input -------------------------------------------------------------------------------------
 
-# The largest id, number or count the API reads: PostgreSQL's and SQLite's 64-bit integer.
+# The largest id, number or count the API reads: PostgreSQL's and SQLite's 64-bit integer
+# (larger ids cannot exist, and some databases refuse to compare a column with them).
 MAX_ID = 2**63 - 1
 
 # An id or number in a body or query: 1 … 2**63 - 1, a 422 outside.
@@ -49,14 +50,12 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 SearchText = Annotated[str, StringConstraints(max_length=200)]
 SimilarText = Annotated[str, StringConstraints(max_length=2000)]
 Slug = Annotated[str, StringConstraints(max_length=120)]
-UserChoice = Annotated[
-    str, StringConstraints(max_length=20, pattern=r"^(me|none|[0-9]{1,19})?$")
-]
+UserChoice = Annotated[str, StringConstraints(max_length=20, pattern=r"^(me|none|[0-9]{1,19})?$")]
 # One line of a list: a search query, a web origin, a competitor's name.
 Line = Annotated[str, StringConstraints(max_length=500)]
 # How many similar items to answer.
 SimilarCount = Annotated[int, Field(ge=1, le=20)]
-# Customer notes are free text without a column limit: this is theirs.
+# Customer notes are a text column without a limit of its own: the API's.
 NOTES_MAX = 10_000
 # Message bodies: SAYSO_MAX_MESSAGE_CHARS's default; a lower setting answers 400 beyond it.
 MESSAGE_MAX = 100_000

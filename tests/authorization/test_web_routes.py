@@ -27,7 +27,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from sayso.community.models import Idea
-from tests.authorization.world import MARK, NOTE, PRIVATE, World, rolled_back
+from tests.authorization.world import CASE_A, CASE_B, MARK, NOTE, PRIVATE, World, rolled_back
 
 ORG_STAFF = ("agent", "manager", "admin")
 CUSTOMERS = ("customer_a", "customer_b")
@@ -441,6 +441,7 @@ def test_each_visitor_gets_exactly_what_the_table_allows(world: World, caller: s
     client = world.client(caller)
     may_see_notes = caller in ORG_STAFF
     problems = []
+    seen: set[str] = set()
     for name, url, route in _rows(world):
         if route.access is Access.DJANGO_ADMIN and caller not in {"anonymous", "admin"}:
             continue  # one signed-out and one signed-in visitor are enough for the admin
@@ -455,8 +456,16 @@ def test_each_visitor_gets_exactly_what_the_table_allows(world: World, caller: s
             if not may_see_notes and NOTE in got.text:
                 problems.append(f"{where}: the internal note is in the response")
             for secret, readers in PRIVATE.items():
-                if secret in got.text and caller not in readers:
-                    problems.append(f"{where}: shows {secret}, which is not {caller}'s to read")
+                if secret in got.text:
+                    seen.add(secret)
+                    if caller not in readers:
+                        problems.append(f"{where}: shows {secret}, not {caller}'s to read")
+    # The cases this visitor may read are somewhere in what it was shown (so the checks above
+    # look for text that the pages really print).
+    owners = {CASE_A: "customer_a", CASE_B: "customer_b"}
+    unseen = {code for code, owner in owners.items() if caller in {owner, *ORG_STAFF}} - seen
+    if unseen:
+        problems.append(f"never shown what it may read: {sorted(unseen)}")
     assert not problems, f"{caller}:\n" + "\n".join(problems)
 
 

@@ -48,9 +48,13 @@ MARK = "haulmark"
 # In customer A's case (subject, messages, the promise made to A) and in customer B's: only the
 # case's customer and this organization's staff may read them.
 CASE_A, CASE_B = "zqa1case", "zqb2case"
+# In a comment of Ann's that the moderators hid: only this organization's staff may read it
+# (today no web page shows a hidden comment's text to anyone).
+HIDDEN = "zqh4hidden"
 PRIVATE = {
     CASE_A: {"customer_a", "agent", "manager", "admin"},
     CASE_B: {"customer_b", "agent", "manager", "admin"},
+    HIDDEN: {"agent", "manager", "admin"},
 }
 
 ALL_SCOPES = tuple(Scope.values)
@@ -165,6 +169,8 @@ def _seed() -> World:
     )
     comment, _ = community.comment_post(idea=idea, author=bob, body=f"Bob agrees {MARK}")
     community.comment_post(idea=idea, author=cam, body=f"Cam agrees too {MARK}")
+    hidden, _ = community.comment_post(idea=idea, author=ann, body=f"Call me {HIDDEN} {MARK}")
+    community.comment_hide(comment=hidden, category="personal_data", actor=users["agent"])
     question, _ = questions.question_ask(
         organization=org, author=ann, title=f"Ann's question {MARK}", body=f"How {MARK}?"
     )

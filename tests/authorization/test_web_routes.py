@@ -65,6 +65,7 @@ class Route:
     path: str = ""  # for a route without a name: its URL, written out
     owner: str = "customer_a"  # CUSTOMER_A: whose own thing it is (the other is refused)
     team_too: bool = False  # CUSTOMER_A: this organization's staff may act on it too
+    empty_form_404: bool = False  # an empty form names nothing: 404 even for those let in
 
 
 def _case(w: World) -> dict[str, Any]:
@@ -208,7 +209,7 @@ ROUTES: dict[str, Route] = {
     "comment-hide": Route(TEAM, _pk("comment"), post_only=True),
     "comment-restore": Route(TEAM, _pk("comment"), post_only=True),
     "moderation-log": Route(P),
-    "report": Route(C, post_only=True),
+    "report": Route(C, post_only=True, empty_form_404=True),
     "reviews": Route(P),
     "reviews-feed": Route(P),
     "review-reply": Route(TEAM, _pk("review"), post_only=True),
@@ -380,7 +381,12 @@ def expected(route: Route, caller: str, method: str) -> tuple[set[str], bool]:
     staff = caller in ORG_STAFF
     customer = caller in CUSTOMERS
     get_of_post = method == "GET" and route.post_only
-    allowed_then = {METHOD} if get_of_post else ({OK} if method == "GET" else {OK, BAD, MISSING})
+    if get_of_post:
+        allowed_then = {METHOD}
+    elif method == "GET":
+        allowed_then = {OK}
+    else:
+        allowed_then = {OK, BAD} | ({MISSING} if route.empty_form_404 else set())
     if access is Access.PUBLIC:
         if method == "GET":
             return ({METHOD} if route.post_only else {OK}), False

@@ -312,10 +312,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_HANDLER = "sayso.core.sign_in_throttling.SignInAttempts"
 AXES_LOCKOUT_CALLABLE = "sayso.core.sign_in_throttling.lockout_response"
-# The client address is the one the rate limits count (sayso.core.ratelimit.client_key:
+# The client address is the one the rate limits count (sayso.core.ratelimit.client_address:
 # behind SAYSO_TRUSTED_PROXY_COUNT reverse proxies, read from X-Forwarded-For with ipware),
 # rather than axes' own django-ipware call, so both agree on who a client is.
-AXES_CLIENT_IP_CALLABLE = "sayso.core.ratelimit.client_key"
+AXES_CLIENT_IP_CALLABLE = "sayso.core.ratelimit.client_address"
 # Failures and lockouts are logged (warnings); not every successful sign-in and start-up.
 if isinstance(_loggers := LOGGING["loggers"], dict):
     _loggers["axes"] = {"level": "WARNING"}

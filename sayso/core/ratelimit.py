@@ -10,6 +10,7 @@ requests themselves.
 
 from __future__ import annotations
 
+import ipaddress
 import random
 import sqlite3
 import time
@@ -25,17 +26,20 @@ from sayso.core.models import RateCounter
 PURGE_ONE_IN = 500  # how often an attempt also deletes the expired counters
 
 
-def client_key(request: HttpRequest) -> str:
-    """The client's address: the connection's own, or behind trusted reverse proxies the one
-    the outermost of them saw.
+def client_address(request: HttpRequest) -> str | None:
+    """The client's IP address, or None when the request carries none that is valid (a request
+    made in-process, such as a test client's forced sign-in, or a unix-socket connection
+    without proxy headers). django-axes stores it in an IP address column, which PostgreSQL
+    checks.
 
-    ``SAYSO_TRUSTED_PROXY_COUNT`` (N) proxies in front each append the address they received
-    the request from to ``X-Forwarded-For``, so the Nth entry from the right was written by
-    the outermost trusted proxy; everything to its left came from the client and proves
-    nothing. With N = 0 the header is ignored. A header shorter than N (a request that
-    did not pass through every proxy) counts against the connection's address.
+    It is the connection's own address, or behind trusted reverse proxies the one the
+    outermost of them saw. ``SAYSO_TRUSTED_PROXY_COUNT`` (N) proxies in front each append the
+    address they received the request from to ``X-Forwarded-For``, so the Nth entry from the
+    right was written by the outermost trusted proxy; everything to its left came from the
+    client and proves nothing. With N = 0 the header is ignored. A header shorter than N (a
+    request that did not pass through every proxy) counts against the connection's address.
     """
-    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    remote = _valid_ip(request.META.get("REMOTE_ADDR"))
     count = settings.SAYSO_TRUSTED_PROXY_COUNT
     if count <= 0:
         return remote
@@ -44,7 +48,20 @@ def client_key(request: HttpRequest) -> str:
     # them. Not strict, so a client's own forged entries on the left are allowed and skipped.
     ipware = IpWare(precedence=("HTTP_X_FORWARDED_FOR",), proxy_count=count - 1)
     ip, _trusted = ipware.get_client_ip(request.META, strict=False)
-    return str(ip) if ip is not None else remote
+    return _valid_ip(str(ip)) if ip is not None else remote
+
+
+def client_key(request: HttpRequest) -> str:
+    """The key that rate limits count a client under: its address (``client_address``), or
+    "unknown" for a request without one."""
+    return client_address(request) or "unknown"
+
+
+def _valid_ip(value: object) -> str | None:
+    try:
+        return str(ipaddress.ip_address(str(value).strip())) if value else None
+    except ValueError:
+        return None
 
 
 def _upsert_sql() -> str:

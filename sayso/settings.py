@@ -49,24 +49,36 @@ def env_secret(name: str, default: str = "") -> str:
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("SAYSO_DATA_DIR", str(Path.cwd() / "var"))).resolve()
 
-DEBUG = env_bool("SAYSO_DEBUG", False)
-# A development key is generated per data directory when none is given, so a laptop install
-# works out of the box and no key is ever committed. Production sets SAYSO_SECRET_KEY.
-SECRET_KEY = env_secret("SAYSO_SECRET_KEY")
-if not SECRET_KEY:
-    _key_file = DATA_DIR / "secret_key"
-    if _key_file.exists():
-        SECRET_KEY = _key_file.read_text(encoding="utf-8").strip()
+
+def _data_dir_key(filename: str, kind: str) -> str:
+    """A development key kept in the data directory (made on first use, readable by its owner
+    only), for a laptop install that sets no key in the environment: ``kind`` is "django"
+    (SECRET_KEY) or "fernet" (SAYSO_ENCRYPTION_KEY). ``sayso check --deploy`` warns when
+    production runs on one."""
+    path = DATA_DIR / filename
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    if kind == "fernet":
+        from cryptography.fernet import Fernet
+
+        key = Fernet.generate_key().decode()
     else:
         from django.core.management.utils import get_random_secret_key
 
-        SECRET_KEY = get_random_secret_key()
-        try:
-            DATA_DIR.mkdir(parents=True, exist_ok=True)
-            _key_file.write_text(SECRET_KEY, encoding="utf-8")
-            _key_file.chmod(0o600)
-        except OSError:
-            pass
+        key = get_random_secret_key()
+    try:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(key, encoding="utf-8")
+        path.chmod(0o600)
+    except OSError:
+        pass
+    return key
+
+
+DEBUG = env_bool("SAYSO_DEBUG", False)
+# A development key is generated per data directory when none is given, so a laptop install
+# works out of the box and no key is ever committed. Production sets SAYSO_SECRET_KEY.
+SECRET_KEY = env_secret("SAYSO_SECRET_KEY") or _data_dir_key("secret_key", "django")
 
 ALLOWED_HOSTS = env_list("SAYSO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("SAYSO_CSRF_TRUSTED_ORIGINS", [])
@@ -262,21 +274,9 @@ SAYSO_WIDGET_RATE_LIMIT_PER_MINUTE = env_int("SAYSO_WIDGET_RATE_LIMIT_PER_MINUTE
 # SAYSO_ENCRYPTION_KEY holds one or more keys, comma-separated, the newest first (new secrets
 # are sealed with the first; the others still open older ones, so keys can rotate). Production
 # must set it (or SAYSO_ENCRYPTION_KEY_FILE); a laptop gets a key file in the data directory.
-SAYSO_ENCRYPTION_KEY = env_secret("SAYSO_ENCRYPTION_KEY")
-if not SAYSO_ENCRYPTION_KEY:
-    _encryption_key_file = DATA_DIR / "encryption_key"
-    if _encryption_key_file.exists():
-        SAYSO_ENCRYPTION_KEY = _encryption_key_file.read_text(encoding="utf-8").strip()
-    else:
-        from cryptography.fernet import Fernet
-
-        SAYSO_ENCRYPTION_KEY = Fernet.generate_key().decode()
-        try:
-            DATA_DIR.mkdir(parents=True, exist_ok=True)
-            _encryption_key_file.write_text(SAYSO_ENCRYPTION_KEY, encoding="utf-8")
-            _encryption_key_file.chmod(0o600)
-        except OSError:
-            pass
+SAYSO_ENCRYPTION_KEY = env_secret("SAYSO_ENCRYPTION_KEY") or _data_dir_key(
+    "encryption_key", "fernet"
+)
 # Outbound requests (feeds, Mastodon, Bluesky, webhooks: sayso.core.outbound) never go to
 # loopback, private, link-local or metadata addresses unless listed here: networks (CIDR) or
 # host names (".example.internal" allows its subdomains), comma-separated.

@@ -1,7 +1,7 @@
 """Secrets kept in the database (a source's access token, app password) are sealed with Fernet
 keys from ``SAYSO_ENCRYPTION_KEY`` (comma-separated, the newest first: ``MultiFernet`` seals with
 the first and opens with any). A key is rotated by putting a new one in front, re-sealing the
-stored secrets with ``reseal``, and then dropping the old one (docs/deploy.md).
+stored secrets with ``reseal`` (``sayso reseal-credentials``), and then dropping the old one (docs/deploy.md).
 
     token = seal("the app password")     # what the column holds
     unseal(token)                        # "the app password"
@@ -43,21 +43,30 @@ def seal(secret: str) -> str:
     return _keys().encrypt(secret.encode()).decode()
 
 
+_UNREADABLE = (
+    "The stored credential cannot be decrypted with SAYSO_ENCRYPTION_KEY (was the key "
+    "changed?); enter the credential again."
+)
+
+
 def unseal(token: str) -> str:
     if not token:
         return ""
     try:
         return _keys().decrypt(token.encode()).decode()
     except InvalidToken:
-        raise SecretUnreadable(
-            "The stored credential cannot be decrypted with SAYSO_ENCRYPTION_KEY (was the key "
-            "changed?); enter the credential again."
-        ) from None
+        raise SecretUnreadable(_UNREADABLE) from None
 
 
 def reseal(token: str) -> str:
-    """The same secret sealed with the newest key (for key rotation)."""
-    return _keys().rotate(token.encode()).decode() if token else ""
+    """The same secret sealed with the newest key (for key rotation); raises
+    ``SecretUnreadable`` when no configured key opens it."""
+    if not token:
+        return ""
+    try:
+        return _keys().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise SecretUnreadable(_UNREADABLE) from None
 
 
 def masked(secret: str) -> str:

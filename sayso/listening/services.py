@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from sayso.conversations.models import Priority
 from sayso.core import outbound
-from sayso.core.encryption import seal
+from sayso.core.encryption import SecretUnreadable, reseal, seal
 from sayso.core.models import Organization, Team
 from sayso.core.services import audit_record
 from sayso.intelligence.models import INTENT_LABELS, Sentiment
@@ -229,6 +229,30 @@ class ConnectionTest:
     ok: bool
     error: str = ""
     items: list[FetchedItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ResealReport:
+    resealed: int
+    unreadable: list[Source]
+
+
+def source_credentials_reseal() -> ResealReport:
+    """Every stored source credential, of every organization, sealed again with the newest key
+    of ``SAYSO_ENCRYPTION_KEY`` (the operator's step of a key rotation, ``sayso
+    reseal-credentials``: docs/deploy.md). A credential that no configured key opens is left
+    as it is and reported; one row is written at a time, so an interrupted run can be run
+    again."""
+    resealed, unreadable = 0, []
+    for source in Source.objects.exclude(credential="").order_by("pk").iterator():
+        try:
+            token = reseal(source.credential)
+        except SecretUnreadable:
+            unreadable.append(source)
+            continue
+        Source.objects.filter(pk=source.pk, credential=source.credential).update(credential=token)
+        resealed += 1
+    return ResealReport(resealed=resealed, unreadable=unreadable)
 
 
 def source_test(*, source: Source) -> ConnectionTest:

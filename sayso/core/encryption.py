@@ -1,7 +1,8 @@
 """Secrets kept in the database (a source's access token, app password) are sealed with Fernet
 keys from ``SAYSO_ENCRYPTION_KEY`` (comma-separated, the newest first: ``MultiFernet`` seals with
 the first and opens with any). A key is rotated by putting a new one in front, re-sealing the
-stored secrets with ``reseal`` (``sayso reseal-credentials``), and then dropping the old one (docs/deploy.md).
+stored secrets with ``reseal`` (``sayso reseal-credentials``), and then dropping the old one
+(docs/deploy.md).
 
     token = seal("the app password")     # what the column holds
     unseal(token)                        # "the app password"

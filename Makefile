@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export SAYSO_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install install-dev browser lint typecheck pytest bench clean
+.PHONY: run test install install-dev browser testdata lint typecheck pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -25,6 +25,14 @@ browser:
 	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is not installed: browser tests will be skipped"; fi; }
 
+# CPython's own odd email messages (/usr/lib/python3.11/test/test_email/data/), which the mail
+# regression tests read beside ../shared/data; those tests are skipped locally without them.
+testdata:
+	@test -d /usr/lib/python3.11/test/test_email/data || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpython3.11-testsuite >/dev/null; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpython3.11-testsuite >/dev/null; \
+	  else echo "libpython3.11-testsuite is not installed: CPython's email corpus tests will be skipped"; fi; }
+
 run: install
 	mkdir -p $(SAYSO_DATA_DIR)/static
 	$(BIN)/sayso migrate --no-input
@@ -41,7 +49,7 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy sayso
 
-pytest: install-dev browser
+pytest: install-dev browser testdata
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest

@@ -11,18 +11,18 @@ import email
 import email.errors
 import email.policy
 import hashlib
-import html
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
 
-import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+
+from sayso.core.html_text import html_to_text
 
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
 
@@ -40,12 +40,6 @@ class ParsedEmail:
     to: list[str] = field(default_factory=list)
 
 
-def _html_to_text(markup: str) -> str:
-    markup = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>|</h\d>", "\n", markup)
-    text = nh3.clean(markup, tags=set())
-    return html.unescape(text)
-
-
 def _body_text(msg: EmailMessage) -> str:
     part = msg.get_body(preferencelist=("plain", "html"))
     if part is None:
@@ -58,7 +52,7 @@ def _body_text(msg: EmailMessage) -> str:
     if not isinstance(content, str):
         return ""
     if part.get_content_subtype() == "html":
-        content = _html_to_text(content)
+        content = html_to_text(content)
     return content
 
 

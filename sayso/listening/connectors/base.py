@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-import nh3
+from sayso.core.html_text import html_to_text as shared_html_to_text
 
 # An item's text is cut here before anything else reads it (a "huge entry").
 MAX_ITEM_CHARS = 20_000
@@ -98,16 +96,10 @@ def http_status_error(
     return SourceError(f"{what} answered HTTP {status}.")
 
 
-_BLOCK_END = re.compile(r"(?i)<br\s*/?>|</p>|</div>|</li>|</h\d>|</blockquote>")
-
-
 def html_to_text(markup: str) -> str:
-    """Plain text of an HTML fragment (a post's or entry's content)."""
-    if "<" not in markup and "&" not in markup:
-        return markup.strip()
-    text = nh3.clean(_BLOCK_END.sub("\n", markup), tags=set())
-    text = html.unescape(text).replace("\x00", "")
-    return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+", " ", text)).strip()
+    """Plain text of an HTML fragment (a post's or entry's content), through the converter
+    every channel shares (sayso/core/html_text.py)."""
+    return shared_html_to_text(markup)
 
 
 def clip(text: str, limit: int = MAX_ITEM_CHARS) -> str:

@@ -297,10 +297,10 @@ def test_hashtag_and_word_search_items_become_mentions(
     assert mention.published_at == WHEN + timedelta(minutes=1)
     assert mention.matched_terms == ["Haulright"]
     other = Mention.objects.get(source=source, external_id=warned["uri"])
-    # The content warning comes first, then the text, one line per paragraph break.
+    # The content warning comes first ("CW: "), then the text, one line per paragraph break.
     assert (
         other.text
-        == "Rant\n\nThe van from Haulright had a cracked mirror.\nNobody mentioned it at pickup."
+        == "CW: Rant\n\nThe van from Haulright had a cracked mirror.\nNobody mentioned it at pickup."
     )
     # A boost is the boosted post again: not an item of its own.
     assert not Mention.objects.filter(external_id=boosted["uri"]).exists()

@@ -26,6 +26,7 @@ connector reads a handful of fields with ``.get``. See ``_Client``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -84,6 +85,13 @@ class _Client(Mastodon):
             return value, None
         return super()._Mastodon__try_cast_to_type(value, override_type)  # type: ignore[misc]
 
+    def timeline_is_available(self, *args: Any, **kwargs: Any) -> bool:
+        """Always: Mastodon.py asks ``/api/v2/instance`` whether a timeline is open before
+        reading it, and asks again before every page while that request fails (a server
+        without the v2 API, a proxy that refuses it). The timeline's own answer (a 401 or 404)
+        says the same without the extra request."""
+        return True
+
 
 def _when(value: Any) -> datetime | None:
     """A status's ``created_at``: an ISO 8601 string in the JSON (a datetime if typed)."""
@@ -109,8 +117,174 @@ def _newer(a: str | None, b: str | None) -> str | None:
     return max(a, b)
 
 
+# The stored text ------------------------------------------------------------------------------
+# A status as a person reads it: the content warning, the text, the poll, what the media show
+# (their descriptions), the link card and the quoted post, custom emoji shortcodes removed.
+
+# Mastodon 4.4+ puts a "RE: <link>" paragraph in a quoting status's content for clients that do
+# not show quotes; the quote itself is shown here instead.
+_QUOTE_INLINE = re.compile(
+    r"<p\b[^>]*\bclass=[\"'][^\"']*\bquote-inline\b[^\"']*[\"'][^>]*>.*?</p>", re.I | re.S
+)
+# Hashtag and @-mention links (Mastodon's microformats classes): their words are the text, the
+# address of a tag page or profile is not.
+_MENTION_LINK = re.compile(
+    r"<a\b[^>]*\bclass=[\"'][^\"']*\b(?:mention|hashtag)\b[^\"']*[\"'][^>]*>", re.I
+)
+_MEDIA_KINDS = {"image": "image", "gifv": "animation", "video": "video", "audio": "audio"}
+
+
+def _shortcodes(*emoji_lists: Any) -> set[str]:
+    """The custom emoji shortcodes an ``emojis`` list names."""
+    codes: set[str] = set()
+    for emojis in emoji_lists:
+        for emoji in emojis or []:
+            code = emoji.get("shortcode") if isinstance(emoji, dict) else None
+            if isinstance(code, str) and code.strip(":"):
+                codes.add(code.strip(":"))
+    return codes
+
+
+def without_custom_emoji(text: str, *emoji_lists: Any) -> str:
+    """``text`` without the ``:shortcode:`` of the custom emoji the lists name (Unicode emoji
+    and other words between colons stay), spaces they leave collapsed."""
+    codes = _shortcodes(*emoji_lists)
+    if not codes or ":" not in text:
+        return text
+    pattern = re.compile(":(?:" + "|".join(re.escape(code) for code in codes) + "):")
+    stripped = pattern.sub("", text)
+    stripped = re.sub(r"[ \t]{2,}", " ", stripped)
+    return "\n".join(line.strip() for line in stripped.split("\n")).strip()
+
+
+def _votes(count: Any) -> str:
+    if not isinstance(count, int) or isinstance(count, bool):
+        return ""
+    return f" ({count} vote{'' if count == 1 else 's'})"
+
+
+def _poll(poll: Any) -> str:
+    if not isinstance(poll, dict):
+        return ""
+    options = []
+    for option in poll.get("options") or []:
+        if not isinstance(option, dict):
+            continue
+        title = without_custom_emoji(str(option.get("title") or "").strip(), poll.get("emojis"))
+        if title:
+            # votes_count is null while the results are hidden.
+            options.append(title + _votes(option.get("votes_count")))
+    if not options:
+        return ""
+    closed = " (closed)" if poll.get("expired") else ""
+    return f"Poll{closed}: " + ", ".join(options)
+
+
+def _media(attachments: Any) -> list[str]:
+    lines = []
+    for media in attachments or []:
+        if not isinstance(media, dict):
+            continue
+        kind = _MEDIA_KINDS.get(str(media.get("type") or ""), "attachment")
+        description = " ".join(str(media.get("description") or "").split())
+        lines.append(f"[{kind}: {description}]" if description else f"[{kind}]")
+    return lines
+
+
+def _card(card: Any) -> str:
+    if not isinstance(card, dict):
+        return ""
+    title = " ".join(str(card.get("title") or "").split())
+    description = " ".join(str(card.get("description") or "").split())
+    url = str(card.get("url") or "").strip()
+    if not title and not description:
+        return ""
+    said = " — ".join(part for part in (title, description) if part)
+    return f"[link: {said}{f' <{url}>' if url else ''}]"
+
+
+def _who(account: Any) -> str:
+    """A quoted post's author as people write it: "Name (@user@host)"."""
+    if not isinstance(account, dict):
+        return ""
+    acct = str(account.get("acct") or account.get("username") or "")
+    if acct and "@" not in acct:
+        home = (urlsplit(str(account.get("url") or "")).hostname or "").lower()
+        acct = f"{acct}@{home}" if home else acct
+    name = without_custom_emoji(
+        " ".join(str(account.get("display_name") or "").split()), account.get("emojis")
+    )
+    handle = f"@{acct}" if acct else ""
+    if name and handle:
+        return f"{name} ({handle})"
+    return name or handle
+
+
+def _quoted(quote: Any) -> str:
+    """A quoted post (Mastodon 4.4+ ``quote``), as a quoted part."""
+    if not isinstance(quote, dict):
+        return ""
+    quoted = quote.get("quoted_status")
+    if not isinstance(quoted, dict):
+        # Pending, rejected, revoked or deleted quotes (or a shallow quote) carry no text.
+        return ""
+    text = status_text(quoted, quotes=False)
+    if not text:
+        return ""
+    who = _who(quoted.get("account"))
+    head = f"Quoting {who}:" if who else "Quoting:"
+    return head + "\n" + "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
+
+
+def status_text(status: Any, *, quotes: bool = True) -> str:
+    """A status's text as a person reads it (see above); empty when it says nothing."""
+    emojis = status.get("emojis")
+    content = _QUOTE_INLINE.sub("", str(status.get("content") or ""))
+    content = _MENTION_LINK.sub("<a>", content)
+    parts = [without_custom_emoji(html_to_text(content), emojis)]
+    parts.append(_poll(status.get("poll")))
+    parts.append("\n".join(_media(status.get("media_attachments"))))
+    parts.append(_card(status.get("card")))
+    if quotes:
+        parts.append(_quoted(status.get("quote")))
+    text = "\n\n".join(part for part in parts if part)
+    warning = without_custom_emoji(" ".join(str(status.get("spoiler_text") or "").split()), emojis)
+    if warning and text:
+        text = f"CW: {warning}\n\n{text}"
+    elif warning:
+        text = f"CW: {warning}"
+    return text
+
+
+def _author(account: Any, host: str) -> tuple[str, list[tuple[str, str]]]:
+    """The author's handle (``@user@server``) and the other spellings of the same account:
+    their profile URL and ActivityPub id (``https://server/@user``, ``…/users/user``), which
+    name the server that hosts the account when it differs from the handle's domain. A local
+    account (``acct`` without a domain) is on the server of its profile URL, port included (the
+    API's host may be an internal address)."""
+    if not isinstance(account, dict):
+        return "", []
+    acct = str(account.get("acct") or account.get("username") or "").strip().lstrip("@")
+    if not acct:
+        return "", []
+    profile = str(account.get("url") or "")
+    if "@" not in acct:
+        parts = urlsplit(profile)
+        home = parts.netloc.rpartition("@")[2] if parts.hostname else host
+        acct = f"{acct}@{home.lower()}"
+    alternates = [
+        (str(IdentityKind.MASTODON), str(other))
+        for other in (profile, account.get("uri"))
+        if isinstance(other, str) and other.startswith(("https://", "http://"))
+    ]
+    return f"@{acct}", alternates
+
+
 def _item(status: Any, host: str, *, direct: bool) -> FetchedItem | None:
-    if status is None or status.get("reblog"):
+    if isinstance(status, dict) and isinstance(status.get("reblog"), dict):
+        # A boost is the boosted post, by its own author, under its own id.
+        status = status["reblog"]
+    if not isinstance(status, dict):
         return None
     account = status.get("account") or {}
     acct = str(account.get("acct") or account.get("username") or "")
@@ -121,10 +295,7 @@ def _item(status: Any, host: str, *, direct: bool) -> FetchedItem | None:
         # an internal address).
         home = (urlsplit(str(account.get("url") or "")).hostname or host).lower()
         handle = f"{acct}@{home}"
-    text = html_to_text(str(status.get("content") or ""))
-    warning = str(status.get("spoiler_text") or "").strip()
-    if warning:
-        text = f"{warning}\n\n{text}"
+    text = status_text(status)
     identifier = str(status.get("uri") or status.get("url") or status.get("id") or "")
     if not identifier or not text:
         return None
@@ -132,7 +303,10 @@ def _item(status: Any, host: str, *, direct: bool) -> FetchedItem | None:
         external_id=identifier[:500],
         text=clip(text),
         url=str(status.get("url") or "")[:1000],
-        author_name=str(account.get("display_name") or account.get("username") or "")[:200],
+        author_name=(
+            without_custom_emoji(str(account.get("display_name") or ""), account.get("emojis"))
+            or str(account.get("username") or "")
+        )[:200],
         author_kind=IdentityKind.MASTODON if acct else "",
         author_value=f"@{handle}" if acct else "",
         published_at=_when(status.get("created_at")),

@@ -47,7 +47,7 @@ from django.utils import timezone
 from sayso.conversations.models import Case, CaseStatus, Channel, Message, Priority, Visibility
 from sayso.conversations.selectors import messages_by_external_id
 from sayso.conversations.services import Inbound, NewCase, channel_id, messages_receive_many
-from sayso.customers.identities import normalize_identity
+from sayso.customers.identities import identity_equivalents, normalize_identity
 from sayso.customers.models import Customer, Identity, IdentityKind
 from sayso.intelligence.analysis.duplicates import DuplicateIndex
 from sayso.intelligence.analysis.heads import model_version
@@ -75,6 +75,10 @@ OPEN_STATUSES = (CaseStatus.OPEN, CaseStatus.PENDING)
 MAX_OPEN_CASES = 20
 # Items stored in one transaction.
 GROUP = 50
+# Kinds whose alternates are the same account written another way (stored with a new author).
+HANDLE_KINDS = frozenset({IdentityKind.MASTODON, IdentityKind.BLUESKY})
+# The ``other`` identity of a source's contact for author-less items (``Batch.source_contact``).
+ANONYMOUS_CONTACT = "listening-source:"
 # Items analyzed at once, while the chunk before is stored (smaller chunks, to shorten the
 # first chunk's wait, made the analysis itself slower: measured in docs/performance.md).
 CHUNK = 200
@@ -188,11 +192,53 @@ class Batch:
         # The messages already stored under the current group's channel ids (another source
         # of the same channel may have delivered an item first), read once per group.
         self.stored: dict[str, Message] = {}
+        # The contact that speaks for a source's author-less items, by source id.
+        self.contacts: dict[int, Customer] = {}
         self._load(items)
+
+    def source_contact(self, source: Source) -> Customer:
+        """The one contact, per source, for the cases that author-less items open (an entry
+        of a feed that names no author): named after the source, so the case says where it
+        was heard, and found again by an ``other`` identity ``listening-source:<id>``. Never a
+        prospect: it is not a person."""
+        if source.pk in self.contacts:
+            return self.contacts[source.pk]
+        value = f"{ANONYMOUS_CONTACT}{source.pk}"
+        identity = (
+            Identity.objects.select_related("customer")
+            .filter(
+                organization=self.organization,
+                kind=IdentityKind.OTHER,
+                value=value,
+                customer__merged_into__isnull=True,
+            )
+            .order_by("customer__created_at", "id")
+            .first()
+        )
+        if identity is not None:
+            contact = identity.customer
+        else:
+            contact = Customer.objects.create(
+                organization=self.organization,
+                display_name=f"Anonymous · {source.name}"[:200],
+                is_prospect=False,
+            )
+            Identity.objects.create(
+                organization=self.organization,
+                customer=contact,
+                kind=IdentityKind.OTHER,
+                value=value,
+                label=f"Authors not named on {source.name}"[:200],
+            )
+        self.contacts[source.pk] = contact
+        return contact
 
     @staticmethod
     def candidates(item: FetchedItem) -> list[tuple[str, str]]:
-        found = []
+        """The author's identities, normalized (their own first, then the alternates), then
+        the same accounts written as other kinds (a profile URL for a handle, a handle for a
+        profile URL), which recognise a customer but are never stored for a new one."""
+        found: list[tuple[str, str]] = []
         for kind, value in [(item.author_kind, item.author_value), *item.alternates]:
             if not kind or not value:
                 continue
@@ -200,6 +246,8 @@ class Batch:
                 found.append((kind, normalize_identity(kind, value)))
             except ValidationError:
                 continue
+        for kind, value in list(found):
+            found += [e for e in identity_equivalents(kind, value) if e not in found]
         return found
 
     def _load(self, items: Sequence[FetchedItem]) -> None:
@@ -254,13 +302,14 @@ class Batch:
             for item, vector in zip(texts, vectors, strict=True):
                 self.vectors[int(item.object_id)] = vector
 
-    def identify(self, items: list[FetchedItem]) -> list[tuple[Customer, Identity | None]]:
+    def identify(self, items: list[FetchedItem]) -> list[tuple[Customer | None, Identity | None]]:
         """The customer behind each item's author, recognising any of their known identities
         first (the batch read them all: the database is not asked again). A new author becomes
         a new customer, a prospect, with the first of their identities; the group's new
         customers (one per author, however many of its items they wrote) and their identities
-        are written in one statement each."""
-        found: list[tuple[Customer, Identity | None]] = []
+        are written in one statement each. An item without an author (no identity that
+        normalizes) has no customer: it never creates one of its own."""
+        found: list[tuple[Customer | None, Identity | None]] = []
         customers: list[Customer] = []
         identities: list[Identity] = []
         for item in items:
@@ -268,6 +317,9 @@ class Batch:
             known = next((self.identities[k] for k in candidates if k in self.identities), None)
             if known is not None:
                 found.append((known.customer, known))
+                continue
+            if not candidates:
+                found.append((None, None))
                 continue
             customer = Customer(
                 organization=self.organization,
@@ -283,6 +335,17 @@ class Batch:
                 )
                 identities.append(identity)
                 self.identities[(kind, value)] = identity
+                # Other spellings of the same handle (a Bluesky DID, the server that hosts a
+                # Mastodon account) are kept too; a feed's site is not the author's.
+                for other in candidates[1:]:
+                    if other[0] == kind and kind in HANDLE_KINDS and other not in self.identities:
+                        self.identities[other] = Identity(
+                            organization=self.organization,
+                            customer=customer,
+                            kind=other[0],
+                            value=other[1],
+                        )
+                        identities.append(self.identities[other])
             found.append((customer, identity))
         if customers:
             Customer.objects.bulk_create(customers)
@@ -386,11 +449,14 @@ def _plan(
     vector: np.ndarray,
     rules: list[RoutingRule],
     batch: Batch,
-    customer: Customer,
+    customer: Customer | None,
     identity: Identity | None,
 ) -> _Plan:
     """Decide an item's outcome (spam; joins the customer's open case about the same problem;
-    opens a case, routed by the rules; or kept as a mention) and build its records."""
+    opens a case, routed by the rules; or kept as a mention) and build its records. An item
+    without an author (``customer`` None) is kept as an anonymous mention of its source, joins
+    no case (two people nobody named are not one customer), and a case it opens belongs to the
+    source's contact (``Batch.source_contact``)."""
     channel = CHANNEL_OF[SourceKind(source.kind)]
     now = timezone.now()
     published = item.published_at if item.published_at and item.published_at <= now else now
@@ -417,7 +483,8 @@ def _plan(
     if result.is_spam:
         mention.outcome = Outcome.SPAM
         return plan
-    case, score = batch.same_problem(customer, vector)
+    if customer is not None:
+        case, score = batch.same_problem(customer, vector)
     if case is not None:
         mention.outcome = Outcome.JOINED
     elif item.direct or ANSWER_INTENTS & set(result.intents):
@@ -438,12 +505,13 @@ def _plan(
             source_id=source.pk,
             channel=channel,
         )
-        case = NewCase(customer=customer)
+        case = NewCase(customer=customer or batch.source_contact(source))
         if plan.rule is not None:
             case.team = plan.rule.team
             case.priority = plan.rule.priority or Priority.NORMAL
             case.routed_by = f"routing rule “{plan.rule.name}”"
-        batch.case_opened(case, vector)
+        if customer is not None:
+            batch.case_opened(case, vector)
     plan.inbound = Inbound(
         case=case,
         body=clip(body, settings.SAYSO_MAX_MESSAGE_CHARS),

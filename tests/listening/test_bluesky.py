@@ -430,7 +430,7 @@ def test_the_author_becomes_a_prospect_with_a_bluesky_identity(
         post(
             1,
             "Haulright's Saturday slots are gone already?",
-            author=profile("mo.example.com", "Mo"),
+            author=profile("mo.example.com", "Mo", "did:plc:4mo3xampl3c0mh4nd1e5x7yz"),
         ),
         post(2, "Haulright got my booking wrong again"),
         post(3, "Haulright, anyone else waiting on a refund?", author=unverified),
@@ -443,8 +443,11 @@ def test_the_author_becomes_a_prospect_with_a_bluesky_identity(
     customer = by_mo.customer
     assert customer is not None and customer.is_prospect
     assert customer.display_name == "Mo"
-    identity = Identity.objects.get(customer=customer)
-    assert (identity.kind, identity.value) == (IdentityKind.BLUESKY, "mo.example.com")
+    # The handle, and the DID that outlives a change of handle.
+    assert set(Identity.objects.filter(customer=customer).values_list("kind", "value")) == {
+        (IdentityKind.BLUESKY, "mo.example.com"),
+        (IdentityKind.BLUESKY, "did:plc:4mo3xampl3c0mh4nd1e5x7yz"),
+    }
     # A known handle is recognised.
     assert Mention.objects.get(external_id=service.posts[1]["uri"]).customer == known
     # A handle that does not verify is no identity: the author is known by their DID.

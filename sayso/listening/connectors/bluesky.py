@@ -84,7 +84,10 @@ def _item(
     handle = str(getattr(author, "handle", "") or "")
     if handle == INVALID_HANDLE:
         handle = ""
-    who = handle or str(getattr(author, "did", "") or "")
+    did = str(getattr(author, "did", "") or "")
+    who = handle or did
+    # The DID outlives a change of handle: an alternate identity of the same account.
+    alternates = [(str(IdentityKind.BLUESKY), did)] if handle and did else []
     created = parse_datetime(str(getattr(record, "created_at", "") or "")) or parse_datetime(
         indexed_at
     )
@@ -95,6 +98,7 @@ def _item(
         author_name=str(getattr(author, "display_name", "") or who)[:200],
         author_kind=IdentityKind.BLUESKY if who else "",
         author_value=who,
+        alternates=alternates,
         published_at=created if created is not None and created.tzinfo else None,
         direct=direct,
     )

@@ -287,14 +287,7 @@ def _item(status: Any, host: str, *, direct: bool) -> FetchedItem | None:
     if not isinstance(status, dict):
         return None
     account = status.get("account") or {}
-    acct = str(account.get("acct") or account.get("username") or "")
-    if "@" in acct:
-        handle = acct
-    else:
-        # A local account: its server is the host of its profile URL (the API's host may be
-        # an internal address).
-        home = (urlsplit(str(account.get("url") or "")).hostname or host).lower()
-        handle = f"{acct}@{home}"
+    handle, alternates = _author(account, host)
     text = status_text(status)
     identifier = str(status.get("uri") or status.get("url") or status.get("id") or "")
     if not identifier or not text:
@@ -307,8 +300,9 @@ def _item(status: Any, host: str, *, direct: bool) -> FetchedItem | None:
             without_custom_emoji(str(account.get("display_name") or ""), account.get("emojis"))
             or str(account.get("username") or "")
         )[:200],
-        author_kind=IdentityKind.MASTODON if acct else "",
-        author_value=f"@{handle}" if acct else "",
+        author_kind=IdentityKind.MASTODON if handle else "",
+        author_value=handle,
+        alternates=alternates,
         published_at=_when(status.get("created_at")),
         direct=direct,
         # Direct messages and followers-only posts are not public: stored as private.

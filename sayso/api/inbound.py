@@ -43,7 +43,9 @@ def inbound_email(request: HttpRequest) -> Status[InboundEmailOut]:
     `application/octet-stream`). It joins the case it replies to (by `In-Reply-To` /
     `References`, or a `[#123]` token in the subject), else opens a new case; the sender
     becomes or is recognised as a customer. Idempotent on the Message-ID: a re-delivery
-    answers 200 with the stored message and writes nothing."""
+    answers 200 with the stored message and writes nothing. Mail no person wrote (a bounce,
+    an auto-reply, a newsletter) answers with `automated` set and no message: it opens no
+    case and creates no customer."""
     limit = settings.SAYSO_MAX_INBOUND_EMAIL_BYTES
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -61,10 +63,13 @@ def inbound_email(request: HttpRequest) -> Status[InboundEmailOut]:
     if len(raw) > limit:
         raise _too_large(limit)
     result = email_receive(organization=organization_of(request), raw=raw)
+    case = result.case
     out = InboundEmailOut(
-        message_id=result.message.pk,
-        case_number=result.case.number,
-        customer_id=result.message.customer_id,
+        message_id=result.message.pk if result.message is not None else None,
+        case_number=case.number if case is not None else None,
+        customer_id=result.message.customer_id if result.message is not None else None,
         created=result.created,
+        automated=result.automated.kind if result.automated is not None else None,
+        automated_reason=result.automated.reason if result.automated is not None else None,
     )
     return Status(201 if result.created else 200, out)

@@ -375,7 +375,18 @@ class CommitmentCloseIn(InputSchema):
 
 
 class InboundEmailOut(Schema):
-    message_id: int
-    case_number: int
-    customer_id: int
+    message_id: int | None = Field(
+        None, description="The stored message; null for automated mail (see `automated`)."
+    )
+    case_number: int | None = Field(
+        None, description="Its case; for automated mail, the case it reports on, if any."
+    )
+    customer_id: int | None = Field(None, description="Null for automated mail.")
     created: bool = Field(..., description="False when this email was delivered before.")
+    automated: str | None = Field(
+        None,
+        description="Set when no person wrote this email (bounce, delay, delivery_notice, "
+        "read_receipt, abuse_report, auto_reply, notice, bulk): it opens no case and creates "
+        "no customer; staff see it with the reason.",
+    )
+    automated_reason: str | None = Field(None, description="Why it was recognised as such.")

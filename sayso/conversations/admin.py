@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from sayso.conversations.models import Case, Commitment, Handoff, Message
+from sayso.conversations.models import AutomatedMail, Case, Commitment, Handoff, Message
 
 
 @admin.register(Case)
@@ -31,3 +31,11 @@ class HandoffAdmin(admin.ModelAdmin):
     list_display = ["case", "from_user", "to_user", "to_team", "created_at"]
     list_filter = ["organization"]
     raw_id_fields = ["case"]
+
+
+@admin.register(AutomatedMail)
+class AutomatedMailAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "kind", "sender", "subject", "case", "reason"]
+    list_filter = ["organization", "kind"]
+    search_fields = ["sender", "subject", "external_id", "reason"]
+    raw_id_fields = ["case", "reported_message"]

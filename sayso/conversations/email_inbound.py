@@ -15,14 +15,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 
+from sayso.conversations.automated_mail import automated_mail_receive, automated_mail_recognise
 from sayso.conversations.email_parsing import (  # re-exported: parsing lives there
     ParsedEmail,
     parse_email,
     strip_quoted_reply,
 )
-from sayso.conversations.models import Case, Channel, Message
+from sayso.conversations.models import AutomatedMail, Case, Channel, Message
 from sayso.conversations.selectors import messages_by_external_id
 from sayso.conversations.services import message_receive
 from sayso.core.models import Organization
@@ -43,12 +45,18 @@ _CASE_TOKEN_RE = re.compile(r"\[#(\d{1,9})\]")
 
 @dataclass
 class IngestResult:
-    message: Message
+    """A stored message, or, for mail no person wrote, the ``automated`` record (its
+    ``message`` is None: an automated email never speaks as a customer)."""
+
+    message: Message | None
     created: bool
+    automated: AutomatedMail | None = None
 
     @property
-    def case(self) -> Case:
-        return self.message.case
+    def case(self) -> Case | None:
+        if self.message is not None:
+            return self.message.case
+        return self.automated.case if self.automated is not None else None
 
 
 @dataclass
@@ -114,7 +122,22 @@ def email_ingest(
     """Store one inbound email as a message (idempotent on its Message-ID).
 
     An email that replies to nothing Sayso knows joins the case ``match_case`` finds (the
-    listening pipeline passes one that compares meanings), else opens a case."""
+    listening pipeline passes one that compares meanings), else opens a case.
+
+    Mail no person wrote (a bounce, an auto-reply, a newsletter: ``automated_mail``) opens
+    no case, re-opens none, creates no customer and joins no case as the same problem: it is
+    kept for staff as ``AutomatedMail`` (a bounce marks the sent message undelivered and
+    alerts its author; an auto-reply is an internal note on its case)."""
+    verdict = (
+        automated_mail_recognise(bytes(raw))
+        if isinstance(raw, bytes | bytearray)
+        and raw.strip()
+        and len(raw) <= settings.SAYSO_MAX_INBOUND_EMAIL_BYTES
+        else None
+    )
+    if verdict is not None:
+        automated, created = automated_mail_receive(organization=organization, verdict=verdict)
+        return IngestResult(None, created, automated)
     parsed = parse_email(raw)
     existing = (
         messages_by_external_id(

@@ -125,6 +125,9 @@ class Message(TimeStampedModel):
     # Outbound email delivery.
     delivered_at = models.DateTimeField(null=True, blank=True)
     delivery_error = models.CharField(max_length=500, blank=True)
+    # Set when a bounce reports that the sent email never reached the customer (the reason is
+    # in ``delivery_error``); see ``AutomatedMail``.
+    undelivered_at = models.DateTimeField(null=True, blank=True)
     headers = models.JSONField(default=dict, blank=True)
 
     class Meta(TimeStampedModel.Meta):
@@ -140,6 +143,53 @@ class Message(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.direction} on case {self.case_id}"
+
+
+class AutomatedKind(models.TextChoices):
+    BOUNCE = "bounce", "Bounce (not delivered)"
+    DELAY = "delay", "Delivery delayed"
+    DELIVERY_NOTICE = "delivery_notice", "Delivery notice"
+    READ_RECEIPT = "read_receipt", "Read receipt"
+    ABUSE_REPORT = "abuse_report", "Abuse report"
+    AUTO_REPLY = "auto_reply", "Auto-reply"
+    NOTICE = "notice", "Automated notice"
+    BULK = "bulk", "Bulk or list mail"
+
+
+class AutomatedMail(TimeStampedModel):
+    """Inbound mail no person wrote (a bounce, an auto-reply, a newsletter, …), kept for staff
+    with what was recognised and why. It never becomes a customer's message: it is linked to
+    the case and the sent message it reports on when those are found, else kept unlinked."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="automated_mail"
+    )
+    kind = models.CharField(max_length=20, choices=AutomatedKind.choices)
+    reason = models.CharField(max_length=500)
+    sender = models.CharField(max_length=320, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    # The automated mail's own Message-ID (or a digest of its bytes): stored once.
+    external_id = models.CharField(max_length=500)
+    received_at = models.DateTimeField()
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="automated_mail"
+    )
+    reported_message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="automated_mail"
+    )
+    # Reported Message-IDs, recipients, status and diagnostic codes, return date.
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta(TimeStampedModel.Meta):
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "external_id"], name="automated_mail_unique_external_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.sender or 'unknown sender'}"
 
 
 class CommitmentStatus(models.TextChoices):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from sayso.conversations.inbox_counts import cached_count
 from sayso.conversations.models import (
+    AutomatedMail,
     Case,
     CaseStatus,
     Commitment,
@@ -251,3 +252,9 @@ def cases_by_numbers(*, organization: Organization, numbers: Collection[int]) ->
         .select_related("customer")
         .order_by("number")
     )
+
+
+def automated_mail_of_case(*, case: Case, limit: int = 20) -> list[AutomatedMail]:
+    """The automated mail (bounces, auto-replies, receipts, …) that reports on this case,
+    newest first, with what was recognised and why, for staff."""
+    return list(AutomatedMail.objects.filter(case=case).order_by("-received_at", "-id")[:limit])

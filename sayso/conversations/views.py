@@ -163,6 +163,7 @@ def case_detail(request: StaffRequest, number: int) -> HttpResponse:
         "alert_count": unread_alert_count(organization=organization, recipient=request.user),
         "community_questions": _questions_of_case(case),
         "incidents": incidents_of_case(case=case),
+        "automated_mail": selectors.automated_mail_of_case(case=case),
     }
     return render(request, "conversations/case_detail.html", context)
 

@@ -10,6 +10,7 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from sayso.conversations.automated_mail import automated_mail_recognise
 from sayso.conversations.email_inbound import (
     IngestResult,
     email_ingest,
@@ -31,6 +32,8 @@ def _new_thread_vector(raw: bytes) -> np.ndarray | None:
         parsed = parse_email(raw)
     except ValidationError:
         return None
+    if automated_mail_recognise(raw) is not None:
+        return None  # automated mail joins no case as the same problem
     if parsed.in_reply_to or parsed.references:
         return None
     text = f"{parsed.subject}\n\n{strip_quoted_reply(parsed.text)}".strip()
@@ -53,6 +56,8 @@ def email_receive(*, organization: Organization, raw: bytes) -> IngestResult:
 
     result = email_ingest(organization=organization, raw=raw, match_case=match)
     message = result.message
+    if message is None:  # automated mail (a bounce, an auto-reply): no case to route
+        return result
     if result.created and (message.headers.get("listening") or {}).get("same_problem"):
         same_problem_alert(
             case=message.case, channel_label="email", dedupe_key=f"message:{message.pk}"

@@ -14,6 +14,7 @@ class AlertKind(models.TextChoices):
     HANDOFF = "handoff", "Case handed to you"
     ASSIGNED = "assigned", "Case assigned to you"
     CASE_MESSAGE = "case_message", "New message on your case"
+    MESSAGE_UNDELIVERED = "message_undelivered", "Your email was not delivered"
 
 
 class Alert(TimeStampedModel):

@@ -122,6 +122,8 @@ def _kept_apart(message: Message) -> str:
 def _delivery(message: Message) -> str:
     if message.direction != "outbound" or message.channel != "email":
         return ""
+    if message.undelivered_at:
+        return f' <span class="error">not delivered: {escaped(message.delivery_error)}</span>'
     if message.delivered_at:
         return ' <span class="muted">emailed</span>'
     if message.delivery_error:

@@ -367,3 +367,10 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # The client address rate limits (and sign-in throttling) count is
 # sayso.core.ratelimit.client_key: behind SAYSO_TRUSTED_PROXY_COUNT (above) reverse proxies,
 # the Nth address from the right of X-Forwarded-For; with 0, the connection's own address.
+
+# --- Intake on real data (issue 20) ----------------------------------------------------------
+# [intake:cli] The HTTP clients' own per-request INFO lines ("HTTP Request: GET …", one per feed
+# or timeline page) stay out of the log; their warnings and errors still show.
+if isinstance(_loggers := LOGGING["loggers"], dict):
+    for _http_logger in ("httpx", "httpcore"):
+        _loggers[_http_logger] = {"level": "WARNING"}

@@ -194,6 +194,10 @@ class Batch:
         self.stored: dict[str, Message] = {}
         # The contact that speaks for a source's author-less items, by source id.
         self.contacts: dict[int, Customer] = {}
+        # The cases this batch's items went to, by the service's id of each item (a reply
+        # later in the batch joins its parent's case); the cases of direct messages.
+        self.threads: dict[str, Case | NewCase] = {}
+        self.private: list[Case | NewCase] = []
         self._load(items)
 
     def source_contact(self, source: Source) -> Customer:
@@ -361,6 +365,70 @@ class Batch:
                     held[number] = case.case
                     self.vectors[case.case.pk] = self.opening[id(case)]
         self.opening = {}
+        for key, case in list(self.threads.items()):
+            if isinstance(case, NewCase) and case.case is not None:
+                self.threads[key] = case.case
+        self.private = [
+            c.case if isinstance(c, NewCase) and c.case is not None else c for c in self.private
+        ]
+
+    def answered_case(
+        self, customer: Customer, item: FetchedItem, channel: str
+    ) -> Case | NewCase | None:
+        """The customer's open case that holds what ``item`` answers (its parent in a thread,
+        or in a conversation of direct messages). A direct message that answers one Sayso did
+        not store (the organization's own reply) joins the customer's latest open case of
+        direct messages on this channel: one conversation is one case."""
+        if not item.reply_to:
+            return None
+        held = self.cases.get(customer.pk, [])
+
+        def holding(found: Case | NewCase | int | None) -> Case | NewCase | None:
+            for case in held:
+                if case is found or (isinstance(case, Case) and case.pk == found):
+                    return case
+            return None
+
+        parent = self.threads.get(item.reply_to)
+        if parent is None:
+            parent_case = (
+                Message.objects.filter(
+                    organization=self.organization,
+                    channel=channel,
+                    customer=customer,
+                    headers__listening__native_id=item.reply_to,
+                )
+                .values_list("case_id", flat=True)
+                .first()
+            )
+            found = holding(parent_case)
+        else:
+            found = holding(parent.pk if isinstance(parent, Case) else parent)
+        if found is not None or not item.private:
+            return found
+        for case in self.private:
+            if (mine := holding(case.pk if isinstance(case, Case) else case)) is not None:
+                return mine
+        opened = [case.pk for case in held if isinstance(case, Case)]
+        latest = (
+            Message.objects.filter(
+                case_id__in=opened,
+                channel=channel,
+                customer=customer,
+                visibility=Visibility.PRIVATE,
+            )
+            .order_by("-sent_at", "-id")
+            .values_list("case_id", flat=True)
+            .first()
+        )
+        return holding(latest)
+
+    def item_stored(self, item: FetchedItem, case: Case | NewCase) -> None:
+        """Remember where ``item`` went, for the replies that follow it in the batch."""
+        if item.native_id:
+            self.threads[item.native_id] = case
+        if item.private:
+            self.private.insert(0, case)
 
     def _vector(self, case: Case | NewCase) -> np.ndarray | None:
         if isinstance(case, NewCase):
@@ -483,8 +551,10 @@ def _plan(
     if result.is_spam:
         mention.outcome = Outcome.SPAM
         return plan
+    answered = None
     if customer is not None:
-        case, score = batch.same_problem(customer, vector)
+        answered = batch.answered_case(customer, item, channel)
+        case, score = (answered, 0.0) if answered else batch.same_problem(customer, vector)
     if case is not None:
         mention.outcome = Outcome.JOINED
     elif item.direct or ANSWER_INTENTS & set(result.intents):
@@ -525,10 +595,14 @@ def _plan(
         headers=heard_headers(
             source,
             url,
-            same_problem=mention.outcome == Outcome.JOINED,
+            same_problem=mention.outcome == Outcome.JOINED and answered is None,
             similarity=round(score, 3),
+            **({"native_id": item.native_id} if item.native_id else {}),
+            **({"in_reply_to": item.reply_to} if answered is not None else {}),
         ),
     )
+    if customer is not None:
+        batch.item_stored(item, case)
     return plan
 
 

@@ -32,6 +32,10 @@ class FetchedItem:
     alternates: list[tuple[str, str]] = field(default_factory=list)
     # Not public where it was said (a direct message, a followers-only post).
     private: bool = False
+    # The service's own id of this item, and of the item it answers (a reply in a thread or
+    # a conversation of direct messages): a reply joins the case of what it answers.
+    native_id: str = ""
+    reply_to: str = ""
 
 
 @dataclass

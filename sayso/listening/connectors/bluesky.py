@@ -75,6 +75,12 @@ def _post_url(author: str, uri: str) -> str:
     return f"https://bsky.app/profile/{author}/post/{rkey}" if author and rkey else ""
 
 
+def _parent(record: Any) -> str:
+    """The AT URI of the post a reply answers ("" for a post that answers none)."""
+    parent = getattr(getattr(record, "reply", None), "parent", None)
+    return str(getattr(parent, "uri", "") or "")[:500]
+
+
 def _item(
     uri: str, author: Any, record: Any, indexed_at: str, *, direct: bool
 ) -> FetchedItem | None:
@@ -99,6 +105,8 @@ def _item(
         author_kind=IdentityKind.BLUESKY if who else "",
         author_value=who,
         alternates=alternates,
+        native_id=uri[:500],
+        reply_to=_parent(record),
         published_at=created if created is not None and created.tzinfo else None,
         direct=direct,
     )

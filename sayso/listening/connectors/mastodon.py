@@ -303,6 +303,8 @@ def _item(status: Any, host: str, *, direct: bool) -> FetchedItem | None:
         author_kind=IdentityKind.MASTODON if handle else "",
         author_value=handle,
         alternates=alternates,
+        native_id=str(status.get("id") or "")[:100],
+        reply_to=str(status.get("in_reply_to_id") or "")[:100],
         published_at=_when(status.get("created_at")),
         direct=direct,
         # Direct messages and followers-only posts are not public: stored as private.

@@ -109,7 +109,7 @@ def customers_create(request: HttpRequest, payload: CustomerCreateIn) -> Status[
     "/{int:customer_id}",
     response={200: CustomerOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="customers_update",
-    summary="Change a customer's name or notes",
+    summary="Change a customer's name, public name or notes",
     tags=TAGS,
     **scoped(WRITE),
 )
@@ -119,6 +119,7 @@ def customers_update(request: HttpRequest, customer_id: int, payload: CustomerPa
         customer=customer_or_404(request, customer_id),
         display_name=payload.display_name,
         notes=payload.notes,
+        public_name=payload.public_name,
     )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from sayso.api.schemas import CustomerRef, Id, InputSchema, Timestamp, UserRef
+from sayso.api.schemas import Id, InputSchema, PublicCustomerRef, Timestamp, UserRef
 from sayso.community.models import (
     BODY_MAX,
     COMMENT_MAX,
@@ -26,7 +26,7 @@ class IdeaOut(Schema):
     status: IdeaStatus
     status_reason: str = Field(description="The public reason of the latest status change.")
     category: str | None = Field(description="The category's slug.")
-    author: CustomerRef | None
+    author: PublicCustomerRef | None
     author_user: UserRef | None
     vote_count: int
     comment_count: int
@@ -95,7 +95,7 @@ class VoteIn(InputSchema):
 
 
 class VoteOut(Schema):
-    customer: CustomerRef
+    customer: PublicCustomerRef
     created_at: Timestamp
 
 
@@ -112,7 +112,7 @@ class CommentOut(Schema):
     body: str
     state: CommentState
     state_reason: str = Field(description="Why it is not public (spam filter or moderator).")
-    author: CustomerRef | None
+    author: PublicCustomerRef | None
     author_user: UserRef | None
     created_at: Timestamp
 

@@ -13,7 +13,7 @@ from ninja import Field, Schema
 from pydantic import StringConstraints
 
 from sayso.api.idea_schemas import IdeaOut
-from sayso.api.schemas import CustomerRef, Id, InputSchema, Timestamp, UserRef
+from sayso.api.schemas import Id, InputSchema, PublicCustomerRef, Timestamp, UserRef
 from sayso.api.status_schemas import IncidentRefOut
 from sayso.community.models import BODY_MAX, REASON_MAX, TITLE_MAX, CommentState, QuestionState
 from sayso.community.questions import ANSWER_MAX, TAG_MAX, TAGS_MAX
@@ -27,7 +27,7 @@ class QuestionOut(Schema):
     closed_reason: str = Field(description="The public reason it was closed.")
     product: str | None = Field(description="The product's slug.")
     tags: list[str] = Field(description="The tags' names.")
-    author: CustomerRef | None = Field(description="The customer who asked; null for staff.")
+    author: PublicCustomerRef | None = Field(description="The customer who asked; null for staff.")
     author_user: UserRef | None = Field(description="The staff member who asked.")
     official: bool = Field(description="Asked by the team (a staff member).")
     answer_count: int = Field(description="Public answers.")
@@ -111,7 +111,7 @@ class AnswerOut(Schema):
     body: str = Field(description="Markdown, as written.")
     state: CommentState = Field(description="`visible`, or held (`spam`) or `hidden`.")
     state_reason: str = Field(description="Why it is not public (spam filter or moderator).")
-    author: CustomerRef | None = Field(description="The customer who answered.")
+    author: PublicCustomerRef | None = Field(description="The customer who answered.")
     author_user: UserRef | None = Field(description="The staff member who answered.")
     official: bool = Field(description="The team's answer (a staff member's).")
     score: int = Field(description="Up votes less down votes.")
@@ -163,7 +163,7 @@ class MeTooIn(InputSchema):
 
 class MeTooOut(Schema):
     count: int = Field(description="Everyone who has the problem (the asker not counted).")
-    people: list[CustomerRef] = Field(
+    people: list[PublicCustomerRef] = Field(
         description="Those who chose to be visible in the community (up to 50)."
     )
 

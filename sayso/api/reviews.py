@@ -13,7 +13,7 @@ from sayso.api.auth import actor_of, organization_of, scoped
 from sayso.api.idea_schemas import HideIn, RestoreIn
 from sayso.api.lookups import MAX_ID
 from sayso.api.pagination import Page
-from sayso.api.schemas import CustomerRef, InputSchema, Slug, Timestamp, errors
+from sayso.api.schemas import InputSchema, PublicCustomerRef, Slug, Timestamp, errors
 from sayso.community import reviews
 from sayso.community.models import BODY_MAX, Review
 from sayso.core.models import Scope
@@ -24,7 +24,7 @@ TAGS = ["reviews"]
 
 class ReviewOut(Schema):
     id: int
-    customer: CustomerRef
+    customer: PublicCustomerRef
     product: str | None = Field(description="The product's slug; null for the company.")
     rating: int
     title: str

@@ -159,8 +159,20 @@ class TeamRef(Schema):
 
 
 class CustomerRef(Schema):
+    """A customer as the staff know them (cases, merges)."""
+
     id: int
     display_name: str
+
+
+class PublicCustomerRef(Schema):
+    """A customer as the public sees them: the name they are shown by, never an address
+    (on ideas, questions, answers, comments, reviews)."""
+
+    id: int
+    public_name: str = Field(
+        ..., description="The name shown in public: chosen by the customer, never an address."
+    )
 
 
 # Customers and identities ------------------------------------------------------------------
@@ -184,6 +196,7 @@ class IdentityOut(Schema):
 class CustomerOut(Schema):
     id: int
     display_name: str
+    public_name: str = Field(..., description="The name shown in public (never an address).")
     notes: str
     is_active: bool = Field(..., description="False while merged into another customer.")
     merged_into_id: int | None
@@ -211,6 +224,9 @@ class CustomerCreateIn(InputSchema):
 
 class CustomerPatchIn(InputSchema):
     display_name: str | None = Field(None, max_length=200)
+    public_name: str | None = Field(
+        None, max_length=200, description="The name shown in public; not an address or phone."
+    )
     notes: str | None = Field(None, max_length=NOTES_MAX)
 
 

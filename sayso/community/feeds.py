@@ -130,7 +130,7 @@ class BoardFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item: Idea) -> str:
-        return item.author.display_name if item.author else item.organization.name
+        return item.author.public_name if item.author else item.organization.name
 
     def item_categories(self, item: Idea) -> list[str]:
         return [IdeaStatus(item.status).label] + ([item.category.name] if item.category else [])
@@ -185,7 +185,7 @@ class IdeaFeed(EntryFeed):
         for comment in selectors.idea_comments(idea=obj).order_by("-created_at", "-id")[
             :FEED_ITEMS
         ]:
-            who = comment.author.display_name if comment.author else f"{org.name} team"
+            who = comment.author.public_name if comment.author else f"{org.name} team"
             entries.append(
                 Entry(
                     guid=f"tag:sayso,2024:{org.slug}:comment:{comment.pk}",
@@ -237,7 +237,7 @@ class ReviewFeed(Feed):
 
     def item_title(self, item: Any) -> str:
         stars = "★" * item.rating + "☆" * (5 - item.rating)
-        return f"{stars} {item.title or item.customer.display_name}"
+        return f"{stars} {item.title or item.customer.public_name}"
 
     def item_description(self, item: Any) -> str:
         reply = (
@@ -268,7 +268,7 @@ class ReviewFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item: Any) -> str:
-        return str(item.customer.display_name)
+        return str(item.customer.public_name)
 
 
 class ReviewThreadFeed(EntryFeed):
@@ -283,7 +283,7 @@ class ReviewThreadFeed(EntryFeed):
         return review
 
     def title(self, obj: Any) -> str:
-        return f"{obj.organization.name}: {obj.customer.display_name}'s review"
+        return f"{obj.organization.name}: {obj.customer.public_name}'s review"
 
     def link(self, obj: Any) -> str:
         path = reverse("reviews", kwargs={"org": obj.organization.slug})
@@ -305,7 +305,7 @@ class ReviewThreadFeed(EntryFeed):
                 link=link,
                 published=obj.created_at,
                 updated=obj.updated_at,
-                author=obj.customer.display_name,
+                author=obj.customer.public_name,
             )
         ]
         if obj.reply and obj.reply_at:
@@ -321,7 +321,7 @@ class ReviewThreadFeed(EntryFeed):
                 )
             )
         for comment, html in selectors.comments_on(target=obj)[-FEED_ITEMS:]:
-            who = comment.author.display_name if comment.author else f"{obj.organization.name} team"
+            who = comment.author.public_name if comment.author else f"{obj.organization.name} team"
             entries.append(
                 Entry(
                     guid=f"tag:sayso,2024:{slug}:comment:{comment.pk}",

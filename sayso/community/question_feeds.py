@@ -72,7 +72,7 @@ class QuestionsFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item: Question) -> str:
-        return item.author.display_name if item.author else item.organization.name
+        return item.author.public_name if item.author else item.organization.name
 
     def item_categories(self, item: Question) -> list[str]:
         return [tag.name for tag in item.tags.all()]
@@ -107,7 +107,7 @@ class QuestionFeed(EntryFeed):
         answers = selectors.answers_of(question=obj).order_by("-created_at", "-id")[:FEED_ITEMS]
         entries = []
         for answer in answers:
-            who = answer.author.display_name if answer.author else f"{org.name} team"
+            who = answer.author.public_name if answer.author else f"{org.name} team"
             kind = "Accepted answer" if answer.is_accepted else "Answer"
             entries.append(
                 Entry(

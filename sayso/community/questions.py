@@ -400,7 +400,7 @@ def answer_post(
     question.last_activity_at = now
     question.save(update_fields=["last_activity_at"])
     _recount_question(question)
-    who = author.display_name if author is not None else "The team"
+    who = author.public_name if author is not None else "The team"
     subjects = [question_subject(question)]
     if author is not None:
         subjects.append(person_subject(author))
@@ -524,7 +524,7 @@ def answer_accept(
     _recount_question(question)
     if answer.author_id is not None:
         reputation_recount(answer.author)
-    who = answer.author.display_name if answer.author is not None else "the team"
+    who = answer.author.public_name if answer.author is not None else "the team"
     affected = MeToo.objects.filter(question=question).values_list("customer_id", flat=True)
     announce(
         organization=question.organization,

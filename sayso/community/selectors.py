@@ -349,7 +349,7 @@ def follows_of(*, customer: Customer) -> list[tuple[Follow, str, str]]:
             person = Customer.objects.filter(pk=int(raw)).first()
             if person is not None:
                 path = reverse("community-profile", kwargs={"org": slug, "pk": person.pk})
-                named.append((follow, f"{person.display_name}'s questions and answers", path))
+                named.append((follow, f"{person.public_name}'s questions and answers", path))
         elif kind == "review" and raw.isdigit():
             path = reverse("reviews", kwargs={"org": slug}) + f"#review-{raw}"
             named.append((follow, "A review's thread", path))

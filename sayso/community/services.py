@@ -511,7 +511,7 @@ def comment_target(obj: Any) -> CommentTarget:
         if obj.product is not None:
             path += f"?product={obj.product.slug}"
         return CommentTarget(
-            "review", obj, f"review:{obj.pk}", f"{obj.customer.display_name}'s review", path
+            "review", obj, f"review:{obj.pk}", f"{obj.customer.public_name}'s review", path
         )
     if kind == "roadmapitem":
         path = reverse("roadmap-item", kwargs={"org": slug, "pk": obj.pk})
@@ -607,7 +607,7 @@ def comment_post(
         target_obj.comment_count += 1
         target_obj.trending = trending.added(target_obj.trending, now, trending.COMMENT_WEIGHT)
         target_obj.save(update_fields=["comment_count", "trending", "updated_at"])
-    who = author.display_name if author is not None else "The team"
+    who = author.public_name if author is not None else "The team"
     also = (
         [target_obj.customer_id]
         if target.field == "review" and target_obj.customer_id != getattr(author, "pk", None)

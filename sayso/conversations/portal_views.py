@@ -15,6 +15,8 @@ from sayso.conversations import selectors, services
 from sayso.conversations.forms import PortalCaseForm, PortalReplyForm, SigninForm
 from sayso.conversations.models import Channel, CommitmentStatus
 from sayso.core.ratelimit import client_key, rate_limit_hit
+from sayso.customers import selectors as customer_selectors
+from sayso.customers.forms import PublicNameForm
 from sayso.customers.models import Customer, IdentityKind
 from sayso.customers.portal_session import (
     PortalRequest,
@@ -22,7 +24,9 @@ from sayso.customers.portal_session import (
     portal_sign_out,
     portal_view,
 )
+from sayso.customers.public_names import pseudonym
 from sayso.customers.services import (
+    customer_public_name_set,
     identity_claim_confirm,
     portal_login_link_redeem,
     portal_login_link_send,
@@ -120,10 +124,34 @@ def _link_used(request: PortalRequest, template: str, use: Callable[[], T]) -> T
 
 @portal_view(sign_in_required=False)
 def signin_confirm(request: PortalRequest, token: str) -> HttpResponse:
+    """Sign-up and sign-in are one step: the page that uses the link also asks for the name
+    shown publicly (the customer's own, or a pseudonym to keep or change)."""
+    if request.method != "POST":
+        known = customer_selectors.portal_link_customer(
+            organization=request.organization, raw=token
+        )
+        form = PublicNameForm(initial={"public_name": known.public_name if known else pseudonym()})
+        return render(
+            request,
+            "portal/signin_confirm.html",
+            {"organization": request.organization, "form": form, "known": known},
+        )
+    form = PublicNameForm(request.POST)
+    # A client that posts no name at all keeps the name it has (or gets a pseudonym).
+    if "public_name" in request.POST and not form.is_valid():
+        return render(
+            request,
+            "portal/signin_confirm.html",
+            {"organization": request.organization, "form": form},
+            status=400,
+        )
+    chosen = form.cleaned_data["public_name"] if "public_name" in request.POST else None
     used = _link_used(
         request,
         "portal/signin_confirm.html",
-        lambda: portal_login_link_redeem(organization=request.organization, raw=token),
+        lambda: portal_login_link_redeem(
+            organization=request.organization, raw=token, public_name=chosen
+        ),
     )
     if isinstance(used, HttpResponse):
         return used
@@ -148,6 +176,34 @@ def claim_confirm(request: PortalRequest, token: str) -> HttpResponse:
     portal_sign_in(request, request.organization, customer)
     messages.success(request, "Thank you: your message is confirmed and with your cases.")
     return redirect("portal-cases", org=request.organization.slug)
+
+
+@portal_view(sign_in_required=True)
+def profile(request: PortalRequest) -> HttpResponse:
+    """The customer's own profile: the name shown publicly, which they may change."""
+    customer = _customer(request)
+    status = 200
+    if request.method == "POST":
+        form = PublicNameForm(request.POST)
+        if form.is_valid():
+            try:
+                customer_public_name_set(
+                    customer=customer, public_name=form.cleaned_data["public_name"]
+                )
+            except ValidationError as exc:
+                form.add_error("public_name", " ".join(exc.messages))
+            else:
+                messages.success(request, "Your public name is saved.")
+                return redirect("portal-profile", org=request.organization.slug)
+        status = 400
+    else:
+        form = PublicNameForm(initial={"public_name": customer.public_name})
+    return render(
+        request,
+        "portal/profile.html",
+        {"organization": request.organization, "customer": customer, "form": form},
+        status=status,
+    )
 
 
 @require_POST

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from sayso.core.models import Organization, TimeStampedModel
+from sayso.customers.public_names import PUBLIC_NAME_MAX, pseudonym
 
 
 class Customer(TimeStampedModel):
@@ -15,7 +16,14 @@ class Customer(TimeStampedModel):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="customers"
     )
+    # What the staff know the customer by: may be an address, a phone number or a handle.
     display_name = models.CharField(max_length=200)
+    # The only name shown in public (community pages, feeds, the public side of the API):
+    # chosen by the customer, or derived from a person's name, or a pseudonym; never an
+    # address (``customers.public_names``). A customer created without one gets a pseudonym.
+    public_name = models.CharField(max_length=PUBLIC_NAME_MAX, default=pseudonym)
+    # When the customer chose it themselves (in the portal); None while it was derived.
+    public_name_chosen_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True)
     # First heard of through listening (a post, a feed entry, the widget): not yet a customer
     # the organization has served. Cleared when staff say otherwise.

@@ -15,6 +15,43 @@ def customer_get(*, organization: Organization, pk: int) -> Customer | None:
     return Customer.objects.filter(organization=organization, pk=pk).first()
 
 
+def portal_link_customer(*, organization: Organization, raw: str) -> Customer | None:
+    """The customer a portal sign-in link would sign in (None: a new customer, or a link that
+    is unknown, used or expired); reading it does not use the link."""
+    from django.utils import timezone
+
+    from sayso.core.models import LoginLink, token_digest
+    from sayso.customers.models import IdentityKind
+
+    link = LoginLink.objects.filter(
+        organization=organization,
+        digest=token_digest(raw or ""),
+        used_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).first()
+    if link is None:
+        return None
+    identity = identity_holders(
+        organization=organization, kind=IdentityKind.EMAIL, value=link.email
+    ).first()
+    return identity.customer if identity is not None else None
+
+
+def identity_holders(*, organization: Organization, kind: str, value: str) -> QuerySet[Identity]:
+    """The active customers' identities of this kind and (normalized) value, the oldest
+    customer first: the first is the customer the identity belongs to."""
+    return (
+        Identity.objects.select_related("customer")
+        .filter(
+            organization=organization,
+            kind=kind,
+            value=value,
+            customer__merged_into__isnull=True,
+        )
+        .order_by("customer__created_at", "customer_id", "id")
+    )
+
+
 def customer_list(*, organization: Organization, query: str = "") -> QuerySet[Customer]:
     customers = Customer.objects.filter(organization=organization, merged_into__isnull=True)
     query = query.strip()

@@ -27,6 +27,12 @@ from sayso.customers.models import (
     TimelineEvent,
     TimelineKind,
 )
+from sayso.customers.public_names import (
+    public_name_for,
+    public_name_from,
+    public_name_validate,
+)
+from sayso.customers.selectors import identity_holders
 
 logger = logging.getLogger("sayso.customers")
 # How long a link confirming a typed address works (it also signs its user in to the portal).
@@ -109,7 +115,13 @@ def customer_create(
     name = _clean_name(display_name) or (cleaned[0][1] if cleaned else "")
     if not name:
         raise ValidationError("A customer needs a name or at least one identity.")
-    customer = Customer.objects.create(organization=organization, display_name=name, notes=notes)
+    customer = Customer.objects.create(
+        organization=organization,
+        display_name=name,
+        # From the name given, never from an identity (an address is not a public name).
+        public_name=public_name_for(_clean_name(display_name)),
+        notes=notes,
+    )
     for kind, value in cleaned:
         Identity.objects.get_or_create(
             organization=organization, customer=customer, kind=kind, value=value
@@ -121,8 +133,14 @@ def customer_create(
 
 @transaction.atomic
 def customer_update(
-    *, customer: Customer, display_name: str | None = None, notes: str | None = None
+    *,
+    customer: Customer,
+    display_name: str | None = None,
+    notes: str | None = None,
+    public_name: str | None = None,
 ) -> Customer:
+    """Staff change what they know a customer by (and, with ``public_name``, the name shown
+    in public). A new person's name also renews a public name the customer did not choose."""
     fields = ["updated_at"]
     if display_name is not None:
         name = _clean_name(display_name)
@@ -130,6 +148,13 @@ def customer_update(
             raise ValidationError("A customer's name cannot be empty.")
         customer.display_name = name
         fields.append("display_name")
+        derived = public_name_from(name)
+        if public_name is None and derived and customer.public_name_chosen_at is None:
+            customer.public_name = derived
+            fields.append("public_name")
+    if public_name is not None:
+        customer.public_name = public_name_validate(public_name)
+        fields.append("public_name")
     if notes is not None:
         customer.notes = notes
         fields.append("notes")
@@ -167,6 +192,20 @@ def identity_add(
     return identity
 
 
+@transaction.atomic
+def customer_public_name_set(*, customer: Customer, public_name: str) -> Customer:
+    """The customer chooses the name shown with what they post in public (portal profile).
+    ``ValidationError`` when it is empty, too long, or an address, phone number or handle."""
+    name = public_name_validate(public_name)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.merged_into_id is not None:
+        raise ValidationError("This customer record was merged into another.")
+    customer.public_name = name
+    customer.public_name_chosen_at = timezone.now()
+    customer.save(update_fields=["public_name", "public_name_chosen_at", "updated_at"])
+    return customer
+
+
 def active_customer(customer: Customer) -> Customer:
     """Follow merges to the customer that now holds this one's record."""
     seen = set()
@@ -182,21 +221,14 @@ def customer_get_or_create_by_identity(
 ) -> tuple[Customer, Identity, bool]:
     """The customer who holds this identity (the oldest, if several do), or a new one."""
     normalized = normalize_identity(kind, value)
-    identity = (
-        Identity.objects.select_related("customer")
-        .filter(
-            organization=organization,
-            kind=kind,
-            value=normalized,
-            customer__merged_into__isnull=True,
-        )
-        .order_by("customer__created_at", "customer_id", "id")
-        .first()
-    )
+    identity = identity_holders(organization=organization, kind=kind, value=normalized).first()
     if identity is not None:
         return identity.customer, identity, False
+    name = _clean_name(display_name)
     customer = Customer.objects.create(
-        organization=organization, display_name=_clean_name(display_name) or normalized
+        organization=organization,
+        display_name=name or normalized,
+        public_name=public_name_for(name),
     )
     identity = Identity.objects.create(
         organization=organization, customer=customer, kind=kind, value=normalized
@@ -367,11 +399,17 @@ def _link_to_use(model: Any, *, organization: Organization, raw: str, name: str,
 
 
 @transaction.atomic
-def portal_login_link_redeem(*, organization: Organization, raw: str) -> tuple[Customer, str]:
+def portal_login_link_redeem(
+    *, organization: Organization, raw: str, public_name: str | None = None
+) -> tuple[Customer, str]:
     """Use a sign-in link once; returns the customer (created on first sign-in) and the page
-    to go to next. Raises ``ValidationError`` for an unknown, used or expired link."""
+    to go to next. ``public_name`` is the name shown publicly that the sign-in page asks for
+    (sign-up and sign-in are one step); None leaves it as it is. Raises ``ValidationError``
+    for an unknown, used or expired link, or a name that cannot be shown (the link then
+    stays unused)."""
     from sayso.core.models import LoginLink
 
+    chosen = public_name_validate(public_name) if public_name is not None else None
     link = _link_to_use(
         LoginLink, organization=organization, raw=raw, name="sign-in", again="Ask for a new one."
     )
@@ -383,6 +421,10 @@ def portal_login_link_redeem(*, organization: Organization, raw: str) -> tuple[C
     if identity.verified_at is None:
         identity.verified_at = timezone.now()
         identity.save(update_fields=["verified_at", "updated_at"])
+    if chosen is not None and (
+        chosen != customer.public_name or customer.public_name_chosen_at is None
+    ):
+        customer = customer_public_name_set(customer=customer, public_name=chosen)
     return customer, link.next_url
 
 
@@ -456,15 +498,8 @@ def identity_claim_confirm(*, organization: Organization, raw: str) -> Customer:
     merge = None
     if contact.merged_into_id is None:
         holder = (
-            Identity.objects.select_related("customer")
-            .filter(
-                organization=organization,
-                kind=IdentityKind.EMAIL,
-                value=claim.value,
-                customer__merged_into__isnull=True,
-            )
+            identity_holders(organization=organization, kind=IdentityKind.EMAIL, value=claim.value)
             .exclude(customer=contact)
-            .order_by("customer__created_at", "customer_id", "id")
             .first()
         )
         # The claim is proved: the contact's identity becomes a verified email, and moves
@@ -480,6 +515,7 @@ def identity_claim_confirm(*, organization: Organization, raw: str) -> Customer:
             if customer.display_name.endswith(UNVERIFIED_SUFFIX):
                 customer.display_name = customer.display_name.removesuffix(UNVERIFIED_SUFFIX)
                 customer.save(update_fields=["display_name", "updated_at"])
+                # The name was the address typed: the pseudonym it got stays.
     else:
         # Staff merged the contact somewhere already: the address still signs in as its own.
         customer, _, _ = customer_get_or_create_by_identity(

@@ -21,7 +21,7 @@ def test_gets_a_question_by_number(api: Any, org: Any, customer: Any) -> None:
     assert response.status_code == 200
     data = response.json()
     assert data["number"] == question.number and data["title"] == "Can I return a truck early?"
-    assert data["tags"] == ["returns"] and data["author"]["display_name"] == "Ada Lovelace"
+    assert data["tags"] == ["returns"] and data["author"]["public_name"] == "Ada L."
     assert data["created_at"].endswith("Z") and data["solved_at"] is None
 
 

@@ -45,7 +45,7 @@ def test_lists_public_questions_newest_first(api: Any, board: dict[str, Question
     assert _numbers(response) == [3, 2, 1]
     assert response.json()["count"] == 3
     first = response.json()["items"][0]
-    assert first["me_too_count"] == 1 and first["author"]["display_name"] == "Bob"
+    assert first["me_too_count"] == 1 and first["author"]["public_name"] == "Bob"
 
 
 def test_sorts_and_filters(api: Any, board: dict[str, Question]) -> None:

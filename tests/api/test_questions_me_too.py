@@ -45,8 +45,8 @@ def test_lists_the_count_and_the_visible_people(
     assert response.json() == {
         "count": 2,
         "people": [
-            {"id": customer.pk, "display_name": "Ada Lovelace"},
-            {"id": bob.pk, "display_name": "Bob"},
+            {"id": customer.pk, "public_name": "Ada L."},
+            {"id": bob.pk, "public_name": "Bob"},
         ],
     }
     assert api.get("/questions/2/me-too").status_code == 404

@@ -51,7 +51,6 @@ def test_public_pages_show_no_email_or_phone_of_named_customers(world: World, wh
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason="issue 20: public names")
 def test_public_pages_show_no_email_of_a_customer_who_signed_up_in_the_portal(
     world: World,
 ) -> None:

@@ -158,6 +158,7 @@ ROUTES: dict[str, Route] = {
     "portal-signin-confirm": Route(T, lambda w: {"token": "not-a-sign-in-link"}),
     "portal-claim-confirm": Route(T, lambda w: {"token": "not-a-claim-link"}),
     "portal-signout": Route(P, post_only=True),
+    "portal-profile": Route(C),
     "portal-cases": Route(C),
     "portal-case-new": Route(C),
     "portal-case": Route(CA, _case),

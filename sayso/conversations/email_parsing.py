@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import codecs
 import email
 import email.errors
 import email.policy
@@ -14,9 +15,10 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 
+import charset_normalizer
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -40,20 +42,229 @@ class ParsedEmail:
     to: list[str] = field(default_factory=list)
 
 
-def _body_text(msg: EmailMessage) -> str:
-    part = msg.get_body(preferencelist=("plain", "html"))
-    if part is None:
+# --- Bodies: the text a person reads (docs/email.md, "Bodies") ---------------------------
+
+# How deep attached messages and nested multiparts are followed (a message can nest itself
+# without end: flanker's enclosed-endless.eml).
+_MAX_DEPTH = 12
+# Parts that machines read, not people (a bounce's status fields, an abuse report's fields,
+# a read receipt's fields, the returned headers, signatures).
+_MACHINE_TYPES = {
+    "message/delivery-status",
+    "message/global-delivery-status",
+    "message/disposition-notification",
+    "message/global-disposition-notification",
+    "message/feedback-report",
+    "text/rfc822-headers",
+    "message/global-headers",
+    "message/external-body",
+}
+_ATTACHED_MESSAGE_TYPES = {"message/rfc822", "message/global", "message/news"}
+# A text/plain alternative that only points at the HTML one ("This is an HTML message; view it
+# in a browser"): short, and saying so.
+_FILLER = re.compile(
+    r"(?i)\b(html|browser|web ?version|mail (?:client|program|reader)|view (?:it|this)|"
+    r"does not support|cannot (?:display|read))\b"
+)
+_FORWARD_RULE = "---------- Forwarded message ----------"
+
+
+def _looks_like_mojibake(text: str) -> bool:
+    """C1 control characters in decoded text: a windows-1252 or UTF-8 text read as Latin-1."""
+    return any("\x80" <= ch <= "\x9f" for ch in text)
+
+
+def decode_text(payload: bytes, declared: str | None) -> str:
+    """Bytes of a text part as text: the declared charset when it reads them, UTF-8 when the
+    bytes are valid UTF-8 (a part declared GB2312 or Latin-1 but written in UTF-8), else what
+    charset-normalizer detects; never raises."""
+    if not payload:
+        return ""
+    declared = (declared or "").strip().lower() or None
+    codec: str | None = None
+    if declared:
+        try:
+            codec = codecs.lookup(declared).name
+        except LookupError:
+            codec = None
+    if payload.isascii():
+        return payload.decode("ascii")
+    if codec != "utf-8":
+        try:
+            return payload.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    if codec and codec not in {"ascii", "us-ascii"}:
+        try:
+            text = payload.decode(codec)
+        except UnicodeDecodeError:
+            pass
+        else:
+            if not _looks_like_mojibake(text):
+                return text
+            if codec in {"latin-1", "iso8859-1"}:
+                # Mail "in Latin-1" is nearly always windows-1252 (curly quotes, euro sign).
+                try:
+                    return payload.decode("cp1252")
+                except UnicodeDecodeError:
+                    return text
+    encoding = _detected_charset(payload)
+    if encoding:
+        try:
+            return payload.decode(encoding, errors="replace")
+        except LookupError:
+            pass
+    return payload.decode(codec or "utf-8", errors="replace")
+
+
+def _detected_charset(payload: bytes) -> str | None:
+    """charset-normalizer's guess; where windows-1252 reads the bytes as well as its first
+    guess (short Western text, where every single-byte charset reads "as well"), windows-1252,
+    by far the most common undeclared charset of mail."""
+    matches = list(charset_normalizer.from_bytes(payload[:200_000]))
+    if not matches:
+        return None
+    least = min(match.chaos for match in matches)
+    tied = [match.encoding for match in matches if match.chaos <= least]
+    return "cp1252" if "cp1252" in tied else matches[0].encoding
+
+
+def _part_bytes(part: Message) -> bytes:
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:
+        payload = None
+    if isinstance(payload, bytes):
+        return payload
+    raw = part.get_payload()
+    if isinstance(raw, str):
+        return raw.encode("utf-8", errors="surrogateescape")
+    return b""
+
+
+def _single_text(part: Message) -> str:
+    """One leaf part's text (HTML converted), or "" for parts that are not for reading."""
+    content_type = part.get_content_type()
+    if content_type in _MACHINE_TYPES:
         return ""
     try:
-        content = part.get_content()
-    except (LookupError, UnicodeDecodeError, AssertionError):
-        payload = part.get_payload(decode=True) or b""
-        content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
-    if not isinstance(content, str):
+        charset = part.get_content_charset()
+    except Exception:
+        charset = None
+    text = decode_text(_part_bytes(part), charset)
+    if content_type == "text/html" or (
+        content_type != "text/plain" and "<html" in text[:2000].lower()
+    ):
+        return html_to_text(text)
+    return _tidy_plain(text)
+
+
+def _tidy_plain(text: str) -> str:
+    return re.sub(r"\n{3,}", "\n\n", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def _is_attachment(part: Message) -> bool:
+    try:
+        return part.get_content_disposition() == "attachment"
+    except Exception:
+        return False
+
+
+def _is_filler(plain: str, html_text: str) -> bool:
+    return len(plain) < 300 and len(html_text) > 2 * len(plain) and bool(_FILLER.search(plain))
+
+
+def _alternative_text(part: Message, depth: int) -> str:
+    """The richest alternative that has text: text/plain unless it is empty or only points at
+    the HTML alternative; HTML (or a nested multipart) otherwise."""
+    texts: list[tuple[str, str]] = []
+    for child in _children(part):
+        text = _text_of(child, depth + 1, in_alternative=True)
+        if text.strip():
+            texts.append((child.get_content_type(), text))
+    if not texts:
         return ""
-    if part.get_content_subtype() == "html":
-        content = html_to_text(content)
-    return content
+    plain = next((text for kind, text in texts if kind == "text/plain"), "")
+    richer = [text for kind, text in texts if kind != "text/plain"]
+    if plain and not (richer and _is_filler(plain, max(richer, key=len))):
+        return plain
+    return richer[-1] if richer else plain
+
+
+def _children(part: Message) -> list[Message]:
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        return [child for child in payload if isinstance(child, Message)]
+    return []
+
+
+def _attached_message_text(part: Message, depth: int) -> str:
+    children = _children(part)
+    inner = children[0] if children else None
+    if inner is None:
+        # An attached message the parser could not open: read its bytes as a message.
+        raw = _part_bytes(part)
+        if not raw.strip():
+            return ""
+        inner = email.message_from_bytes(raw, policy=email.policy.default)
+    lines = [_FORWARD_RULE]
+    for name in ("From", "Date", "Subject"):
+        value = " ".join(_header(inner, name).split())
+        if value:
+            lines.append(f"{name}: {value}")
+    body = _text_of(inner, depth + 1)
+    return "\n".join(lines) + ("\n\n" + body if body else "")
+
+
+def _mixed_text(part: Message, depth: int) -> str:
+    """A multipart's inline parts one after the other (attached files left out, attached
+    messages read); its attached text files only when nothing else has text."""
+    children = _children(part)
+    if part.get_content_subtype() == "related" and children:
+        children = children[:1]  # the root part; the rest are its images
+    pieces: list[str] = []
+    attached: list[str] = []
+    for child in children:
+        kept_aside = _is_attachment(child) and child.get_content_type() not in (
+            _ATTACHED_MESSAGE_TYPES
+        )
+        if kept_aside and child.get_content_maintype() != "text":
+            continue
+        text = _text_of(child, depth + 1)
+        if text.strip():
+            (attached if kept_aside else pieces).append(text)
+    return "\n\n".join(pieces or attached)
+
+
+def _text_of(part: Message, depth: int = 0, *, in_alternative: bool = False) -> str:
+    if depth > _MAX_DEPTH:
+        return ""
+    content_type = part.get_content_type()
+    maintype = part.get_content_maintype()
+    if content_type in _ATTACHED_MESSAGE_TYPES:
+        return _attached_message_text(part, depth)
+    if maintype == "multipart":
+        if not part.is_multipart():
+            # Declared multipart with no parts found (no or wrong boundary): read it as text.
+            return _single_text(part)
+        if part.get_content_subtype() == "alternative":
+            return _alternative_text(part, depth)
+        return _mixed_text(part, depth)
+    if maintype == "text" or part.get_content_subtype() in {"plain", "html"}:
+        # "application/plain; charset=utf-8" (flanker's signed.eml) is text all the same.
+        return _single_text(part)
+    if depth == 0 and (part.get_filename() or "").lower().endswith(".txt"):
+        # The whole message is one text file sent as application/octet-stream.
+        return _single_text(part)
+    return ""
+
+
+def _body_text(msg: EmailMessage) -> str:
+    """The body as a person reads it; never raises (broken MIME gives what can be read)."""
+    try:
+        return _text_of(msg)
+    except Exception:
+        return _tidy_plain(decode_text(_part_bytes(msg), None)) if not msg.is_multipart() else ""
 
 
 def strip_quoted_reply(text: str) -> str:
@@ -85,14 +296,41 @@ def _ids(value: str | None) -> list[str]:
 _HEADER_ERRORS = (ValueError, TypeError, IndexError, AttributeError, email.errors.MessageError)
 
 
-def _header(msg: EmailMessage, name: str) -> str:
-    """One header as text, without NUL characters (PostgreSQL refuses them); a header the
-    structured parser chokes on is read as its raw text instead."""
+def _repaired(value: str) -> str:
+    """A header written in raw 8-bit bytes (not RFC 2047) is read by the standard library as
+    surrogate escapes; read those bytes again as UTF-8 or, failing that, as windows-1252 (the
+    usual raw header charset: "Ingo L\xfctkebohle")."""
+    data = value.encode("utf-8", errors="surrogateescape")
     try:
-        value = str(msg.get(name, "") or "")
-    except _HEADER_ERRORS:
-        raw = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), "")
-        value = str(raw).encode("utf-8", errors="replace").decode("utf-8")
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    high = sum(byte >= 0x80 for byte in data)
+    as_utf8 = data.decode("utf-8", errors="replace")
+    if as_utf8.count("\ufffd") * 4 < high:
+        # UTF-8 with a broken sequence or two (a header cut mid-character): drop those.
+        return as_utf8.replace("\ufffd", "")
+    return data.decode("cp1252", errors="replace")
+
+
+def _header(msg: Message, name: str) -> str:
+    """One header as text, without NUL characters (PostgreSQL refuses them); raw 8-bit bytes are
+    repaired; a header the structured parser chokes on is read as its raw text instead."""
+    raw = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), None)
+    if raw is None:
+        return ""
+    raw = str(raw)
+    if any("\udc80" <= ch <= "\udcff" for ch in raw):
+        text = _repaired(raw)
+        try:
+            value = str(email.policy.default.header_factory(name, text))
+        except _HEADER_ERRORS:
+            value = " ".join(text.split())
+    else:
+        try:
+            value = str(msg.get(name, "") or "")
+        except _HEADER_ERRORS:
+            value = raw.encode("utf-8", errors="replace").decode("utf-8")
     return value.replace("\x00", "")
 
 

@@ -27,7 +27,7 @@ from django.core.validators import validate_email
 from sayso.customers.models import IdentityKind
 
 _USER_RE = re.compile(r"^[\w.\-]+$")
-_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_LABEL_RE = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 _BSKY_RE = re.compile(r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 _DID_RE = re.compile(r"^did:[a-z0-9]+:[a-z0-9._:%-]+$")
 _PHONE_STRIP = re.compile(r"[\s().\-/]")
@@ -46,11 +46,15 @@ def ascii_host(host: str) -> str:
         port = f":{int(port)}" if 0 < int(port) < 65536 else "!"
     if not host or port == "!":
         return ""
-    try:
-        name = idna.encode(host, uts46=True).decode("ascii")
-    except (idna.IDNAError, UnicodeError, ValueError):
-        return ""
-    name = name.lower()
+    if host.isascii():
+        # Already ASCII (punycode included): as it is, lowercased. Underscores, which IDNA
+        # refuses, occur in real host names.
+        name = host.lower()
+    else:
+        try:
+            name = idna.encode(host, uts46=True).decode("ascii").lower()
+        except (idna.IDNAError, UnicodeError, ValueError):
+            return ""
     if not all(_LABEL_RE.match(label) for label in name.split(".")):
         return ""
     return name + port

@@ -71,6 +71,12 @@ def test_every_form_of_a_bluesky_handle_is_one_value(raw: str, expected: str) ->
     assert normalize_identity(IdentityKind.BLUESKY, raw) == expected
 
 
+def test_a_host_name_with_an_underscore_is_a_web_address() -> None:
+    assert normalize_identity(IdentityKind.URL, "https://My_Blog.example.com/") == (
+        "my_blog.example.com"
+    )
+
+
 def test_an_idn_web_address_is_its_punycode_form() -> None:
     assert normalize_identity(IdentityKind.URL, "https://Пример.рф/blog/") == normalize_identity(
         IdentityKind.URL, "xn--e1afmkfd.xn--p1ai/blog"

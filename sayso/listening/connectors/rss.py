@@ -6,18 +6,31 @@ internal addresses, redirects included), then parsed from bytes: feedparser neve
 An entry's author is recognised by their link (``<author><uri>``), else their email (as an
 unverified claim: it never joins the customer who holds the address), else the feed's own site
 (a personal blog has one author).
+
+Feeds are read as feedparser means them (docs/listening.md, "RSS and Atom"): every title,
+content and summary is used according to its declared type (``text/plain`` is text as it is,
+"<b>" included; ``text/html`` and ``application/xhtml+xml`` become text through the shared
+HTML-to-text converter), and the document's character set is settled before feedparser reads
+it (``_decoded``): a byte-order mark, then the charset the server or the XML declaration names
+if the bytes agree with it, else UTF-8, else charset-normalizer's guess, so a feed in EUC-JP,
+KOI8-R, Shift_JIS or windows-1251 served with no charset (or a wrong one) is not stored as
+windows-1252 mojibake.
 """
 
 from __future__ import annotations
 
 import calendar
+import codecs
 import hashlib
+import re
 from datetime import UTC, datetime
 from typing import Any
 from xml.sax import SAXParseException
 
 import feedparser
 import httpx
+from charset_normalizer import from_bytes
+from charset_normalizer.md import mess_ratio
 
 from sayso.core import outbound
 from sayso.customers.models import IdentityKind
@@ -121,25 +134,195 @@ def _author(entry: Any, site: str) -> tuple[str, str, str]:
     return name, "", ""
 
 
-def _text(entry: Any) -> str:
-    contents = entry.get("content") or []
-    for content in contents:
-        value = content.get("value") if hasattr(content, "get") else None
-        if value:
-            return html_to_text(str(value))
-    return html_to_text(str(entry.get("summary") or entry.get("description") or ""))
+# Media types whose value is markup, to be read as text through the converter.
+_MARKUP_TYPES = ("html", "xml")
 
 
-def parse(body: bytes, content_type: str = "") -> tuple[Any, list[FetchedItem]]:
-    """Parse a feed document; raise ``SourceError`` when it is not a usable feed."""
+def detail_text(value: Any, media_type: Any) -> str:
+    """The text of a feed value (a title, content or summary) as its declared type means it.
+
+    ``text/plain`` is text already ("History of the <blink> tag" stays so); HTML, XHTML and
+    XML content become text through the shared converter ("Example <b>Atom</b>" → "Example
+    Atom"); an image, sound or video has no text; a value of any other type (none declared,
+    or ``application/octet-stream`` that feedparser decoded from base64) is read as markup
+    when it looks like markup, so "<p>History of the &lt;blink&gt; tag</p>" is never stored
+    as it is."""
+    text = str(value or "")
+    kind = str(media_type or "").split(";")[0].strip().lower()
+    if not text:
+        return ""
+    if any(word in kind for word in _MARKUP_TYPES):
+        return html_to_text(text)
+    if kind.startswith("text/") or kind == "text":
+        return text.replace("\x00", "").replace("\r\n", "\n").strip()
+    if kind.startswith(_MEDIA_TYPES) or _BASE64_BLOB.fullmatch(text.strip()):
+        return ""
+    return html_to_text(text) if _LOOKS_LIKE_MARKUP.search(text) else text.strip()
+
+
+_MEDIA_TYPES = ("image/", "audio/", "video/", "font/", "model/")
+_LOOKS_LIKE_MARKUP = re.compile(r"</?[a-zA-Z][^>]*>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+# Binary content feedparser could not decode is left as its base64 text: not words.
+_BASE64_BLOB = re.compile(r"(?:[A-Za-z0-9+/]{40,}={0,2}\s*)+")
+
+
+def _detail(entry: Any, key: str) -> str:
+    detail = entry.get(f"{key}_detail") or {}
+    value = detail.get("value") if hasattr(detail, "get") else None
+    if value is None:
+        return detail_text(entry.get(key), "")
+    return detail_text(value, detail.get("type"))
+
+
+def entry_title(entry: Any) -> str:
+    """An entry's title as one line of text."""
+    return " ".join(_detail(entry, "title").split())
+
+
+def entry_text(entry: Any) -> str:
+    """An entry's words: the richest of its contents and its summary (the longest text, a
+    content before the summary when they are as long)."""
+    texts = [
+        detail_text(content.get("value"), content.get("type"))
+        for content in entry.get("content") or []
+        if hasattr(content, "get")
+    ]
+    texts.append(_detail(entry, "summary"))
+    return max(texts, key=len)
+
+
+_XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?\?>")
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_BOMS = (
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (b"<\x00?\x00", "utf-16-le"),
+    (b"\x00<\x00?", "utf-16-be"),
+)
+# Mojibake measured by charset-normalizer on at most this many characters.
+_MESS_SAMPLE = 100_000
+# A declared charset whose text is this messy is doubted (legitimate text scores near 0;
+# KOI8-R or windows-1251 read as Latin-1 score 0.8 and more).
+_MESSY = 0.2
+
+
+def _codec(name: str) -> str:
+    """Python's name for a charset label, or "" when Python does not know it."""
+    label = name.strip().strip("\"'").lower()
+    if label in ("gb2312", "gb_2312", "gb_2312-80", "x-gbk", "gbk"):
+        label = "gb18030"  # a superset: feeds labelled GB2312 often use GBK characters
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return ""
+
+
+def _declared(body: bytes, content_type: str) -> list[str]:
+    """The charsets the server and the document name, the server's first."""
+    names = []
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset":
+            names.append(_codec(value))
+    match = _XML_ENCODING.match(body[:1024])
+    if match:
+        names.append(_codec(match.group(1).decode("ascii")))
+    return [name for name in dict.fromkeys(names) if name]
+
+
+def _guess(body: bytes) -> tuple[str, float] | None:
+    best = from_bytes(body).best()
+    if best is None:
+        return None
+    return best.encoding, float(best.chaos)
+
+
+def _mess(text: str) -> float:
+    return float(mess_ratio(text[:_MESS_SAMPLE], maximum_threshold=1.0))
+
+
+def _decoded(body: bytes, content_type: str) -> tuple[str, str]:
+    """(the document as text, the charset it was read in).
+
+    A byte-order mark decides. Otherwise the charset the server or the XML declaration names
+    is used when the bytes decode in it and do not read as mojibake; bytes that are valid
+    UTF-8 with non-ASCII characters are UTF-8 whatever a single-byte label says (the most
+    common wrong label); with no usable label, UTF-8, else charset-normalizer's guess, else
+    windows-1252 (feedparser's own last resort)."""
+    for mark, codec in _BOMS:
+        if body.startswith(mark):
+            try:
+                text = body.decode(codec)
+            except UnicodeDecodeError:
+                break
+            return text.lstrip("\ufeff"), codec
+    if body.isascii():
+        # Only a 7-bit charset (ISO-2022-JP, UTF-7, HZ) reads ASCII bytes as other characters.
+        for codec in _declared(body, content_type):
+            if codec.startswith(("iso2022", "utf-7", "hz")):
+                try:
+                    return body.decode(codec), codec
+                except UnicodeDecodeError:
+                    break
+        return body.decode("ascii"), "ascii"
+    try:
+        utf8: str | None = body.decode("utf-8")
+    except UnicodeDecodeError:
+        utf8 = None
+    for codec in _declared(body, content_type):
+        try:
+            text = body.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if codec == "utf-8" or codec.startswith(("utf-16", "utf-32")):
+            return text, codec
+        if utf8 is not None:
+            return utf8, "utf-8"
+        mess = _mess(text)
+        if mess >= _MESSY:
+            guess = _guess(body)
+            if guess is not None and guess[1] < mess / 2:
+                return body.decode(guess[0], errors="replace"), guess[0]
+        return text, codec
+    if utf8 is not None:
+        return utf8, "utf-8"
+    guess = _guess(body)
+    if guess is not None:
+        return body.decode(guess[0], errors="replace"), guess[0]
+    return body.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _as_utf8(body: bytes, content_type: str) -> tuple[bytes, str]:
+    """The document re-encoded as UTF-8 (its XML declaration saying so) and the media type
+    with ``charset=utf-8``, so feedparser reads the characters ``_decoded`` settled on."""
+    text, _ = _decoded(body, content_type)
+    data = text.encode("utf-8", errors="replace")
+    declaration = b"<?xml version='1.0' encoding='utf-8'?>"
+    if _XML_DECLARATION.match(data):
+        data = _XML_DECLARATION.sub(declaration, data, count=1)
+    media_type = content_type.split(";")[0].strip() or "application/xml"
+    return data, f"{media_type}; charset=utf-8"
+
+
+def parse(body: bytes, content_type: str = "", url: str = "") -> tuple[Any, list[FetchedItem]]:
+    """Parse a feed document; raise ``SourceError`` when it is not a usable feed.
+
+    ``url`` is where it was read (relative links in it are made absolute against it)."""
     looks_html = body.lstrip()[:200].lower().startswith((b"<!doctype html", b"<html"))
-    # Sayso turns the entries' HTML into text itself (nh3): feedparser's own sanitizer and
-    # relative-link rewriting would only cost time.
+    data, declared_type = _as_utf8(body, content_type)
+    headers = {"content-type": declared_type}
+    if url.startswith(("http://", "https://")):
+        headers["content-location"] = url
+    # Sayso turns the entries' HTML into text itself (nh3): feedparser's own sanitizer would
+    # only cost time.
     parsed = feedparser.parse(
-        body,
-        response_headers={"content-type": content_type or "text/xml"},
+        data,
+        response_headers=headers,
         sanitize_html=False,
-        resolve_relative_uris=False,
+        resolve_relative_uris=True,
     )
     if not parsed.get("version") and not parsed.entries:
         if looks_html or "html" in content_type:
@@ -162,8 +345,8 @@ def parse(body: bytes, content_type: str = "") -> tuple[Any, list[FetchedItem]]:
     site = str(parsed.feed.get("link") or "")
     items = []
     for entry in parsed.entries:
-        title = " ".join(str(entry.get("title") or "").split())
-        text = _text(entry)
+        title = entry_title(entry)
+        text = entry_text(entry)
         link = str(entry.get("link") or "")
         identifier = str(entry.get("id") or link or "").strip()
         if not identifier:
@@ -199,7 +382,7 @@ def fetch(source: Any, cursor: dict[str, Any], *, timeout: float = 10.0) -> Fetc
     content_type = headers.get("content-type", "")
     if not body.strip():
         raise SourceError("The feed's address answered with an empty document.")
-    _, items = parse(body, content_type)
+    _, items = parse(body, content_type, source.url)
     new_cursor = dict(cursor)
     for header, key in (("etag", "etag"), ("last-modified", "modified")):
         if headers.get(header):

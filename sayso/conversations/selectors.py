@@ -254,6 +254,19 @@ def cases_by_numbers(*, organization: Organization, numbers: Collection[int]) ->
     )
 
 
+def automated_mail_for_staff(
+    *, organization: Organization, kind: str = "", unlinked: bool = False, limit: int = 200
+) -> list[AutomatedMail]:
+    """The organization's automated mail, newest first: one kind, or only what matched no
+    case (``unlinked``)."""
+    found = AutomatedMail.objects.filter(organization=organization).select_related("case")
+    if kind:
+        found = found.filter(kind=kind)
+    if unlinked:
+        found = found.filter(case__isnull=True)
+    return list(found.order_by("-received_at", "-id")[:limit])
+
+
 def automated_mail_of_case(*, case: Case, limit: int = 20) -> list[AutomatedMail]:
     """The automated mail (bounces, auto-replies, receipts, …) that reports on this case,
     newest first, with what was recognised and why, for staff."""

@@ -10,5 +10,6 @@ urlpatterns = [
     path("cases/<int:number>/handoff/", views.case_handoff, name="case-handoff"),
     path("cases/<int:number>/commitments/", views.commitment_make, name="commitment-make"),
     path("commitments/", views.commitment_list, name="commitment-list"),
+    path("automated-mail/", views.automated_mail_list, name="automated-mail-list"),
     path("commitments/<int:pk>/<str:action>/", views.commitment_close, name="commitment-close"),
 ]

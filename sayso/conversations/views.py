@@ -21,7 +21,7 @@ from sayso.conversations.forms import (
     ReplyForm,
     staff_choices,
 )
-from sayso.conversations.models import Case, CaseStatus, CommitmentStatus, Priority
+from sayso.conversations.models import AutomatedKind, Case, CaseStatus, CommitmentStatus, Priority
 from sayso.core.models import Role, Team
 from sayso.core.permissions import StaffRequest, staff_required
 from sayso.core.selectors import staff_of
@@ -289,6 +289,31 @@ def commitment_close(request: StaffRequest, pk: int, action: str) -> HttpRespons
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return _back(request, commitment.case)
+
+
+@staff_required(Role.AGENT)
+def automated_mail_list(request: StaffRequest) -> HttpResponse:
+    """Mail no person wrote (bounces, auto-replies, newsletters, …) with why it was
+    recognised; ``?unlinked=1`` shows only what matched no case."""
+    kind = request.GET.get("kind", "")
+    if kind not in AutomatedKind.values:
+        kind = ""
+    unlinked = request.GET.get("unlinked") == "1"
+    return render(
+        request,
+        "conversations/automated_mail_list.html",
+        {
+            "items": selectors.automated_mail_for_staff(
+                organization=request.organization, kind=kind, unlinked=unlinked
+            ),
+            "kind": kind,
+            "unlinked": unlinked,
+            "kinds": AutomatedKind.choices,
+            "alert_count": unread_alert_count(
+                organization=request.organization, recipient=request.user
+            ),
+        },
+    )
 
 
 @staff_required(Role.AGENT)

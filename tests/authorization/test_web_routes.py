@@ -123,6 +123,7 @@ ROUTES: dict[str, Route] = {
     "case-handoff": Route(S, _case, post_only=True),
     "commitment-make": Route(S, _case, post_only=True),
     "commitment-list": Route(S),
+    "automated-mail-list": Route(S),
     "commitment-close": Route(
         S, lambda w: {"pk": w.commitment.pk, "action": "keep"}, post_only=True
     ),

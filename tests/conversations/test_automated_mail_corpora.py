@@ -144,3 +144,26 @@ def test_every_message_through_the_http_hook(
             assert body["message_id"] is None and body["customer_id"] is None
             assert body["automated_reason"]
             assert Case.objects.count() == cases_before, file.name
+
+
+def test_staff_see_automated_mail_that_matched_no_case_with_the_reason(
+    org: Any, agent: Any, client: Any
+) -> None:
+    call_command(
+        "ingest_mail",
+        "--org",
+        org.slug,
+        str(FLANKER / "complaints_yahoo.eml"),
+        str(FLANKER / "bounce_gmail-no-dns.eml"),
+        stdout=io.StringIO(),
+    )
+    client.force_login(agent)
+
+    page = client.get(f"/staff/{org.slug}/automated-mail/", {"unlinked": "1"})
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Abuse report (RFC 5965 feedback report" in text
+    assert "Undelivered mail returned by a mail server (mailer-daemon)" in text
+    only_bounces = client.get(f"/staff/{org.slug}/automated-mail/", {"kind": "bounce"})
+    assert "RFC 5965" not in only_bounces.content.decode()

@@ -11,9 +11,9 @@ class IdentityInline(admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "organization", "merged_into", "created_at"]
+    list_display = ["display_name", "public_name", "organization", "merged_into", "created_at"]
     list_filter = ["organization"]
-    search_fields = ["display_name", "identities__value"]
+    search_fields = ["display_name", "public_name", "identities__value"]
     inlines = [IdentityInline]
     raw_id_fields = ["merged_into"]
 

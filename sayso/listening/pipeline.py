@@ -49,6 +49,7 @@ from sayso.conversations.selectors import messages_by_external_id
 from sayso.conversations.services import Inbound, NewCase, channel_id, messages_receive_many
 from sayso.customers.identities import identity_equivalents, normalize_identity
 from sayso.customers.models import Customer, Identity, IdentityKind
+from sayso.customers.public_names import public_name_for
 from sayso.intelligence.analysis.duplicates import DuplicateIndex
 from sayso.intelligence.analysis.heads import model_version
 from sayso.intelligence.analysis.pipeline import Analysis, Item, analyze, embed_later
@@ -325,9 +326,12 @@ class Batch:
             if not candidates:
                 found.append((None, None))
                 continue
+            name = _new_customer_name(item, candidates)
             customer = Customer(
                 organization=self.organization,
-                display_name=_new_customer_name(item, candidates),
+                display_name=name,
+                # Never the handle or address the name may fall back to (issue 20).
+                public_name=public_name_for(item.author_name),
                 is_prospect=True,
             )
             customers.append(customer)

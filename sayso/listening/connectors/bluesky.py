@@ -81,10 +81,136 @@ def _parent(record: Any) -> str:
     return str(getattr(parent, "uri", "") or "")[:500]
 
 
+# The stored text ------------------------------------------------------------------------------
+# A post as a person reads it: its content warning (self-labels), its text, what its media show
+# (alt text), its link card and the post it quotes (with that post's author and media), from the
+# embed's view when the service sent one (search results) or the record's own embed (a
+# notification carries only the record: a quoted post is then named by its address).
+
+# Self-labels an author puts on their own post, in words.
+_SELF_LABELS = {
+    "porn": "adult content",
+    "sexual": "sexual content",
+    "nudity": "nudity",
+    "graphic-media": "graphic media",
+    "gore": "graphic media",
+}
+
+
+def _get(obj: Any, name: str) -> Any:
+    """A field of an SDK model or of a plain mapping (types the SDK does not know)."""
+    if obj is None:
+        return None
+    if isinstance(obj, dict):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def _kind(obj: Any) -> str:
+    return str(_get(obj, "py_type") or _get(obj, "$type") or "")
+
+
+def _squeezed(value: Any) -> str:
+    return " ".join(str(value or "").split())
+
+
+def _warning(record: Any) -> str:
+    values = _get(_get(record, "labels"), "values") or []
+    said = []
+    for label in values:
+        val = str(_get(label, "val") or "").strip()
+        if val and not val.startswith("!"):
+            word = _SELF_LABELS.get(val, val.replace("-", " "))
+            if word not in said:
+                said.append(word)
+    return ", ".join(said)
+
+
+def _quoted_author(author: Any) -> str:
+    handle = str(_get(author, "handle") or "")
+    if handle == INVALID_HANDLE:
+        handle = ""
+    who = handle or str(_get(author, "did") or "")
+    name = _squeezed(_get(author, "display_name") or _get(author, "displayName"))
+    at = f"@{who}" if who else ""
+    return f"{name} ({at})" if name and at else name or at
+
+
+def _quote(view_record: Any) -> str:
+    """A quoted post (``app.bsky.embed.record#viewRecord``) as a quoted part."""
+    value = _get(view_record, "value")
+    if _kind(value) not in {"", "app.bsky.feed.post"}:
+        return ""  # a quoted feed, list or starter pack: its link says enough
+    parts = [str(_get(value, "text") or "").replace("\x00", "").strip()]
+    for embed in _get(view_record, "embeds") or []:
+        parts.extend(_embed(embed, quotes=False))
+    text = "\n\n".join(part for part in parts if part)
+    if not text:
+        return ""
+    who = _quoted_author(_get(view_record, "author"))
+    head = f"Quoting {who}:" if who else "Quoting:"
+    return head + "\n" + "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
+
+
+def _embed(embed: Any, *, quotes: bool = True) -> list[str]:
+    """The parts an embed adds to a post's text (a view or a record's own embed)."""
+    if embed is None:
+        return []
+    kind = _kind(embed)
+    parts: list[str] = []
+    if kind.startswith("app.bsky.embed.images"):
+        for image in _get(embed, "images") or []:
+            alt = _squeezed(_get(image, "alt"))
+            parts.append(f"[image: {alt}]" if alt else "[image]")
+    elif kind.startswith("app.bsky.embed.video"):
+        alt = _squeezed(_get(embed, "alt"))
+        parts.append(f"[video: {alt}]" if alt else "[video]")
+    elif kind.startswith("app.bsky.embed.external"):
+        external = _get(embed, "external")
+        title = _squeezed(_get(external, "title"))
+        description = _squeezed(_get(external, "description"))
+        uri = str(_get(external, "uri") or "").strip()
+        said = " — ".join(part for part in (title, description) if part)
+        if said or uri:
+            parts.append(f"[link: {said} <{uri}>]" if said and uri else f"[link: {said or uri}]")
+    elif kind.startswith("app.bsky.embed.recordWithMedia"):
+        parts.extend(_embed(_get(embed, "media"), quotes=quotes))
+        if quotes:
+            parts.extend(_embed(_get(embed, "record"), quotes=quotes))
+    elif kind.startswith("app.bsky.embed.record") and quotes:
+        inner = _get(embed, "record")
+        inner_kind = _kind(inner)
+        if inner_kind == "app.bsky.embed.record#viewRecord":
+            quoted = _quote(inner)
+            if quoted:
+                parts.append(quoted)
+        elif inner_kind.startswith("app.bsky.embed.record#view"):
+            parts.append("[quoted post not available]")
+        else:
+            # A record's own embed: only the quoted post's address (a strong reference).
+            uri = str(_get(inner, "uri") or "")
+            if uri.startswith("at://") and "/app.bsky.feed.post/" in uri:
+                author = uri.removeprefix("at://").split("/", 1)[0]
+                parts.append(f"[quoting {_post_url(author, uri)}]")
+    return parts
+
+
+def post_text(record: Any, embed: Any = None) -> str:
+    """A post's text as a person reads it (see above); ``embed`` is the post view's embed,
+    richer than the record's own. Empty when the post says nothing."""
+    parts = [str(_get(record, "text") or "").replace("\x00", "").strip()]
+    parts.extend(_embed(embed if embed is not None else _get(record, "embed")))
+    text = "\n\n".join(part for part in parts if part)
+    warning = _warning(record)
+    if warning and text:
+        return f"CW: {warning}\n\n{text}"
+    return text
+
+
 def _item(
-    uri: str, author: Any, record: Any, indexed_at: str, *, direct: bool
+    uri: str, author: Any, record: Any, indexed_at: str, *, direct: bool, embed: Any = None
 ) -> FetchedItem | None:
-    text = str(getattr(record, "text", "") or "").replace("\x00", "")
+    text = post_text(record, embed)
     if not uri or not text.strip():
         return None
     handle = str(getattr(author, "handle", "") or "")
@@ -229,7 +355,14 @@ def _collect(
         for post in _search(client, query, since):
             if since and post.indexed_at <= since:
                 continue
-            item = _item(post.uri, post.author, post.record, post.indexed_at, direct=False)
+            item = _item(
+                post.uri,
+                post.author,
+                post.record,
+                post.indexed_at,
+                direct=False,
+                embed=getattr(post, "embed", None),
+            )
             if item is not None:
                 items.append(item)
             new_cursor[key] = max(new_cursor.get(key) or "", post.indexed_at)

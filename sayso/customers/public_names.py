@@ -33,7 +33,21 @@ _PARTICLES = {
     "le", "bin", "ibn", "al", "el", "ter", "ten", "y", "e",
 }  # fmt: skip
 _TRIM = " ,;:-\u2013\u2014|/\u00b7"
-_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "phd", "md"}
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "phd", "md"}
+_TITLES = {"mr", "mrs", "ms", "mx", "dr", "prof", "sir", "dame", "herr", "frau", "mme", "m"}
+_COMPANY = {"inc", "ltd", "llc", "gmbh", "corp", "co", "plc", "ag", "sa", "bv", "oy", "ab", "team"}
+# Custom emoji of Mastodon names (":verified:") and decorations (emoji, symbols, joiners).
+_EMOJI_CODE = re.compile(r":[\w+-]+:")
+
+
+def _decoration(char: str) -> bool:
+    category = unicodedata.category(char)
+    return (
+        category.startswith("S")
+        or category in {"Cf", "Co", "Cs", "Me"}
+        or "\ufe00" <= char <= "\ufe0f"  # emoji variation selectors
+    )
+
 
 ADJECTIVES = (
     "Amber", "Bold", "Brave", "Bright", "Calm", "Clever", "Cosy", "Curious", "Daring", "Eager",
@@ -82,7 +96,10 @@ def without_contacts(text: str) -> str:
 
 def _is_name_word(word: str) -> bool:
     letters = word.replace("-", "").replace("'", "").replace("\u2019", "").rstrip(".")
-    if not letters or not letters.isalpha():
+    if not letters or not letters[0].isalpha():
+        return False
+    # Letters and the marks some scripts write them with (Devanagari vowel signs).
+    if not all(unicodedata.category(c)[0] in {"L", "M"} for c in letters):
         return False
     if word.lower() in _PARTICLES:
         return True
@@ -98,11 +115,22 @@ def public_name_from(name: str) -> str:
     to a pseudonym). Never holds an address, a phone number or a handle."""
     # What is left once the contacts are gone ("Omar" of "Omar <omar@example.org>") is a
     # name only if it is one on its own.
-    cleaned = without_contacts(name)
+    cleaned = without_contacts(_EMOJI_CODE.sub(" ", name or ""))
+    cleaned = "".join(c for c in cleaned if not _decoration(c))
     if _DIGITS.search(cleaned):
         return ""
+    if any(w.lower().strip(".,") in _COMPANY for w in cleaned.split()):
+        return ""  # not a person's name
+    # "Whitfield, Dana" (how some mail programs write a From name).
+    parts = [p.strip() for p in cleaned.split(",")]
+    if len(parts) == 2 and all(parts) and all(len(p.split()) <= 2 for p in parts):
+        cleaned = f"{parts[1]} {parts[0]}"
     words = [w.strip(",;") for w in cleaned.split()]
-    words = [w for w in words if w and w.lower() not in _SUFFIXES]
+    words = [w for w in words if w and w.lower().rstrip(".") not in _SUFFIXES]
+    while len(words) > 1 and words[0].lower().rstrip(".") in _TITLES:
+        words = words[1:]
+    # "DANA WHITFIELD" is written as a name is.
+    words = [w.capitalize() if len(w) > 1 and w.isupper() else w for w in words]
     if not words or len(words) > 4 or not all(_is_name_word(w) for w in words):
         return ""
     if words[0].lower() in _PARTICLES:

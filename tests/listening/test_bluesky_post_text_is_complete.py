@@ -72,6 +72,16 @@ def with_embed(
     return found
 
 
+def bluesky_source(stand_in: StandIn, **values: Any) -> Any:
+    return source_create(
+        organization=factories.make_org(),
+        name="Bluesky",
+        kind=SourceKind.BLUESKY,
+        url=stand_in.url,
+        **values,
+    )
+
+
 @pytest.fixture
 def service(stand_in: StandIn) -> Service:
     connector._SESSIONS.clear()
@@ -144,14 +154,7 @@ def test_media_cards_quotes_and_warnings_are_part_of_the_text(
         "values": [{"val": "graphic-media"}],
     }
     service.posts = [images, card, quote, both, gone, warned]
-    org = factories.make_org()
-    source = source_create(
-        organization=org,
-        name="Bluesky",
-        kind=SourceKind.BLUESKY,
-        url=stand_in.url,
-        queries="haulright",
-    )
+    source = bluesky_source(stand_in, queries="haulright")
 
     result = connector.fetch(source, {})
 
@@ -206,15 +209,7 @@ def test_a_mention_names_the_post_it_quotes_and_keeps_its_alt_text(
     }
     note["indexedAt"] = _iso(WHEN + timedelta(minutes=1))
     service.notes = [note]
-    org = factories.make_org()
-    source = source_create(
-        organization=org,
-        name="Bluesky",
-        kind=SourceKind.BLUESKY,
-        url=stand_in.url,
-        account=f"@{ORG_HANDLE}",
-        credential=APP_PASSWORD,
-    )
+    source = bluesky_source(stand_in, account=f"@{ORG_HANDLE}", credential=APP_PASSWORD)
 
     result = connector.fetch(source, {})
 

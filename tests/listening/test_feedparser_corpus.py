@@ -233,9 +233,9 @@ def _compare(
             tally.disagreements.append(f"{document.name}: {what}: Sayso {mine!r}, meant {meant!r}")
 
 
-def _value_type(detail: Any) -> tuple[Any, Any]:
+def _value_type(detail: Any) -> tuple[Any, Any, Any]:
     detail = detail or {}
-    return detail.get("value"), detail.get("type")
+    return detail.get("value"), detail.get("type"), detail.get("base")
 
 
 def _serve(stand_in: StandIn, documents: list[Document]) -> None:

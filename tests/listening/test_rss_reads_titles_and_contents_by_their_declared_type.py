@@ -113,3 +113,28 @@ def test_the_richest_of_content_and_summary_is_stored(org: Any, stand_in: StandI
         "Haulright lost my booking twice, and the second time nobody called back."
     )
     assert mentions["urn:entry:5"].text == "Haulright moved us in a day."
+
+
+@pytest.mark.django_db
+def test_relative_links_in_html_are_made_absolute(org: Any, stand_in: StandIn) -> None:
+    """Against the entry's xml:base, else the feed's own address."""
+    mentions = _poll(
+        org,
+        stand_in,
+        _feed(
+            _entry(
+                6,
+                "<title>Haulright help</title>",
+                '<content type="html">&lt;p&gt;Haulright answered in '
+                '&lt;a href="/help/booking"&gt;their help page&lt;/a&gt;.&lt;/p&gt;</content>',
+            ),
+            _entry(
+                7,
+                "<title>Haulright again</title>",
+                '<content type="html" xml:base="https://kim.example.net/2026/">&lt;p&gt;'
+                'Haulright: &lt;a href="review.html"&gt;my review&lt;/a&gt;&lt;/p&gt;</content>',
+            ),
+        ),
+    )
+    assert f"{stand_in.url}/help/booking" in mentions["urn:entry:6"].text
+    assert "https://kim.example.net/2026/review.html" in mentions["urn:entry:7"].text

@@ -1,5 +1,5 @@
-"""A Bluesky post's stored text holds what a person reads on it: image and video descriptions
-(alt text), the link card (``app.bsky.embed.external``), the quoted post with its author and
+"""A Bluesky post's stored text holds what a person reads on it: links in full (the text shows
+them shortened, the facets hold them), image and video descriptions (alt text), the link card (``app.bsky.embed.external``), the quoted post with its author and
 its media (``app.bsky.embed.record`` / ``recordWithMedia``), and the author's own content
 warning (self-labels). Read through the real ``atproto`` SDK from a stand-in service on
 127.0.0.1 (search answers post views with their embeds' views; a notification carries only the
@@ -218,4 +218,33 @@ def test_a_mention_names_the_post_it_quotes_and_keeps_its_alt_text(
     assert item.text == (
         f"@{ORG_HANDLE} look at this\n\n[image: Invoice with the fee circled]\n\n"
         f"[quoting https://bsky.app/profile/{LEE['did']}/post/{rkey}]"
+    )
+
+
+def link_facet(text: str, shown: str, uri: str) -> dict[str, Any]:
+    """A link facet over ``shown`` in ``text``, by UTF-8 byte range as the app writes it."""
+    start = len(text.encode()[: text.encode().index(shown.encode())])
+    return {
+        "$type": "app.bsky.richtext.facet",
+        "index": {"byteStart": start, "byteEnd": start + len(shown.encode())},
+        "features": [{"$type": "app.bsky.richtext.facet#link", "uri": uri}],
+    }
+
+
+@pytest.mark.django_db
+def test_shortened_links_are_stored_in_full(stand_in: StandIn, service: Service) -> None:
+    text = "Haulright «refund policy» 🙄 news.example/haulright-refu... and read this"
+    full = "https://news.example/haulright-refund-policy-2024?ref=bsky"
+    shortened = post(1, text)
+    shortened["record"]["facets"] = [
+        link_facet(text, "news.example/haulright-refu...", full),
+        link_facet(text, "this", "https://blog.example/haulright"),
+    ]
+    service.posts = [shortened]
+    source = bluesky_source(stand_in, queries="haulright")
+
+    (item,) = connector.fetch(source, {}).items
+
+    assert item.text == (
+        f"Haulright «refund policy» 🙄 {full} and read this (https://blog.example/haulright)"
     )

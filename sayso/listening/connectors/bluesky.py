@@ -141,7 +141,8 @@ def _quote(view_record: Any) -> str:
     value = _get(view_record, "value")
     if _kind(value) not in {"", "app.bsky.feed.post"}:
         return ""  # a quoted feed, list or starter pack: its link says enough
-    parts = [str(_get(value, "text") or "").replace("\x00", "").strip()]
+    written = _with_links(str(_get(value, "text") or ""), _get(value, "facets"))
+    parts = [written.replace("\x00", "").strip()]
     for embed in _get(view_record, "embeds") or []:
         parts.extend(_embed(embed, quotes=False))
     text = "\n\n".join(part for part in parts if part)
@@ -195,10 +196,43 @@ def _embed(embed: Any, *, quotes: bool = True) -> list[str]:
     return parts
 
 
+def _with_links(text: str, facets: Any) -> str:
+    """``text`` with each link facet's address in full: Bluesky clients shorten a link in the
+    text ("news.example/haulright-re...") and keep the address in the facet, by UTF-8 byte
+    range; a link on other words keeps them, the address after them."""
+    links = []
+    for facet in facets or []:
+        index = _get(facet, "index")
+        start = _get(index, "byte_start") or _get(index, "byteStart") or 0
+        end = _get(index, "byte_end") or _get(index, "byteEnd") or 0
+        for feature in _get(facet, "features") or []:
+            uri = str(_get(feature, "uri") or "").strip()
+            if uri and _kind(feature).endswith("#link") and 0 <= start < end:
+                links.append((int(start), int(end), uri))
+    if not links:
+        return text
+    data = text.encode("utf-8")
+    pieces, at = [], 0
+    for start, end, uri in sorted(links):
+        if start < at or end > len(data):
+            continue  # overlapping or out of range: the text as written
+        shown = data[start:end].decode("utf-8", errors="replace")
+        stem = shown.strip().rstrip(".…").removeprefix("https://").removeprefix("http://")
+        pieces.append(data[at:start].decode("utf-8", errors="replace"))
+        if stem and "." in stem and stem in uri:
+            pieces.append(uri)
+        else:
+            pieces.append(f"{shown} ({uri})")
+        at = end
+    pieces.append(data[at:].decode("utf-8", errors="replace"))
+    return "".join(pieces)
+
+
 def post_text(record: Any, embed: Any = None) -> str:
     """A post's text as a person reads it (see above); ``embed`` is the post view's embed,
     richer than the record's own. Empty when the post says nothing."""
-    parts = [str(_get(record, "text") or "").replace("\x00", "").strip()]
+    written = _with_links(str(_get(record, "text") or ""), _get(record, "facets"))
+    parts = [written.replace("\x00", "").strip()]
     parts.extend(_embed(embed if embed is not None else _get(record, "embed")))
     text = "\n\n".join(part for part in parts if part)
     warning = _warning(record)

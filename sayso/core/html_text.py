@@ -15,17 +15,20 @@ The result is text, not HTML: ``<b>`` written as ``&lt;b&gt;`` comes out as the 
 
 from __future__ import annotations
 
+import contextlib
 import re
+from html.parser import HTMLParser
 from typing import Any
 
-import nh3
 from inscriptis import get_text
 from inscriptis.css_profiles import CSS_PROFILES
 from inscriptis.model.config import ParserConfig
 from inscriptis.model.html_document_state import HtmlDocumentState
 from inscriptis.model.tag import CustomHtmlTagHandlerMapping
 
-__all__ = ["html_to_text"]
+__all__ = ["MAX_MARKUP_CHARS", "html_to_text"]
+
+MAX_MARKUP_CHARS = 500_000
 
 # Characters no text field should hold: NUL (PostgreSQL refuses it) and the C0 controls other
 # than tab and newline; a carriage return becomes a newline.
@@ -90,6 +93,45 @@ def _tidy(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
+_BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"}
+
+
+class _TextBetweenTags(HTMLParser):
+    """The fallback when inscriptis lays nothing out: the text outside tags (scripts and
+    styles left out), a line break at each block; linear in the markup, whatever its depth."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.pieces: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"script", "style"}:
+            self.skipping += 1
+        elif tag in _BLOCKS:
+            self.pieces.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"script", "style"}:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in _BLOCKS:
+            self.pieces.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.pieces.append(data)
+
+
+def _text_between_tags(markup: str) -> str:
+    parser = _TextBetweenTags()
+    # The standard library's parser is lenient; whatever it raises, keep what it read.
+    with contextlib.suppress(Exception):
+        parser.feed(markup)
+        parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.pieces).split("\n"))
+    return "\n".join(lines)
+
+
 def html_to_text(markup: str) -> str:
     """The text a reader sees in ``markup`` (an HTML document or fragment); never raises."""
     if not markup or not markup.strip():
@@ -97,10 +139,14 @@ def html_to_text(markup: str) -> str:
     if not _MARKUP_HINT.search(markup):
         # Not HTML at all: keep its own line breaks, only tidied.
         return _tidy(markup)
+    # Layout costs time in proportion to the markup (about 8 s a megabyte of table cells): read
+    # the first MAX_MARKUP_CHARS, far more than any stored text may hold.
+    markup = markup[:MAX_MARKUP_CHARS]
     try:
         text = get_text(_MARKERS.sub("", _CONTROL.sub("", markup)), _CONFIG)
-    except Exception:
-        import html
-
-        text = html.unescape(nh3.clean(markup, tags=set()))
+    except Exception:  # lxml on pathological input: strip the tags instead (below)
+        text = ""
+    if not text.strip():
+        # Nothing laid out (lxml stops at nesting 256 deep): read the text between the tags.
+        text = _text_between_tags(markup)
     return _tidy(text)

@@ -2,7 +2,7 @@
 paragraphs, list items and link targets, drops scripts and styles, collapses the source's layout
 whitespace, and gives text (never markup) back."""
 
-from sayso.core.html_text import html_to_text
+from sayso.core.html_text import MAX_MARKUP_CHARS, html_to_text
 from sayso.listening.connectors.base import html_to_text as connector_html_to_text
 
 INDENTED = """
@@ -96,3 +96,15 @@ def test_hashtags_and_mentions_keep_only_their_text() -> None:
         'href="https://m.example/@dana" class="u-url mention">@<span>dana</span></a></span></p>'
     )
     assert html_to_text(markup) == "Booked with #haulright cc @dana"
+
+
+def test_text_nested_deeper_than_the_html_parser_goes_is_still_read() -> None:
+    markup = "<div>" * 1000 + "<p>hello</p><script>x()</script><p>two &amp; <b>three</b></p>"
+    assert html_to_text(markup) == "hello\n\ntwo & three"
+
+
+def test_only_the_first_part_of_huge_markup_is_laid_out() -> None:
+    row = "<tr><td>a</td><td>b</td></tr>"
+    text = html_to_text("<table>" + row * (2 * MAX_MARKUP_CHARS // len(row)) + "</table>")
+    assert text.startswith("a  b\na  b")
+    assert text.count("a  b") <= MAX_MARKUP_CHARS // len(row) + 1

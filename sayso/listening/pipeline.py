@@ -176,6 +176,33 @@ def _new_only(
     return fresh, len(items) - len(fresh)
 
 
+def _parents_first(
+    items: list[tuple[FetchedItem, list[str]]],
+) -> list[tuple[FetchedItem, list[str]]]:
+    """``items`` with each reply after the item of the batch it answers (services list the
+    newest first, so a reply would otherwise be stored before its parent and could not join
+    its case); the order is otherwise kept."""
+    ids = {item.native_id for item, _ in items if item.native_id}
+    if not any(item.reply_to in ids for item, _ in items):
+        return items
+    replies: dict[str, list[tuple[FetchedItem, list[str]]]] = {}
+    ordered: list[tuple[FetchedItem, list[str]]] = []
+    for pair in items:
+        item = pair[0]
+        if item.reply_to in ids and item.reply_to != item.native_id:
+            replies.setdefault(item.reply_to, []).append(pair)
+        else:
+            ordered.append(pair)
+    done = 0
+    while done < len(ordered) or replies:
+        if done == len(ordered):  # a cycle of replies (not seen in the wild): as they came
+            ordered += replies.pop(next(iter(replies)))
+            continue
+        ordered += replies.pop(ordered[done][0].native_id, [])
+        done += 1
+    return ordered
+
+
 class Batch:
     """What storing one batch needs to know, read once for the whole batch: the identities of
     its authors, their open cases and those cases' vectors. Updated as items are stored (a new
@@ -815,6 +842,7 @@ def items_intake(
     listened = _listened(items, terms)
     report.unmatched = len(items) - len(listened)
     fresh, report.known = _new_only(source, listened)
+    fresh = _parents_first(fresh)
     history = DuplicateIndex(capacity=len(fresh) + 1)
     chunks = [fresh[start : start + CHUNK] for start in range(0, len(fresh), CHUNK)]
     intake = Intake(report, terms, chunks, history)

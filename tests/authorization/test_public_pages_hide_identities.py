@@ -54,8 +54,9 @@ def test_public_pages_show_no_email_or_phone_of_named_customers(world: World, wh
 def test_public_pages_show_no_email_of_a_customer_who_signed_up_in_the_portal(
     world: World,
 ) -> None:
-    """Cam signed in through the portal with only an address, which became the display name;
-    Cam's idea and comment then show the address (idea pages, the ideas feed, Cam's profile)."""
+    """Cam signed in through the portal with only an address, which the staff know Cam by;
+    Cam's idea, comment, the ideas feed and Cam's profile show Cam's public name instead
+    (issue 20: they showed the address)."""
     assert _leaks(world, "cam") == []
 
 

@@ -67,6 +67,8 @@ def test_the_profile_page_changes_the_public_name(org: Any) -> None:
     profile = reverse("portal-profile", kwargs={"org": org.slug})
     page = client.get(profile)
     assert page.status_code == 200 and 'value="Ada L."' in page.text
+    home = client.get(reverse("portal-cases", kwargs={"org": org.slug})).text
+    assert f'href="{profile}" data-testid="portal-profile-link">Ada L.</a>' in home
 
     refused = client.post(profile, {"public_name": "ada@example.com"})
     assert refused.status_code == 400 and "email address" in refused.text

@@ -88,6 +88,12 @@ def decode_text(payload: bytes, declared: str | None) -> str:
         except LookupError:
             codec = None
     if payload.isascii():
+        # 7-bit bytes may still be a 7-bit charset (ISO-2022-JP, UTF-7) or UTF-16's zeros.
+        if codec:
+            try:
+                return payload.decode(codec)
+            except UnicodeDecodeError:
+                pass
         return payload.decode("ascii")
     if codec != "utf-8":
         try:

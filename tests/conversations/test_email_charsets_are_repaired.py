@@ -39,3 +39,9 @@ def test_undeclared_legacy_text_is_detected() -> None:
 
 def test_declared_latin1_with_windows_quotes_is_read_as_windows_1252() -> None:
     assert decode_text("“Booked” – €40".encode("cp1252"), "iso-8859-1") == "“Booked” – €40"
+
+
+def test_a_seven_bit_charset_is_read_in_its_declared_charset() -> None:
+    japanese = "トラックが来ませんでした。"
+    assert decode_text(japanese.encode("iso-2022-jp"), "iso-2022-jp") == japanese
+    assert decode_text("Café".encode("utf-7"), "utf-7") == "Café"

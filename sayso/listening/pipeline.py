@@ -253,6 +253,8 @@ class Batch:
             contact = Customer.objects.create(
                 organization=self.organization,
                 display_name=f"Anonymous · {source.name}"[:200],
+                # Nobody named them: shown in public as that, not as an invented person.
+                public_name="Anonymous",
                 is_prospect=False,
             )
             Identity.objects.create(

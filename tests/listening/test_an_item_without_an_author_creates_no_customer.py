@@ -59,6 +59,7 @@ def test_cases_they_open_name_the_source_and_are_not_joined(org: Any, source: An
     assert (first.opened, first.joined, second.opened, second.joined) == (2, 0, 1, 0)
     (contact,) = Customer.objects.filter(organization=org)
     assert "Movers forum" in contact.display_name
+    assert contact.public_name == "Anonymous"
     assert not contact.is_prospect
     assert Case.objects.filter(customer=contact).count() == 3
     assert set(Mention.objects.filter(source=source).values_list("outcome", flat=True)) == {

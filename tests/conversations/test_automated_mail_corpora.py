@@ -104,6 +104,7 @@ def test_every_message_through_ingest_mail(
         # Only messages that are not mail at all (no sender) may be refused, with a reason.
         assert exc.returncode == 1, exc
     assert "Traceback" not in err.getvalue()
+    assert f"{len(kinds)} of the created were automated mail" in out.getvalue()
 
     assert Counter(AutomatedMail.objects.values_list("kind", flat=True)) == Counter(kinds.values())
     # No automated sender became a customer (long-links.eml, a person's mail, comes from a

@@ -142,7 +142,7 @@ class Command(BaseCommand):
         # Check every path before storing anything, so a typo does not import half a run.
         sources = [source_for(argument) for argument in options["paths"]]
         total = sum(source.count for source in sources)
-        created = present = failed = 0
+        created = present = failed = automated = 0
         stopped: str = ""
         bar = tqdm(
             total=total,
@@ -170,6 +170,7 @@ class Command(BaseCommand):
                     else:
                         if result.created:
                             created += 1
+                            automated += result.automated is not None
                         else:
                             present += 1
                     bar.update(1)
@@ -178,6 +179,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{organization.name}: {created} created, {present} already present "
             f"(re-delivered), {failed} failed."
+            + (
+                f" {automated} of the created were automated mail (bounces, auto-replies, "
+                "lists…): kept for staff under Automated mail, no case opened."
+                if automated
+                else ""
+            )
         )
         if stopped:
             raise CommandError(

@@ -21,6 +21,8 @@ JAPANESE = (
     "Haulright の配送が三日も遅れました。サポートに電話しても誰も出ません。"
     "引っ越しの日に荷物が届かず、本当に困っています。"
 )
+POLISH = "Haulright: przesyłka spóźniła się o trzy dni, a obsługa nie odpowiada na żadną wiadomość."
+ENGLISH = "Haulright™ — “great” service… © 2026 » more «"
 FRENCH = "Haulright : déménagement réussi, équipe très aimable, à recommander ! Où est le reçu ?"
 
 
@@ -63,6 +65,9 @@ def _stored(org: Any, stand_in: StandIn, body: bytes, content_type: str) -> Ment
         pytest.param(
             JAPANESE, "euc-jp", "application/xml", "iso-8859-1", id="eucjp-declared-latin1-in-xml"
         ),
+        # Short texts charset-normalizer alone reads as a rare code page (cp1125, ISO-8859-10).
+        pytest.param(ENGLISH, "windows-1252", "application/xml", "", id="cp1252-undeclared"),
+        pytest.param(POLISH, "iso-8859-2", "application/xml", "", id="latin2-undeclared"),
         pytest.param(
             FRENCH,
             "utf-8",

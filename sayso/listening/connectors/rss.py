@@ -256,11 +256,36 @@ def _declared(body: bytes, content_type: str) -> list[str]:
     return [name for name in dict.fromkeys(names) if name]
 
 
+# Charsets feeds are written in, most common first: among charset-normalizer's guesses that
+# read about as cleanly as its best, one of these wins over a rare DOS or Mac code page (a
+# short windows-1252 text otherwise reads as cp1125, Polish ISO-8859-2 as ISO-8859-10).
+_WEB_CHARSETS = (
+    "utf-8", "cp1252", "iso8859-1", "iso8859-15", "cp1251", "koi8-r", "koi8-u", "shift_jis",
+    "cp932", "euc_jp", "euc_jis_2004", "iso2022_jp", "gb18030", "gbk", "gb2312", "big5",
+    "big5hkscs", "euc_kr", "cp949", "cp1250", "iso8859-2", "cp1253", "iso8859-7", "cp1254",
+    "iso8859-9", "cp1255", "iso8859-8", "cp1256", "iso8859-6", "cp1257", "iso8859-13",
+    "cp874", "tis-620", "cp1258", "iso8859-5",
+)  # fmt: skip
+_COMMON = tuple(dict.fromkeys(_codec(name) for name in _WEB_CHARSETS))
+# How much messier than the best guess a common charset may read and still be preferred.
+_GUESS_MARGIN = 0.1
+
+
 def _guess(body: bytes) -> tuple[str, float] | None:
-    best = from_bytes(body).best()
-    if best is None:
+    """charset-normalizer's guess (its matches come best first): the first match that reads
+    about as cleanly as the best and can be a common charset, else its best."""
+    matches = list(from_bytes(body))
+    if not matches:
         return None
-    return best.encoding, float(best.chaos)
+    cleanest = min(float(match.chaos) for match in matches)
+    for match in matches:
+        if float(match.chaos) > cleanest + _GUESS_MARGIN:
+            continue
+        names = {_codec(name) for name in match.could_be_from_charset} | {_codec(match.encoding)}
+        common = [name for name in _COMMON if name in names]
+        if common:
+            return common[0], float(match.chaos)
+    return matches[0].encoding, float(matches[0].chaos)
 
 
 def _mess(text: str) -> float:

@@ -89,3 +89,28 @@ def test_a_bounce_of_unknown_mail_is_kept_unlinked_and_opens_nothing(org: Any) -
     assert result.automated is not None and result.automated.case is None
     assert result.automated.details["recipients"] == ["user@aol.com"]
     assert (Case.objects.count(), Customer.objects.count()) == (cases, customers)
+
+
+@pytest.mark.parametrize(
+    ("file", "original_id", "kind"),
+    [
+        ("bounce_no-mx.eml", b"<19E44CA63F984902B7D654F8FF40F89D@bo>", "delay"),
+        ("disposition-notification.eml", b"<199509192301.23456@example.org>", "read_receipt"),
+    ],
+)
+def test_a_delay_or_read_receipt_is_kept_on_the_case_without_alert_or_mark(
+    org: Any, agent: Any, file: str, original_id: bytes, kind: str
+) -> None:
+    case, reply, message_id = _sent_reply(org, agent)
+    raw = (FLANKER / file).read_bytes()
+    assert original_id in raw
+
+    result = email_receive(organization=org, raw=raw.replace(original_id, message_id.encode()))
+
+    assert result.automated is not None and result.automated.kind == kind
+    assert result.automated.case == case and result.automated.reported_message == reply
+    reply.refresh_from_db()
+    assert reply.undelivered_at is None and reply.delivery_error == ""
+    assert not Alert.objects.filter(kind=AlertKind.MESSAGE_UNDELIVERED).exists()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RESOLVED

@@ -68,6 +68,14 @@ def _stored(org: Any, stand_in: StandIn, body: bytes, content_type: str) -> Ment
         # Short texts charset-normalizer alone reads as a rare code page (cp1125, ISO-8859-10).
         pytest.param(ENGLISH, "windows-1252", "application/xml", "", id="cp1252-undeclared"),
         pytest.param(POLISH, "iso-8859-2", "application/xml", "", id="latin2-undeclared"),
+        # (an even number of bytes, which UTF-16 decodes without an error, into nonsense)
+        pytest.param(
+            FRENCH.replace(" ?", "?"),
+            "utf-8",
+            "application/xml",
+            "UTF-16",
+            id="utf8-declared-utf16",
+        ),
         pytest.param(
             FRENCH,
             "utf-8",

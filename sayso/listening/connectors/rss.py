@@ -321,6 +321,8 @@ def _decoded(body: bytes, content_type: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         utf8 = None
     for codec in _declared(body, content_type):
+        if codec.startswith(("utf-16", "utf-32")) and b"\x00" not in body[:1024]:
+            continue  # markup in UTF-16 has NUL bytes: a UTF-8 file labelled UTF-16 by mistake
         try:
             text = body.decode(codec)
         except UnicodeDecodeError:

@@ -63,6 +63,7 @@ def test_the_corpus_has_what_these_tests_check() -> None:
     assert sum(bool(s.get("poll")) for s in STATUSES) >= 5
     assert sum(bool(s.get("reblog")) for s in STATUSES) >= 5
     assert sum(bool((s.get("quote") or {}).get("quoted_status")) for s in STATUSES) >= 2
+    assert any(s.get("quote") and not s["quote"].get("quoted_status") for s in STATUSES)
     assert any(m.get("description") for s in STATUSES for m in s["media_attachments"])
     assert any(s.get("card") for s in STATUSES)
 
@@ -112,6 +113,9 @@ def test_every_status_reads_as_a_person_reads_it(status: dict[str, Any]) -> None
             assert (f"> {line}" if line else ">") in text
         # Mastodon's "RE: <link>" fallback paragraph is not repeated above the quote.
         assert not text.startswith("RE:")
+    elif shown.get("quote") and "quote-inline" in shown["content"]:
+        # A quote the server does not show (revoked, pending): its link is all there is.
+        assert text.startswith("RE: ")
 
 
 # The instance's version: never asked, page after page ----------------------------------------

@@ -122,7 +122,7 @@ def _newer(a: str | None, b: str | None) -> str | None:
 # (their descriptions), the link card and the quoted post, custom emoji shortcodes removed.
 
 # Mastodon 4.4+ puts a "RE: <link>" paragraph in a quoting status's content for clients that do
-# not show quotes; the quote itself is shown here instead.
+# not show quotes; where the quote itself is shown here, that paragraph is dropped.
 _QUOTE_INLINE = re.compile(
     r"<p\b[^>]*\bclass=[\"'][^\"']*\bquote-inline\b[^\"']*[\"'][^>]*>.*?</p>", re.I | re.S
 )
@@ -239,14 +239,17 @@ def _quoted(quote: Any) -> str:
 def status_text(status: Any, *, quotes: bool = True) -> str:
     """A status's text as a person reads it (see above); empty when it says nothing."""
     emojis = status.get("emojis")
-    content = _QUOTE_INLINE.sub("", str(status.get("content") or ""))
+    quoted = _quoted(status.get("quote")) if quotes else ""
+    content = str(status.get("content") or "")
+    if quoted:
+        # Shown below; a quote not shown (pending, revoked) keeps its "RE: <link>" instead.
+        content = _QUOTE_INLINE.sub("", content)
     content = _MENTION_LINK.sub("<a>", content)
     parts = [without_custom_emoji(html_to_text(content), emojis)]
     parts.append(_poll(status.get("poll")))
     parts.append("\n".join(_media(status.get("media_attachments"))))
     parts.append(_card(status.get("card")))
-    if quotes:
-        parts.append(_quoted(status.get("quote")))
+    parts.append(quoted)
     text = "\n\n".join(part for part in parts if part)
     warning = without_custom_emoji(" ".join(str(status.get("spoiler_text") or "").split()), emojis)
     if warning and text:

@@ -3,7 +3,8 @@ them shortened, the facets hold them), image and video descriptions (alt text), 
 its media (``app.bsky.embed.record`` / ``recordWithMedia``), and the author's own content
 warning (self-labels). Read through the real ``atproto`` SDK from a stand-in service on
 127.0.0.1 (search answers post views with their embeds' views; a notification carries only the
-record, whose quote is a reference: its address is named)."""
+record, whose quote is a reference: the quoted posts are read in one getPosts request, or
+named by address when the service does not answer)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sayso.listening.connectors import bluesky as connector
 from sayso.listening.models import SourceKind
 from sayso.listening.services import source_create
 from tests import factories
-from tests.listening.stand_in import StandIn
+from tests.listening.stand_in import Reply, StandIn
 from tests.listening.test_bluesky import (
     APP_PASSWORD,
     ORG_HANDLE,
@@ -180,10 +181,8 @@ def test_media_cards_quotes_and_warnings_are_part_of_the_text(
     assert texts[warned["uri"]] == "CW: graphic media\n\nHaulright injury photos"
 
 
-@pytest.mark.django_db
-def test_a_mention_names_the_post_it_quotes_and_keeps_its_alt_text(
-    stand_in: StandIn, service: Service
-) -> None:
+def quoting_mention() -> dict[str, Any]:
+    """A mention whose record quotes Lee's post (with an image of its own beside it)."""
     note = notification(1, "mention", f"@{ORG_HANDLE} look at this")
     quoted_uri = f"at://{LEE['did']}/app.bsky.feed.post/{tid(60)}"
     note["record"]["embed"] = {
@@ -208,7 +207,41 @@ def test_a_mention_names_the_post_it_quotes_and_keeps_its_alt_text(
         },
     }
     note["indexedAt"] = _iso(WHEN + timedelta(minutes=1))
-    service.notes = [note]
+    return note
+
+
+@pytest.mark.django_db
+def test_a_mention_reads_the_post_it_quotes_in_one_request(
+    stand_in: StandIn, service: Service
+) -> None:
+    quoted = with_embed(60, "Haulright charged me twice", images_view("Bank statement"))
+    quoted["author"] = {k: LEE[k] for k in ("did", "handle", "displayName", "avatar", "labels")}
+    quoted["uri"] = f"at://{LEE['did']}/app.bsky.feed.post/{tid(60)}"
+    stand_in.route(
+        "/xrpc/app.bsky.feed.getPosts",
+        lambda request: Reply(
+            body={"posts": [quoted] if quoted["uri"] in request.query.get("uris", []) else []}
+        ),
+    )
+    service.notes = [quoting_mention()]
+    source = bluesky_source(stand_in, account=f"@{ORG_HANDLE}", credential=APP_PASSWORD)
+
+    (item,) = connector.fetch(source, {}).items
+
+    assert item.text == (
+        f"@{ORG_HANDLE} look at this\n\n[image: Invoice with the fee circled]\n\n"
+        "Quoting Lee Okafor (@lee.bsky.social):\n"
+        "> Haulright charged me twice\n>\n> [image: Bank statement]"
+    )
+    assert len(stand_in.calls("/xrpc/app.bsky.feed.getPosts")) == 1
+
+
+@pytest.mark.django_db
+def test_a_quote_the_service_does_not_return_is_named_by_its_address(
+    stand_in: StandIn, service: Service
+) -> None:
+    # No getPosts here (the stand-in answers 404): the mention is still stored.
+    service.notes = [quoting_mention()]
     source = bluesky_source(stand_in, account=f"@{ORG_HANDLE}", credential=APP_PASSWORD)
 
     result = connector.fetch(source, {})

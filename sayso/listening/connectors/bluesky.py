@@ -55,6 +55,8 @@ from sayso.listening.connectors.base import (
 
 PAGE = 100
 NOTIFICATIONS_PAGE = 50
+# Quoted posts read per getPosts request (the service's limit).
+GET_POSTS_BATCH = 25
 # Pages of newer posts (or notifications) read per query and poll.
 MAX_PAGES = 5
 # How far before the cursor a search asks from (see the module's docstring).
@@ -378,6 +380,67 @@ def _mentions(client: Client, seen: str) -> list[Any]:
     return notes
 
 
+def _quoted_ref(record: Any) -> str:
+    """The AT URI of the post a record's own embed quotes ("" if none)."""
+    embed = _get(record, "embed")
+    if _kind(embed).startswith("app.bsky.embed.recordWithMedia"):
+        embed = _get(embed, "record")
+    if not _kind(embed).startswith("app.bsky.embed.record"):
+        return ""
+    uri = str(_get(_get(embed, "record"), "uri") or "")
+    return uri if uri.startswith("at://") and "/app.bsky.feed.post/" in uri else ""
+
+
+def _quoted_posts(client: Client, records: list[Any]) -> dict[str, Any]:
+    """The posts the records quote, by AT URI: a notification carries only the record (a
+    quote is a reference), so they are read in one ``getPosts`` per 25, and only when some
+    mention quotes a post. A failure leaves the quotes named by address."""
+    wanted = list(dict.fromkeys(uri for uri in map(_quoted_ref, records) if uri))
+    found: dict[str, Any] = {}
+    for start in range(0, len(wanted), GET_POSTS_BATCH):
+        try:
+            answer = client.app.bsky.feed.get_posts(
+                params={"uris": wanted[start : start + GET_POSTS_BATCH]}
+            )
+        except AtProtocolError:
+            break
+        found.update({post.uri: post for post in answer.posts})
+    return found
+
+
+def _record_view(record: Any, quoted: dict[str, Any]) -> Any:
+    """The view of a notification record's embed, with the quoted post read (else None: the
+    record's own embed is used)."""
+    post = quoted.get(_quoted_ref(record))
+    if post is None:
+        return None
+    view = {
+        "$type": "app.bsky.embed.record#view",
+        "record": {
+            "$type": "app.bsky.embed.record#viewRecord",
+            "uri": post.uri,
+            "author": post.author,
+            "value": post.record,
+            "embeds": [post.embed] if getattr(post, "embed", None) is not None else [],
+        },
+    }
+    embed = _get(record, "embed")
+    if _kind(embed).startswith("app.bsky.embed.recordWithMedia"):
+        return {
+            "$type": "app.bsky.embed.recordWithMedia#view",
+            "record": view,
+            "media": _get(embed, "media"),
+        }
+    return view
+
+
+def _entry_item(entry: Any, *, direct: bool, embed: Any) -> FetchedItem | None:
+    """The item of a post view or a notification (both have uri, author, record, indexedAt)."""
+    return _item(
+        entry.uri, entry.author, entry.record, entry.indexed_at, direct=direct, embed=embed
+    )
+
+
 def _collect(
     client: Client, source: Any, cursor: dict[str, Any], *, mentions: bool
 ) -> tuple[list[FetchedItem], dict[str, Any]]:
@@ -389,23 +452,20 @@ def _collect(
         for post in _search(client, query, since):
             if since and post.indexed_at <= since:
                 continue
-            item = _item(
-                post.uri,
-                post.author,
-                post.record,
-                post.indexed_at,
-                direct=False,
-                embed=getattr(post, "embed", None),
-            )
+            item = _entry_item(post, direct=False, embed=getattr(post, "embed", None))
             if item is not None:
                 items.append(item)
             new_cursor[key] = max(new_cursor.get(key) or "", post.indexed_at)
     if mentions:
         seen = cursor.get("mentions") or ""
-        for note in _mentions(client, seen):
-            if note.reason not in {"mention", "reply"} or note.indexed_at <= seen:
-                continue
-            item = _item(note.uri, note.author, note.record, note.indexed_at, direct=True)
+        notes = [
+            note
+            for note in _mentions(client, seen)
+            if note.reason in {"mention", "reply"} and note.indexed_at > seen
+        ]
+        quoted = _quoted_posts(client, [note.record for note in notes])
+        for note in notes:
+            item = _entry_item(note, direct=True, embed=_record_view(note.record, quoted))
             if item is not None:
                 items.append(item)
             new_cursor["mentions"] = max(new_cursor.get("mentions") or "", note.indexed_at)

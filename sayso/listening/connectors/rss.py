@@ -5,7 +5,8 @@ from the cursor) and a size limit, through the outbound policy (``sayso.core.out
 internal addresses, redirects included), then parsed from bytes: feedparser never opens a URL.
 An entry's author is recognised by their link (``<author><uri>``), else their email (as an
 unverified claim: it never joins the customer who holds the address), else the feed's own site
-(a personal blog has one author).
+when the document names at most one author (a personal blog has one author; on a forum or a
+review site, where entries name several, the site stands for none of them).
 
 Feeds are read as feedparser means them (docs/listening.md, "RSS and Atom"): every title,
 content and summary is used according to its declared type (``text/plain`` is text as it is,
@@ -133,6 +134,17 @@ def _author(entry: Any, site: str) -> tuple[str, str, str]:
     if site:
         return name, IdentityKind.URL, site
     return name, "", ""
+
+
+def _named_authors(entries: Any) -> set[str]:
+    """The distinct authors the entries name (by link, else address, else name, lowercased)."""
+    named = set()
+    for entry in entries:
+        detail = entry.get("author_detail") or {}
+        key = detail.get("href") or detail.get("email") or detail.get("name") or entry.get("author")
+        if key and str(key).strip():
+            named.add(str(key).strip().lower())
+    return named
 
 
 # Media types whose value is markup, to be read as text through the converter.
@@ -393,6 +405,10 @@ def parse(body: bytes, content_type: str = "", url: str = "") -> tuple[Any, list
             f"{problem.getColumnNumber()}: {problem.getMessage()}); nothing was stored.",
         )
     site = str(parsed.feed.get("link") or "")
+    if len(_named_authors(parsed.entries)) > 1:
+        # Several people write here (a forum, a review site, a group blog): the site is none
+        # of them, so it neither stands in for a missing author nor recognises one.
+        site = ""
     items = []
     for entry in parsed.entries:
         title = entry_title(entry)

@@ -129,6 +129,12 @@ def normalize_identity(kind: str, value: str) -> str:
         address = raw.lower()
         if address.startswith("mailto:"):
             address = address[7:]
+        local, at, domain = address.rpartition("@")
+        if at and domain and not domain.isascii():
+            # user@пример.рф and user@xn--e1afmkfd.xn--p1ai are one mailbox: the domain is
+            # kept in its ASCII (punycode) form, as a handle's or a web address's host is.
+            domain = ascii_host(domain) or domain
+            address = f"{local}@{domain}"
         try:
             validate_email(address)
         except ValidationError:

@@ -124,3 +124,10 @@ def test_a_claimed_address_is_never_an_email_identity() -> None:
     # Same text, other kind: nothing maps one kind onto the other.
     assert identity_equivalents(IdentityKind.EMAIL_CLAIMED, claimed) == []
     assert identity_equivalents(IdentityKind.EMAIL, claimed) == []
+
+
+def test_an_email_address_at_an_idn_domain_is_one_address_in_either_form() -> None:
+    unicode_form = normalize_identity(IdentityKind.EMAIL, "Ivan@Пример.рф")
+    assert unicode_form == normalize_identity(IdentityKind.EMAIL, "ivan@xn--e1afmkfd.xn--p1ai")
+    assert unicode_form == "ivan@xn--e1afmkfd.xn--p1ai"
+    assert normalize_identity(IdentityKind.EMAIL_CLAIMED, "ivan@пример.рф") == unicode_form

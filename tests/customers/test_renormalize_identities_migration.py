@@ -1,6 +1,6 @@
 """Migration customers 0007: handles and web addresses stored before the normalizer knew IDN
 hosts, profile URLs and DIDs are rewritten in today's form, so the account is recognised
-again; values it cannot read, emails and phones are left as they are."""
+again (email domains too); values it cannot read and phones are left as they are."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def test_stored_handles_and_addresses_take_todays_form() -> None:
         ("url", "пример.рф/blog"): None,
         ("mastodon", "https://mastodon.social/@Kim"): None,
         ("mastodon", "not a handle at all"): "not a handle at all",
-        ("email", "Kim@Example.org"): "Kim@Example.org",
+        ("email", "kim@example.org"): "kim@example.org",
+        ("email", "kim@пример.рф"): "kim@xn--e1afmkfd.xn--p1ai",
         ("other", "listening-source:3"): "listening-source:3",
     }
     ids = {

@@ -1,6 +1,6 @@
-"""Stored handles and web addresses in the forms the normalizer now gives (issue 20): IDN hosts
-in punycode, Mastodon handles and profile URLs, Bluesky handles and DIDs, so that an account
-heard again is recognised as the customer it already is. A value the normalizer now refuses is
+"""Stored addresses, handles and web addresses in the forms the normalizer now gives (issue 20):
+IDN hosts and email domains in punycode, Mastodon handles and profile URLs, Bluesky handles and
+DIDs, so that an account heard again is recognised as the customer it already is. A value the normalizer now refuses is
 kept as it is; customers that now share an identity appear among the merge suggestions."""
 
 from typing import Any
@@ -10,7 +10,7 @@ from django.db import migrations
 
 from sayso.customers.identities import normalize_identity
 
-KINDS = ("mastodon", "bluesky", "url")
+KINDS = ("email", "email_claimed", "mastodon", "bluesky", "url")
 
 
 def renormalize(apps: Any, schema_editor: Any) -> None:

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import codecs
 import email
 import email.errors
 import email.policy
@@ -18,12 +17,12 @@ from datetime import datetime
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 
-import charset_normalizer
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
+from sayso.core import charsets
 from sayso.core.html_text import html_to_text
 
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
@@ -69,70 +68,14 @@ _FILLER = re.compile(
 _FORWARD_RULE = "---------- Forwarded message ----------"
 
 
-def _looks_like_mojibake(text: str) -> bool:
-    """C1 control characters in decoded text: a windows-1252 or UTF-8 text read as Latin-1."""
-    return any("\x80" <= ch <= "\x9f" for ch in text)
-
-
 def decode_text(payload: bytes, declared: str | None) -> str:
-    """Bytes of a text part as text: the declared charset when it reads them, UTF-8 when the
-    bytes are valid UTF-8 (a part declared GB2312 or Latin-1 but written in UTF-8), else what
-    charset-normalizer detects; never raises."""
+    """Bytes of a text part as text (``sayso.core.charsets``): the declared charset when the
+    bytes read as it says, UTF-8 when they are valid UTF-8 (a part declared GB2312 or Latin-1
+    but written in UTF-8), "Latin-1" as windows-1252, else what charset-normalizer detects
+    (also when the declared charset reads them as mojibake); never raises."""
     if not payload:
         return ""
-    declared = (declared or "").strip().lower() or None
-    codec: str | None = None
-    if declared:
-        try:
-            codec = codecs.lookup(declared).name
-        except LookupError:
-            codec = None
-    if payload.isascii():
-        # 7-bit bytes may still be a 7-bit charset (ISO-2022-JP, UTF-7) or UTF-16's zeros.
-        if codec:
-            try:
-                return payload.decode(codec)
-            except UnicodeDecodeError:
-                pass
-        return payload.decode("ascii")
-    if codec != "utf-8":
-        try:
-            return payload.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-    if codec and codec not in {"ascii", "us-ascii"}:
-        try:
-            text = payload.decode(codec)
-        except UnicodeDecodeError:
-            pass
-        else:
-            if not _looks_like_mojibake(text):
-                return text
-            if codec in {"latin-1", "iso8859-1"}:
-                # Mail "in Latin-1" is nearly always windows-1252 (curly quotes, euro sign).
-                try:
-                    return payload.decode("cp1252")
-                except UnicodeDecodeError:
-                    return text
-    encoding = _detected_charset(payload)
-    if encoding:
-        try:
-            return payload.decode(encoding, errors="replace")
-        except LookupError:
-            pass
-    return payload.decode(codec or "utf-8", errors="replace")
-
-
-def _detected_charset(payload: bytes) -> str | None:
-    """charset-normalizer's guess; where windows-1252 reads the bytes as well as its first
-    guess (short Western text, where every single-byte charset reads "as well"), windows-1252,
-    by far the most common undeclared charset of mail."""
-    matches = list(charset_normalizer.from_bytes(payload[:200_000]))
-    if not matches:
-        return None
-    least = min(match.chaos for match in matches)
-    tied = [match.encoding for match in matches if match.chaos <= least]
-    return "cp1252" if "cp1252" in tied else matches[0].encoding
+    return charsets.decode(payload, [declared] if declared else [])[0]
 
 
 def _part_bytes(part: Message) -> bytes:

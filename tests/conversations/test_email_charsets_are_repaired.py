@@ -45,3 +45,20 @@ def test_a_seven_bit_charset_is_read_in_its_declared_charset() -> None:
     japanese = "トラックが来ませんでした。"
     assert decode_text(japanese.encode("iso-2022-jp"), "iso-2022-jp") == japanese
     assert decode_text("Café".encode("utf-7"), "utf-7") == "Café"
+
+
+def test_a_part_declared_windows_1252_but_written_in_koi8_r_is_read_as_written() -> None:
+    # A Russian mailer that labels every part with the system's Western charset.
+    russian = (
+        "Здравствуйте! Грузовик не приехал в субботу, а заказ был оплачен заранее. "
+        "Пожалуйста, верните деньги или перезвоните мне сегодня."
+    )
+    assert decode_text(russian.encode("koi8-r"), "windows-1252") == russian
+    assert decode_text(russian.encode("cp1251"), "iso-8859-1") == russian
+
+
+def test_a_correct_western_declaration_is_kept() -> None:
+    german = "Der Lkw kam nicht; bitte rufen Sie mich zurück. Grüße aus Köln, Jürgen Groß."
+    assert decode_text(german.encode("iso-8859-1"), "iso-8859-1") == german
+    polish = "Ciężarówka nie przyjechała, proszę o zwrot pieniędzy."
+    assert decode_text(polish.encode("iso-8859-2"), "iso-8859-2") == polish

@@ -21,7 +21,6 @@ windows-1252 mojibake.
 from __future__ import annotations
 
 import calendar
-import codecs
 import hashlib
 import re
 from datetime import UTC, datetime
@@ -31,10 +30,8 @@ from xml.sax import SAXParseException
 
 import feedparser
 import httpx
-from charset_normalizer import from_bytes
-from charset_normalizer.md import mess_ratio
 
-from sayso.core import outbound
+from sayso.core import charsets, outbound
 from sayso.customers.models import IdentityKind
 from sayso.listening.connectors.base import (
     FetchedItem,
@@ -228,31 +225,6 @@ def entry_text(entry: Any) -> str:
 
 _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?\?>")
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
-_BOMS = (
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (b"<\x00?\x00", "utf-16-le"),
-    (b"\x00<\x00?", "utf-16-be"),
-)
-# Mojibake measured by charset-normalizer on at most this many characters.
-_MESS_SAMPLE = 100_000
-# A declared charset whose text is this messy is doubted (legitimate text scores near 0;
-# KOI8-R or windows-1251 read as Latin-1 score 0.8 and more).
-_MESSY = 0.2
-
-
-def _codec(name: str) -> str:
-    """Python's name for a charset label, or "" when Python does not know it."""
-    label = name.strip().strip("\"'").lower()
-    if label in ("gb2312", "gb_2312", "gb_2312-80", "x-gbk", "gbk"):
-        label = "gb18030"  # a superset: feeds labelled GB2312 often use GBK characters
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return ""
 
 
 def _declared(body: bytes, content_type: str) -> list[str]:
@@ -261,100 +233,17 @@ def _declared(body: bytes, content_type: str) -> list[str]:
     for part in content_type.split(";")[1:]:
         key, _, value = part.partition("=")
         if key.strip().lower() == "charset":
-            names.append(_codec(value))
+            names.append(charsets.codec_name(value))
     match = _XML_ENCODING.match(body[:1024])
     if match:
-        names.append(_codec(match.group(1).decode("ascii")))
+        names.append(charsets.codec_name(match.group(1).decode("ascii")))
     return [name for name in dict.fromkeys(names) if name]
 
 
-# Charsets feeds are written in, most common first: among charset-normalizer's guesses that
-# read about as cleanly as its best, one of these wins over a rare DOS or Mac code page (a
-# short windows-1252 text otherwise reads as cp1125, Polish ISO-8859-2 as ISO-8859-10).
-_WEB_CHARSETS = (
-    "utf-8", "cp1252", "iso8859-1", "iso8859-15", "cp1251", "koi8-r", "koi8-u", "shift_jis",
-    "cp932", "euc_jp", "euc_jis_2004", "iso2022_jp", "gb18030", "gbk", "gb2312", "big5",
-    "big5hkscs", "euc_kr", "cp949", "cp1250", "iso8859-2", "cp1253", "iso8859-7", "cp1254",
-    "iso8859-9", "cp1255", "iso8859-8", "cp1256", "iso8859-6", "cp1257", "iso8859-13",
-    "cp874", "tis-620", "cp1258", "iso8859-5",
-)  # fmt: skip
-_COMMON = tuple(dict.fromkeys(_codec(name) for name in _WEB_CHARSETS))
-# How much messier than the best guess a common charset may read and still be preferred.
-_GUESS_MARGIN = 0.1
-
-
-def _guess(body: bytes) -> tuple[str, float] | None:
-    """charset-normalizer's guess (its matches come best first): the first match that reads
-    about as cleanly as the best and can be a common charset, else its best."""
-    matches = list(from_bytes(body))
-    if not matches:
-        return None
-    cleanest = min(float(match.chaos) for match in matches)
-    for match in matches:
-        if float(match.chaos) > cleanest + _GUESS_MARGIN:
-            continue
-        names = {_codec(name) for name in match.could_be_from_charset} | {_codec(match.encoding)}
-        common = [name for name in _COMMON if name in names]
-        if common:
-            return common[0], float(match.chaos)
-    return matches[0].encoding, float(matches[0].chaos)
-
-
-def _mess(text: str) -> float:
-    return float(mess_ratio(text[:_MESS_SAMPLE], maximum_threshold=1.0))
-
-
 def _decoded(body: bytes, content_type: str) -> tuple[str, str]:
-    """(the document as text, the charset it was read in).
-
-    A byte-order mark decides. Otherwise the charset the server or the XML declaration names
-    is used when the bytes decode in it and do not read as mojibake; bytes that are valid
-    UTF-8 with non-ASCII characters are UTF-8 whatever a single-byte label says (the most
-    common wrong label); with no usable label, UTF-8, else charset-normalizer's guess, else
-    windows-1252 (feedparser's own last resort)."""
-    for mark, codec in _BOMS:
-        if body.startswith(mark):
-            try:
-                text = body.decode(codec)
-            except UnicodeDecodeError:
-                break
-            return text.lstrip("\ufeff"), codec
-    if body.isascii():
-        # Only a 7-bit charset (ISO-2022-JP, UTF-7, HZ) reads ASCII bytes as other characters.
-        for codec in _declared(body, content_type):
-            if codec.startswith(("iso2022", "utf-7", "hz")):
-                try:
-                    return body.decode(codec), codec
-                except UnicodeDecodeError:
-                    break
-        return body.decode("ascii"), "ascii"
-    try:
-        utf8: str | None = body.decode("utf-8")
-    except UnicodeDecodeError:
-        utf8 = None
-    for codec in _declared(body, content_type):
-        if codec.startswith(("utf-16", "utf-32")) and b"\x00" not in body[:1024]:
-            continue  # markup in UTF-16 has NUL bytes: a UTF-8 file labelled UTF-16 by mistake
-        try:
-            text = body.decode(codec)
-        except UnicodeDecodeError:
-            continue
-        if codec == "utf-8" or codec.startswith(("utf-16", "utf-32")):
-            return text, codec
-        if utf8 is not None:
-            return utf8, "utf-8"
-        mess = _mess(text)
-        if mess >= _MESSY:
-            guess = _guess(body)
-            if guess is not None and guess[1] < mess / 2:
-                return body.decode(guess[0], errors="replace"), guess[0]
-        return text, codec
-    if utf8 is not None:
-        return utf8, "utf-8"
-    guess = _guess(body)
-    if guess is not None:
-        return body.decode(guess[0], errors="replace"), guess[0]
-    return body.decode("cp1252", errors="replace"), "cp1252"
+    """(the document as text, the charset it was read in), by the charset the server and the
+    XML declaration name (the server's first) where the bytes agree (``sayso.core.charsets``)."""
+    return charsets.decode(body, _declared(body, content_type))
 
 
 def _as_utf8(body: bytes, content_type: str) -> tuple[bytes, str]:

@@ -211,7 +211,7 @@ def _text_of(part: Message, depth: int = 0, *, in_alternative: bool = False) -> 
 def _body_text(msg: EmailMessage) -> str:
     """The body as a person reads it; never raises (broken MIME gives what can be read)."""
     try:
-        return _text_of(msg)
+        return _text_of(_with_found_boundary(msg))
     except Exception:
         return _tidy_plain(decode_text(_part_bytes(msg), None)) if not msg.is_multipart() else ""
 
@@ -281,6 +281,48 @@ def _header(msg: Message, name: str) -> str:
         except _HEADER_ERRORS:
             value = raw.encode("utf-8", errors="replace").decode("utf-8")
     return value.replace("\x00", "")
+
+
+_BOUNDARY_DEFECTS = (
+    email.errors.StartBoundaryNotFoundDefect,
+    email.errors.NoBoundaryInMultipartDefect,
+)
+# A delimiter line ("--" boundary, "--" more at the end of the last part), in printable ASCII
+# (wider than RFC 2046's characters, as mailers write them), the shortest reading first so
+# the closing "--" is not taken into the boundary.
+_BOUNDARY_LINE = re.compile(rb"^--([!#-~][ !#-~]{0,69}?)(?:--)?[ \t]*\r?$", re.M)
+
+
+def _with_found_boundary(msg: EmailMessage) -> EmailMessage:
+    """A multipart message whose declared boundary is missing or is not the one its body uses
+    (a mailer's bug): read again with the boundary its body's delimiter lines show, so that
+    its parts are read as parts and not as one text with their headers in it. The message as
+    it was when the body shows no such line or the new reading is no better."""
+    if not msg.is_multipart() and msg.get_content_maintype() != "multipart":
+        return msg
+    if not any(isinstance(defect, _BOUNDARY_DEFECTS) for defect in msg.defects):
+        return msg
+    payload = msg.get_payload()
+    if not isinstance(payload, str):
+        return msg
+    # The body as the parser kept it (raw 8-bit bytes as surrogate escapes).
+    body = payload.encode("utf-8", errors="surrogateescape")
+    separator = b"\n\n"
+    found = [match.group(1) for match in _BOUNDARY_LINE.finditer(body)]
+    if not found or (found.count(found[0]) < 2 and b"--" + found[0] + b"--" not in body):
+        return msg
+    head = f'Content-Type: {msg.get_content_type()}; boundary="'.encode("ascii")
+    try:
+        reread = email.message_from_bytes(
+            head + found[0] + b'"' + separator + body, policy=email.policy.default
+        )
+    except Exception:  # the parser is lenient; anything it raises means: keep the first reading
+        return msg
+    if not isinstance(reread, EmailMessage) or not reread.is_multipart():
+        return msg
+    if any(isinstance(defect, _BOUNDARY_DEFECTS) for defect in reread.defects):
+        return msg
+    return reread
 
 
 def parse_email(raw: bytes) -> ParsedEmail:

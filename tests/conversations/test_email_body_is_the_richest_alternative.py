@@ -4,8 +4,11 @@ the HTML version loses too, and a real text/plain wins."""
 
 import email
 import email.policy
+import os
 from email.message import EmailMessage
 from pathlib import Path
+
+import pytest
 
 from sayso.conversations.email_parsing import parse_email
 
@@ -61,3 +64,26 @@ def test_a_plain_part_that_points_at_the_html_version_loses() -> None:
 def test_a_real_plain_part_wins() -> None:
     parsed = parse_email(_alternative("Truck never came. Call me.", HTML))
     assert parsed.text == "Truck never came. Call me."
+
+
+CPYTHON_DATA = Path("/usr/lib/python3.11/test/test_email/data")
+
+
+@pytest.mark.skipif(
+    not CPYTHON_DATA.is_dir() and not os.environ.get("CI"), reason="make testdata installs it"
+)
+@pytest.mark.parametrize(
+    ("name", "expected", "absent"),
+    [
+        # The header names BOUNDARY_, the body's delimiter lines --BOUNDARY.
+        ("msg_31.txt", "message 1\n\nmessage 2", "Content-Type"),
+        # A delivery report whose header names no boundary at all.
+        ("msg_25.txt", "The original message was received at", "--JAB03225"),
+    ],
+)
+def test_parts_are_read_with_the_boundary_the_body_uses(
+    name: str, expected: str, absent: str
+) -> None:
+    text = parse_email((CPYTHON_DATA / name).read_bytes()).text
+    assert text.startswith(expected)
+    assert absent not in text

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -47,6 +46,12 @@ from typing import TypedDict
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from sayso.conversations.email_parsing import (
+    case_number_in,
+    header_text,
+    message_id_of,
+    message_ids,
+)
 from sayso.conversations.models import (
     AutomatedMail,
     Case,
@@ -67,8 +72,6 @@ AUTO_REPLY = "auto_reply"
 NOTICE = "notice"
 BULK = "bulk"
 
-_CASE_TOKEN_RE = re.compile(r"\[#(\d{1,9})\]")
-_MSGID_RE = re.compile(r"<[^<>\s]+>")
 _STATUS_RE = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
 _DAEMON_NAME_RE = re.compile(r"^\s*(mail delivery (sub)?system|mailer[ -]?daemon)\s*$", re.I)
 _BOUNCE_SUBJECT_RE = re.compile(
@@ -144,16 +147,9 @@ def _text(value: object) -> str:
 
 
 def _header(msg: MimeMessage, name: str) -> str:
-    """One header as text; a header the structured parser chokes on is read raw."""
-    try:
-        return _text(msg.get(name, ""))
-    except Exception:  # the header parser raises many kinds of error on broken input
-        raw = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), "")
-        return _text(str(raw).encode("utf-8", errors="replace").decode("utf-8"))
-
-
-def _ids(value: str) -> list[str]:
-    return [found[:500] for found in _MSGID_RE.findall(value or "")[:100]]
+    """One header as text on one line (``email_parsing.header_text``: raw 8-bit bytes
+    repaired, a header the structured parser chokes on read raw)."""
+    return " ".join(header_text(msg, name).split())
 
 
 def _address(value: str) -> str:
@@ -273,29 +269,23 @@ def _read_report(msg: MimeMessage) -> _Report:
             report.feedback = True
             for block in _fields(part):
                 report.feedback_type = report.feedback_type or _text(block.get("Feedback-Type"))
-                report.reported += _ids(_text(block.get("Original-Message-ID")))
+                report.reported += message_ids(_text(block.get("Original-Message-ID")))
         elif kind == "message/disposition-notification":
             report.receipt = True
             for block in _fields(part):
                 report.disposition = report.disposition or _text(block.get("Disposition"))
-                report.reported += _ids(_text(block.get("Original-Message-ID")))
+                report.reported += message_ids(_text(block.get("Original-Message-ID")))
                 if block.get("Final-Recipient"):
                     report.recipients.append(_address(_text(block.get("Final-Recipient"))))
         else:
             returned = _returned_headers(part) if part is not msg else None
             if returned is not None:
-                report.reported += _ids(_header(returned, "Message-ID"))
+                report.reported += message_ids(_header(returned, "Message-ID"))
                 if not report.recipients:
                     report.recipients += [
                         a.lower() for _, a in getaddresses([_header(returned, "To")]) if a
                     ]
     return report
-
-
-def message_id_of(msg: MimeMessage, raw: bytes) -> str:
-    """The message's own id; a stable digest of the bytes when it has none."""
-    found = _ids(_header(msg, "Message-ID"))
-    return found[0] if found else f"<{hashlib.sha256(raw).hexdigest()}@sayso.no-message-id>"
 
 
 def _bounce_text_details(text: str) -> tuple[list[str], list[str]]:
@@ -304,7 +294,7 @@ def _bounce_text_details(text: str) -> tuple[list[str], list[str]]:
         found
         for line in text.splitlines()
         if line.lower().lstrip().startswith("message-id:")
-        for found in _ids(line)
+        for found in message_ids(line)
     ]
     statuses = [match.group(1) for match in _STATUS_RE.finditer(text)][:1]
     return ids, statuses
@@ -340,7 +330,9 @@ def _recognise(raw: bytes | EmailMessage) -> AutomatedVerdict | None:
     local = address.split("@", 1)[0]
     subject = _header(msg, "Subject")[:300]
     base = _Identity(message_id=message_id_of(msg, data), sender=address[:320], subject=subject)
-    threading = _ids(_header(msg, "In-Reply-To")) + list(reversed(_ids(_header(msg, "References"))))
+    threading = message_ids(_header(msg, "In-Reply-To")) + list(
+        reversed(message_ids(_header(msg, "References")))
+    )
     report = _read_report(msg)
     reported = tuple(dict.fromkeys(report.reported + threading))
     recipients = tuple(dict.fromkeys(r for r in report.recipients if r))
@@ -547,13 +539,13 @@ def _reported_message(organization: Organization, verdict: AutomatedVerdict) -> 
 def _case_by_token(organization: Organization, verdict: AutomatedVerdict) -> Case | None:
     """An auto-reply that names a case (``[#12]`` from our reply's subject) and comes from an
     address of that case's customer."""
-    token = _CASE_TOKEN_RE.search(verdict.subject)
-    if not token or not verdict.sender:
+    number = case_number_in(verdict.subject)
+    if number is None or not verdict.sender:
         return None
     return (
         Case.objects.filter(
             organization=organization,
-            number=int(token.group(1)),
+            number=number,
             customer__identities__kind=IdentityKind.EMAIL,
             customer__identities__value=verdict.sender,
         )

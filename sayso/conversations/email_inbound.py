@@ -11,7 +11,6 @@ thread says so to staff: ``headers["kept_apart_from"]``). See docs/email.md.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ from django.db import transaction
 from sayso.conversations.automated_mail import automated_mail_receive, automated_mail_recognise
 from sayso.conversations.email_parsing import (  # re-exported: parsing lives there
     ParsedEmail,
+    case_number_in,
     parse_email,
     strip_quoted_reply,
 )
@@ -39,8 +39,6 @@ __all__ = [
     "parse_email",
     "strip_quoted_reply",
 ]
-
-_CASE_TOKEN_RE = re.compile(r"\[#(\d{1,9})\]")
 
 
 @dataclass
@@ -101,9 +99,9 @@ def _thread(organization: Organization, parsed: ParsedEmail) -> Thread:
             if identity is not None:
                 return Thread(earlier.case, identity, earlier)
             refused = earlier.case
-    token = _CASE_TOKEN_RE.search(parsed.subject)
-    if token:
-        case = Case.objects.filter(organization=organization, number=int(token.group(1))).first()
+    number = case_number_in(parsed.subject)
+    if number is not None:
+        case = Case.objects.filter(organization=organization, number=number).first()
         if case is not None:
             identity = _sender_on(case, parsed.from_address)
             if identity is not None:

@@ -26,6 +26,7 @@ from sayso.core import charsets
 from sayso.core.html_text import html_to_text
 
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
+_CASE_TOKEN_RE = re.compile(r"\[#(\d{1,9})\]")
 
 
 @dataclass
@@ -158,7 +159,7 @@ def _attached_message_text(part: Message, depth: int) -> str:
         inner = email.message_from_bytes(raw, policy=email.policy.default)
     lines = [_FORWARD_RULE]
     for name in ("From", "Date", "Subject"):
-        value = " ".join(_header(inner, name).split())
+        value = " ".join(header_text(inner, name).split())
         if value:
             lines.append(f"{name}: {value}")
     body = _text_of(inner, depth + 1)
@@ -235,9 +236,23 @@ def strip_quoted_reply(text: str) -> str:
     return result or text.strip()
 
 
-def _ids(value: str | None) -> list[str]:
+def message_ids(value: str | None) -> list[str]:
+    """The Message-IDs a header (or a line of text) names, in order."""
     # Stored ids are cut at 500 characters (Message.external_id): cut look-ups the same way.
     return [found[:500] for found in _MSGID_RE.findall(value or "")[:100]]
+
+
+def message_id_of(msg: Message, raw: bytes) -> str:
+    """The message's own id; a stable digest of its bytes when it has none, so that a
+    re-delivery is still recognised."""
+    found = message_ids(header_text(msg, "Message-ID"))
+    return found[0] if found else f"<{hashlib.sha256(raw).hexdigest()}@sayso.no-message-id>"
+
+
+def case_number_in(subject: str) -> int | None:
+    """The case a ``[#123]`` token in a subject names (our replies' subjects carry one)."""
+    token = _CASE_TOKEN_RE.search(subject)
+    return int(token.group(1)) if token else None
 
 
 # What the standard library's header parser raises on malformed headers (not always a
@@ -262,7 +277,7 @@ def _repaired(value: str) -> str:
     return data.decode("cp1252", errors="replace")
 
 
-def _header(msg: Message, name: str) -> str:
+def header_text(msg: Message, name: str) -> str:
     """One header as text, without NUL characters (PostgreSQL refuses them); raw 8-bit bytes are
     repaired; a header the structured parser chokes on is read as its raw text instead."""
     raw = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), None)
@@ -338,9 +353,9 @@ def parse_email(raw: bytes) -> ParsedEmail:
         raise ValidationError(f"The email could not be read: {exc}") from None
     if not isinstance(msg, EmailMessage) or not msg.keys():
         raise ValidationError("This is not an email: no headers were found.")
-    from_header = _header(msg, "From")
-    to_header = _header(msg, "To")
-    subject = _header(msg, "Subject")
+    from_header = header_text(msg, "From")
+    to_header = header_text(msg, "To")
+    subject = header_text(msg, "Subject")
     addresses = [addr for _, addr in getaddresses([from_header]) if addr]
     if not addresses:
         raise ValidationError("The email has no sender (From header).")
@@ -352,14 +367,10 @@ def parse_email(raw: bytes) -> ParsedEmail:
             f"The sender “{from_address}” is not a valid email address."
         ) from None
     from_name = next((name for name, _ in getaddresses([from_header]) if name), "")
-    message_ids = _ids(_header(msg, "Message-ID"))
-    message_id = message_ids[0] if message_ids else ""
-    if not message_id:
-        # No Message-ID: derive a stable one so that re-delivery is still recognised.
-        message_id = f"<{hashlib.sha256(bytes(raw)).hexdigest()}@sayso.no-message-id>"
+    message_id = message_id_of(msg, bytes(raw))
     date = None
     try:
-        date_header = _header(msg, "Date")
+        date_header = header_text(msg, "Date")
         if date_header:
             date = parsedate_to_datetime(date_header)
             if timezone.is_naive(date):
@@ -374,7 +385,7 @@ def parse_email(raw: bytes) -> ParsedEmail:
         subject=" ".join(subject.split())[:300],
         text=text,
         date=date,
-        in_reply_to=_ids(_header(msg, "In-Reply-To")),
-        references=_ids(_header(msg, "References")),
+        in_reply_to=message_ids(header_text(msg, "In-Reply-To")),
+        references=message_ids(header_text(msg, "References")),
         to=[addr.lower() for _, addr in getaddresses([to_header]) if addr][:50],
     )

@@ -48,6 +48,7 @@ from django.utils import timezone
 
 from sayso.conversations.email_parsing import (
     case_number_in,
+    decode_text,
     header_text,
     message_id_of,
     message_ids,
@@ -191,11 +192,7 @@ def _plain_text(msg: MimeMessage) -> str:
         if part.get_content_type() == "text/plain":
             raw = part.get_payload(decode=True)
             if isinstance(raw, bytes):
-                charset = part.get_content_charset() or "utf-8"
-                try:
-                    return raw[:_READ_LIMIT].decode(charset, errors="replace")
-                except LookupError:
-                    return raw[:_READ_LIMIT].decode("utf-8", errors="replace")
+                return decode_text(raw[:_READ_LIMIT], part.get_content_charset())
     return ""
 
 

@@ -153,6 +153,22 @@ class TimelineKind(models.TextChoices):
     UNMERGE = "unmerge", "Merge undone"
     IDENTITY_ADDED = "identity_added", "Identity added"
     INCIDENT_LINKED = "incident_linked", "Linked to a status incident"
+    CONSENT_CHANGED = "consent_changed", "Consent changed"
+    OUTREACH_SENT = "outreach_sent", "Contacted by the organization"
+    OUTREACH_BLOCKED = "outreach_blocked", "Contact attempt blocked"
+    INTENT_PUBLISHED = "intent_published", "Intent published"
+    INTENT_CLOSED = "intent_closed", "Intent closed"
+    OFFER_RECEIVED = "offer_received", "Offer received"
+    OFFER_ACCEPTED = "offer_accepted", "Offer accepted"
+    OFFER_DECLINED = "offer_declined", "Offer declined"
+    DEAL_OPENED = "deal_opened", "Deal opened"
+    DEAL_STAGE = "deal_stage", "Deal stage changed"
+    DEAL_PAUSED = "deal_paused", "Deal paused"
+    DEAL_RESUMED = "deal_resumed", "Deal resumed"
+    DEAL_WITHDRAWN = "deal_withdrawn", "Deal withdrawn"
+    DATA_EXPORTED = "data_exported", "Data exported"
+    ERASURE_REQUESTED = "erasure_requested", "Erasure requested"
+    ERASURE_CANCELLED = "erasure_cancelled", "Erasure cancelled"
 
 
 class TimelineEvent(models.Model):

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from django_tasks import task
-
 from sayso.conversations import email_outbound, services
+from sayso.core.task_engine import sayso_task
 
 
-@task()
+@sayso_task(
+    queue="email",
+    priority=10,
+    max_attempts=10,
+    backoff=30,
+    organization_from=("conversations.Message", "message_id"),
+)
 def send_reply_email(message_id: int) -> bool:
     return email_outbound.deliver_reply(message_id=message_id)
 
 
-@task()
+@sayso_task(queue="maintenance", priority=10, max_attempts=3, backoff=10, periodic=True)
 def check_commitments() -> list[int]:
     reminded, breached = services.commitments_check()
     return [reminded, breached]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django_tasks import task
-
 from sayso.core.planner_statistics import statistics_refresh
+from sayso.core.task_engine import sayso_task
 
 
-@task()
+@sayso_task(queue="maintenance", priority=-10, max_attempts=1, periodic=True)
 def refresh_planner_statistics() -> int:
     """core.refresh_planner_statistics: the SQLite planner's statistics, once a day
     (periodic; docs/performance.md)."""

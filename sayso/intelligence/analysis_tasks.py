@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from django_tasks import task
-
+from sayso.core.task_engine import sayso_task
 from sayso.intelligence.analysis import store
 
 
-@task()
+@sayso_task(
+    queue="analysis",
+    max_attempts=3,
+    backoff=30,
+    organization_from=("conversations.Message", "message_id"),
+)
 def analyze_message(message_id: int) -> bool:
     """Analyze one message (sentiment, intents, spam, language, duplicates) and store it;
     does nothing when its analysis for the current model version exists."""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django_tasks import task
-
 from sayso.core.models import Organization
+from sayso.core.task_engine import sayso_task
 from sayso.intelligence import services
 from sayso.intelligence.index_sources import get_source
 
 
-@task()
+@sayso_task(queue="analysis", max_attempts=5, backoff=30)
 def index_item(organization_id: int, kind: str, object_id: int) -> str:
     """Bring one item's entry in the similar-item index in line with its source.
 
@@ -39,7 +38,7 @@ def index_item(organization_id: int, kind: str, object_id: int) -> str:
     return outcome
 
 
-@task()
+@sayso_task(queue="analysis", max_attempts=5, backoff=30)
 def index_items(organization_id: int, kind: str, object_ids: list[int]) -> int:
     """``index_item`` for many items of one kind at once (embedded in batches); returns how
     many were embedded or updated."""

@@ -374,3 +374,12 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if isinstance(_loggers := LOGGING["loggers"], dict):
     for _http_logger in ("httpx", "httpcore"):
         _loggers[_http_logger] = {"level": "WARNING"}
+
+# --- Webhooks (issue 22; docs/webhooks.md) --------------------------------------------------
+# Signed webhooks per organization (Standard Webhooks). Each attempt may take this many
+# seconds (connection to last byte); an endpoint whose every attempt failed for this many days
+# is disabled (its admins are mailed); the delivery log is kept this many days.
+INSTALLED_APPS += ["sayso.webhooks"]
+SAYSO_WEBHOOK_TIMEOUT_SECONDS = env_int("SAYSO_WEBHOOK_TIMEOUT_SECONDS", 15)
+SAYSO_WEBHOOK_DISABLE_AFTER_DAYS = env_int("SAYSO_WEBHOOK_DISABLE_AFTER_DAYS", 5)
+SAYSO_WEBHOOK_LOG_DAYS = env_int("SAYSO_WEBHOOK_LOG_DAYS", 30)

@@ -14,8 +14,16 @@ def periodic_tasks() -> list[Any]:
     from sayso.conversations.tasks import check_commitments
     from sayso.core.tasks import refresh_planner_statistics
     from sayso.listening.tasks import poll_sources
+    from sayso.webhooks.tasks import deliver_due, prune_log
 
-    return [check_commitments, send_digests, poll_sources, refresh_planner_statistics]
+    return [
+        check_commitments,
+        send_digests,
+        poll_sources,
+        refresh_planner_statistics,
+        deliver_due,
+        prune_log,
+    ]
 
 
 def enqueue_periodic_tasks() -> int:

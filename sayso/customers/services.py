@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -72,18 +73,32 @@ def timeline_entry(
     )
 
 
+# Told of every entry written, in the writer's transaction (sayso.webhooks: its events).
+_timeline_listeners: list[Callable[[list[TimelineEvent]], None]] = []
+
+
+def timeline_listen(listener: Callable[[list[TimelineEvent]], None]) -> None:
+    if listener not in _timeline_listeners:
+        _timeline_listeners.append(listener)
+
+
 def timeline_record(**entry: Any) -> TimelineEvent:
     """The only writer of timeline entries (with ``timeline_record_many``), given the
     arguments of ``timeline_entry``. Runs inside the caller's transaction, so an entry exists
     exactly when the change it describes does."""
     event = timeline_entry(**entry)
     event.save(force_insert=True)
+    for listener in _timeline_listeners:
+        listener([event])
     return event
 
 
 def timeline_record_many(entries: list[TimelineEvent]) -> list[TimelineEvent]:
     """Write entries built by ``timeline_entry`` in one statement, in their order."""
-    return TimelineEvent.objects.bulk_create(entries) if entries else []
+    written = TimelineEvent.objects.bulk_create(entries) if entries else []
+    for listener in _timeline_listeners if written else []:
+        listener(written)
+    return written
 
 
 CLAIMED_BY_WIDGET_ONLY = (

@@ -68,6 +68,7 @@ from sayso.listening.routing import rule_for, rules_for
 from sayso.listening.terms import Terms, terms_for
 from sayso.notifications.models import AlertKind
 from sayso.notifications.services import alert_send
+from sayso.webhooks.sources import mentions_received
 
 # Intents that call for an answer: such an item opens a case.
 ANSWER_INTENTS = frozenset({"complaint", "question", "purchase_intent"})
@@ -690,6 +691,7 @@ def _store_many(
         ]
     )
     Mention.objects.bulk_create([plan.mention for plan in plans])
+    mentions_received([plan.mention for plan in plans])  # webhooks: mention.received
     for plan in plans:
         mention = plan.mention
         if mention.outcome == Outcome.JOINED and mention.case is not None:

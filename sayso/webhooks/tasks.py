@@ -1,0 +1,58 @@
+"""Background work of webhooks (thin: ids in, services do the work), on the ``webhooks``
+queue. Each task is safe to run any number of times: a delivery's claim lets one attempt
+through, and the retry schedule is kept in the delivery rows, not in the engine."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django_tasks import default_task_backend
+
+from sayso.core.task_engine import sayso_task
+from sayso.webhooks import services
+
+logger = logging.getLogger("sayso.webhooks")
+
+
+@sayso_task(
+    queue="webhooks",
+    priority=5,
+    max_attempts=3,
+    backoff=10,
+    organization_from=("webhooks.Delivery", "delivery_id"),
+)
+def deliver(delivery_id: int) -> str:
+    """webhooks.deliver: the next attempt of one delivery, if it is due and nobody holds it."""
+    attempt = services.delivery_attempt(delivery_id=delivery_id)
+    return attempt.outcome if attempt is not None else "not due"
+
+
+@sayso_task(queue="webhooks", priority=0, max_attempts=1, periodic=True)
+def deliver_due() -> int:
+    """webhooks.deliver_due (periodic): deliveries whose own task never ran or whose worker
+    died mid-attempt (past its lease) are queued again."""
+    ids = services.deliveries_due()
+    queue_deliveries(ids)
+    return len(ids)
+
+
+@sayso_task(queue="maintenance", priority=-10, max_attempts=1, periodic="17 * * * *")
+def prune_log() -> int:
+    """webhooks.prune_log (hourly): the delivery log beyond ``SAYSO_WEBHOOK_LOG_DAYS``."""
+    return services.deliveries_prune()
+
+
+def queue_deliveries(ids: list[int], *, run_after: datetime | None = None) -> None:
+    """Enqueue ``deliver`` for each delivery, ``run_after`` a time when the engine can wait
+    (without that, the periodic ``deliver_due`` takes them when they fall due)."""
+    task = deliver
+    if run_after is not None:
+        if not default_task_backend.supports_defer:
+            return
+        task = deliver.using(run_after=run_after)
+    for delivery_id in ids:
+        try:
+            task.enqueue(delivery_id)
+        except Exception:  # the row is kept: deliver_due queues it again
+            logger.exception("could not queue webhook delivery %s", delivery_id)

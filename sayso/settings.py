@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "sayso.roadmap",
     "sayso.status",
     "sayso.listening",
+    "sayso.consent",
     "sayso.api",
 ]
 
@@ -383,3 +384,13 @@ INSTALLED_APPS += ["sayso.webhooks"]
 SAYSO_WEBHOOK_TIMEOUT_SECONDS = env_int("SAYSO_WEBHOOK_TIMEOUT_SECONDS", 15)
 SAYSO_WEBHOOK_DISABLE_AFTER_DAYS = env_int("SAYSO_WEBHOOK_DISABLE_AFTER_DAYS", 5)
 SAYSO_WEBHOOK_LOG_DAYS = env_int("SAYSO_WEBHOOK_LOG_DAYS", 30)
+
+# --- Customer control: consent and the outreach guard (issue 24; docs/customer-control.md) ---
+# Marketing messages (product news, sales, research, partners) a customer gets at most per 7
+# days when they set no limit of their own.
+SAYSO_OUTREACH_WEEKLY_CAP = env_int("SAYSO_OUTREACH_WEEKLY_CAP", 3)
+# The private key (PEM, Ed25519 or RSA) that signs consent receipts; its public key is published
+# at /o/<org>/consent/receipt-key.json. Unset: a development key generated in the data directory
+# (``sayso check --deploy`` warns).
+SAYSO_RECEIPT_SIGNING_KEY = env_secret("SAYSO_RECEIPT_SIGNING_KEY")
+SAYSO_RECEIPT_JURISDICTION = env_str("SAYSO_RECEIPT_JURISDICTION", "EU")

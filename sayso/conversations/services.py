@@ -479,7 +479,6 @@ def new_email_message_id() -> str:
     return f"<{uuid.uuid4().hex}@{settings.SAYSO_EMAIL_DOMAIN}>"
 
 
-@transaction.atomic
 def message_reply(
     *,
     case: Case,
@@ -487,9 +486,34 @@ def message_reply(
     body: str,
     visibility: str = Visibility.PRIVATE,
     sent_at: datetime | None = None,
+    outreach_checked: bool = False,
 ) -> Message:
     """A staff reply to the customer. Sent by email after commit when the customer has an
-    email address; always visible to the customer in the portal."""
+    email address; always visible to the customer in the portal.
+
+    A reply in a case the customer did not open (staff started it and the customer has not
+    written in it) is outreach: it goes through the guard (``sayso.consent.guard``), which
+    raises ``OutreachBlocked`` (a ``ValidationError``) with the reason when it refuses, after
+    recording the attempt. ``outreach_checked``: the guard itself is sending it."""
+    if not outreach_checked:
+        from sayso.consent.guard import customer_opened, outreach_reply
+
+        if not customer_opened(case):
+            return outreach_reply(case=case, author=author, body=body)
+    return _message_reply(
+        case=case, author=author, body=body, visibility=visibility, sent_at=sent_at
+    )
+
+
+@transaction.atomic
+def _message_reply(
+    *,
+    case: Case,
+    author: Any,
+    body: str,
+    visibility: str = Visibility.PRIVATE,
+    sent_at: datetime | None = None,
+) -> Message:
     membership = _staff_member(case.organization, author)
     if visibility not in {Visibility.PUBLIC, Visibility.PRIVATE}:
         raise ValidationError("A reply is public or private; use a note for internal text.")
@@ -517,10 +541,9 @@ def message_reply(
     )
     _index_later(case, message)
     if channel == Channel.EMAIL:
-        from sayso.conversations.tasks import send_reply_email
+        from sayso.conversations.email_outbound import reply_mail_queue
 
-        message_id = message.pk
-        transaction.on_commit(lambda: send_reply_email.enqueue(message_id))
+        reply_mail_queue(message=message)  # sent by the outbox once this commits
     return message
 
 

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class ConsentConfig(AppConfig):
+    name = "sayso.consent"
+    label = "consent"
+
+    def ready(self) -> None:
+        from sayso.consent.models import ConsentRecord, ContactPreferences, OutreachAttempt
+        from sayso.customers import merging
+
+        # A merge moves a customer's choices and attempts with them (the newest choice wins);
+        # the merged-away record keeps its preferences when the survivor has its own.
+        merging.register(ConsentRecord)
+        merging.register(OutreachAttempt)
+        merging.register(ContactPreferences, unique_with=("organization",))

@@ -12,6 +12,7 @@ from sayso.status.models import (
     ComponentStatus,
     IncidentImpact,
     IncidentStatus,
+    MaintenanceStatus,
 )
 
 _WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -49,3 +50,18 @@ class PostmortemForm(forms.Form):
 class ComponentForm(forms.Form):
     name = forms.CharField(max_length=NAME_MAX)
     description = forms.CharField(required=False, max_length=500)
+
+
+class MaintenanceForm(forms.Form):
+    title = forms.CharField(max_length=TITLE_MAX)
+    body = forms.CharField(max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+    scheduled_for = forms.DateTimeField(widget=_WHEN, input_formats=_WHEN_FORMATS)
+    scheduled_until = forms.DateTimeField(widget=_WHEN, input_formats=_WHEN_FORMATS)
+    components = forms.MultipleChoiceField(
+        required=False, choices=[], widget=forms.CheckboxSelectMultiple
+    )
+
+
+class MaintenanceUpdateForm(forms.Form):
+    status = forms.ChoiceField(choices=MaintenanceStatus.choices)
+    body = forms.CharField(max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 3}))

@@ -45,6 +45,27 @@ class IncidentImpact(models.TextChoices):
     CRITICAL = "critical", "Critical"
 
 
+class ComponentGroup(TimeStampedModel):
+    """Components shown together under one heading ("Europe", "Mobile apps"); its status is
+    its worst component's."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="status_component_groups"
+    )
+    name = models.CharField(max_length=NAME_MAX)
+    description = models.CharField(max_length=500, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta(TimeStampedModel.Meta):
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="component_group_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Component(TimeStampedModel):
     """A part of the service customers rely on (the API, email delivery, the mobile app)."""
 
@@ -57,6 +78,13 @@ class Component(TimeStampedModel):
         max_length=20, choices=ComponentStatus.choices, default=ComponentStatus.OPERATIONAL
     )
     position = models.PositiveIntegerField(default=0)
+    group = models.ForeignKey(
+        ComponentGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="components",
+    )
 
     class Meta(TimeStampedModel.Meta):
         ordering = ["position", "id"]
@@ -143,3 +171,76 @@ class IncidentCase(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["incident", "case"], name="incident_case_once")
         ]
+
+
+class ComponentStatusChange(models.Model):
+    """A component's status from ``changed_at`` on: the history its uptime bars are drawn
+    from. Written by the status services whenever a status changes (and once at creation)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    component = models.ForeignKey(
+        Component, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    status = models.CharField(max_length=20, choices=ComponentStatus.choices)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["component", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.component_id}: {self.status} from {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class MaintenanceStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    IN_PROGRESS = "in_progress", "In progress"
+    VERIFYING = "verifying", "Verifying"
+    COMPLETED = "completed", "Completed"
+
+
+class Maintenance(TimeStampedModel):
+    """Planned work, announced ahead: when it starts and ends, what it touches. Its components
+    are "under maintenance" while it is in progress; it starts and completes on schedule
+    unless staff move it on by hand first."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="maintenances"
+    )
+    title = models.CharField(max_length=TITLE_MAX)
+    status = models.CharField(
+        max_length=20, choices=MaintenanceStatus.choices, default=MaintenanceStatus.SCHEDULED
+    )
+    components = models.ManyToManyField(Component, blank=True, related_name="maintenances")
+    scheduled_for = models.DateTimeField()
+    scheduled_until = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta(TimeStampedModel.Meta):
+        indexes = [
+            models.Index(fields=["organization", "completed_at"]),
+            models.Index(fields=["organization", "-scheduled_for"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MaintenanceUpdate(TimeStampedModel):
+    """One public update of a maintenance, with the status it put the maintenance in."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    maintenance = models.ForeignKey(Maintenance, on_delete=models.CASCADE, related_name="updates")
+    status = models.CharField(max_length=20, choices=MaintenanceStatus.choices)
+    body = models.TextField()
+    body_html = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta(TimeStampedModel.Meta):
+        indexes = [models.Index(fields=["maintenance", "created_at"])]

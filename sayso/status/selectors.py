@@ -16,11 +16,15 @@ from sayso.intelligence.index_sources import SourceItem
 from sayso.status.models import (
     COMPONENT_SEVERITY,
     Component,
+    ComponentGroup,
     ComponentStatus,
     Incident,
     IncidentCase,
     IncidentStatus,
     IncidentUpdate,
+    Maintenance,
+    MaintenanceStatus,
+    MaintenanceUpdate,
 )
 
 HISTORY_DAYS = 90  # the status page's history of resolved incidents
@@ -40,6 +44,46 @@ def components(*, organization: Organization) -> list[Component]:
 
 def component_get(*, organization: Organization, pk: int) -> Component | None:
     return Component.objects.filter(organization=organization, pk=pk).first()
+
+
+def component_groups(*, organization: Organization) -> list[ComponentGroup]:
+    return list(ComponentGroup.objects.filter(organization=organization).order_by("position", "id"))
+
+
+def component_group_get(*, organization: Organization, pk: int) -> ComponentGroup | None:
+    if not 0 < pk < 2**62:
+        return None
+    return ComponentGroup.objects.filter(organization=organization, pk=pk).first()
+
+
+@dataclass(frozen=True)
+class ComponentSection:
+    """A heading of the status page: a group with its components, or (``group`` None) the
+    components in no group."""
+
+    group: ComponentGroup | None
+    components: list[Component]
+
+    @property
+    def status(self) -> str:
+        return overall_status(self.components)
+
+
+def component_sections(
+    items: list[Component], groups: list[ComponentGroup]
+) -> list[ComponentSection]:
+    """The components as the page shows them: ungrouped ones first, then each group in order
+    (an empty group is not shown)."""
+    by_group: dict[int, list[Component]] = {}
+    loose: list[Component] = []
+    for component in items:
+        if component.group_id is None:
+            loose.append(component)
+        else:
+            by_group.setdefault(component.group_id, []).append(component)
+    sections = [ComponentSection(None, loose)] if loose else []
+    sections += [ComponentSection(g, by_group[g.pk]) for g in groups if g.pk in by_group]
+    return sections
 
 
 def overall_status(items: Collection[Component]) -> str:
@@ -95,21 +139,70 @@ def incident_get(*, organization: Organization, pk: int) -> Incident | None:
     return incidents(organization=organization).filter(pk=pk).first()
 
 
+def _maintenance_updates() -> Prefetch:
+    return Prefetch(
+        "updates",
+        queryset=MaintenanceUpdate.objects.select_related("author").order_by("-created_at", "-id"),
+    )
+
+
+def maintenances(*, organization: Organization) -> QuerySet[Maintenance]:
+    """Every maintenance, latest start first, with its components and updates."""
+    return (
+        Maintenance.objects.filter(organization=organization)
+        .prefetch_related("components", _maintenance_updates())
+        .order_by("-scheduled_for", "-id")
+    )
+
+
+def maintenances_upcoming(*, organization: Organization) -> list[Maintenance]:
+    """Announced and not started, soonest first."""
+    return sorted(
+        maintenances(organization=organization).filter(status=MaintenanceStatus.SCHEDULED),
+        key=lambda m: (m.scheduled_for, m.pk),
+    )
+
+
+def maintenances_active(*, organization: Organization) -> list[Maintenance]:
+    """In progress or being verified."""
+    return list(
+        maintenances(organization=organization).filter(
+            status__in=[MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING]
+        )
+    )
+
+
+def maintenance_get(*, organization: Organization, pk: int) -> Maintenance | None:
+    if not 0 < pk < 2**62:
+        return None
+    return maintenances(organization=organization).filter(pk=pk).first()
+
+
 @dataclass(frozen=True)
 class StatusPage:
     components: list[Component]
     overall: str
     open: list[Incident]
     history: list[Incident]
+    sections: list[ComponentSection]
+    upcoming: list[Maintenance]
+    active: list[Maintenance]
 
 
 def status_page(*, organization: Organization) -> StatusPage:
-    found = components(organization=organization)
+    found = list(
+        Component.objects.filter(organization=organization)
+        .select_related("group")
+        .order_by("position", "id")
+    )
     return StatusPage(
         components=found,
         overall=overall_status(found),
         open=incidents_open(organization=organization),
         history=list(incidents_resolved(organization=organization, days=HISTORY_DAYS)[:50]),
+        sections=component_sections(found, component_groups(organization=organization)),
+        upcoming=maintenances_upcoming(organization=organization),
+        active=maintenances_active(organization=organization),
     )
 
 

@@ -31,7 +31,9 @@ from sayso.status.models import (
     POSTMORTEM_MAX,
     TITLE_MAX,
     Component,
+    ComponentGroup,
     ComponentStatus,
+    ComponentStatusChange,
     Incident,
     IncidentCase,
     IncidentImpact,
@@ -80,7 +82,12 @@ def _index_later(incident: Incident) -> None:
 
 @transaction.atomic
 def component_create(
-    *, organization: Organization, name: str, description: str = "", actor: Any = None
+    *,
+    organization: Organization,
+    name: str,
+    description: str = "",
+    group_id: int | None = None,
+    actor: Any = None,
 ) -> Component:
     name = clean_text(name, field="name", maximum=NAME_MAX, required=True)
     if Component.objects.filter(organization=organization, name__iexact=name).exists():
@@ -93,6 +100,13 @@ def component_create(
         name=name,
         description=clean_text(description, field="description", maximum=500, required=False),
         position=position,
+        group=_group(organization, group_id),
+    )
+    ComponentStatusChange.objects.create(
+        organization=organization,
+        component=component,
+        status=component.status,
+        changed_at=component.created_at,
     )
     audit_record(
         organization=organization, actor=actor, action="status.component_create", obj=component
@@ -108,9 +122,14 @@ def component_update(
     description: str | None = None,
     status: str | None = None,
     position: int | None = None,
+    group_id: int | None = None,
+    ungroup: bool = False,
     actor: Any = None,
 ) -> Component:
+    """Change what is given; ``group_id`` moves the component into a group, ``ungroup`` out of
+    any. A new status is recorded in the component's history (its uptime bars)."""
     component = Component.objects.select_for_update().get(pk=component.pk)
+    before = component.status
     if name is not None:
         name = clean_text(name, field="name", maximum=NAME_MAX, required=True)
         taken = Component.objects.filter(
@@ -125,11 +144,17 @@ def component_update(
         )
     if status is not None:
         component.status = _choice(status, ComponentStatus, "status")
+    if group_id is not None:
+        component.group = _group(component.organization, group_id)
+    elif ungroup:
+        component.group = None
     if position is not None:
         if not 0 <= position < 100_000:
             raise ValidationError({"position": "Give a position from 0 to 99,999."})
         component.position = position
     component.save()
+    if component.status != before:
+        component_history_record(components=[component], status=component.status)
     audit_record(
         organization=component.organization,
         actor=actor,
@@ -151,7 +176,8 @@ def component_delete(*, component: Component, actor: Any = None) -> None:
     component.delete()
 
 
-def _components(organization: Organization, ids: Iterable[int]) -> list[Component]:
+def components_of(organization: Organization, ids: Iterable[int]) -> list[Component]:
+    """The organization's components with these ids (a ValidationError for any other)."""
     wanted = sorted({int(pk) for pk in ids})
     found = list(Component.objects.filter(organization=organization, pk__in=wanted))
     if len(found) != len(wanted):
@@ -175,9 +201,82 @@ def _set_components(incident: Incident, status: str) -> None:
             .values_list("component_id", flat=True)
         )
         affected = [c for c in affected if c.pk not in busy]
-    Component.objects.filter(pk__in=[c.pk for c in affected]).update(
+    components_status_set(components=affected, status=status)
+
+
+def components_status_set(*, components: list[Component], status: str) -> None:
+    """Put ``components`` in ``status`` and record the change in the history of those whose
+    status it changes (their uptime bars)."""
+    changed = [c for c in components if c.status != status]
+    Component.objects.filter(pk__in=[c.pk for c in components]).update(
         status=status, updated_at=timezone.now()
     )
+    for component in components:
+        component.status = status
+    component_history_record(components=changed, status=status)
+
+
+def component_history_record(
+    *, components: list[Component], status: str, at: datetime | None = None
+) -> None:
+    """One history row per component: its status from ``at`` (now) on."""
+    when = at or timezone.now()
+    ComponentStatusChange.objects.bulk_create(
+        ComponentStatusChange(
+            organization_id=c.organization_id, component=c, status=status, changed_at=when
+        )
+        for c in components
+    )
+
+
+# --- component groups ------------------------------------------------------------------------
+
+
+def _group(organization: Organization, group_id: int | None) -> ComponentGroup | None:
+    if group_id is None:
+        return None
+    found = (
+        ComponentGroup.objects.filter(organization=organization, pk=group_id).first()
+        if 0 < group_id < 2**62
+        else None
+    )
+    if found is None:
+        raise ValidationError({"group": "That group is not on this status page."})
+    return found
+
+
+@transaction.atomic
+def component_group_create(
+    *, organization: Organization, name: str, description: str = "", actor: Any = None
+) -> ComponentGroup:
+    name = clean_text(name, field="name", maximum=NAME_MAX, required=True)
+    if ComponentGroup.objects.filter(organization=organization, name__iexact=name).exists():
+        raise ValidationError({"name": f"There is already a group “{name}”."})
+    position = (
+        ComponentGroup.objects.filter(organization=organization).aggregate(p=Max("position"))["p"]
+        or 0
+    ) + 1
+    group = ComponentGroup.objects.create(
+        organization=organization,
+        name=name,
+        description=clean_text(description, field="description", maximum=500, required=False),
+        position=position,
+    )
+    audit_record(organization=organization, actor=actor, action="status.group_create", obj=group)
+    return group
+
+
+@transaction.atomic
+def component_group_delete(*, group: ComponentGroup, actor: Any = None) -> None:
+    """Remove a group; its components stay, ungrouped."""
+    audit_record(
+        organization=group.organization,
+        actor=actor,
+        action="status.group_delete",
+        obj=group,
+        data={"name": group.name},
+    )
+    group.delete()
 
 
 # --- incidents -------------------------------------------------------------------------------
@@ -211,7 +310,7 @@ def incident_open(
     now = timezone.now()
     if started_at is not None and started_at > now + timedelta(minutes=5):
         raise ValidationError({"started_at": "An incident cannot start in the future."})
-    components = _components(organization, component_ids)
+    components = components_of(organization, component_ids)
     repeat = (
         Incident.objects.filter(
             organization=organization,
@@ -389,7 +488,7 @@ def incident_edit(
         incident.impact = _choice(impact, IncidentImpact, "impact")
     incident.save()
     if component_ids is not None:
-        incident.components.set(_components(incident.organization, component_ids))
+        incident.components.set(components_of(incident.organization, component_ids))
     audit_record(
         organization=incident.organization, actor=actor, action="status.incident_edit", obj=incident
     )

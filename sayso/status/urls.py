@@ -22,4 +22,36 @@ urlpatterns = [
     path("status/incidents/<int:pk>/cases/", views.incident_cases, name="incident-cases"),
     path("status/components/", views.component_create, name="component-create"),
     path("status/components/<int:pk>/", views.component_change, name="component-change"),
+    path("status/groups/", views.component_group_create, name="component-group-create"),
+    path(
+        "status/groups/<int:pk>/delete/",
+        views.component_group_delete,
+        name="component-group-delete",
+    ),
+    path("status/maintenance/new/", views.maintenance_schedule, name="maintenance-schedule"),
+    path("status/maintenance/<int:pk>/", views.maintenance, name="maintenance"),
+    path(
+        "status/maintenance/<int:pk>/update/",
+        views.maintenance_update,
+        name="maintenance-update",
+    ),
+    # Atlassian Statuspage's public JSON, for the clients that read it (sayso/status/statuspage).
+    *(
+        path(
+            f"status/api/v2/{kind}.json",
+            views.statuspage_json,
+            {"kind": kind},
+            name=f"statuspage-{kind.replace('/', '-')}",
+        )
+        for kind in (
+            "summary",
+            "status",
+            "components",
+            "incidents",
+            "incidents/unresolved",
+            "scheduled-maintenances",
+            "scheduled-maintenances/upcoming",
+            "scheduled-maintenances/active",
+        )
+    ),
 ]

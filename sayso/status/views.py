@@ -5,17 +5,19 @@ and update incidents and link affected cases; managers change the components."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sayso.community import following
 from sayso.community.follow_toggle import follow_toggle
 from sayso.core.models import Role
+from sayso.core.selectors import organization_by_slug
 from sayso.customers.portal_session import (
     PortalRequest,
     portal_staff,
@@ -23,9 +25,17 @@ from sayso.customers.portal_session import (
     portal_view,
 )
 from sayso.roadmap.forms import parse_numbers
-from sayso.status import selectors, services
-from sayso.status.forms import ComponentForm, IncidentForm, IncidentUpdateForm, PostmortemForm
-from sayso.status.models import ComponentStatus, Incident, IncidentStatus
+from sayso.status import maintenance as maintenance_services
+from sayso.status import selectors, services, statuspage, uptime
+from sayso.status.forms import (
+    ComponentForm,
+    IncidentForm,
+    IncidentUpdateForm,
+    MaintenanceForm,
+    MaintenanceUpdateForm,
+    PostmortemForm,
+)
+from sayso.status.models import ComponentStatus, Incident, IncidentStatus, Maintenance
 
 
 def _errors(exc: ValidationError) -> str:
@@ -51,23 +61,49 @@ def _incident_form(request: PortalRequest, data: object = None) -> IncidentForm:
     return form
 
 
+def _maintenance_form(request: PortalRequest, data: object = None) -> MaintenanceForm:
+    form = MaintenanceForm(data)  # type: ignore[arg-type]
+    form.fields["components"].choices = [  # type: ignore[attr-defined]
+        (str(c.pk), c.name) for c in selectors.components(organization=request.organization)
+    ]
+    return form
+
+
+def _maintenance_or_404(request: PortalRequest, pk: int) -> Maintenance:
+    found = selectors.maintenance_get(organization=request.organization, pk=pk)
+    if found is None:
+        raise Http404("No such maintenance.")
+    return found
+
+
 @require_GET
 @portal_view(sign_in_required=False)
 def status_page(request: PortalRequest) -> HttpResponse:
     staff = portal_staff(request)
     page = selectors.status_page(organization=request.organization)
+    bars = {found.component.pk: found for found in uptime.uptime(page.components)}
+    sections = [
+        (section, [(c, bars[c.pk]) for c in section.components]) for section in page.sections
+    ]
     return render(
         request,
         "status/status.html",
         {
             "organization": request.organization,
             "page": page,
+            "sections": sections,
+            "time_zone": settings.TIME_ZONE,
+            "uptime_days": uptime.DAYS,
             "overall_label": ComponentStatus(page.overall).label,
             "staff": staff,
             "manager": staff is not None and staff.has_role(Role.MANAGER),
             "form": _incident_form(request) if staff else None,
+            "maintenance_form": _maintenance_form(request) if staff else None,
             "component_form": ComponentForm() if staff else None,
             "component_statuses": ComponentStatus.choices,
+            "groups": selectors.component_groups(organization=request.organization)
+            if staff
+            else [],
             "follows": bool(
                 following.following(customer=request.customer, subjects=[services.STATUS])
             ),
@@ -313,6 +349,15 @@ def component_change(request: PortalRequest, pk: int) -> HttpResponse:
         if request.POST.get("action") == "delete":
             services.component_delete(component=component, actor=actor)
             messages.success(request, f"“{component.name}” removed.")
+        elif request.POST.get("action") == "group":
+            raw = request.POST.get("group", "")
+            services.component_update(
+                component=component,
+                group_id=int(raw) if raw.isdigit() and len(raw) < 10 else None,
+                ungroup=not raw,
+                actor=actor,
+            )
+            messages.success(request, f"“{component.name}” moved.")
         else:
             services.component_update(
                 component=component, status=request.POST.get("status", ""), actor=actor
@@ -347,3 +392,133 @@ def status_follow(request: PortalRequest) -> HttpResponse:
         followed="You will get an email with every update.",
         unfollowed="Unfollowed.",
     )
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def component_group_create(request: PortalRequest) -> HttpResponse:
+    actor = portal_staff_required(request, Role.MANAGER)
+    try:
+        services.component_group_create(
+            organization=request.organization,
+            name=request.POST.get("name", ""),
+            description=request.POST.get("description", ""),
+            actor=actor,
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "Group added: move components into it.")
+    return redirect(reverse("status", kwargs={"org": request.organization.slug}) + "#components")
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def component_group_delete(request: PortalRequest, pk: int) -> HttpResponse:
+    actor = portal_staff_required(request, Role.MANAGER)
+    group = selectors.component_group_get(organization=request.organization, pk=pk)
+    if group is None:
+        raise Http404("No such group.")
+    services.component_group_delete(group=group, actor=actor)
+    messages.success(request, f"Group “{group.name}” removed; its components stay.")
+    return redirect(reverse("status", kwargs={"org": request.organization.slug}) + "#components")
+
+
+# --- scheduled maintenance -------------------------------------------------------------------
+
+
+@require_GET
+@portal_view(sign_in_required=False)
+def maintenance(request: PortalRequest, pk: int) -> HttpResponse:
+    found = _maintenance_or_404(request, pk)
+    staff = portal_staff(request)
+    return render(
+        request,
+        "status/maintenance.html",
+        {
+            "organization": request.organization,
+            "maintenance": found,
+            "updates": list(found.updates.all()),
+            "staff": staff,
+            "update_form": MaintenanceUpdateForm(initial={"status": found.status})
+            if staff
+            else None,
+        },
+    )
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def maintenance_schedule(request: PortalRequest) -> HttpResponse:
+    actor = portal_staff_required(request)
+    form = _maintenance_form(request, request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(reverse("status", kwargs={"org": request.organization.slug}) + "#plan")
+    data = form.cleaned_data
+    try:
+        found, created = maintenance_services.maintenance_schedule(
+            organization=request.organization,
+            title=data["title"],
+            body=data["body"],
+            scheduled_for=data["scheduled_for"],
+            scheduled_until=data["scheduled_until"],
+            component_ids=[int(pk) for pk in data["components"]],
+            actor=actor,
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(reverse("status", kwargs={"org": request.organization.slug}) + "#plan")
+    messages.success(
+        request,
+        "Maintenance announced: followers of the status page are told."
+        if created
+        else "This maintenance was already announced.",
+    )
+    return redirect("maintenance", org=request.organization.slug, pk=found.pk)
+
+
+@require_POST
+@portal_view(sign_in_required=False)
+def maintenance_update(request: PortalRequest, pk: int) -> HttpResponse:
+    actor = portal_staff_required(request)
+    found = _maintenance_or_404(request, pk)
+    form = MaintenanceUpdateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+    else:
+        try:
+            _, created = maintenance_services.maintenance_update_post(
+                maintenance=found,
+                status=form.cleaned_data["status"],
+                body=form.cleaned_data["body"],
+                actor=actor,
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(
+                request, "Update posted: followers are told." if created else "Already posted."
+            )
+    return redirect("maintenance", org=request.organization.slug, pk=found.pk)
+
+
+# --- Statuspage-compatible JSON ----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "OPTIONS"])
+def statuspage_json(request: HttpRequest, org: str, kind: str) -> HttpResponse:
+    """``/o/<org>/status/api/v2/<kind>.json``, readable from any origin (it is public)."""
+    organization = organization_by_slug(slug=org)
+    if organization is None:
+        raise Http404("No such organization.")
+    response: HttpResponse
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=204)
+        response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        response["Access-Control-Max-Age"] = "86400"
+    else:
+        response = JsonResponse(statuspage.document(organization, kind))
+        response["Cache-Control"] = "public, max-age=30"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -248,6 +248,25 @@ ROUTES: dict[str, Route] = {
     "incident-cases": Route(TEAM, _pk("incident"), post_only=True),
     "component-create": Route(TEAM, role="manager", post_only=True),
     "component-change": Route(TEAM, _pk("component"), role="manager", post_only=True),
+    "component-group-create": Route(TEAM, role="manager", post_only=True),
+    "component-group-delete": Route(TEAM, _pk("component_group"), role="manager", post_only=True),
+    "maintenance-schedule": Route(TEAM, post_only=True),
+    "maintenance": Route(P, _pk("maintenance")),
+    "maintenance-update": Route(TEAM, _pk("maintenance"), post_only=True),
+    # Statuspage's public JSON: read-only, from any origin.
+    **{
+        f"statuspage-{kind}": Route(P, get_only=True)
+        for kind in (
+            "summary",
+            "status",
+            "components",
+            "incidents",
+            "incidents-unresolved",
+            "scheduled-maintenances",
+            "scheduled-maintenances-upcoming",
+            "scheduled-maintenances-active",
+        )
+    },
     # --- the API's own pages (its operations: test_api_operations.py)
     "api:openapi-json": Route(P),
     "api:openapi-view": Route(P),

@@ -36,6 +36,7 @@ from sayso.customers.services import (
 from sayso.listening.models import ListenTerm, Mention, RoutingRule, Source, SourceKind, TermKind
 from sayso.listening.services import rule_create, source_create, term_add
 from sayso.roadmap import services as roadmap
+from sayso.status import maintenance as status_maintenance
 from sayso.status import services as status
 from tests import factories
 
@@ -89,6 +90,8 @@ class World:
     changelog_entry: Any
     component: Any
     incident: Any
+    component_group: Any
+    maintenance: Any
     source: Source
     term: ListenTerm
     rule: RoutingRule
@@ -194,6 +197,16 @@ def _seed() -> World:
         actor=users["agent"],
     )
     status.incident_cases_link(incident=incident, cases=[case_a], actor=users["agent"])
+    component_group = status.component_group_create(organization=org, name=f"Depots {MARK}")
+    maintenance, _ = status_maintenance.maintenance_schedule(
+        organization=org,
+        title=f"Upgrade {MARK}",
+        body=f"Read-only {MARK}",
+        scheduled_for=timezone.now() + timedelta(days=1),
+        scheduled_until=timezone.now() + timedelta(days=1, hours=1),
+        component_ids=[component.pk],
+        actor=users["agent"],
+    )
     source = source_create(
         organization=org, name=f"Forum {MARK}", kind=SourceKind.RSS, url="https://forum.test/feed"
     )
@@ -238,6 +251,8 @@ def _seed() -> World:
         changelog_entry=changelog_entry,
         component=component,
         incident=incident,
+        component_group=component_group,
+        maintenance=maintenance,
         source=source,
         term=term,
         rule=rule,

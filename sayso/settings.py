@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "sayso.status",
     "sayso.listening",
     "sayso.consent",
+    "sayso.deals",
     "sayso.api",
 ]
 

@@ -16,8 +16,10 @@ urlpatterns = [
     path("staff/<slug:org>/moderation/", include(community_staff_urls)),
     path("staff/<slug:org>/questions/", include(question_staff_urls)),
     path("staff/<slug:org>/listening/", include("sayso.listening.urls")),
+    path("staff/<slug:org>/sales/", include("sayso.deals.urls")),
     path("o/<slug:org>/", include("sayso.conversations.portal_urls")),
     path("o/<slug:org>/", include("sayso.community.urls")),
     path("o/<slug:org>/", include("sayso.roadmap.urls")),
     path("o/<slug:org>/", include("sayso.status.urls")),
+    path("o/<slug:org>/", include("sayso.deals.portal_urls")),
 ]

@@ -33,6 +33,7 @@ from sayso.api import (
     cases,
     commitments,
     customers,
+    deals,
     follows,
     ideas,
     inbound,
@@ -160,3 +161,4 @@ api.add_router("/v1/follows", follows.router)
 api.add_router("/v1/listening", listening.router)
 api.add_router("/v1/status", status.router)
 api.add_router("/v1", analysis.router)
+api.add_router("/v1", deals.router)

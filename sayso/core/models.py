@@ -127,6 +127,11 @@ class Scope(models.TextChoices):
     )
     LISTENING_READ = "listening:read", "Read listening sources, terms, rules and mentions"
     LISTENING_WRITE = "listening:write", "Change listening sources, terms and routing rules"
+    DEALS_READ = "deals:read", "Read intents, offers, the selling process and deals"
+    DEALS_WRITE = (
+        "deals:write",
+        "Make offers (through the outreach guard), change the selling process and deals",
+    )
 
 
 TOKEN_PREFIX = "sayso_"  # noqa: S105 (a public prefix, not a secret)

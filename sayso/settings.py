@@ -215,6 +215,14 @@ EMAIL_BACKEND = env_str(
 )
 DEFAULT_FROM_EMAIL = env_str("SAYSO_FROM_EMAIL", "Sayso <sayso@localhost>")
 SAYSO_EMAIL_DOMAIN = env_str("SAYSO_EMAIL_DOMAIN", "sayso.localhost")
+# Outgoing mail (sayso/notifications/outbox.py, docs/email.md "Outgoing mail"): a send refused
+# for now (4xx, connection failure) is tried again after RETRY seconds, doubling up to
+# RETRY_MAX, until MAX_ATTEMPTS attempts; a mail left "sending" by a dead worker is taken
+# again after LEASE seconds (keep it well above SAYSO_EMAIL_TIMEOUT).
+SAYSO_MAIL_MAX_ATTEMPTS = env_int("SAYSO_MAIL_MAX_ATTEMPTS", 12)
+SAYSO_MAIL_RETRY_SECONDS = env_int("SAYSO_MAIL_RETRY_SECONDS", 60)
+SAYSO_MAIL_RETRY_MAX_SECONDS = env_int("SAYSO_MAIL_RETRY_MAX_SECONDS", 3600)
+SAYSO_MAIL_SENDING_LEASE_SECONDS = env_int("SAYSO_MAIL_SENDING_LEASE_SECONDS", 300)
 # Inbound mail larger than this is refused with a clear error (bytes of raw MIME).
 SAYSO_MAX_INBOUND_EMAIL_BYTES = env_int("SAYSO_MAX_INBOUND_EMAIL_BYTES", 10 * 1024 * 1024)
 # Message bodies longer than this (characters) are refused.

@@ -22,7 +22,6 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +29,8 @@ from django.utils import timezone
 from sayso.community.models import Delivery, Follow, FollowSettings, Idea, Notice
 from sayso.core.models import Organization
 from sayso.customers.models import Customer, Identity, IdentityKind
+from sayso.notifications.models import MailKind
+from sayso.notifications.outbox import mail_queue
 
 UNSUBSCRIBE_SALT = "sayso.community.unsubscribe"
 UNDO_SALT = "sayso.community.unsubscribe.undo"
@@ -430,26 +431,36 @@ def unsubscribe_undo(*, organization: Organization, token: str, undo: str) -> Fo
     return follow_add(customer=customer, subject=data["s"])
 
 
+# The status page's events (sayso/status): their mail is the status page's, not a follower's.
+STATUS_EVENTS = ("incident-", "maintenance-")
+
+
 def _email(
     organization: Organization,
-    customer: Customer,
     address: str,
     subject: str,
     body: str,
     token: str,
+    *,
+    kind: str,
+    key: str,
 ) -> None:
+    """Queue one follower email in the caller's transaction; the outbox sends it after
+    commit (and again until the mail server takes it). ``key`` makes queuing it twice one."""
     link = unsubscribe_url(organization, token)
-    message = EmailMessage(
+    mail_queue(
+        kind=kind,
+        key=key,
+        organization=organization,
+        to=address,
         subject=f"[{organization.name}] {subject}",
         body=f"{body}\n\n--\nStop these emails: {link}\n",
-        to=[address],
         headers={
             "List-Unsubscribe": f"<{link}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
         },
     )
-    message.send()
 
 
 def notices_deliver(*, organization_id: int, event: str) -> int:
@@ -486,7 +497,16 @@ def notices_deliver(*, organization_id: int, event: str) -> int:
             # link that stops every email.
             token = unsubscribe_token(customer_id=notice.customer_id, follow_id=notice.follow_id)
             body = f"{notice.text}\n\n{settings.SAYSO_BASE_URL}{notice.url}"
-            _email(notice.organization, notice.customer, address, notice.title, body, token)
+            kind = MailKind.STATUS if notice.event.startswith(STATUS_EVENTS) else MailKind.FOLLOW
+            _email(
+                notice.organization,
+                address,
+                notice.title,
+                body,
+                token,
+                kind=kind,
+                key=f"notice:{notice.pk}",
+            )
             notice.sent_at = timezone.now()
             notice.save(update_fields=["sent_at", "updated_at"])
             sent += 1
@@ -531,11 +551,12 @@ def digests_send(*, now: Any = None) -> int:
             token = unsubscribe_token(customer_id=customer.pk, follow_id=None)
             _email(
                 customer.organization,
-                customer,
                 address,
                 f"{len(notices)} update{'s' if len(notices) != 1 else ''} on ideas you follow",
                 "\n\n".join(lines),
                 token,
+                kind=MailKind.DIGEST,
+                key=f"digest:{customer.pk}:{notices[0].pk}",
             )
             Notice.objects.filter(pk__in=[n.pk for n in notices]).update(sent_at=now)
             found.last_digest_at = now

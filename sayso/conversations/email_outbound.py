@@ -1,17 +1,18 @@
-"""Outbound email: a staff reply leaves through Django's email backend, threaded so the
-customer's mail client and Sayso's inbound path both keep it on the same case."""
+"""Outbound email: a staff reply leaves through the outbox (sayso/notifications/outbox.py),
+threaded so the customer's mail client and Sayso's inbound path both keep it on the same
+case."""
 
 from __future__ import annotations
 
 from email.utils import formataddr
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import transaction
-from django.utils import timezone
 
 from sayso.conversations.models import Channel, Direction, Message
 from sayso.customers.models import IdentityKind
+from sayso.notifications.models import MailKind, MailState, OutgoingMail
+from sayso.notifications.outbox import mail_queue, mail_send
 
 
 def _recipient(message: Message) -> str:
@@ -29,7 +30,8 @@ def _recipient(message: Message) -> str:
     return identity.value if identity is not None else ""
 
 
-def build_reply_email(message: Message) -> EmailMessage:
+def _reply_parts(message: Message) -> dict[str, Any]:
+    """What the reply email says and whom it goes to, threaded on the case's earlier mail."""
     case = message.case
     organization = message.organization
     author = message.author_user
@@ -45,46 +47,47 @@ def build_reply_email(message: Message) -> EmailMessage:
         .order_by("sent_at", "id")
         .values_list("external_id", flat=True)
     )
-    headers = {"Message-ID": message.external_id}
+    headers: dict[str, str] = {}
     if earlier:
         headers["In-Reply-To"] = earlier[-1]
         headers["References"] = " ".join(earlier[-20:])
-    return EmailMessage(
-        subject=f"Re: {case.subject} [#{case.number}]",
-        body=message.body,
+    return {
+        "subject": f"Re: {case.subject} [#{case.number}]",
+        "body": message.body,
         # formataddr quotes the name: "Ann at Haulright, Inc." must not split the address.
-        from_email=formataddr((f"{author_name} at {organization.name}", from_address)),
-        to=[_recipient(message)],
-        reply_to=[organization.support_email] if organization.support_email else None,
-        headers=headers,
+        "from_email": formataddr((f"{author_name} at {organization.name}", from_address)),
+        "to": _recipient(message),
+        "reply_to": organization.support_email or "",
+        "headers": headers,
+    }
+
+
+def reply_mail_queue(*, message: Message) -> OutgoingMail:
+    """Queue a staff reply's email in the caller's transaction (sent after commit by the
+    outbox, with the message's own Message-ID); queuing it again returns the same mail."""
+    if not message.external_id:
+        raise ValueError("An email reply carries its Message-ID in external_id.")
+    parts = _reply_parts(message)
+    return mail_queue(
+        kind=MailKind.REPLY,
+        key=f"message:{message.pk}",
+        organization=message.organization,
+        message_id=message.external_id,
+        case_message=message,
+        case=message.case,
+        **parts,
     )
 
 
 def deliver_reply(*, message_id: int) -> bool:
-    """Send one outbound email message; a second call after success sends nothing."""
-    with transaction.atomic():
-        message = (
-            # Lock only the message: PostgreSQL refuses FOR UPDATE across the outer join to
-            # the (nullable) author.
-            Message.objects.select_for_update(of=("self",))
-            .select_related("case", "organization", "author_user", "customer")
-            .filter(pk=message_id, direction=Direction.OUTBOUND, channel=Channel.EMAIL)
-            .first()
-        )
-        if message is None or message.delivered_at is not None:
-            return False
-        mail = build_reply_email(message)
-        if not mail.to or not mail.to[0]:
-            message.delivery_error = "The customer has no email address."
-            message.save(update_fields=["delivery_error", "updated_at"])
-            return False
-        try:
-            mail.send(fail_silently=False)
-        except (OSError, ValueError) as exc:
-            message.delivery_error = f"Sending failed: {exc}"[:500]
-            message.save(update_fields=["delivery_error", "updated_at"])
-            return False
-        message.delivered_at = timezone.now()
-        message.delivery_error = ""
-        message.save(update_fields=["delivered_at", "delivery_error", "updated_at"])
-    return True
+    """Send one outbound email message now (queued first if it is not); True when the mail
+    server accepted it. A second call after success sends nothing."""
+    message = (
+        Message.objects.select_related("case", "organization", "author_user", "customer")
+        .filter(pk=message_id, direction=Direction.OUTBOUND, channel=Channel.EMAIL)
+        .first()
+    )
+    if message is None or message.delivered_at is not None:
+        return False
+    mail = reply_mail_queue(message=message)
+    return mail_send(mail_id=mail.pk) == MailState.DELIVERED

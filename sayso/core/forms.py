@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
+from django.template.loader import render_to_string
 
 from sayso.core.models import Membership, Organization, Role, Team
 
@@ -40,3 +42,34 @@ class MemberUpdateForm(forms.Form):
             "user_id"
         )
         reports_to.queryset = get_user_model().objects.filter(pk__in=staff_ids)
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's password reset form, its email queued in the outbox (sent by the background
+    engine, retried while the mail server is away) instead of sent inside the request."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        from sayso.notifications.models import MailKind
+        from sayso.notifications.outbox import mail_queue
+
+        subject = " ".join(render_to_string(subject_template_name, context).splitlines())
+        html = (
+            render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        )
+        mail_queue(
+            kind=MailKind.PASSWORD_RESET,
+            to=to_email,
+            subject=subject,
+            body=render_to_string(email_template_name, context),
+            html=html,
+            from_email=from_email or "",
+            secret=True,
+        )

@@ -185,19 +185,21 @@ def membership_invite(
         data={"email": email, "role": role},
     )
     if created:
-        transaction.on_commit(lambda: _send_invite(membership.pk))
+        _invite_mail_queue(membership)
     return membership, created
 
 
-def _send_invite(membership_id: int) -> None:
+def _invite_mail_queue(membership: Membership) -> None:
+    """Queue the invitation (sent by the outbox after commit, never in the request)."""
     from django.conf import settings
     from django.contrib.auth.tokens import default_token_generator
-    from django.core.mail import send_mail
     from django.urls import reverse
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
-    membership = Membership.objects.select_related("user", "organization").get(pk=membership_id)
+    from sayso.notifications.models import MailKind
+    from sayso.notifications.outbox import mail_queue
+
     user = membership.user
     path = reverse(
         "staff-password-reset-confirm",
@@ -206,15 +208,18 @@ def _send_invite(membership_id: int) -> None:
             "token": default_token_generator.make_token(user),
         },
     )
-    send_mail(
+    mail_queue(
+        kind=MailKind.INVITATION,
+        key=f"membership:{membership.pk}",
+        organization=membership.organization,
+        to=user.email,
         subject=f"You have been added to {membership.organization.name} on Sayso",
-        message=(
+        body=(
             f"Hello,\n\nYou are now {membership.get_role_display().lower()} staff of "
             f"{membership.organization.name}. Choose a password to sign in (your username is "
             f"{user.get_username()}):\n\n{settings.SAYSO_BASE_URL}{path}\n"
         ),
-        from_email=None,
-        recipient_list=[user.email],
+        secret=True,
     )
 
 

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from sayso.core import selectors, services
-from sayso.core.forms import InviteForm, MemberUpdateForm
+from sayso.core.forms import InviteForm, MemberUpdateForm, OutboxPasswordResetForm
 from sayso.core.models import Membership, Organization, Role, Scope, Team
 from sayso.core.permissions import StaffRequest, staff_required
 from sayso.core.ratelimit import client_key
@@ -32,7 +32,10 @@ def home(request: HttpRequest) -> HttpResponse:
 class StaffPasswordResetView(auth_views.PasswordResetView):
     """Django's password reset, limited per client and per address asked for: beyond the
     limit nothing is sent, and the answer is the same "check your email" page as for any
-    address, known or not, so the form tells no one which addresses have accounts."""
+    address, known or not, so the form tells no one which addresses have accounts. The email
+    goes through the outbox (``OutboxPasswordResetForm``), never inside the request."""
+
+    form_class = OutboxPasswordResetForm
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         if password_reset_throttled(

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +33,8 @@ from sayso.customers.public_names import (
     public_name_validate,
 )
 from sayso.customers.selectors import identity_holders
+from sayso.notifications.models import MailKind
+from sayso.notifications.outbox import mail_queue
 
 logger = logging.getLogger("sayso.customers")
 # How long a link confirming a typed address works (it also signs its user in to the portal).
@@ -362,7 +363,6 @@ def portal_login_link_send(
     from datetime import timedelta
 
     from django.conf import settings
-    from django.core.mail import send_mail
     from django.urls import reverse
 
     from sayso.core.models import LoginLink, token_digest
@@ -372,25 +372,31 @@ def portal_login_link_send(
     minutes = settings.SAYSO_LOGIN_LINK_MINUTES
     if not next_url.startswith(f"/o/{organization.slug}/"):
         next_url = ""
+    expires_at = timezone.now() + timedelta(minutes=minutes)
+    path = reverse("portal-signin-confirm", kwargs={"org": organization.slug, "token": raw})
     with transaction.atomic():
         LoginLink.objects.create(
             organization=organization,
             email=address,
             digest=token_digest(raw),
-            expires_at=timezone.now() + timedelta(minutes=minutes),
+            expires_at=expires_at,
             next_url=next_url[:300],
         )
-    path = reverse("portal-signin-confirm", kwargs={"org": organization.slug, "token": raw})
-    send_mail(
-        subject=f"Your sign-in link for {organization.name}",
-        message=(
-            f"Hello,\n\nUse this link to sign in to {organization.name}'s customer portal. "
-            f"It works once, for {minutes} minutes:\n\n{settings.SAYSO_BASE_URL}{path}\n\n"
-            "If you did not ask for it, ignore this email.\n"
-        ),
-        from_email=None,
-        recipient_list=[address],
-    )
+        # Sent by the outbox after commit, never in this request (a slow mail server must not
+        # slow sign-in); the link is erased from the outbox once the mail is done with.
+        mail_queue(
+            kind=MailKind.SIGN_IN,
+            organization=organization,
+            to=address,
+            subject=f"Your sign-in link for {organization.name}",
+            body=(
+                f"Hello,\n\nUse this link to sign in to {organization.name}'s customer portal. "
+                f"It works once, for {minutes} minutes:\n\n{settings.SAYSO_BASE_URL}{path}\n\n"
+                "If you did not ask for it, ignore this email.\n"
+            ),
+            send_before=expires_at,
+            secret=True,
+        )
     return raw
 
 
@@ -452,8 +458,8 @@ def portal_login_link_redeem(
 def identity_claim_send(*, contact: Customer, value: str) -> str | None:
     """Email a link confirming ``value``, an address typed for ``contact`` (an unverified
     contact); returns the raw token sent. None when a link sent for this contact and address
-    still works (a form posted again and again sends one email, not one each), or when the
-    email could not be sent (the next message tries again)."""
+    still works (a form posted again and again sends one email, not one each). The email is
+    queued in the caller's transaction and sent by the outbox after commit."""
     address = normalize_identity(IdentityKind.EMAIL, value)
     organization = contact.organization
     now = timezone.now()
@@ -473,25 +479,25 @@ def identity_claim_send(*, contact: Customer, value: str) -> str | None:
         expires_at=now + timedelta(hours=CLAIM_LINK_HOURS),
     )
     path = reverse("portal-claim-confirm", kwargs={"org": organization.slug, "token": raw})
-    try:
-        send_mail(
-            subject=f"Please confirm your message to {organization.name}",
-            message=(
-                f"Hello,\n\nSomeone sent a message to {organization.name} through the feedback "
-                f"form on its website and gave this address ({address}) for the answer.\n\n"
-                "If it was you, confirm it with this link (it works once, for "
-                f"{CLAIM_LINK_HOURS} hours):\n\n{settings.SAYSO_BASE_URL}{path}\n\n"
-                f"Until then the message is kept apart from anything else {organization.name} "
-                "knows about you, and no answer is sent to this address. If it was not you, "
-                "ignore this email: nothing is attached to you.\n"
-            ),
-            from_email=None,
-            recipient_list=[address],
-        )
-    except OSError:  # SMTP errors are OSErrors
-        logger.warning("The confirmation link for a claimed address could not be sent.")
-        claim.delete()
-        return None
+    # Sent by the outbox after commit (retried while the mail server is away).
+    mail_queue(
+        kind=MailKind.CLAIM,
+        key=f"claim:{claim.pk}",
+        organization=organization,
+        to=address,
+        subject=f"Please confirm your message to {organization.name}",
+        body=(
+            f"Hello,\n\nSomeone sent a message to {organization.name} through the feedback "
+            f"form on its website and gave this address ({address}) for the answer.\n\n"
+            "If it was you, confirm it with this link (it works once, for "
+            f"{CLAIM_LINK_HOURS} hours):\n\n{settings.SAYSO_BASE_URL}{path}\n\n"
+            f"Until then the message is kept apart from anything else {organization.name} "
+            "knows about you, and no answer is sent to this address. If it was not you, "
+            "ignore this email: nothing is attached to you.\n"
+        ),
+        send_before=claim.expires_at,
+        secret=True,
+    )
     return raw
 
 

@@ -52,3 +52,85 @@ class Alert(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.text
+
+
+class MailKind(models.TextChoices):
+    REPLY = "reply", "Reply to a customer"
+    ALERT = "alert", "Alert for staff"
+    SIGN_IN = "sign_in", "Portal sign-in link"
+    CLAIM = "claim", "Address confirmation link"
+    INVITATION = "invitation", "Staff invitation"
+    PASSWORD_RESET = "password_reset", "Password reset"
+    DIGEST = "digest", "Daily digest"
+    FOLLOW = "follow", "Follower notice"
+    STATUS = "status", "Status page notice"
+    OUTREACH = "outreach", "Outreach"
+
+
+class MailState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    RETRYING = "retrying", "Retrying"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+
+
+class OutgoingMail(TimeStampedModel):
+    """One email Sayso sends, from the moment it is decided (in the caller's transaction) until
+    the mail server accepts it or refuses it for good. See ``sayso/notifications/outbox.py``."""
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=MailKind.choices)
+    # What made this mail ("alert:12"): queuing the same key again returns the first row.
+    key = models.CharField(max_length=200, blank=True)
+    recipient = models.CharField(max_length=320)
+    from_email = models.CharField(max_length=500, blank=True)
+    reply_to = models.CharField(max_length=320, blank=True)
+    subject = models.CharField(max_length=500)
+    body = models.TextField()
+    html = models.TextField(blank=True)
+    # Extra headers (In-Reply-To, References, List-Unsubscribe, …); Message-ID is its own field.
+    headers = models.JSONField(default=dict, blank=True)
+    # Generated when the mail is queued and sent with every attempt: a mail sent twice (a
+    # worker killed after the server accepted it) reaches its reader as one.
+    message_id = models.CharField(max_length=500, unique=True)
+    case_message = models.ForeignKey(
+        "conversations.Message",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="outgoing_mails",
+    )
+    case = models.ForeignKey(
+        "conversations.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    alert = models.ForeignKey(
+        Alert, null=True, blank=True, on_delete=models.CASCADE, related_name="outgoing_mails"
+    )
+    state = models.CharField(max_length=20, choices=MailState.choices, default=MailState.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # A link that stops working (a sign-in link) is not sent after this time.
+    send_before = models.DateTimeField(null=True, blank=True)
+    # The body holds a secret (a one-time link): it is erased once the mail is done with.
+    secret = models.BooleanField(default=False)
+    last_error = models.CharField(max_length=1000, blank=True)
+    smtp_response = models.CharField(max_length=1000, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TimeStampedModel.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key"], condition=~models.Q(key=""), name="outgoing_mail_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(fields=["organization", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient} ({self.state})"

@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sayso.core.models import Organization
-from sayso.notifications.models import Alert
+from sayso.notifications.models import Alert, MailKind, MailState, OutgoingMail
+from sayso.notifications.outbox import mail_queue, mail_send
 
 
 def alert_send(
@@ -41,10 +42,7 @@ def alert_send(
     except IntegrityError:
         return Alert.objects.get(recipient=recipient, dedupe_key=dedupe_key[:200]), False
     if email and str(getattr(recipient, "email", "") or ""):
-        from sayso.notifications.tasks import email_alert
-
-        alert_id = alert.pk
-        transaction.on_commit(lambda: email_alert.enqueue(alert_id))
+        alert_mail_queue(alert_id=alert.pk)
     return alert, True
 
 
@@ -61,28 +59,29 @@ def alerts_mark_all_read(*, organization: Organization, recipient: Any) -> int:
     ).update(read_at=timezone.now())
 
 
-def alert_deliver_email(*, alert_id: int) -> bool:
-    """Email one alert to its recipient; returns False when already sent or not possible."""
-    from django.core.mail import send_mail
-
+def alert_mail_queue(*, alert_id: int) -> OutgoingMail | None:
+    """Queue the email of one alert (in the caller's transaction; sent after commit by the
+    outbox). Queuing it twice queues one mail; None when the recipient has no address."""
     from sayso.notifications.links import alert_url
 
-    with transaction.atomic():
-        alert = (
-            Alert.objects.select_for_update()
-            .select_related("recipient", "organization")
-            .filter(pk=alert_id)
-            .first()
-        )
-        if alert is None or alert.emailed_at is not None or not alert.recipient.email:
-            return False
-        link = alert_url(alert)
-        send_mail(
-            subject=f"[{alert.organization.name}] {alert.get_kind_display()}",
-            message=f"{alert.text}\n\n{link}\n",
-            from_email=None,
-            recipient_list=[alert.recipient.email],
-        )
-        alert.emailed_at = timezone.now()
-        alert.save(update_fields=["emailed_at", "updated_at"])
-    return True
+    alert = Alert.objects.select_related("recipient", "organization").filter(pk=alert_id).first()
+    if alert is None or not alert.recipient.email:
+        return None
+    return mail_queue(
+        kind=MailKind.ALERT,
+        key=f"alert:{alert.pk}",
+        organization=alert.organization,
+        to=alert.recipient.email,
+        subject=f"[{alert.organization.name}] {alert.get_kind_display()}",
+        body=f"{alert.text}\n\n{alert_url(alert)}\n",
+        alert=alert,
+        case=alert.case,
+    )
+
+
+def alert_deliver_email(*, alert_id: int) -> bool:
+    """Send one alert's email now (queuing it first when it is not); True when delivered."""
+    mail = alert_mail_queue(alert_id=alert_id)
+    if mail is None:
+        return False
+    return mail_send(mail_id=mail.pk) == MailState.DELIVERED

@@ -30,6 +30,8 @@ from sayso.conversations.models import Case, Direction, Message
 from sayso.conversations.tasks import send_reply_email
 from sayso.core.models import Organization, Role
 from sayso.customers.models import Customer, Identity, IdentityKind
+from sayso.notifications.models import MailState, OutgoingMail
+from sayso.notifications.outbox import mail_send_due
 from tests import factories
 
 GRACE = "Grace Hopper <grace@example.com>"
@@ -399,16 +401,25 @@ def test_reply_while_the_smtp_server_is_down_records_the_error_and_sends_on_retr
     first, _ = customer_mail(subject="Truck reservation", body="Booked a truck.")
     case, _ = _case_from_mail(org, first)
     settings.EMAIL_PORT = _free_port()  # nothing listens there
+    settings.SAYSO_MAIL_RETRY_SECONDS = 0  # the next sweep retries at once
 
     reply = _reply(case, agent, "On it.", django_capture_on_commit_callbacks)
 
     assert reply.delivered_at is None
-    assert reply.delivery_error.startswith("Sending failed:")
+    mail = OutgoingMail.objects.get(case_message=reply)
+    assert mail.state == MailState.RETRYING
+    assert mail.last_error.startswith("Could not reach the mail server")
     assert smtp_backend.received == []
+    # A retry that fails is not the end: the reply still counts as on its way.
+    assert reply.delivery_error == ""
 
     settings.EMAIL_PORT = smtp_backend.port
-    assert deliver_reply(message_id=reply.pk) is True
+    assert mail_send_due() == 1
     reply.refresh_from_db()
     assert reply.delivered_at is not None
     assert reply.delivery_error == ""
+    mail.refresh_from_db()
+    assert (mail.state, mail.attempts) == (MailState.DELIVERED, 2)
+    assert mail.smtp_response.startswith("250")
+    assert deliver_reply(message_id=reply.pk) is False  # delivered: nothing more is sent
     assert len(smtp_backend.received) == 1

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -228,12 +229,28 @@ SAYSO_MAX_INBOUND_EMAIL_BYTES = env_int("SAYSO_MAX_INBOUND_EMAIL_BYTES", 10 * 10
 # Message bodies longer than this (characters) are refused.
 SAYSO_MAX_MESSAGE_CHARS = env_int("SAYSO_MAX_MESSAGE_CHARS", 100_000)
 
-# Background work: django.tasks API, database backend (worker: `sayso worker`).
-TASKS = {
-    "default": {
-        "BACKEND": env_str("SAYSO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-    }
+# Background work (sayso/core/task_engine, docs/deploy.md "Background work"): the django.tasks
+# API on Procrastinate when the database is PostgreSQL, on the embedded django-tasks-db queue
+# (one worker) on SQLite; SAYSO_TASKS_BACKEND = procrastinate | embedded | a dotted path.
+_TASK_BACKENDS = {
+    "procrastinate": "sayso.core.task_engine.procrastinate_engine.ProcrastinateBackend",
+    "embedded": "sayso.core.task_engine.embedded.EmbeddedBackend",
 }
+_ON_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+_tasks_backend = env_str("SAYSO_TASKS_BACKEND", "procrastinate" if _ON_POSTGRES else "embedded")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(_tasks_backend, _tasks_backend)}}
+if _ON_POSTGRES:
+    # Procrastinate's schema (its migrations are PostgreSQL only) and read-only job models.
+    INSTALLED_APPS += ["procrastinate.contrib.django"]
+    PROCRASTINATE_AUTODISCOVER_MODULE_NAME = ""  # Sayso registers its tasks in the worker
+elif TASKS["default"]["BACKEND"] == _TASK_BACKENDS["procrastinate"]:
+    raise ImproperlyConfigured("SAYSO_TASKS_BACKEND=procrastinate needs a PostgreSQL database.")
+# Worker heartbeats and how long a silent worker's tasks wait before another runs them; how
+# often an idle worker looks for jobs; finished task results are kept this many days.
+SAYSO_TASKS_HEARTBEAT_SECONDS = env_int("SAYSO_TASKS_HEARTBEAT_SECONDS", 10)
+SAYSO_TASKS_STALLED_SECONDS = env_int("SAYSO_TASKS_STALLED_SECONDS", 60)
+SAYSO_TASKS_POLL_SECONDS = env_int("SAYSO_TASKS_POLL_SECONDS", 5)
+SAYSO_TASK_RESULTS_DAYS = env_int("SAYSO_TASK_RESULTS_DAYS", 14)
 # Commitments: how long before the due time the owner is reminded, and how often the
 # worker's scheduler runs the periodic checks.
 SAYSO_COMMITMENT_REMINDER_MINUTES = env_int("SAYSO_COMMITMENT_REMINDER_MINUTES", 60)

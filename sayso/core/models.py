@@ -223,3 +223,54 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bucket}: {self.count}"
+
+
+class DeadLetter(TimeStampedModel):
+    """A background task that failed on every attempt its policy allows (or whose worker kept
+    dying), kept for staff to read and retry (``sayso.core.task_engine``). ``organization`` is
+    the organization the task worked for, if any; installation-wide tasks have none."""
+
+    engine = models.CharField(max_length=20)
+    job_id = models.CharField(max_length=64)
+    task_path = models.CharField(max_length=255)
+    queue = models.CharField(max_length=40)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="dead_letters"
+    )
+    arguments = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    traceback = models.TextField(blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(default=timezone.now)
+    retried_at = models.DateTimeField(null=True, blank=True)
+    retried_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta(TimeStampedModel.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["engine", "job_id"], name="dead_letter_unique_job")
+        ]
+        indexes = [models.Index(fields=["retried_at", "failed_at"], name="dead_letter_open")]
+
+    def __str__(self) -> str:
+        return f"{self.task_path} ({self.engine} {self.job_id})"
+
+
+class PeriodicRun(models.Model):
+    """One row per periodic task and period: the embedded scheduler enqueues a periodic task
+    only when it inserted the row, so several schedulers enqueue it once per period."""
+
+    task_path = models.CharField(max_length=255)
+    period_start = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task_path", "period_start"], name="periodic_run_unique_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_path} @ {self.period_start:%Y-%m-%d %H:%M:%S}"

@@ -244,30 +244,38 @@ def _disable(endpoint: Endpoint, *, reason: str, now: datetime | None = None) ->
 
 
 def _tell_admins(endpoint: Endpoint) -> None:
-    """Mail the organization's admins that an endpoint was disabled (through the outbox)."""
-    from sayso.notifications.outbox import mail_queue
-
+    """Mail the organization's admins that an endpoint was disabled (through the outbox: sent
+    after commit by the background engine, retried while the mail server is away)."""
     organization = endpoint.organization
     path = f"/staff/{organization.slug}/webhooks/{endpoint.pk}/"
     admins = Membership.objects.filter(
         organization=organization, role=Role.ADMIN, is_active=True, user__is_active=True
     ).select_related("user")
     for membership in admins:
-        if not membership.user.email:
-            continue
-        mail_queue(
-            kind="alert",
-            key=f"webhook-disabled:{endpoint.pk}:{endpoint.disabled_at:%Y%m%d%H%M%S%f}:"
-            f"{membership.user_id}",
-            organization=organization,
-            to=membership.user.email,
-            subject=f"[{organization.name}] Webhook endpoint disabled: {endpoint.url[:120]}",
-            body=(
-                f"Sayso stopped sending events to {endpoint.url}\n\n"
-                f"Why: {endpoint.disabled_reason}\n\n"
-                f"Enable it again, once it answers, on {settings.SAYSO_BASE_URL}{path}\n"
-            ),
-        )
+        if membership.user.email:
+            _mail(
+                organization=organization,
+                to=membership.user.email,
+                key=f"webhook-disabled:{endpoint.pk}:{endpoint.disabled_at:%Y%m%d%H%M%S%f}:"
+                f"{membership.user_id}",
+                subject=f"[{organization.name}] Webhook endpoint disabled: {endpoint.url[:120]}",
+                body=(
+                    f"Sayso stopped sending events to {endpoint.url}\n\n"
+                    f"Why: {endpoint.disabled_reason}\n\n"
+                    f"Enable it again, once it answers, on {settings.SAYSO_BASE_URL}{path}\n"
+                ),
+            )
+
+
+def _mail(*, organization: Organization, to: str, key: str, subject: str, body: str) -> None:
+    try:
+        from sayso.notifications.outbox import mail_queue
+    except ImportError:  # an installation without the outbox: sent after commit
+        from django.core.mail import send_mail
+
+        transaction.on_commit(lambda: send_mail(subject, body, None, [to], fail_silently=True))
+        return
+    mail_queue(kind="alert", key=key, organization=organization, to=to, subject=subject, body=body)
 
 
 # --- events of one endpoint ------------------------------------------------------------------

@@ -42,6 +42,7 @@ from sayso.api import (
     reviews,
     roadmap,
     status,
+    tasks,
 )
 from sayso.api.schemas import unreadable
 
@@ -160,5 +161,6 @@ api.add_router("/v1/answers", questions.answers_router)
 api.add_router("/v1/follows", follows.router)
 api.add_router("/v1/listening", listening.router)
 api.add_router("/v1/status", status.router)
+api.add_router("/v1/tasks", tasks.router)
 api.add_router("/v1", analysis.router)
 api.add_router("/v1", deals.router)

@@ -132,6 +132,8 @@ class Scope(models.TextChoices):
         "deals:write",
         "Make offers (through the outreach guard), change the selling process and deals",
     )
+    TASKS_READ = "tasks:read", "Read the background tasks that failed (dead letters)"
+    TASKS_WRITE = "tasks:write", "Retry failed background tasks"
 
 
 TOKEN_PREFIX = "sayso_"  # noqa: S105 (a public prefix, not a secret)

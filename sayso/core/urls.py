@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from sayso.core import views
+from sayso.core import dead_letter_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -55,5 +55,11 @@ urlpatterns = [
         "staff/<slug:org>/settings/tokens/<int:pk>/revoke/",
         views.api_token_revoke,
         name="api-token-revoke",
+    ),
+    path("staff/<slug:org>/tasks/dead/", dead_letter_views.dead_letters, name="dead-letters"),
+    path(
+        "staff/<slug:org>/tasks/dead/<int:pk>/retry/",
+        dead_letter_views.dead_letter_retry,
+        name="dead-letter-retry",
     ),
 ]

@@ -100,7 +100,24 @@ OBJ, L, CR, OWN = Reach.OBJECT, Reach.LIST, Reach.CREATE, Reach.OWN
 HIDE = _const({"category": "spam", "explanation": "x"})
 RESTORE = _const({"reason": "x"})
 
+
+def _dead_letter(w: World) -> dict[str, Any]:
+    """A dead letter of the organization (made on first use; the world's transaction never
+    commits). Its embedded job does not exist, so a retry answers ``retried: false``."""
+    from sayso.core.models import DeadLetter
+
+    dead, _ = DeadLetter.objects.get_or_create(
+        engine="embedded",
+        job_id="00000000-0000-0000-0000-000000000000",
+        defaults={"organization": w.org, "task_path": "sayso.core.tasks.prune_sessions"},
+    )
+    return {"dead_letter_id": dead.pk}
+
+
 OPERATIONS: dict[str, Operation] = {
+    # failed background tasks: an admin's
+    "tasks_dead_list": Operation(L, role="admin"),
+    "tasks_dead_retry": Operation(OBJ, _dead_letter, role="admin"),
     # customers
     "customers_list": Operation(L),
     "customers_create": Operation(OWN, body=_const({"display_name": "New", "identities": []})),

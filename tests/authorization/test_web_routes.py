@@ -112,6 +112,10 @@ ROUTES: dict[str, Route] = {
     ),
     "api-tokens": Route(S),
     "api-token-revoke": Route(S, _pk("admin_token"), role="admin", post_only=True),
+    "dead-letters": Route(S, role="admin"),
+    "dead-letter-retry": Route(
+        S, lambda w: {"pk": 999_999}, role="admin", post_only=True, empty_form_404=True
+    ),
     # --- the feedback widget
     "widget-script": Route(P),
     "widget-message": Route(P, post_only=True),

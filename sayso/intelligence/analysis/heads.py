@@ -18,6 +18,9 @@ import numpy as np
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 HEAD_NAMES = ("sentiment", "intents", "spam")
+# Other model files the analysis reads (the spam wording model): retraining one changes
+# ``model_version`` too.
+OTHER_MODELS = ("spam_text",)
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def load_head(name: str) -> LinearHead:
 def model_version() -> str:
     """Changes whenever a head is retrained: stored analyses older than it are redone."""
     digest = hashlib.sha256()
-    for name in HEAD_NAMES:
+    for name in (*HEAD_NAMES, *OTHER_MODELS):
         path = head_path(name)
         digest.update(path.read_bytes() if path.exists() else b"-")
     return f"analysis-1.{digest.hexdigest()[:12]}"

@@ -392,3 +392,105 @@ def generic_praise(text: str) -> bool:
 def is_substantive(text: str) -> bool:
     """Long enough that the same text from two people is not a coincidence."""
     return len(words(text)) >= 6 and len(text.strip()) >= 30
+
+
+# Signals of the spam every public board, phone and video gets (learnt from the real SMS and
+# YouTube collections, see ``analysis/spam.py``): each one names what it saw.
+SELF_PROMOTION = re.compile(
+    r"\b(check(ing)? (out )?(my|our|me|us)\b|(visit|watch|view|join|support) (my|our)\b"
+    r"|(my|our) (new |own )?(youtube |music |gaming )?(channel|chanel|vids?|videos?|songs?"
+    r"|music|mixtape|page|website|band|rap|covers?|album|stream|shop|store|app)\b"
+    r"|sub(scribe|scribing)? (to )?(me|my|us|our)\b|(please|pls|plz|and) subscribe\b|sub4sub"
+    r"|sub back|follow (me|us|back)|(like|thumbs up) (this|my) comment|like and subscribe"
+    r"|please (like|share|support|sub)\b|give (me|us|it) a (chance|try|listen)"
+    r"|leave a (like|comment)|check (this|it) out)",
+    re.I,
+)
+# A call to act on a number or a site: "call 09061…", "text WIN to 80086", "reply YES",
+# "click here", "go to www…", "sign up".
+CALL_TO_ACTION = re.compile(
+    r"\b((call|ring|phone|dial) (free|us on|our|\+?0\d{3}|\+?\d{5,})|(text|txt|send|reply|sms)"
+    r"\b.{0,24}\b(to|on) \+?\d{4,}|reply (with )?(yes|stop|no|win|now|\w+ to)|click (here|the|this"
+    r"|on)|(go|log|head) (to|on) (my|our|this|www|http)|sign ?up (now|here|today|free|at)"
+    r"|register (now|here|today|free)|opt ?(in|out)\b|to (claim|redeem|unsubscribe)"
+    r"|to stop (texts|msgs|messages|receiving|txt)|call ?2 ?optout|(visit|see) (www|http)"
+    r"|download (it )?now)",
+    re.I,
+)
+PRIZE = re.compile(
+    "\\b(winners?|won(?!['\u2019]t)|win|prizes?|claim(ed|ing)?|rewards?|congrat(ulation)?s"
+    r"|selected|awarded|guaranteed|free entry|jackpot|bonus|cash|vouchers?|gift ?cards?"
+    r"|giveaway|lucky|urgent"
+    r"|exclusive|chosen|(free|new) (phone|mobile|camera|ipod|ipad|iphone|nokia|minutes|mins"
+    r"|texts?|msgs?|ringtones?|tones?|membership|trial|gift|holiday|tickets?))\b",
+    re.I,
+)
+# Premium-rate and freephone-style numbers (UK 09…, 087…, 0845…), short codes a message asks
+# to text (4 to 6 digits after "text/txt/send … to"), and prices per message or minute.
+PREMIUM_NUMBER = re.compile(
+    r"(?<!\d)(09\d{8,9}|087\d{7,9}|084[45]\d{7}|0800\d{6,7}|070\d{8})(?!\d)", re.I
+)
+SHORT_CODE = re.compile(
+    r"\b(text|txt|send|reply|sms|msg|to|call)\b[^.\n]{0,20}?(?<![\d£$€.,:])\b([6-8]\d{4}"
+    r"|\d{5}(?=\b.{0,20}\b(now|stop|win|free))|8\d{3})\b(?![\d.,:/])",
+    re.I,
+)
+RATE = re.compile(
+    r"(\d+(\.\d+)?p\b|£\d+(\.\d+)?)\s?(/|per )\s?(min|msg|minute|message|wk|week|tone|sms|text"
+    r"|mnth|month|day)|\b\d{2,3}p ?(/|per)? ?(msg|min|pm)\b|\bnat(ional)? rate|\bstd (txt )?rate"
+    r"|\bt ?& ?c'?s?\b|\b18\+|\b16\+|\bpobox|\bpo box",
+    re.I,
+)
+PHONE = re.compile(r"(?<![\w/=.-])\+?\d(?:[ -]?\d){9,13}(?![\w/=-])")
+MONEY = re.compile(
+    r"[$€£]\s?\d[\d,.]*\s?(k|m|million|thousand)?|\b\d[\d,.]*\s?(usd|eur|gbp|dollars|pounds"
+    r"|euros|bucks|btc)\b",
+    re.I,
+)
+
+
+@dataclass
+class PitchSignals:
+    """What a message sells and how it asks to be answered."""
+
+    self_promotion: bool
+    call_to_action: bool
+    prize: int
+    premium_numbers: list[str]
+    short_codes: list[str]
+    rates: bool
+    phones: int
+    money: bool
+    shouting: float  # share of letters in capitals (0 for texts under 12 letters)
+    exclamations: int
+
+
+def pitch_signals(text: str) -> PitchSignals:
+    text = text or ""
+    letters = [c for c in text if c.isalpha()]
+    upper = sum(1 for c in letters if c.isupper())
+    return PitchSignals(
+        self_promotion=bool(SELF_PROMOTION.search(text)),
+        call_to_action=bool(CALL_TO_ACTION.search(text)),
+        prize=len({m.group(0).casefold() for m in PRIZE.finditer(text)}),
+        premium_numbers=[m.group(1) for m in PREMIUM_NUMBER.finditer(text.replace(" ", ""))],
+        short_codes=[m.group(2) for m in SHORT_CODE.finditer(text)],
+        rates=bool(RATE.search(text)),
+        phones=len(PHONE.findall(text)),
+        money=bool(MONEY.search(text)),
+        shouting=upper / len(letters) if len(letters) >= 12 else 0.0,
+        exclamations=text.count("!"),
+    )
+
+
+# Self-promotion that is never a reply to anyone: asking for subscribers, likes or visits to
+# the writer's own channel ("sub to my channel", "like this comment if…", "thumbs up if…").
+CHANNEL_PROMOTION = re.compile(
+    r"\b(sub(scribe|scribing)?( back)? (to )?(me|my|us|our)\b|sub ?4 ?sub|subscribe back"
+    r"|(please|pls|plz) (like|sub)\w* (and|&) (sub|share|like)"
+    r"|check(ing)? (out )?(my|our) (new |own )?(youtube |music |gaming )?(channel|chanel|vids?"
+    r"|videos?|songs?|music|mixtape|covers?|album|page)\b|(like|thumbs up) (this|my) comment"
+    r"|give (it|this|me) a (like|thumbs up)"
+    r"|(follow|add) me (on|at) (twitter|instagram|ig|facebook|fb|tumblr|soundcloud|snapchat))",
+    re.I,
+)

@@ -1,15 +1,30 @@
 """Spam: a probability, a decision and the reasons for it.
 
-Two parts that check each other:
-- transparent rules that name what they saw ("links to a pharmacy site", "keyword-stuffed
-  author name with a link", "generic praise with no content from a commercial name",
-  "copies comment #3 by another author"); the decisive ones make a comment spam on their own;
-- a logistic-regression head on the sentence embedding plus the same signals as features,
-  which catches what no rule names (it learnt from ``data/spam.jsonl``).
+Three parts that check each other:
+- transparent signals that name what they saw (``signals.py``): links to pharmacy, casino,
+  coupon… sites, keyword-stuffed or commercial author names (with or without a link), generic
+  praise that says nothing about the post, self-promotion ("check out my channel",
+  "subscribe"), calls to call/text/reply/click, prizes, premium-rate numbers and short codes
+  ("text WIN to 80086", "call 09061…"), per-message charges, phone numbers, money amounts,
+  links, capitals; the *decisive* ones make a message spam on their own;
+- the wording: a character n-gram TF-IDF + logistic regression (``spam_text.py``) gives the
+  log-odds that the words are spam's words;
+- the spam head, a logistic regression over [the sentence features, the signals, the
+  wording], trained (``training/spam_train.py``) on real SMS and YouTube spam
+  (``../shared/data/spam``) and on the blog comments written for Sayso (``data/spam*.jsonl``).
 
+A copy of another author's text (``duplicates.py``) is decisive too (the caller passes it).
 Real customers are never spam for their words alone: strong language, criticism and short
-replies carry no link, no commercial author and no sales pitch, and the training data is
-full of them.
+replies carry no link, no commercial author and no pitch, and the training data is full of
+them.
+
+Interface:
+- ``predict(head, embeddings, items, copied_from, precomputed)`` — what ``analyze()`` calls;
+- ``score_texts(items, embeddings=None) -> list[SpamVerdict]`` — the base verdict of
+  ``SpamInput`` items on their own (encodes the texts when ``embeddings`` is None);
+- ``feature_matrix(items, embeddings=None) -> np.ndarray`` — the rows the spam head reads
+  (``head_columns()`` names the columns: 384 sentence features, then ``FEATURES``), for
+  models that learn on top of the base verdict; ``probabilities(head, x)`` scores such rows.
 """
 
 from __future__ import annotations
@@ -21,8 +36,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sayso.intelligence.analysis import signals
-from sayso.intelligence.analysis.heads import LinearHead
+from sayso.intelligence.analysis import signals, spam_text
+from sayso.intelligence.analysis.heads import LinearHead, load_head
 
 FEATURES = [
     "text_links",
@@ -38,11 +53,21 @@ FEATURES = [
     "log_words",
     "money_amount",
     "contact_app",
+    "self_promotion",
+    "call_to_action",
+    "prize_words",
+    "premium_number",
+    "short_code",
+    "charges",
+    "phone_numbers",
+    "capitals",
+    "exclamations",
+    "link_share",
+    "wording",
 ]
 # A decisive rule puts the probability at least here.
 RULE_PROBABILITY = 0.98
 DEFAULT_THRESHOLD = 0.5
-_MONEY = re.compile(r"[$€£]\s?\d|\d\s?(usd|eur|btc|%)\b", re.I)
 _CONTACT = re.compile(r"\b(whats ?app|telegram|wa\.me|t\.me)\b", re.I)
 
 
@@ -61,12 +86,41 @@ class SpamSignals:
     author: signals.AuthorSignals
     generic_praise: bool
     has_author_url: bool
+    pitch: signals.PitchSignals | None = None
+    wording: float = 0.0
     strong_reasons: list[str] = field(default_factory=list)
     weak_reasons: list[str] = field(default_factory=list)
 
 
 def _describe(category: str) -> str:
     return signals.SPAM_CATEGORIES[category][0]
+
+
+def _pitch_reasons(found: SpamSignals, pitch: signals.PitchSignals, text: str) -> None:
+    strong, weak = found.strong_reasons, found.weak_reasons
+    if pitch.premium_numbers:
+        strong.append(f"asks to call a premium-rate number ({pitch.premium_numbers[0]})")
+    if pitch.short_codes and (pitch.prize or pitch.rates or pitch.call_to_action):
+        strong.append(f"asks to text a short code ({pitch.short_codes[0]})")
+    elif pitch.short_codes:
+        weak.append(f"a short code ({pitch.short_codes[0]})")
+    promotion = signals.CHANNEL_PROMOTION.search(text)
+    if promotion:
+        strong.append(f"self-promotion: “{promotion.group(0)}”")
+    elif pitch.self_promotion:
+        weak.append("self-promotion: asks to check out, follow or subscribe to the writer")
+    if pitch.call_to_action:
+        weak.append("asks to call, text, reply or click")
+    if pitch.prize:
+        weak.append("promises a prize or something free")
+    if pitch.rates:
+        weak.append("states charges per message or minute, or T&Cs")
+    if pitch.phones and not pitch.premium_numbers:
+        weak.append("gives a phone number")
+    if pitch.money:
+        weak.append("names an amount of money")
+    if pitch.shouting > 0.6:
+        weak.append("written in capitals")
 
 
 def inspect(item: SpamInput) -> SpamSignals:
@@ -78,6 +132,7 @@ def inspect(item: SpamInput) -> SpamSignals:
             if category not in domain_categories:
                 domain_categories.append(category)
     author = signals.author_signals(item.author)
+    pitch = signals.pitch_signals(item.text)
     found = SpamSignals(
         text_links=text_links,
         domain_categories=domain_categories,
@@ -85,6 +140,7 @@ def inspect(item: SpamInput) -> SpamSignals:
         author=author,
         generic_praise=signals.generic_praise(item.text),
         has_author_url=bool(item.author_url.strip()),
+        pitch=pitch,
     )
     has_link = bool(all_links)
     for category in domain_categories:
@@ -97,15 +153,22 @@ def inspect(item: SpamInput) -> SpamSignals:
             if author.is_commercial
             else "generic praise with no content and a link"
         )
+    _pitch_reasons(found, pitch, item.text)
     for category in found.text_categories:
         if category not in domain_categories:
             found.weak_reasons.append(f"promotes {_describe(category).removeprefix('a ')}")
     if author.categories and not author.is_stuffed(has_link):
         found.weak_reasons.append("author name advertises " + ", ".join(author.categories))
+    elif author.is_commercial and not found.generic_praise:
+        found.weak_reasons.append("a commercial author name")
+    if text_links and not domain_categories:
+        found.weak_reasons.append("a link" if len(text_links) == 1 else f"{len(text_links)} links")
     return found
 
 
 def feature_row(item: SpamInput, found: SpamSignals) -> tuple[float, ...]:
+    pitch = found.pitch or signals.pitch_signals(item.text)
+    word_count = len(signals.words(item.text))
     return (
         float(len(found.text_links)),
         float(found.has_author_url),
@@ -117,14 +180,33 @@ def feature_row(item: SpamInput, found: SpamSignals) -> tuple[float, ...]:
         float(found.author.is_commercial),
         float(bool(found.author.categories)),
         float(found.generic_praise),
-        math.log1p(len(signals.words(item.text))),
-        float(bool(_MONEY.search(item.text))),
+        math.log1p(word_count),
+        float(pitch.money),
         float(bool(_CONTACT.search(item.text))),
+        float(pitch.self_promotion),
+        float(pitch.call_to_action),
+        float(min(pitch.prize, 4)),
+        float(bool(pitch.premium_numbers)),
+        float(bool(pitch.short_codes)),
+        float(pitch.rates),
+        float(min(pitch.phones, 3)),
+        pitch.shouting,
+        float(min(pitch.exclamations, 5)),
+        len(found.text_links) / max(1, word_count),
+        found.wording,
     )
 
 
-def features(items: Sequence[SpamInput]) -> tuple[np.ndarray, list[SpamSignals]]:
+def features(
+    items: Sequence[SpamInput], wording: np.ndarray | None = None
+) -> tuple[np.ndarray, list[SpamSignals]]:
+    """The signals of ``items`` and the head's handcrafted columns. ``wording``: the text
+    model's log-odds when the caller has them (training passes out-of-fold ones)."""
     found = [inspect(item) for item in items]
+    if wording is None:
+        wording = spam_text.load().logits([item.text for item in items])
+    for f, value in zip(found, wording, strict=True):
+        f.wording = float(value)
     rows = [feature_row(item, f) for item, f in zip(items, found, strict=True)]
     return np.asarray(rows, dtype=np.float32).reshape(len(items), len(FEATURES)), found
 
@@ -134,6 +216,45 @@ class SpamVerdict:
     probability: float
     is_spam: bool
     reasons: list[str]
+
+
+def head_columns(head: LinearHead | None = None) -> list[str]:
+    head = head or load_head("spam")
+    dimensions = head.mean.shape[0] - len(FEATURES)
+    return [f"sentence_{i}" for i in range(dimensions)] + list(FEATURES)
+
+
+def probabilities(head: LinearHead, x: np.ndarray) -> np.ndarray:
+    """The head's spam probability of each row of ``feature_matrix`` (no rules)."""
+    return np.asarray(head.probabilities(x)[:, 0])
+
+
+def _embeddings(items: Sequence[SpamInput]) -> np.ndarray:
+    from sayso.intelligence.analysis.pipeline import MAX_EMBED_CHARS
+    from sayso.intelligence.embeddings import features as encode_features
+
+    return encode_features([item.text[:MAX_EMBED_CHARS] for item in items])
+
+
+def feature_matrix(items: Sequence[SpamInput], embeddings: np.ndarray | None = None) -> np.ndarray:
+    """The rows the spam head reads: [sentence features, ``FEATURES``]."""
+    if not items:
+        return np.zeros((0, len(head_columns())), dtype=np.float32)
+    x, _ = features(items)
+    sentence = _embeddings(items) if embeddings is None else embeddings
+    return np.hstack([np.asarray(sentence, dtype=np.float32), x])
+
+
+def score_texts(
+    items: Sequence[SpamInput],
+    embeddings: np.ndarray | None = None,
+    copied_from: Sequence[str | None] = (),
+) -> list[SpamVerdict]:
+    """The base verdict of each item on its own (rules, wording and head)."""
+    if not items:
+        return []
+    sentence = _embeddings(items) if embeddings is None else embeddings
+    return predict(load_head("spam"), sentence, items, copied_from)
 
 
 def predict(
@@ -146,7 +267,7 @@ def predict(
     """``copied_from[i]``: a reason like "copies comment #3 by another author", or None.
     ``precomputed``: what ``features(items)`` returned, when the caller has it already."""
     x, found = precomputed if precomputed is not None else features(items)
-    p = head.probabilities(np.hstack([embeddings, x]))[:, 0]
+    p = probabilities(head, np.hstack([np.asarray(embeddings, dtype=np.float32), x]))
     threshold = head.thresholds.get("spam", DEFAULT_THRESHOLD)
     copies = list(copied_from) or [None] * len(items)
     verdicts = []
@@ -161,6 +282,8 @@ def predict(
         reasons: list[str] = []
         if is_spam:
             reasons = strong + f.weak_reasons
+            if f.wording > 0 and not strong:
+                reasons.append("worded like known spam")
             if not reasons:
                 reasons = ["reads like promotional spam"]
         verdicts.append(SpamVerdict(round(probability, 4), is_spam, reasons))

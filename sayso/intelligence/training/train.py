@@ -11,8 +11,9 @@ Fixed seeds and deterministic solvers: the same data and embeddings give the sam
   positive, else neutral);
 - intents: one logistic regression per label on [embedding, phrasing signals], trained on
   ``intents.jsonl``; each label's threshold maximizes its F1 on out-of-fold predictions;
-- spam: logistic regression on [embedding, spam signals] trained on ``spam.jsonl`` (without
-  the ``copy`` rows, which only the duplicate rule can see).
+- spam: a character n-gram wording model and a logistic regression on [embedding, spam
+  signals, wording], trained on the real corpora in ``../shared/data/spam`` and the written
+  comments (``spam_train``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from sayso.intelligence.analysis import intents, sentiment, spam
+from sayso.intelligence.analysis import intents, sentiment
 from sayso.intelligence.analysis.heads import MODELS_DIR, LinearHead, load_head, save_head
 from sayso.intelligence.training import datasets
 from sayso.intelligence.training.vectors import feature_texts
@@ -165,33 +166,16 @@ def train_intents(cache: Path | None, sentiment_head: LinearHead) -> LinearHead:
     )
 
 
-def spam_training_rows() -> list[dict[str, Any]]:
-    return [r for r in datasets.spam("train") if r["kind"] != "copy"]
+def train_spam(cache: Path | None, out: Path) -> LinearHead:
+    """The wording model (written here) and the spam head (returned): see ``spam_train``."""
+    from sayso.intelligence.analysis import spam_text
+    from sayso.intelligence.training import spam_train
 
-
-def train_spam(cache: Path | None) -> LinearHead:
-    rows = spam_training_rows()
-    texts = [r["text"] for r in rows]
-    _log(f"spam: embedding {len(texts)} training texts")
-    inputs = [spam.SpamInput(r["text"], r["author"], r["author_url"]) for r in rows]
-    handcrafted, _ = spam.features(inputs)
-    x = np.hstack([feature_texts(texts, cache), handcrafted])
-    y = np.asarray([int(r["label"] == "spam") for r in rows])
-    mean, scale, coef, intercept, thresholds = _fit_sigmoid_heads(
-        x, {"spam": y}, SPAM_C, handcrafted.shape[1]
-    )
-    return LinearHead(
-        name="spam",
-        kind="sigmoid",
-        classes=["spam"],
-        features=spam.FEATURES,
-        mean=mean,
-        scale=scale,
-        coef=coef,
-        intercept=intercept,
-        thresholds=thresholds,
-        meta={"trained_on": "spam.jsonl, train split without copy rows", "rows": len(rows)},
-    )
+    _log("spam: training on ../shared/data/spam and the written comments")
+    model = spam_train.train_shipped(cache)
+    path = spam_text.save(model.text, out)
+    _log(f"spam: wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
+    return model.head
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -209,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "intents" in wanted:
         heads.append(train_intents(cache, sentiment_head))
     if "spam" in wanted:
-        heads.append(train_spam(cache))
+        heads.append(train_spam(cache, args.out))
     for head in heads:
         path = save_head(head, args.out)
         _log(f"{head.name}: wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")

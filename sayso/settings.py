@@ -251,6 +251,8 @@ SAYSO_TASKS_HEARTBEAT_SECONDS = env_int("SAYSO_TASKS_HEARTBEAT_SECONDS", 10)
 SAYSO_TASKS_STALLED_SECONDS = env_int("SAYSO_TASKS_STALLED_SECONDS", 60)
 SAYSO_TASKS_POLL_SECONDS = env_int("SAYSO_TASKS_POLL_SECONDS", 5)
 SAYSO_TASK_RESULTS_DAYS = env_int("SAYSO_TASK_RESULTS_DAYS", 14)
+# Modules with tasks besides each app's tasks.py, for the worker to register (tests use it).
+SAYSO_EXTRA_TASK_MODULES = env_list("SAYSO_EXTRA_TASK_MODULES", [])
 # Commitments: how long before the due time the owner is reminded, and how often the
 # worker's scheduler runs the periodic checks.
 SAYSO_COMMITMENT_REMINDER_MINUTES = env_int("SAYSO_COMMITMENT_REMINDER_MINUTES", 60)

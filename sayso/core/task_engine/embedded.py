@@ -68,7 +68,7 @@ class EmbeddedBackend(DatabaseBackend):
         return await sync_to_async(self.enqueue, thread_sensitive=True)(task, args, kwargs)
 
 
-def _retry_or_bury(row: Any, *, error: str, traceback: str) -> str:
+def _retry_or_bury(row: Any, *, error: str, traceback: str, wait: bool = True) -> str:
     """After a failed or abandoned try: READY again after the back-off, or a dead letter."""
     from django_tasks_db.models import DBTaskResult
 
@@ -77,7 +77,7 @@ def _retry_or_bury(row: Any, *, error: str, traceback: str) -> str:
     if attempts < policy.max_attempts:
         DBTaskResult.objects.filter(pk=row.pk).update(
             status=TaskResultStatus.READY,
-            run_after=timezone.now() + timedelta(seconds=policy.backoff(attempts)),
+            run_after=timezone.now() + timedelta(seconds=policy.backoff(attempts) if wait else 0),
             started_at=None,
             finished_at=None,
         )
@@ -131,7 +131,7 @@ def abandoned_tasks_recover(*, backend_alias: str = "default") -> int:
 
     count = 0
     for row in DBTaskResult.objects.running().filter(backend_name=backend_alias):
-        _retry_or_bury(row, error=WORKER_DIED, traceback="")
+        _retry_or_bury(row, error=WORKER_DIED, traceback="", wait=False)
         count += 1
     return count
 

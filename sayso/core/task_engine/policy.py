@@ -116,7 +116,9 @@ def registered_tasks() -> dict[str, TaskPolicy]:
             except ModuleNotFoundError as error:
                 if error.name != f"{config.name}.tasks":
                     raise
-    for module in EXTRA_TASK_MODULES:
+    from django.conf import settings
+
+    for module in (*EXTRA_TASK_MODULES, *getattr(settings, "SAYSO_EXTRA_TASK_MODULES", [])):
         importlib.import_module(module)
     return dict(_POLICIES)
 

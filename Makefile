@@ -36,11 +36,12 @@ testdata:
 run: install
 	mkdir -p $(SAYSO_DATA_DIR)/static
 	$(BIN)/sayso migrate --no-input
+	$(BIN)/sayso collectstatic --no-input --verbosity 0
 	$(BIN)/sayso embeddings prepare
 	$(BIN)/sayso demo
 	@echo "Sayso on http://$(HOST):$(PORT)/  (staff: see the demo accounts printed above)"
 	$(BIN)/sayso worker & WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
-	$(BIN)/sayso runserver $(HOST):$(PORT)
+	$(BIN)/sayso serve --bind $(HOST):$(PORT)
 
 lint: install-dev
 	$(BIN)/ruff format --check sayso tests bench

@@ -190,9 +190,16 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# WhiteNoise serves static files from the apps directly (no collectstatic step needed on a
-# laptop); a deployment may still run `sayso collectstatic` for compressed, cached files.
-WHITENOISE_USE_FINDERS = True
+# Static files are served by WhiteNoise. After `sayso collectstatic` (every deployment runs it;
+# `make run` too) they are served from STATIC_ROOT with content-hashed names, pre-compressed
+# (gzip and Brotli) and cached by browsers for a year; without it (a checkout, the tests) they
+# are served from the apps under their own names.
+STATIC_COLLECTED = (STATIC_ROOT / "staticfiles.json").exists()
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "sayso.core.staticfiles.CollectedStaticFiles"},
+}
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
@@ -296,6 +303,10 @@ SAYSO_LISTENING_TIMEOUT_SECONDS = env_int("SAYSO_LISTENING_TIMEOUT_SECONDS", 10)
 SAYSO_LISTENING_MAX_BACKOFF_SECONDS = env_int("SAYSO_LISTENING_MAX_BACKOFF_SECONDS", 6 * 3600)
 # The feedback widget: posts per minute per visitor address.
 SAYSO_WIDGET_RATE_LIMIT_PER_MINUTE = env_int("SAYSO_WIDGET_RATE_LIMIT_PER_MINUTE", 5)
+# Optional Akismet (docs/intelligence.md): its REST API's address and how long a check may
+# wait before a post gets Sayso's verdict alone.
+SAYSO_AKISMET_URL = env_str("SAYSO_AKISMET_URL", "https://rest.akismet.com")
+SAYSO_AKISMET_TIMEOUT_SECONDS = float(env_str("SAYSO_AKISMET_TIMEOUT_SECONDS", "2"))
 
 # --- Security (issue 19; docs/deploy.md) -----------------------------------------------------
 # [security:outbound] Source credentials at rest and the outbound-fetch policy.
@@ -404,15 +415,6 @@ if isinstance(_loggers := LOGGING["loggers"], dict):
     for _http_logger in ("httpx", "httpcore"):
         _loggers[_http_logger] = {"level": "WARNING"}
 
-# --- Webhooks (issue 22; docs/webhooks.md) --------------------------------------------------
-# Signed webhooks per organization (Standard Webhooks). Each attempt may take this many
-# seconds (connection to last byte); an endpoint whose every attempt failed for this many days
-# is disabled (its admins are mailed); the delivery log is kept this many days.
-INSTALLED_APPS += ["sayso.webhooks"]
-SAYSO_WEBHOOK_TIMEOUT_SECONDS = env_int("SAYSO_WEBHOOK_TIMEOUT_SECONDS", 15)
-SAYSO_WEBHOOK_DISABLE_AFTER_DAYS = env_int("SAYSO_WEBHOOK_DISABLE_AFTER_DAYS", 5)
-SAYSO_WEBHOOK_LOG_DAYS = env_int("SAYSO_WEBHOOK_LOG_DAYS", 30)
-
 # --- Customer control: consent and the outreach guard (issue 24; docs/customer-control.md) ---
 # Marketing messages (product news, sales, research, partners) a customer gets at most per 7
 # days when they set no limit of their own.
@@ -422,3 +424,12 @@ SAYSO_OUTREACH_WEEKLY_CAP = env_int("SAYSO_OUTREACH_WEEKLY_CAP", 3)
 # (``sayso check --deploy`` warns).
 SAYSO_RECEIPT_SIGNING_KEY = env_secret("SAYSO_RECEIPT_SIGNING_KEY")
 SAYSO_RECEIPT_JURISDICTION = env_str("SAYSO_RECEIPT_JURISDICTION", "EU")
+
+# --- Webhooks (issue 22; docs/webhooks.md) --------------------------------------------------
+# Signed webhooks per organization (Standard Webhooks). Each attempt may take this many
+# seconds (connection to last byte); an endpoint whose every attempt failed for this many days
+# is disabled (its admins are mailed); the delivery log is kept this many days.
+INSTALLED_APPS += ["sayso.webhooks"]
+SAYSO_WEBHOOK_TIMEOUT_SECONDS = env_int("SAYSO_WEBHOOK_TIMEOUT_SECONDS", 15)
+SAYSO_WEBHOOK_DISABLE_AFTER_DAYS = env_int("SAYSO_WEBHOOK_DISABLE_AFTER_DAYS", 5)
+SAYSO_WEBHOOK_LOG_DAYS = env_int("SAYSO_WEBHOOK_LOG_DAYS", 30)

@@ -35,6 +35,12 @@ def _test_settings(settings: Any, tmp_path: Any) -> None:
     settings.SAYSO_BASE_URL = "http://testserver"
     settings.SAYSO_RATE_LIMIT_PER_MINUTE = 1000
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Static files from the apps under their own names, whatever `make run` collected in var/.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
     }

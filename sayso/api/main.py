@@ -43,6 +43,7 @@ from sayso.api import (
     roadmap,
     status,
     tasks,
+    webhooks,
 )
 from sayso.api.schemas import unreadable
 
@@ -161,6 +162,7 @@ api.add_router("/v1/answers", questions.answers_router)
 api.add_router("/v1/follows", follows.router)
 api.add_router("/v1/listening", listening.router)
 api.add_router("/v1/status", status.router)
+api.add_router("/v1/webhooks", webhooks.router)
 api.add_router("/v1/tasks", tasks.router)
 api.add_router("/v1", analysis.router)
 api.add_router("/v1", deals.router)

@@ -127,6 +127,11 @@ class Scope(models.TextChoices):
     )
     LISTENING_READ = "listening:read", "Read listening sources, terms, rules and mentions"
     LISTENING_WRITE = "listening:write", "Change listening sources, terms and routing rules"
+    WEBHOOKS_READ = "webhooks:read", "Read webhook endpoints and their delivery log"
+    WEBHOOKS_WRITE = (
+        "webhooks:write",
+        "Add, change and delete webhook endpoints, rotate secrets, send test events and resend",
+    )
     DEALS_READ = "deals:read", "Read intents, offers, the selling process and deals"
     DEALS_WRITE = (
         "deals:write",

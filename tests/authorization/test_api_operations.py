@@ -282,6 +282,30 @@ OPERATIONS: dict[str, Operation] = {
     "status_incidents_cases_unlink": Operation(
         OBJ, lambda w: {"incident_id": w.incident.pk, "case_number": w.case_a.number}
     ),
+    # webhooks: an admin's, reads included (endpoint addresses may hold secrets)
+    "webhooks_event_types_list": Operation(L, role="admin"),
+    "webhooks_endpoints_list": Operation(L, role="admin"),
+    "webhooks_endpoints_create": Operation(
+        OWN, body=_const({"url": "https://hooks.example.com/new"}), role="admin"
+    ),
+    "webhooks_endpoints_get": Operation(OBJ, _id("endpoint_id", "webhook_endpoint"), role="admin"),
+    "webhooks_endpoints_update": Operation(
+        OBJ, _id("endpoint_id", "webhook_endpoint"), _const({"description": "x"}), role="admin"
+    ),
+    "webhooks_endpoints_delete": Operation(
+        OBJ, _id("endpoint_id", "webhook_endpoint"), role="admin"
+    ),
+    "webhooks_endpoints_rotate_secret": Operation(
+        OBJ, _id("endpoint_id", "webhook_endpoint"), role="admin"
+    ),
+    "webhooks_endpoints_test": Operation(OBJ, _id("endpoint_id", "webhook_endpoint"), role="admin"),
+    "webhooks_deliveries_list": Operation(
+        OBJ, _id("endpoint_id", "webhook_endpoint"), role="admin"
+    ),
+    "webhooks_deliveries_get": Operation(OBJ, _id("delivery_id", "webhook_delivery"), role="admin"),
+    "webhooks_deliveries_resend": Operation(
+        OBJ, _id("delivery_id", "webhook_delivery"), role="admin"
+    ),
     # analysis
     "messages_analysis_get": Operation(OBJ, lambda w: {"message_id": w.message_id}, model=True),
     "analyze": Operation(OWN, body=_const({"items": [{"text": "x"}]}), model=True, reads=True),

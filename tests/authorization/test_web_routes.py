@@ -157,6 +157,15 @@ ROUTES: dict[str, Route] = {
     "rule-list": Route(S, post_role="manager"),
     "rule-edit": Route(S, _pk("rule"), role="manager"),
     "rule-delete": Route(S, _pk("rule"), role="manager", post_only=True),
+    # --- staff: webhooks (admins only)
+    "webhook-list": Route(S, role="admin"),
+    "webhook-new": Route(S, role="admin"),
+    "webhook-detail": Route(S, _pk("webhook_endpoint"), role="admin"),
+    "webhook-rotate": Route(S, _pk("webhook_endpoint"), role="admin", post_only=True),
+    "webhook-test": Route(S, _pk("webhook_endpoint"), role="admin", post_only=True),
+    "webhook-delete": Route(S, _pk("webhook_endpoint"), role="admin", post_only=True),
+    "webhook-delivery": Route(S, _pk("webhook_delivery"), role="admin"),
+    "webhook-delivery-resend": Route(S, _pk("webhook_delivery"), role="admin", post_only=True),
     # --- the customer portal
     "portal-home": Route(P),
     "portal-signin": Route(P),

@@ -99,6 +99,9 @@ class World:
     unsubscribe_token: str
     follow_id: int  # Ann's follow of her idea
     message_id: int
+    # An admin's webhook endpoint and a test event's delivery to it (``_seed_webhooks``).
+    webhook_endpoint: Any = None
+    webhook_delivery: Any = None
 
     def client(self, who: str) -> Client:
         """A browser of ``who``: anonymous, customer_a/customer_b (portal session), a staff
@@ -263,6 +266,16 @@ def _seed() -> World:
     )
 
 
+def _seed_webhooks(w: World) -> None:
+    from sayso.webhooks import services as webhooks
+
+    # Nothing is sent: the world's transaction never commits.
+    w.webhook_endpoint, _ = webhooks.endpoint_create(
+        organization=w.org, url="https://hooks.example.com/sayso", description=f"Sync {MARK}"
+    )
+    w.webhook_delivery = webhooks.endpoint_send_test(endpoint=w.webhook_endpoint)
+
+
 def world_fixture(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
     """The body of a module-scoped fixture: the world, rolled back when the module ends. It is
     seeded with the settings every test gets (tests/conftest.py), which a module-scoped fixture
@@ -281,6 +294,7 @@ def world_fixture(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Worl
         transaction.atomic(),
     ):
         world = _seed()
+        _seed_webhooks(world)
         yield world
         transaction.set_rollback(True)
 

@@ -18,9 +18,9 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.utils import timezone
-from django_tasks.base import Task, TaskResultStatus
+from django_tasks.base import TaskResultStatus
 from django_tasks.signals import task_finished
-from django_tasks_db.backend import DatabaseBackend, TaskResult
+from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.compat import normalize_json, task_enqueued
 
 from sayso.core.task_engine.common import (
@@ -40,12 +40,12 @@ class EmbeddedBackend(DatabaseBackend):
     def __init__(self, alias: str, params: dict[str, Any]) -> None:
         super().__init__(alias, {"QUEUES": [], **params})
 
-    def enqueue(self, task: Task[Any, Any], args: Any, kwargs: Any) -> TaskResult[Any, Any]:
+    def enqueue(self, task: Any, args: Any, kwargs: Any) -> Any:
         from django_tasks_db.models import DBTaskResult, get_date_max
 
         task, policy = task_with_policy(task)
         self.validate_task(task)
-        payload = normalize_json({"args": args, "kwargs": kwargs})
+        payload: dict[str, Any] = dict(normalize_json({"args": args, "kwargs": kwargs}))  # type: ignore[arg-type]
         organization_id = organization_id_for(task, policy, args, kwargs)
         if organization_id is not None:
             payload["organization_id"] = organization_id
@@ -62,9 +62,7 @@ class EmbeddedBackend(DatabaseBackend):
         task_enqueued.send(type(self), task_result=result)
         return result
 
-    async def aenqueue(  # type: ignore[override]
-        self, task: Task[Any, Any], args: Any, kwargs: Any
-    ) -> TaskResult[Any, Any]:
+    async def aenqueue(self, task: Any, args: Any, kwargs: Any) -> Any:
         return await sync_to_async(self.enqueue, thread_sensitive=True)(task, args, kwargs)
 
 

@@ -33,6 +33,7 @@ from sayso.api.schemas import (
 from sayso.conversations import selectors, services
 from sayso.conversations.models import Case, Handoff, Message, Priority, Visibility
 from sayso.core.models import Scope
+from sayso.notifications.outbox import with_delivery
 
 router = Router()
 TAGS = ["cases"]
@@ -181,7 +182,7 @@ def cases_handoff(request: HttpRequest, number: int, payload: HandoffIn) -> Stat
 @paginate(Page, max_limit=200)
 def cases_messages_list(request: HttpRequest, number: int) -> Any:
     """Oldest first, internal notes included (this is the staff API)."""
-    return selectors.case_messages(case=case_or_404(request, number))
+    return with_delivery(selectors.case_messages(case=case_or_404(request, number)))
 
 
 @router.post(

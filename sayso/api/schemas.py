@@ -326,6 +326,20 @@ class MessageIn(InputSchema):
     sent_at: datetime | None = Field(None, description="inbound only.")
 
 
+class MessageDeliveryOut(Schema):
+    state: Literal["queued", "sending", "retrying", "delivered", "failed"] = Field(
+        ...,
+        description="queued and sending: on its way; retrying: the mail server could not take "
+        "it yet, tried again at next_attempt_at; delivered: the mail server accepted it; "
+        "failed: refused for good (an SMTP 5xx) or still failing after every attempt.",
+    )
+    attempts: int
+    next_attempt_at: Timestamp | None = Field(None, description="retrying only.")
+    last_error: str = Field(..., description="The mail server's reason, or why it was not sent.")
+    delivered_at: Timestamp | None
+    message_id: str = Field(..., description="The email's Message-ID, the same in every attempt.")
+
+
 class MessageOut(Schema):
     id: int
     direction: Direction
@@ -339,7 +353,26 @@ class MessageOut(Schema):
     external_id: str
     sent_at: Timestamp
     delivered_at: Timestamp | None
+    delivery: MessageDeliveryOut | None = Field(
+        None, description="An emailed reply's delivery (docs/email.md, 'Outgoing mail')."
+    )
     created_at: Timestamp
+
+    @staticmethod
+    def resolve_delivery(obj: Message) -> Any:
+        from sayso.notifications.outbox import mail_of_message
+
+        mail = mail_of_message(obj)
+        if mail is None:
+            return None
+        return {
+            "state": mail.state,
+            "attempts": mail.attempts,
+            "next_attempt_at": mail.next_attempt_at if mail.state == "retrying" else None,
+            "last_error": mail.last_error,
+            "delivered_at": mail.delivered_at,
+            "message_id": mail.message_id,
+        }
 
     @staticmethod
     def resolve_author(obj: Message) -> str:

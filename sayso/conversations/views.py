@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -26,6 +27,7 @@ from sayso.core.models import Role, Team
 from sayso.core.permissions import StaffRequest, staff_required
 from sayso.core.selectors import staff_of
 from sayso.customers.selectors import customer_timeline, identities_of, merge_suggestions
+from sayso.notifications.outbox import mail_of_messages, mail_retry
 from sayso.notifications.selectors import unread_alert_count
 from sayso.status.selectors import incidents_of_case, incidents_open_count
 
@@ -134,6 +136,7 @@ def case_detail(request: StaffRequest, number: int) -> HttpResponse:
     messages_list, earlier_count = selectors.case_messages_newest(
         case=case, limit=None if show_all else CASE_PAGE_MESSAGES
     )
+    _attach_outgoing_mail(organization, messages_list)
     staff = staff_choices(organization)
     identities = identities_of(customer=case.customer)
     commitments = list(selectors.case_commitments(case=case))
@@ -170,6 +173,34 @@ def case_detail(request: StaffRequest, number: int) -> HttpResponse:
 
 def _back(request: StaffRequest, case: Case) -> HttpResponse:
     return redirect("case-detail", org=request.organization.slug, number=case.number)
+
+
+def _attach_outgoing_mail(organization: Any, messages_list: Sequence[Any]) -> None:
+    """Each emailed reply on the page gets its mail (state, attempts, error) in one query."""
+    emailed = [m.pk for m in messages_list if m.direction == "outbound" and m.channel == "email"]
+    found = mail_of_messages(organization=organization, message_ids=emailed) if emailed else {}
+    for message in messages_list:
+        if message.pk in found:
+            message.outgoing_mail = found[message.pk]
+
+
+@require_POST
+@staff_required(Role.AGENT)
+def case_mail_retry(request: StaffRequest, number: int, message_id: int) -> HttpResponse:
+    """Send a reply's failed (or waiting) email again now: staff of the case's organization."""
+    case = _case_or_404(request, number)
+    mail = mail_of_messages(organization=request.organization, message_ids=[message_id]).get(
+        message_id
+    )
+    if mail is None or mail.case_id != case.pk:
+        raise Http404("No email of this case has that id.")
+    try:
+        mail_retry(mail=mail, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "The reply is being sent again.")
+    return _back(request, case)
 
 
 @require_POST

@@ -273,7 +273,21 @@ def load_demo(*, now: datetime | None = None) -> DemoResult:
 
     # The promise to Dana fell due yesterday at 5 pm: the periodic check breaches it now.
     conversations.commitments_check(now=now)
+    _demo_mail_not_sent(org)
     return DemoResult(org, True, _accounts(org))
+
+
+def _demo_mail_not_sent(org: Organization) -> None:
+    """The demo's people are made up: the email its replies, alerts and notices would send is
+    recorded as not sent (the outbox's rows say so; notices are marked skipped) so that loading
+    the demo on a real mail server mails nobody."""
+    from sayso.community.models import Notice
+    from sayso.notifications.outbox import mail_mark_not_sent
+
+    mail_mark_not_sent(organization=org, reason="Not sent: demo data.")
+    Notice.objects.filter(organization=org, sent_at__isnull=True, skipped="").update(
+        skipped="demo data"
+    )
 
 
 def _demo_listening(org: Organization, team: Any, now: datetime) -> None:

@@ -193,7 +193,8 @@ def _finish(
     if state == MailState.DELIVERED:
         changes.update(delivered_at=now, smtp_response=response[:1000])
     if state == MailState.RETRYING:
-        changes["next_attempt_at"] = now + _backoff(mail.attempts)
+        # Counted from the start of this attempt, so the waits are the back-off's own.
+        changes["next_attempt_at"] = claimed_at + _backoff(mail.attempts)
     if state in DONE and mail.secret:
         changes.update(body=ERASED_LINK_NOTE, html="")
     recorded = OutgoingMail.objects.filter(
@@ -380,6 +381,24 @@ def mail_retry(*, mail: OutgoingMail, actor: Any) -> OutgoingMail:
     return locked
 
 
+def mail_mark_not_sent(*, organization: Any, reason: str) -> int:
+    """Record the organization's waiting mail as done without sending it (the demo's made-up
+    people): state ``delivered`` with ``reason`` as the server's answer, so no worker sends it
+    and the case shows it as gone. Returns how many."""
+    now = timezone.now()
+    waiting = OutgoingMail.objects.filter(
+        organization=organization, state__in=[MailState.QUEUED, MailState.RETRYING]
+    )
+    message_ids = [pk for pk in waiting.values_list("case_message_id", flat=True) if pk]
+    done = waiting.update(
+        state=MailState.DELIVERED, delivered_at=now, smtp_response=reason[:1000], updated_at=now
+    )
+    from sayso.conversations.models import Message
+
+    Message.objects.filter(pk__in=message_ids).update(delivered_at=now, delivery_error="")
+    return done
+
+
 # --- reads ------------------------------------------------------------------------------------
 
 
@@ -393,6 +412,24 @@ def mail_of_messages(*, organization: Any, message_ids: list[int]) -> dict[int, 
         if mail.case_message_id is not None:
             found[mail.case_message_id] = mail
     return found
+
+
+def mail_of_message(message: Any) -> OutgoingMail | None:
+    """The newest outgoing mail of one case message (None for a message not emailed); reads
+    what ``with_delivery`` prefetched when it did."""
+    if message.direction != "outbound" or message.channel != "email":
+        return None
+    cache = getattr(message, "_prefetched_objects_cache", {})
+    if "outgoing_mails" in cache:
+        mails = list(cache["outgoing_mails"])
+        return max(mails, key=lambda mail: mail.pk) if mails else None
+    found: OutgoingMail | None = message.outgoing_mails.order_by("-id").first()
+    return found
+
+
+def with_delivery(messages: QuerySet[Any]) -> QuerySet[Any]:
+    """``messages`` with their outgoing mail read in one more query (for lists)."""
+    return messages.prefetch_related("outgoing_mails")
 
 
 def mail_needing_attention(*, organization: Any) -> QuerySet[OutgoingMail]:

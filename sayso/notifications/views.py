@@ -1,14 +1,16 @@
-"""Staff alerts in the inbox."""
+"""Staff alerts in the inbox, and the organization's mail that did not go out (admins)."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from sayso.core.models import Role
 from sayso.core.permissions import StaffRequest, staff_required
-from sayso.notifications import selectors, services
+from sayso.notifications import outbox, selectors, services
 
 
 @staff_required(Role.AGENT)
@@ -31,3 +33,34 @@ def alert_list(request: StaffRequest) -> HttpResponse:
 def alerts_read(request: StaffRequest) -> HttpResponse:
     services.alerts_mark_all_read(organization=request.organization, recipient=request.user)
     return redirect("alert-list", org=request.organization.slug)
+
+
+@staff_required(Role.ADMIN)
+def mail_list(request: StaffRequest) -> HttpResponse:
+    """The organization's email that failed or waits to be retried, with a retry button."""
+    mails = outbox.mail_needing_attention(organization=request.organization)[:200]
+    return render(
+        request,
+        "notifications/mail_list.html",
+        {
+            "mails": mails,
+            "alert_count": selectors.unread_alert_count(
+                organization=request.organization, recipient=request.user
+            ),
+        },
+    )
+
+
+@require_POST
+@staff_required(Role.ADMIN)
+def mail_retry(request: StaffRequest, pk: int) -> HttpResponse:
+    mail = outbox.mail_get(organization=request.organization, mail_id=pk)
+    if mail is None:
+        raise Http404("No such mail.")
+    try:
+        outbox.mail_retry(mail=mail, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"The mail to {mail.recipient} is being sent again.")
+    return redirect("mail-list", org=request.organization.slug)

@@ -111,6 +111,10 @@ ROUTES: dict[str, Route] = {
         S, lambda w: {"pk": w.admin_membership.pk}, role="admin", post_only=True
     ),
     "api-tokens": Route(S),
+    "mail-list": Route(S, role="admin"),
+    "mail-retry": Route(
+        S, lambda w: {"pk": 999_999}, role="admin", post_only=True, empty_form_404=True
+    ),
     "api-token-revoke": Route(S, _pk("admin_token"), role="admin", post_only=True),
     "dead-letters": Route(S, role="admin"),
     "dead-letter-retry": Route(
@@ -123,6 +127,12 @@ ROUTES: dict[str, Route] = {
     "inbox": Route(S),
     "case-detail": Route(S, _case),
     "case-reply": Route(S, _case, post_only=True),
+    "case-mail-retry": Route(
+        S,
+        lambda w: {"number": w.case_a.number, "message_id": 999_999},
+        post_only=True,
+        empty_form_404=True,
+    ),
     "case-update": Route(S, _case, post_only=True),
     "case-handoff": Route(S, _case, post_only=True),
     "commitment-make": Route(S, _case, post_only=True),

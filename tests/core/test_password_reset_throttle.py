@@ -11,13 +11,15 @@ from django.core import mail
 from django.test import Client
 
 from tests import factories
+from tests.after_commit import after_commit
 
 RESET = "/staff/password-reset/"
 SENT = "/staff/password-reset/sent/"
 
 
 def _ask(email: str, address: str = "127.0.0.1") -> Any:
-    return Client().post(RESET, {"email": email}, REMOTE_ADDR=address)
+    with after_commit():  # the outbox sends the mail once the request has committed
+        return Client().post(RESET, {"email": email}, REMOTE_ADDR=address)
 
 
 @pytest.mark.django_db

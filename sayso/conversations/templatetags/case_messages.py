@@ -19,8 +19,10 @@ from typing import Any
 
 from django import template
 from django.template.defaultfilters import floatformat, linebreaksbr
+from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
 
 from sayso.conversations.models import Case, Channel, Message
 from sayso.core.templatetags.fast_dates import iso_datetime, month_day_year_time
@@ -38,9 +40,10 @@ def escaped(value: Any) -> str:
 
 
 class _Renderer:
-    def __init__(self, case: Case) -> None:
+    def __init__(self, case: Case, retry: _RetryForm | None = None) -> None:
         self.customer_name = escaped(case.customer.display_name)
         self.customer_id = case.customer_id
+        self.retry = retry
 
     def time(self, value: datetime) -> str:
         """``<time>`` as ``{{ value|date:"c" }}`` and ``{{ value|date:"M j, Y H:i" }}``."""
@@ -71,7 +74,7 @@ class _Renderer:
             f'<span class="chan">{escaped(CHANNEL_LABELS.get(message.channel, message.channel))}'
             "</span>"
             f"{_visibility_badge(message)} {self.time(message.sent_at)}"
-            f"{_heard(message)}{_kept_apart(message)}{_delivery(message)}</div>"
+            f"{_heard(message)}{_kept_apart(message)}{_delivery(message, self.retry)}</div>"
             f'<div class="message-body">{linebreaksbr(message.body, autoescape=True)}</div>'
             f"{_analysis(message)}</li>"
         )
@@ -119,16 +122,55 @@ def _kept_apart(message: Message) -> str:
     )
 
 
-def _delivery(message: Message) -> str:
+def _delivery(message: Message, retry: _RetryForm | None = None) -> str:
     if message.direction != "outbound" or message.channel != "email":
         return ""
-    if message.undelivered_at:
+    if message.undelivered_at:  # a bounce after the mail server accepted it
         return f' <span class="error">not delivered: {escaped(message.delivery_error)}</span>'
+    mail = getattr(message, "outgoing_mail", None)
+    if mail is not None:
+        return _outbox_state(message, mail, retry)
     if message.delivered_at:
         return ' <span class="muted">emailed</span>'
     if message.delivery_error:
         return f' <span class="error">not delivered: {escaped(message.delivery_error)}</span>'
     return ' <span class="muted">sending…</span>'
+
+
+class _RetryForm:
+    """The staff's "retry" button of a reply whose mail failed (a POST with the CSRF token)."""
+
+    def __init__(self, url_of: Any, csrf_token: str) -> None:
+        self.url_of = url_of
+        self.csrf_token = escaped(csrf_token)
+
+    def html(self, message: Message) -> str:
+        return (
+            f'<form method="post" action="{escaped(self.url_of(message))}" class="inline">'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{self.csrf_token}">'
+            '<button type="submit" class="small" data-testid="retry-email">Retry</button></form>'
+        )
+
+
+def _outbox_state(message: Message, mail: Any, retry: _RetryForm | None) -> str:
+    """The reply's mail as the outbox has it (sayso/notifications/outbox.py)."""
+    state = str(mail.state)
+    testid = f'data-testid="delivery" data-state="{escaped(state)}"'
+    if state == "delivered":
+        title = f"Accepted by the mail server: {mail.smtp_response}" if mail.smtp_response else ""
+        return f' <span class="muted" {testid} title="{escaped(title)}">delivered</span>'
+    if state == "failed":
+        button = retry.html(message) if retry is not None else ""
+        return f' <span class="error" {testid}>failed: {escaped(mail.last_error)}</span>{button}'
+    if state == "retrying" and mail.next_attempt_at is not None:
+        next_at = localtime(mail.next_attempt_at)
+        button = retry.html(message) if retry is not None else ""
+        return (
+            f' <span class="muted" {testid} title="{escaped(mail.last_error)}">retrying '
+            f"(attempt {mail.attempts}, next at "
+            f'<time datetime="{iso_datetime(next_at)}">{next_at:%H:%M}</time>)</span>{button}'
+        )
+    return f' <span class="muted" {testid}>sending…</span>'
 
 
 def _analysis(message: Message) -> str:
@@ -160,9 +202,23 @@ def _analysis(message: Message) -> str:
     )
 
 
-@register.simple_tag
-def message_items(messages: Iterable[Message], case: Case) -> SafeString:
-    """Every message of ``messages`` as the ``<li>`` of a case page's conversation."""
-    renderer = _Renderer(case)
+@register.simple_tag(takes_context=True)
+def message_items(context: Any, messages: Iterable[Message], case: Case) -> SafeString:
+    """Every message of ``messages`` as the ``<li>`` of a case page's conversation. A reply
+    carrying its ``outgoing_mail`` (the case page attaches it) shows the mail's state, and
+    staff get a retry button on one that failed."""
+    retry = None
+    token = context.get("csrf_token")
+    if token:
+        organization = case.organization.slug
+
+        def url_of(message: Message) -> str:
+            return reverse(
+                "case-mail-retry",
+                kwargs={"org": organization, "number": case.number, "message_id": message.pk},
+            )
+
+        retry = _RetryForm(url_of, str(token))
+    renderer = _Renderer(case, retry)
     # Every value above is escaped; the markup around them is constant.
     return mark_safe("\n".join(renderer.item(message) for message in messages))

@@ -1,0 +1,157 @@
+"""A worker SIGKILLed in the middle of a reply's SMTP exchange — after the server took the
+message, before the worker heard the answer — leaves the mail "sending"; once the lease is
+over the sweep sends it again with the same Message-ID and it is delivered. The recipient's
+server holds at most two copies with one Message-ID (what readers de-duplicate on), and the
+mail is never left "sending" for good (docs/email.md, "Outgoing mail").
+
+Real processes (``sayso shell``) against their own SQLite file, as in
+tests/listening/test_exactly_once_after_kill.py; a real SMTP server (aiosmtpd) on 127.0.0.1 in
+this process holds the exchange open until the worker is killed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conversations.test_email_smtp import smtp_server
+
+LEASE = 2
+
+SETUP = """
+from sayso.conversations.services import message_reply
+from sayso.core.models import Role
+from sayso.notifications.models import OutgoingMail
+from tests import factories
+org = factories.make_org("Haulright Trucks", "haulright")
+agent = factories.make_member(org, Role.AGENT, username="raj").user
+customer = factories.make_customer(org, "Dana Whitfield", "dana@whitfield.example")
+case = factories.make_case(org, customer, subject="Truck never came")
+reply = message_reply(case=case, author=agent, body="A new truck comes at 9.")
+print(OutgoingMail.objects.get(case_message=reply).pk)
+"""
+
+
+@dataclass
+class HoldingServer:
+    """Takes the message, then holds its answer until ``release`` is set (the worker is
+    killed meanwhile); every later message is accepted at once."""
+
+    received: list[bytes] = field(default_factory=list)
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.append(bytes(envelope.content))
+        if len(self.received) == 1:
+            self.arrived.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+        return "250 2.0.0 Queued"
+
+
+def _row(db: Path, mail_id: int) -> tuple[str, int]:
+    with sqlite3.connect(db, timeout=20) as connection:
+        state, attempts = connection.execute(
+            "SELECT state, attempts FROM notifications_outgoingmail WHERE id = ?", (mail_id,)
+        ).fetchone()
+    return str(state), int(attempts)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+def test_a_worker_killed_mid_exchange_leaves_one_mail_delivered_not_stuck(
+    tmp_path: Path,
+) -> None:
+    sayso = Path(sys.executable).with_name("sayso")
+    if not sayso.exists():
+        pytest.skip("the sayso console script is not installed in this environment")
+    root = Path(__file__).resolve().parents[2]
+    db = tmp_path / "sayso.sqlite3"
+    server = HoldingServer()
+    with smtp_server(server) as port:
+        env = {
+            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+            "DATABASE_URL": f"sqlite:///{db}",
+            "SAYSO_DATA_DIR": str(tmp_path),
+            "HF_HUB_OFFLINE": "1",
+            "PYTHONPATH": str(root),
+            "SAYSO_EMAIL_HOST": "127.0.0.1",
+            "SAYSO_EMAIL_PORT": str(port),
+            "SAYSO_EMAIL_TIMEOUT": "60",
+            "SAYSO_MAIL_SENDING_LEASE_SECONDS": str(LEASE),
+            "SAYSO_MAIL_RETRY_SECONDS": "0",
+            # Tasks run in the process that enqueues them: each process below is the worker.
+            "SAYSO_TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        }
+
+        def run(code: str, **extra: str) -> str:
+            done = subprocess.run(
+                [str(sayso), "shell", "-c", code],
+                env={**env, **extra},
+                cwd=root,
+                check=True,
+                timeout=300,
+                capture_output=True,
+                text=True,
+            )
+            return done.stdout
+
+        subprocess.run([str(sayso), "migrate", "-v0"], env=env, cwd=root, check=True, timeout=600)
+        # The reply is queued; nothing runs its send task here.
+        setup = run(SETUP, SAYSO_TASKS_BACKEND="django_tasks.backends.dummy.DummyBackend")
+        mail_id = int(setup.split()[-1])
+        assert _row(db, mail_id) == ("queued", 0)
+
+        worker = subprocess.Popen(
+            [
+                str(sayso),
+                "shell",
+                "-c",
+                f"from sayso.notifications.tasks import send_mail; send_mail.call({mail_id})",
+            ],
+            env=env,
+            cwd=root,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            assert server.arrived.wait(timeout=240), "the worker never reached DATA"
+            # The attempt was on record before the exchange began.
+            assert _row(db, mail_id) == ("sending", 1)
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=30)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+            server.release.set()
+        assert _row(db, mail_id) == ("sending", 1)
+
+        time.sleep(LEASE + 0.5)
+        assert run("from sayso.notifications.outbox import mail_send_due; print(mail_send_due())")
+        assert _row(db, mail_id) == ("delivered", 2)
+        # Nothing is due any more: a further sweep sends nothing.
+        again = run("from sayso.notifications.outbox import mail_send_due; print(mail_send_due())")
+        assert again.split()[-1] == "0"
+
+    ids = [
+        str(message_from_bytes(raw, policy=policy.default)["Message-ID"]) for raw in server.received
+    ]
+    assert len(ids) == 2 and ids[0] == ids[1]
+    with sqlite3.connect(db) as connection:
+        external_id, delivered_at = connection.execute(
+            "SELECT external_id, delivered_at FROM conversations_message "
+            "WHERE direction = 'outbound'"
+        ).fetchone()
+    assert ids[0] == external_id and delivered_at is not None

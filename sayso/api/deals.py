@@ -334,8 +334,9 @@ def offers_list(request: HttpRequest, intent_id: int) -> Any:
 def offers_create(request: HttpRequest, intent_id: int, payload: OfferIn) -> Status[Offer]:
     """Sent to the customer the way they asked to be answered, if the guard allows it (the
     intent consents while it is open and before its deadline). A blocked offer is kept and
-    answered with `status: "blocked"` and `blocked_reason`. 409 when the intent no longer
-    takes offers."""
+    answered with `status: "blocked"` and `blocked_reason`. 409 with the reason when the
+    intent no longer takes offers (closed at its deadline, withdrawn, accepted): the attempt
+    is recorded, and the customer sees it."""
     intent = one_or_404(request, selectors.intent_for_staff, intent_id)
     try:
         offer = services.offer_make(
@@ -350,6 +351,8 @@ def offers_create(request: HttpRequest, intent_id: int, payload: OfferIn) -> Sta
         )
     except DjangoValidationError as exc:
         raise _refused(exc, "valid_until") from exc
+    if offer.status == OfferStatus.BLOCKED and services.intent_refusal(offer.intent):
+        raise HttpError(409, f"Not sent: {offer.blocked_reason}")
     return Status(201, offer)
 
 

@@ -370,13 +370,13 @@ def intent_refusal(intent: Intent, *, now: datetime | None = None) -> str | None
     now = now or timezone.now()
     if intent.status == IntentStatus.WITHDRAWN:
         return f"the customer withdrew “{intent.title}”; nobody may contact them about it"
-    if intent.status == IntentStatus.ACCEPTED:
-        return f"the customer already accepted an offer for “{intent.title}”"
     if intent.status == IntentStatus.CLOSED or intent.deadline <= now:
         return (
             f"the intent closed on {_day(intent.deadline)}; nobody may contact the customer "
             "about it"
         )
+    if intent.status == IntentStatus.ACCEPTED:
+        return f"the customer already accepted an offer for “{intent.title}”"
     return None
 
 
@@ -423,7 +423,9 @@ def offer_make(
 ) -> Offer:
     """Answer an intent with an offer, sent to the customer through the outreach guard. The
     guard may block it (the offer is then kept as blocked, with the reason, and the customer
-    does not see it). Posting the same form twice makes one offer."""
+    does not see it): so it does once the intent closed, was withdrawn or accepted, and the
+    customer sees that someone tried (the guard records every attempt). Posting the same form
+    twice makes one offer."""
     from sayso.consent.guard import outreach_attempt
 
     _staff(organization, author)
@@ -440,9 +442,9 @@ def offer_make(
     )
     if not intent_visible_to(intent, organization):
         raise ValidationError("That intent is not visible to this organization.")
-    refusal = intent_refusal(intent)
-    if refusal is not None:
-        raise IntentClosed(f"No offer can be made: {refusal}.")
+    if intent.organization_id != organization.pk and intent_refusal(intent) is not None:
+        # Another organization has no record of the customer to note a refusal on.
+        raise IntentClosed(f"No offer can be made: {intent_refusal(intent)}.")
     amount = _amount(price, field="The price", positive=True)
     if amount is None:
         raise ValidationError("An offer needs a price.")

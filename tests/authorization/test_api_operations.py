@@ -306,6 +306,30 @@ OPERATIONS: dict[str, Operation] = {
     "webhooks_deliveries_resend": Operation(
         OBJ, _id("delivery_id", "webhook_delivery"), role="admin"
     ),
+    # intents, offers, the selling process and deals
+    "intents_list": Operation(L),
+    "intents_get": Operation(OBJ, _id("intent_id", "intent")),
+    "offers_list": Operation(OBJ, _id("intent_id", "intent")),
+    "offers_create": Operation(
+        OBJ, _id("intent_id", "intent"), lambda w: {"price": "100", "valid_until": _due(w)}
+    ),
+    "stages_list": Operation(L),
+    "stages_create": Operation(OWN, body=_const({"name": "New stage"}), role="admin"),
+    "stages_update": Operation(
+        OBJ, _id("stage_id", "stage"), _const({"name": "Hacked"}), role="admin"
+    ),
+    "stages_delete": Operation(OBJ, _id("stage_id", "stage"), role="admin"),
+    "deals_list": Operation(L),
+    "deals_create": Operation(CR, body=lambda w: {"customer_id": w.ann.pk, "title": "Injected"}),
+    "deals_get": Operation(OBJ, _id("deal_id", "deal")),
+    "deals_update": Operation(OBJ, _id("deal_id", "deal"), _const({"title": "Hacked"})),
+    "deals_move": Operation(OBJ, _id("deal_id", "deal"), lambda w: {"stage_id": w.stage.pk}),
+    "deals_pause": Operation(OBJ, _id("deal_id", "deal"), _const({"reason": "x"})),
+    "deals_resume": Operation(OBJ, _id("deal_id", "deal"), _const({})),
+    "deals_withdraw": Operation(OBJ, _id("deal_id", "deal"), _const({})),
+    "deals_promises_create": Operation(
+        OBJ, _id("deal_id", "deal"), lambda w: {"description": "x", "due_at": _due(w)}
+    ),
     # analysis
     "messages_analysis_get": Operation(OBJ, lambda w: {"message_id": w.message_id}, model=True),
     "analyze": Operation(OWN, body=_const({"items": [{"text": "x"}]}), model=True, reads=True),

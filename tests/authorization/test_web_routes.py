@@ -290,6 +290,24 @@ ROUTES: dict[str, Route] = {
             "scheduled-maintenances-active",
         )
     },
+    # --- intents, offers, the selling process and deals
+    "selling-process": Route(P),
+    "portal-intents": Route(C),
+    "portal-intent-new": Route(C),
+    "portal-intent": Route(CA, _pk("intent")),
+    "portal-intent-edit": Route(CA, _pk("intent")),
+    "portal-intent-withdraw": Route(CA, _pk("intent"), post_only=True),
+    "portal-offer-decide": Route(
+        CA, lambda w: {"pk": w.offer.pk, "action": "decline"}, post_only=True
+    ),
+    "portal-deals": Route(C),
+    "portal-deal": Route(CA, _pk("deal")),
+    "portal-deal-status": Route(CA, lambda w: {"pk": w.deal.pk, "action": "pause"}, post_only=True),
+    "staff-intents": Route(S),
+    "staff-intent": Route(S, _pk("intent")),
+    "staff-deals": Route(S),
+    "staff-deal": Route(S, _pk("deal")),
+    "staff-selling-process": Route(S, post_role="admin"),
     # --- the API's own pages (its operations: test_api_operations.py)
     "api:openapi-json": Route(P),
     "api:openapi-view": Route(P),

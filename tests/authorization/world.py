@@ -52,10 +52,14 @@ CASE_A, CASE_B = "zqa1case", "zqb2case"
 # In a comment of Ann's that the moderators hid: only this organization's staff may read it
 # (today no web page shows a hidden comment's text to anyone).
 HIDDEN = "zqh4hidden"
+# In Ann's intent and in her deal: only Ann and this organization's staff may read them.
+INTENT_A, DEAL_A = "zqi5intent", "zqd6deal"
 PRIVATE = {
     CASE_A: {"customer_a", "agent", "manager", "admin"},
     CASE_B: {"customer_b", "agent", "manager", "admin"},
     HIDDEN: {"agent", "manager", "admin"},
+    INTENT_A: {"customer_a", "agent", "manager", "admin"},
+    DEAL_A: {"customer_a", "agent", "manager", "admin"},
 }
 
 ALL_SCOPES = tuple(Scope.values)
@@ -102,6 +106,11 @@ class World:
     # An admin's webhook endpoint and a test event's delivery to it (``_seed_webhooks``).
     webhook_endpoint: Any = None
     webhook_delivery: Any = None
+    # Ann's intent, an offer made to it, a selling stage and Ann's deal (``_seed_deals``).
+    intent: Any = None
+    offer: Any = None
+    stage: Any = None
+    deal: Any = None
 
     def client(self, who: str) -> Client:
         """A browser of ``who``: anonymous, customer_a/customer_b (portal session), a staff
@@ -266,6 +275,32 @@ def _seed() -> World:
     )
 
 
+def _seed_deals(w: World) -> None:
+    from sayso.deals import services as deals
+    from sayso.deals.models import Offer, OfferStatus
+
+    w.intent = deals.intent_publish(
+        organization=w.org,
+        customer=w.ann,
+        title=f"A 16 ft truck {INTENT_A} {MARK}",
+        deadline=timezone.now() + timedelta(days=3),
+    )
+    # Stored directly (as the mention is): making it through the guard would open a case.
+    w.offer = Offer.objects.create(
+        organization=w.org,
+        intent=w.intent,
+        author=w.users["agent"],
+        price="850",
+        currency="USD",
+        valid_until=timezone.now() + timedelta(days=5),
+        status=OfferStatus.SENT,
+    )
+    w.stage = deals.stage_create(organization=w.org, name=f"Quote {MARK}")
+    w.deal = deals.deal_create(
+        organization=w.org, customer=w.ann, title=f"Truck {DEAL_A} {MARK}", actor=w.users["agent"]
+    )
+
+
 def _seed_webhooks(w: World) -> None:
     from sayso.webhooks import services as webhooks
 
@@ -295,6 +330,7 @@ def world_fixture(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Worl
     ):
         world = _seed()
         _seed_webhooks(world)
+        _seed_deals(world)
         yield world
         transaction.set_rollback(True)
 

@@ -118,7 +118,10 @@ def test_an_offer_on_a_closed_intent_is_409_with_the_reason(
     )
     assert response.status_code == 409
     assert "closed on" in response.json()["detail"]
-    assert not Offer.objects.exists()
+    # The attempt is recorded, blocked, and the customer sees it on their timeline.
+    assert Offer.objects.get().status == "blocked"
+    assert customer.timeline.filter(kind=TimelineKind.OUTREACH_BLOCKED).exists()
+    assert not customer.timeline.filter(kind=TimelineKind.OFFER_RECEIVED).exists()
 
 
 @pytest.mark.parametrize(

@@ -125,6 +125,11 @@ def test_an_intent_for_every_organization_serving_the_category_reaches_those_onl
     # Neither organization sees the other's offers.
     assert not selectors.offers_of_organization(organization=org, intent=intent).exists()
 
+    # Once the intent has closed, the other organization cannot answer it (409 in the API).
+    services.intents_close_due(now=intent.deadline)
+    with pytest.raises(services.IntentClosed, match="closed on"):
+        _offer(other_org, intent, outsider)
+
 
 def test_two_staff_members_answer_and_the_customer_accepts_one(
     org: Any, customer: Any, agent: Any, manager: Any, django_capture_on_commit_callbacks: Any
@@ -188,8 +193,9 @@ def test_the_deadline_closes_the_intent_and_then_the_guard_blocks_contact(
     assert intent.status == IntentStatus.CLOSED
     assert _kinds(customer).count(TimelineKind.INTENT_CLOSED) == 1
 
-    with pytest.raises(services.IntentClosed, match="closed on"):
-        _offer(org, intent, agent)
+    offer = _offer(org, intent, agent)
+    assert offer.status == OfferStatus.BLOCKED
+    assert "closed on" in offer.blocked_reason
     result = outreach_attempt(
         organization=org,
         customer=customer,
@@ -219,8 +225,9 @@ def test_a_withdrawn_intent_takes_no_offer(org: Any, customer: Any, agent: Any) 
     intent = _publish(org, customer)
     services.intent_withdraw(intent=intent, customer=customer)
     services.intent_withdraw(intent=intent, customer=customer)
-    with pytest.raises(services.IntentClosed, match="withdrew"):
-        _offer(org, intent, agent)
+    offer = _offer(org, intent, agent)
+    assert offer.status == OfferStatus.BLOCKED
+    assert "withdrew" in offer.blocked_reason
 
 
 def test_an_offer_the_guard_blocks_is_kept_with_the_reason_and_hidden_from_the_customer(

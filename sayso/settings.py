@@ -307,6 +307,10 @@ SAYSO_WIDGET_RATE_LIMIT_PER_MINUTE = env_int("SAYSO_WIDGET_RATE_LIMIT_PER_MINUTE
 # wait before a post gets Sayso's verdict alone.
 SAYSO_AKISMET_URL = env_str("SAYSO_AKISMET_URL", "https://rest.akismet.com")
 SAYSO_AKISMET_TIMEOUT_SECONDS = float(env_str("SAYSO_AKISMET_TIMEOUT_SECONDS", "2"))
+# Optional Akismet (docs/intelligence.md): its REST API's address and how long a check may
+# wait before a post gets Sayso's verdict alone.
+SAYSO_AKISMET_URL = env_str("SAYSO_AKISMET_URL", "https://rest.akismet.com")
+SAYSO_AKISMET_TIMEOUT_SECONDS = float(env_str("SAYSO_AKISMET_TIMEOUT_SECONDS", "2"))
 
 # --- Security (issue 19; docs/deploy.md) -----------------------------------------------------
 # [security:outbound] Source credentials at rest and the outbound-fetch policy.

@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/<slug:org>/moderation/", include(community_staff_urls)),
     path("staff/<slug:org>/questions/", include(question_staff_urls)),
     path("staff/<slug:org>/listening/", include("sayso.listening.urls")),
+    path("staff/<slug:org>/spam-filter/", include("sayso.intelligence.urls")),
     path("staff/<slug:org>/webhooks/", include("sayso.webhooks.urls")),
     path("staff/<slug:org>/sales/", include("sayso.deals.urls")),
     path("o/<slug:org>/", include("sayso.conversations.portal_urls")),

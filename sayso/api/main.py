@@ -38,6 +38,7 @@ from sayso.api import (
     ideas,
     inbound,
     listening,
+    moderation,
     questions,
     reviews,
     roadmap,
@@ -161,6 +162,7 @@ api.add_router("/v1/questions", questions.router)
 api.add_router("/v1/answers", questions.answers_router)
 api.add_router("/v1/follows", follows.router)
 api.add_router("/v1/listening", listening.router)
+api.add_router("/v1/spam", moderation.router)
 api.add_router("/v1/status", status.router)
 api.add_router("/v1/webhooks", webhooks.router)
 api.add_router("/v1/tasks", tasks.router)

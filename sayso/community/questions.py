@@ -47,7 +47,7 @@ from sayso.community.services import (
     _hide_reason,
     _log,
     _same_org,
-    _spam_reasons,
+    _screened,
     _staff_role,
     digest,
     hidden_set,
@@ -191,7 +191,11 @@ def question_ask(
     number = (
         Question.objects.filter(organization=organization).aggregate(n=Max("number"))["n"] or 0
     ) + 1
-    reasons = _spam_reasons(title + "\n\n" + body, author) if author is not None else []
+    reasons = (
+        _screened(organization.pk, title + "\n\n" + body, author, "question")
+        if author is not None
+        else []
+    )
     question = Question.objects.create(
         organization=organization,
         number=number,
@@ -373,7 +377,7 @@ def answer_post(
         if copied is not None and len(body) >= 40:
             reasons = [f"copies answer #{copied.pk} by another person"]
         else:
-            reasons = _spam_reasons(body, author)
+            reasons = _screened(question.organization_id, body, author, "answer")
     now = timezone.now()
     answer = Answer.objects.create(
         organization_id=question.organization_id,

@@ -31,7 +31,7 @@ from sayso.community.services import (
     HideReason,
     _hide_reason,
     _log,
-    _spam_reasons,
+    _screened,
     _staff_role,
 )
 from sayso.core.markup import plain_text
@@ -82,7 +82,11 @@ def review_post(
         raise ValidationError({"title": f"The title is too long (at most {TITLE_MAX})."})
     if len(body) > BODY_MAX:
         raise ValidationError({"body": f"The review is too long ({len(body):,} of {BODY_MAX:,})."})
-    reasons = _spam_reasons(f"{title}\n\n{body}", customer) if (title or body) else []
+    reasons = (
+        _screened(customer.organization_id, f"{title}\n\n{body}", customer, "review")
+        if (title or body)
+        else []
+    )
     now = timezone.now()
     existing = Review.objects.select_for_update().filter(customer=customer, product=product).first()
     created = existing is None

@@ -123,7 +123,7 @@ def _log(
     question: Any = None,
     answer: Any = None,
 ) -> ModerationEntry:
-    return ModerationEntry.objects.create(
+    entry = ModerationEntry.objects.create(
         organization=organization,
         action=action,
         reason=reason[:REASON_MAX],
@@ -135,6 +135,11 @@ def _log(
         question=question,
         answer=answer,
     )
+    # A moderator's "spam" / "not spam" is a labelled example of the organization's filter.
+    from sayso.intelligence.spam_feedback import decision_from_moderation
+
+    decision_from_moderation(entry=entry)
+    return entry
 
 
 # --- categories ------------------------------------------------------------------------------
@@ -189,7 +194,11 @@ def idea_post(
     number = (
         Idea.objects.filter(organization=organization).aggregate(n=Max("number"))["n"] or 0
     ) + 1
-    spam_reasons = _spam_reasons(title + "\n\n" + body, author) if author is not None else []
+    spam_reasons = (
+        _screened(organization.pk, title + "\n\n" + body, author, "idea")
+        if author is not None
+        else []
+    )
     idea = Idea.objects.create(
         organization=organization,
         number=number,
@@ -473,13 +482,42 @@ def idea_merge(*, source: Idea, target: Idea, actor: Any) -> Idea:
 
 
 def _spam_reasons(text: str, author: Customer | None) -> list[str]:
+    """The spam filter's reasons to hold ``text``, read with its author's name (the public
+    one they chose, else the name they gave) and blog or site link: a product, shop or
+    keyword name is a spam signal of its own."""
+    from sayso.customers.models import IdentityKind
     from sayso.intelligence.analysis.pipeline import Item, analyze
 
-    result = analyze([Item(text=text, author_id=f"customer:{author.pk}" if author else "")])[0]
+    name = url = ""
+    if author is not None:
+        name = author.public_name if author.public_name_chosen_at else author.display_name
+        links = author.identities.filter(kind=IdentityKind.URL).values_list("value", flat=True)
+        url = links.first() or ""
+    item = Item(
+        text=text,
+        author=name,
+        author_url=url,
+        author_id=f"customer:{author.pk}" if author else "",
+    )
+    result = analyze([item])[0]
     if not result.is_spam:
         return []
     spam_reasons = [r for r in result.reasons if "spam" in r.lower() or "link" in r.lower()]
     return spam_reasons or result.reasons or ["looks like spam"]
+
+
+def _screened(organization_id: int, text: str, author: Customer | None, kind: str) -> list[str]:
+    """The base model's reasons to hold a post, with the organization's own filter (what its
+    moderators taught it) and Akismet, where it uses Akismet."""
+    from sayso.intelligence.spam_feedback import screen
+
+    return screen(
+        organization_id=organization_id,
+        text=text,
+        author=author,
+        base=_spam_reasons(text, author),
+        kind=kind,
+    )
 
 
 @dataclass(frozen=True)
@@ -579,7 +617,7 @@ def comment_post(
         if copied is not None and len(body) >= 40:
             reasons = [f"copies comment #{copied.pk} by another person"]
         else:
-            reasons = _spam_reasons(body, author)
+            reasons = _screened(organization_id, body, author, "comment")
     now = timezone.now()
     comment = Comment.objects.create(
         organization_id=organization_id,

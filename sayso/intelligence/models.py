@@ -149,3 +149,113 @@ class MessageAnalysis(TimeStampedModel):
     def intent_labels(self) -> list[str]:
         """The intents in words, without "other"."""
         return [INTENT_LABELS.get(i, i) for i in self.intents if i != "other"]
+
+
+# --- moderators teach the spam filter (spam_feedback.py) ---------------------------------------
+
+
+class SpamLabel(models.TextChoices):
+    SPAM = "spam", "Spam"
+    HAM = "ham", "Not spam"
+
+
+class DecidedKind(models.TextChoices):
+    """What a moderator decided about."""
+
+    COMMENT = "comment", "Comment"
+    IDEA = "idea", "Idea"
+    QUESTION = "question", "Question"
+    ANSWER = "answer", "Answer"
+    REVIEW = "review", "Review"
+    MESSAGE = "message", "Message"
+    MENTION = "mention", "Mention"
+
+
+class SpamDecision(TimeStampedModel):
+    """A staff member's "spam" or "not spam" about one item: a labelled example of the
+    organization's filter. One row per item; the latest decision wins (``decided_at``)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="spam_decisions"
+    )
+    kind = models.CharField(max_length=10, choices=DecidedKind.choices)
+    object_id = models.BigIntegerField()
+    label = models.CharField(max_length=4, choices=SpamLabel.choices)
+    text = models.TextField()
+    author_name = models.CharField(max_length=200, blank=True)
+    url = models.CharField(max_length=1000, blank=True)
+    where = models.CharField(max_length=40, blank=True)  # "moderation queue", "inbox", "API", …
+    decided_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+    # Akismet feedback: the label last reported to Akismet ("" until reported).
+    reported_label = models.CharField(max_length=4, blank=True)
+
+    class Meta(TimeStampedModel.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "object_id"], name="spamdecision_unique_item"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organization", "decided_at"], name="spamdecision_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}: {self.label}"
+
+
+class SpamFilterVersion(TimeStampedModel):
+    """One training of an organization's filter: its parameters, what it learnt from, how
+    well it did. At most one version of an organization is active; the others are kept for
+    rollback."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="spam_filter_versions"
+    )
+    number = models.PositiveIntegerField()
+    is_active = models.BooleanField(default=False)
+    model = models.BinaryField()  # numpy .npz: example vectors and labels, classifier weights
+    spam_examples = models.PositiveIntegerField(default=0)
+    ham_examples = models.PositiveIntegerField(default=0)
+    background_examples = models.PositiveIntegerField(default=0)
+    metrics = models.JSONField(default=dict, blank=True)
+    trigger = models.CharField(max_length=40, blank=True)  # "schedule", "command", "staff", …
+    trained_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The newest decision it learnt from (the scheduler retrains only after newer ones).
+    decisions_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TimeStampedModel.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "number"], name="spamfilterversion_unique_number"
+            ),
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=models.Q(is_active=True),
+                name="spamfilterversion_one_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"spam filter v{self.number} of org {self.organization_id}"
+
+
+class AkismetSetting(TimeStampedModel):
+    """An organization's Akismet account: its key (sealed, see ``sayso.core.encryption``)
+    and the blog URL Akismet knows it by. Without one, Sayso's own verdict is the only one."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="akismet_setting"
+    )
+    api_key = models.TextField()  # sealed
+    blog_url = models.URLField(max_length=500)
+    enabled = models.BooleanField(default=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Akismet of org {self.organization_id}"

@@ -61,3 +61,39 @@ def index_items(organization_id: int, kind: str, object_ids: list[int]) -> int:
         services.items_unindex(organization=organization, kind=kind, object_ids=gone)
     services.index_maintain(organization=organization, kind=kind)
     return counts.embedded + counts.updated
+
+
+@sayso_task(queue="analysis", max_attempts=1, periodic=True)
+def retrain_spam_filters() -> int:
+    """Retrain the spam filter of each organization whose moderators decided something since
+    its active version was trained; returns how many were trained."""
+    from sayso.intelligence.spam_feedback import spam_filters_retrain_stale
+
+    return len(spam_filters_retrain_stale(trigger="schedule"))
+
+
+@sayso_task(queue="analysis", max_attempts=3, backoff=60)
+def spam_filter_retrain(organization_id: int, user_id: int | None = None) -> int:
+    """Train one organization's spam filter now ("retrain now"); returns the new version."""
+    from django.contrib.auth import get_user_model
+
+    from sayso.intelligence.spam_feedback import spam_filter_train
+
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return 0
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    return spam_filter_train(organization=organization, trigger="staff", actor=user).number
+
+
+@sayso_task(
+    queue="webhooks",
+    max_attempts=6,
+    backoff=60,
+    organization_from=("intelligence.SpamDecision", "decision_id"),
+)
+def akismet_report(decision_id: int) -> str:
+    """Report one moderator decision to the organization's Akismet (submit-spam/-ham)."""
+    from sayso.intelligence.spam_akismet import akismet_report as report
+
+    return report(decision_id=decision_id)

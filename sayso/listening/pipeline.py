@@ -62,6 +62,7 @@ from sayso.intelligence.selectors import (
     message_index_text,
 )
 from sayso.intelligence.services import IndexInput, index_coalesced, index_written, items_index
+from sayso.intelligence.spam_feedback import analysis_screen
 from sayso.listening.connectors.base import FetchedItem, clip
 from sayso.listening.models import Mention, Outcome, RoutingRule, Source, SourceKind, TermKind
 from sayso.listening.routing import rule_for, rules_for
@@ -560,6 +561,14 @@ def _plan(
     no case (two people nobody named are not one customer), and a case it opens belongs to the
     source's contact (``Batch.source_contact``)."""
     channel = CHANNEL_OF[SourceKind(source.kind)]
+    # What the organization's moderators taught its spam filter (intelligence.spam_feedback).
+    result = analysis_screen(
+        organization_id=source.organization_id,
+        result=result,
+        text=heard_text(item.title, item.text),
+        author=item.author_name,
+        vector=vector,
+    )
     now = timezone.now()
     published = item.published_at if item.published_at and item.published_at <= now else now
     url = item.url if item.url.startswith(("http://", "https://")) else ""

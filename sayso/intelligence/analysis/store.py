@@ -31,6 +31,7 @@ from sayso.intelligence.selectors import (
     message_indexable,
 )
 from sayso.intelligence.services import IndexInput, embedder_name, items_index, text_hash
+from sayso.intelligence.spam_feedback import analysis_screen
 
 HISTORY_DAYS = 30
 HISTORY_LIMIT = 500
@@ -184,6 +185,14 @@ def message_analyze(*, message: Message, force: bool = False) -> MessageAnalysis
         encoding=Encoding(vectors[-1:], message_features[None, :]),
         competitors=_competitors(message.organization_id) if _competitors else (),
     )[0]
+    # What the organization's moderators taught its spam filter.
+    result = analysis_screen(
+        organization_id=message.organization_id,
+        result=result,
+        text=message.body,
+        author=message.customer.display_name if message.customer_id else "",
+        vector=vectors[-1],
+    )
     values: dict[str, Any] = {
         "organization_id": message.organization_id,
         **result.labels(),

@@ -1,0 +1,1065 @@
+"""Moderators teach the spam filter: their decisions are an organization's labelled examples,
+and the organization's own filter, trained on them, screens what that organization receives.
+
+    spam_decision_record(organization=org, item=DecidedItem(...), label="spam", actor=user)
+    spam_filter_train(organization=org, trigger="command")      # a new active version
+    spam_filter_rollback(organization=org)                      # the previous one again
+    org_spam_verdict(organization=org, text=..., author=..., base_is_spam=False)
+
+A decision is one row per item (``SpamDecision``): the same decision again changes nothing, a
+different one replaces it (the latest wins). Every "spam" or "not spam" of staff arrives here:
+the community's moderation log (hide as spam, release from the spam queue, restore of an item
+the filter held) through ``decision_from_moderation``, the inbox and the mentions page through
+``item_mark``, the API through the same services.
+
+The filter (one ``SpamFilterVersion`` per training, one of them active) has two parts:
+
+- **look-alikes**: the sentence vectors of the labelled examples. A text close in meaning to
+  posts moderators marked as spam is held ("like 5 posts your moderators marked as spam"); one
+  nearly the same as a post they released is not held, whatever the base model said;
+- **a logistic regression** on the sentence vector and hashed character n-grams (of the author
+  name and the text), trained on the decisions against the organization's public posts nobody
+  marked (its normal traffic) and with the base model's verdict as a feature, so a new kind of
+  spam the base model misses is learnt from a handful of examples. It holds a text only with a
+  look-alike behind it (a spam example at least ``SUPPORT`` similar), never on its own.
+
+The base model's verdict always stands unless a moderator released a near copy of the text; the
+organization's filter only adds holds. Akismet, where an organization set it up, is a third
+opinion (``spam_akismet``).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from sayso.core.models import Organization
+from sayso.intelligence.models import (
+    DecidedKind,
+    SpamDecision,
+    SpamFilterVersion,
+    SpamLabel,
+)
+
+log = logging.getLogger(__name__)
+
+# Cosine similarity of sentence vectors (all-MiniLM-L6-v2). Measured on self-promotion waves:
+# paraphrases of one wave are 0.45 to 0.65 apart, genuine board posts at most ~0.45 from them.
+SUPPORT = 0.40  # the least similarity to a spam example for the classifier to hold a text
+LIKE = 0.45  # "like N posts your moderators marked as spam" counts the examples this close
+NEAR_COPY = 0.85  # a released post this close clears a text of the base model's hold
+LOOKALIKE = 0.72  # held posts this close to a released one are offered for release with it
+HOLD_PROBABILITY = 0.6  # the classifier's probability that holds a text (with a look-alike)
+CHAR_FEATURES = 2**14
+BACKGROUND_LIMIT = 300  # the organization's unmarked public posts used as normal traffic
+KEEP_VERSIONS = 10  # versions kept per organization (the active one and those before it)
+MAX_TEXT = 2000  # characters of a text kept in an example and read by the filter
+_ACTIVE_TTL = 5.0  # seconds a process trusts its knowledge of an organization's active version
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecidedItem:
+    """What a decision is about: its kind and id, and what the filter learns from."""
+
+    kind: str
+    object_id: int
+    text: str
+    author_name: str = ""
+    url: str = ""
+
+
+def _clip(text: str) -> str:
+    return (text or "").strip()[:MAX_TEXT]
+
+
+@transaction.atomic
+def spam_decision_record(
+    *,
+    organization: Organization,
+    item: DecidedItem,
+    label: str,
+    actor: Any = None,
+    where: str = "",
+) -> tuple[SpamDecision, bool]:
+    """Keep a moderator's "spam" / "not spam" about ``item``; returns (decision, changed).
+    The same decision again changes nothing; another replaces it (the latest wins). Akismet,
+    where the organization uses it, is told after the commit."""
+    if label not in SpamLabel.values:
+        raise ValidationError({"label": "Say “spam” or “ham” (not spam)."})
+    if item.kind not in DecidedKind.values:
+        raise ValidationError({"kind": f"Decisions are about {', '.join(DecidedKind.values)}."})
+    text = _clip(item.text)
+    if not text:
+        raise ValidationError("An item without text teaches the filter nothing.")
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    values = {
+        "label": label,
+        "text": text,
+        "author_name": (item.author_name or "")[:200],
+        "url": (item.url or "")[:1000],
+        "where": where[:40],
+        "decided_by": user,
+        "decided_at": timezone.now(),
+    }
+    keys = {"organization": organization, "kind": item.kind, "object_id": item.object_id}
+    existing = SpamDecision.objects.select_for_update().filter(**keys).first()
+    if existing is not None and existing.label == label:
+        return existing, False
+    if existing is None:
+        try:
+            with transaction.atomic():
+                decision = SpamDecision.objects.create(**keys, **values)
+        except IntegrityError:  # recorded at the same moment by another request
+            decision = SpamDecision.objects.select_for_update().get(**keys)
+            if decision.label == label:
+                return decision, False
+            _update(decision, values)
+    else:
+        decision = existing
+        _update(decision, values)
+    _report_later(decision)
+    return decision, True
+
+
+def _update(decision: SpamDecision, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(decision, name, value)
+    decision.save()
+
+
+def _report_later(decision: SpamDecision) -> None:
+    from sayso.intelligence.spam_akismet import akismet_enabled
+
+    if not akismet_enabled(organization_id=decision.organization_id):
+        return
+    from sayso.intelligence.tasks import akismet_report
+
+    decision_id = decision.pk
+    transaction.on_commit(lambda: akismet_report.enqueue(decision_id))
+
+
+def decision_list(
+    *, organization: Organization, label: str = "", kind: str = ""
+) -> Any:  # QuerySet[SpamDecision]
+    decisions = SpamDecision.objects.filter(organization=organization)
+    if label:
+        decisions = decisions.filter(label=label)
+    if kind:
+        decisions = decisions.filter(kind=kind)
+    return decisions.select_related("decided_by").order_by("-decided_at", "-id")
+
+
+# --- what moderators decided about: the items of each kind -----------------------------------
+
+
+def _community_item(kind: str, obj: Any) -> DecidedItem:
+    from django.urls import reverse
+
+    slug = obj.organization.slug if kind != "answer" else obj.question.organization.slug
+    author = getattr(obj, "author", None) if kind != "review" else obj.customer
+    name = author.display_name if author is not None else ""
+    if kind == "comment":
+        url = ""
+        if obj.idea_id:
+            url = reverse("idea-detail", kwargs={"org": slug, "number": obj.idea.number})
+            url += f"#comment-{obj.pk}"
+        return DecidedItem(kind, obj.pk, obj.body, name, url)
+    if kind == "idea":
+        url = reverse("idea-detail", kwargs={"org": slug, "number": obj.number})
+        return DecidedItem(kind, obj.pk, f"{obj.title}\n\n{obj.body}".strip(), name, url)
+    if kind == "question":
+        url = reverse("question-detail", kwargs={"org": slug, "number": obj.number})
+        return DecidedItem(kind, obj.pk, f"{obj.title}\n\n{obj.body}".strip(), name, url)
+    if kind == "answer":
+        url = reverse("question-detail", kwargs={"org": slug, "number": obj.question.number})
+        return DecidedItem(kind, obj.pk, obj.body, name, f"{url}#answer-{obj.pk}")
+    if kind == "review":
+        url = reverse("reviews", kwargs={"org": slug}) + f"#review-{obj.pk}"
+        return DecidedItem(kind, obj.pk, f"{obj.title}\n\n{obj.body}".strip(), name, url)
+    raise ValueError(kind)
+
+
+def _entry_item(entry: Any) -> tuple[str, Any] | None:
+    """The item a moderation log entry is about: the most specific it names."""
+    for kind in ("comment", "answer", "review", "question", "idea"):
+        if getattr(entry, f"{kind}_id", None) is not None:
+            return kind, getattr(entry, kind)
+    return None
+
+
+def decision_from_moderation(*, entry: Any) -> SpamDecision | None:
+    """The decision a staff member's entry in the public moderation log carries, recorded:
+    marked as spam → spam; released from the spam queue, or an item held as spam restored →
+    not spam. Entries of the filter itself and hides for abuse carry none."""
+    from sayso.community.models import ModerationAction, ModerationEntry
+
+    if entry.actor_id is None:
+        return None
+    found = _entry_item(entry)
+    if found is None:
+        return None
+    kind, obj = found
+    if entry.action == ModerationAction.SPAM:
+        label = SpamLabel.SPAM
+    elif entry.action == ModerationAction.NOT_SPAM:
+        label = SpamLabel.HAM
+    elif entry.action == ModerationAction.RESTORE:
+        before = (
+            ModerationEntry.objects.filter(**{kind: obj})
+            .exclude(pk=entry.pk)
+            .order_by("-created_at", "-id")
+            .values_list("action", flat=True)
+            .first()
+        )
+        if before != ModerationAction.SPAM:
+            return None
+        label = SpamLabel.HAM
+    else:
+        return None
+    decision, _ = spam_decision_record(
+        organization=entry.organization,
+        item=_community_item(kind, obj),
+        label=label,
+        actor=entry.actor,
+        where="moderation",
+    )
+    return decision
+
+
+def item_mark(
+    *, organization: Organization, kind: str, object_id: int, label: str, actor: Any, where: str
+) -> SpamDecision:
+    """Staff say a message of the inbox or a mention is spam or not: the stored verdict follows
+    (its analysis' ``is_spam``) and the decision is kept."""
+    if kind == DecidedKind.MESSAGE:
+        return _message_mark(organization, object_id, label, actor, where)
+    if kind == DecidedKind.MENTION:
+        return _mention_mark(organization, object_id, label, actor, where)
+    raise ValidationError({"kind": "Mark a message or a mention here."})
+
+
+def _message_mark(
+    organization: Organization, object_id: int, label: str, actor: Any, where: str
+) -> SpamDecision:
+    from sayso.conversations.models import Message
+    from sayso.intelligence.models import MessageAnalysis
+
+    message = (
+        Message.objects.filter(organization=organization, pk=object_id)
+        .select_related("customer", "case")
+        .first()
+    )
+    if message is None:
+        raise ValidationError("No such message.")
+    with transaction.atomic():
+        MessageAnalysis.objects.filter(message=message).update(
+            is_spam=label == SpamLabel.SPAM, updated_at=timezone.now()
+        )
+        from django.urls import reverse
+
+        url = reverse(
+            "case-detail", kwargs={"org": organization.slug, "number": message.case.number}
+        )
+        decision, _ = spam_decision_record(
+            organization=organization,
+            item=DecidedItem(
+                DecidedKind.MESSAGE,
+                message.pk,
+                message.body,
+                message.customer.display_name if message.customer_id else "",
+                f"{url}#message-{message.pk}",
+            ),
+            label=label,
+            actor=actor,
+            where=where,
+        )
+    return decision
+
+
+def _mention_mark(
+    organization: Organization, object_id: int, label: str, actor: Any, where: str
+) -> SpamDecision:
+    from sayso.listening.models import Mention, Outcome
+
+    mention = Mention.objects.filter(organization=organization, pk=object_id).first()
+    if mention is None:
+        raise ValidationError("No such mention.")
+    with transaction.atomic():
+        spam = label == SpamLabel.SPAM
+        changes: dict[str, Any] = {"is_spam": spam, "updated_at": timezone.now()}
+        if spam and mention.outcome == Outcome.KEPT:
+            changes["outcome"] = Outcome.SPAM
+        elif not spam and mention.outcome == Outcome.SPAM:
+            changes["outcome"] = Outcome.KEPT
+        Mention.objects.filter(pk=mention.pk).update(**changes)
+        text = f"{mention.title}\n\n{mention.text}".strip() if mention.title else mention.text
+        decision, _ = spam_decision_record(
+            organization=organization,
+            item=DecidedItem(
+                DecidedKind.MENTION, mention.pk, text, mention.author_name, mention.url
+            ),
+            label=label,
+            actor=actor,
+            where=where,
+        )
+    return decision
+
+
+# --- features ---------------------------------------------------------------------------------
+
+
+def _vectors(texts: Sequence[str]) -> np.ndarray:
+    from sayso.intelligence.embeddings import embed
+
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    return np.asarray(embed([t[:MAX_TEXT] for t in texts]), dtype=np.float32)
+
+
+def _hasher() -> Any:
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(
+        analyzer="char_wb",
+        ngram_range=(3, 5),
+        n_features=CHAR_FEATURES,
+        alternate_sign=False,
+        norm="l2",
+        lowercase=True,
+    )
+
+
+def _design(
+    vectors: np.ndarray, texts: Sequence[str], authors: Sequence[str], base: Sequence[float]
+) -> Any:
+    """The classifier's features: sentence vector, character n-grams of "author: text", and
+    the base model's verdict."""
+    from scipy.sparse import csr_matrix, hstack
+
+    chars = _hasher().transform([f"{a}: {t}" for a, t in zip(authors, texts, strict=True)])
+    base_column = csr_matrix(np.asarray(base, dtype=np.float32).reshape(-1, 1))
+    return hstack([csr_matrix(vectors), chars, base_column]).tocsr()
+
+
+# --- the organization's filter ----------------------------------------------------------------
+
+
+@dataclass
+class OrgFilter:
+    """A loaded version: what scoring needs."""
+
+    version_id: int
+    number: int
+    vectors: np.ndarray  # (n, 384) the labelled examples
+    labels: np.ndarray  # (n,) 1 spam, 0 not spam
+    coef: np.ndarray | None  # (384 + CHAR_FEATURES + 1,) or None without a classifier
+    intercept: float = 0.0
+
+    def spam_vectors(self) -> np.ndarray:
+        return self.vectors[self.labels == 1]
+
+    def ham_vectors(self) -> np.ndarray:
+        return self.vectors[self.labels == 0]
+
+
+def _pack(arrays: dict[str, np.ndarray]) -> bytes:
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
+    return buffer.getvalue()
+
+
+def _unpack(version: SpamFilterVersion) -> OrgFilter:
+    with np.load(io.BytesIO(bytes(version.model)), allow_pickle=False) as data:
+        coef = data["coef"] if data["coef"].size else None
+        return OrgFilter(
+            version_id=version.pk,
+            number=version.number,
+            vectors=np.asarray(data["vectors"], dtype=np.float32),
+            labels=np.asarray(data["labels"], dtype=np.int8),
+            coef=np.asarray(coef, dtype=np.float32) if coef is not None else None,
+            intercept=float(data["intercept"][0]) if data["intercept"].size else 0.0,
+        )
+
+
+_cache_lock = threading.Lock()
+_loaded: dict[int, tuple[tuple[int, str], OrgFilter]] = {}  # org id -> (version key, filter)
+
+
+def _cache_key(organization_id: int) -> str:
+    return f"sayso:spam-filter-active:{organization_id}"
+
+
+def _forget(organization_id: int) -> None:
+    from django.core.cache import cache
+
+    cache.delete(_cache_key(organization_id))
+    with _cache_lock:
+        _loaded.pop(organization_id, None)
+
+
+def active_filter(*, organization_id: int) -> OrgFilter | None:
+    """The organization's active filter, loaded once per version per process. Which version
+    is active is kept in Django's cache for a few seconds (so that screening a batch asks the
+    database once), and forgotten when a training or rollback commits."""
+    from django.core.cache import cache
+
+    key = _cache_key(organization_id)
+    active = cache.get(key)
+    if active is None:
+        row = (
+            SpamFilterVersion.objects.filter(organization_id=organization_id, is_active=True)
+            .values_list("pk", "created_at")
+            .first()
+        )
+        active = [row[0], row[1].isoformat()] if row is not None else []
+        cache.set(key, active, _ACTIVE_TTL)
+    if not active:
+        return None
+    version_key = (int(active[0]), str(active[1]))
+    with _cache_lock:
+        loaded = _loaded.get(organization_id)
+    if loaded is not None and loaded[0] == version_key:
+        return loaded[1]
+    version = SpamFilterVersion.objects.filter(pk=version_key[0], is_active=True).first()
+    if version is None:
+        _forget(organization_id)
+        return None
+    found = _unpack(version)
+    with _cache_lock:
+        _loaded[organization_id] = (version_key, found)
+    return found
+
+
+@dataclass
+class OrgVerdict:
+    """The organization's filter on one text: its probability, whether it holds the text,
+    whether it clears the base model's hold (a near copy of a released post), and why."""
+
+    probability: float
+    is_spam: bool
+    clears: bool = False
+    reasons: list[str] = field(default_factory=list)
+    version: int | None = None
+
+
+def _posts(n: int) -> str:
+    return "a post" if n == 1 else f"{n} posts"
+
+
+def score(
+    loaded: OrgFilter,
+    *,
+    text: str,
+    author: str = "",
+    base_is_spam: bool = False,
+    vector: np.ndarray | None = None,
+) -> OrgVerdict:
+    text = _clip(text)
+    if vector is None:
+        vector = _vectors([text])[0]
+    vector = np.asarray(vector, dtype=np.float32).reshape(-1)
+    spam_vectors, ham_vectors = loaded.spam_vectors(), loaded.ham_vectors()
+    spam_sims = spam_vectors @ vector if len(spam_vectors) else np.zeros(0)
+    ham_sims = ham_vectors @ vector if len(ham_vectors) else np.zeros(0)
+    nearest_spam = float(spam_sims.max()) if spam_sims.size else 0.0
+    nearest_ham = float(ham_sims.max()) if ham_sims.size else 0.0
+    probability = 0.0
+    if loaded.coef is not None:
+        x = _design(vector[None, :], [text], [author], [1.0 if base_is_spam else 0.0])
+        logit = float(np.asarray(x @ loaded.coef).reshape(-1)[0]) + loaded.intercept
+        probability = float(1.0 / (1.0 + np.exp(-logit)))
+    else:  # no classifier (no normal traffic yet): the look-alikes alone
+        probability = max(0.0, min(1.0, (nearest_spam - SUPPORT) / (1 - SUPPORT) * 2))
+    verdict = OrgVerdict(probability=probability, is_spam=False, version=loaded.number)
+    if nearest_ham >= NEAR_COPY and nearest_ham > nearest_spam:
+        released = int((ham_sims >= NEAR_COPY).sum())
+        verdict.clears = True
+        verdict.probability = min(probability, 1.0 - nearest_ham)
+        verdict.reasons = [f"like {_posts(released)} your moderators released"]
+        return verdict
+    like = int((spam_sims >= LIKE).sum())
+    if nearest_spam >= SUPPORT and probability >= HOLD_PROBABILITY and nearest_spam > nearest_ham:
+        verdict.is_spam = True
+        verdict.reasons = [f"like {_posts(max(like, 1))} your moderators marked as spam"]
+    return verdict
+
+
+def org_spam_verdict(
+    *,
+    organization: Organization | int,
+    text: str,
+    author: str = "",
+    url: str = "",
+    base_is_spam: bool = False,
+    vector: np.ndarray | None = None,
+) -> OrgVerdict | None:
+    """The organization's filter on a text, or None when it has no trained filter."""
+    organization_id = organization if isinstance(organization, int) else organization.pk
+    loaded = active_filter(organization_id=organization_id)
+    if loaded is None:
+        return None
+    return score(loaded, text=text, author=author, base_is_spam=base_is_spam, vector=vector)
+
+
+def screen(
+    *,
+    organization_id: int,
+    text: str,
+    author: Any,
+    base: list[str],
+    kind: str = "comment",
+    url: str = "",
+) -> list[str]:
+    """Why a public post is held, given the base model's reasons (``base``; empty: it passed):
+    the organization's filter and Akismet added, or the base hold cleared by a moderator's
+    release of a near copy. Empty: the post is public."""
+    name = getattr(author, "display_name", "") or ""
+    reasons = list(base)
+    verdict = org_spam_verdict(
+        organization=organization_id, text=text, author=name, base_is_spam=bool(base)
+    )
+    if verdict is not None:
+        if verdict.clears:
+            return []
+        if verdict.is_spam and not base:
+            reasons += verdict.reasons
+    from sayso.intelligence.spam_akismet import akismet_check
+
+    akismet = akismet_check(
+        organization_id=organization_id, text=text, author=name, kind=kind, url=url
+    )
+    if akismet:
+        reasons.append("Akismet says spam")
+    return reasons
+
+
+def analysis_screen(
+    *, organization_id: int, result: Any, text: str, author: str, vector: np.ndarray | None
+) -> Any:
+    """An ``Analysis`` (the listening pipeline's, a stored message's) with the organization's
+    filter applied: the same object when the filter changes nothing, else a changed copy."""
+    from dataclasses import replace
+
+    verdict = org_spam_verdict(
+        organization=organization_id,
+        text=text,
+        author=author,
+        base_is_spam=bool(result.is_spam),
+        vector=vector,
+    )
+    if verdict is None:
+        return result
+    if verdict.clears and result.is_spam:
+        return replace(
+            result,
+            is_spam=False,
+            spam=verdict.probability,
+            reasons=[*result.reasons, *verdict.reasons],
+        )
+    if verdict.is_spam and not result.is_spam:
+        return replace(
+            result,
+            is_spam=True,
+            spam=max(result.spam, verdict.probability),
+            reasons=[*result.reasons, *verdict.reasons],
+        )
+    return result
+
+
+# --- training ---------------------------------------------------------------------------------
+
+
+def _background(organization: Organization, decided: set[tuple[str, int]]) -> list[DecidedItem]:
+    """The organization's recent public posts that no moderator marked: its normal traffic."""
+    from sayso.community.models import Comment, CommentState, Idea, Question
+
+    items: list[DecidedItem] = []
+    comments = (
+        Comment.objects.filter(organization=organization, state=CommentState.VISIBLE)
+        .select_related("author")
+        .order_by("-created_at", "-id")[:BACKGROUND_LIMIT]
+    )
+    for c in comments:
+        if ("comment", c.pk) not in decided:
+            name = c.author.display_name if c.author is not None else ""
+            items.append(DecidedItem("comment", c.pk, c.body, name))
+    ideas = (
+        Idea.objects.filter(organization=organization, hidden_at__isnull=True)
+        .select_related("author")
+        .order_by("-created_at", "-id")[:BACKGROUND_LIMIT]
+    )
+    for i in ideas:
+        if ("idea", i.pk) not in decided:
+            name = i.author.display_name if i.author is not None else ""
+            items.append(DecidedItem("idea", i.pk, f"{i.title}\n\n{i.body}".strip(), name))
+    questions = Question.objects.filter(organization=organization, hidden_at__isnull=True).order_by(
+        "-created_at", "-id"
+    )[:BACKGROUND_LIMIT]
+    for q in questions:
+        if ("question", q.pk) not in decided:
+            items.append(DecidedItem("question", q.pk, f"{q.title}\n\n{q.body}".strip()))
+    items.sort(key=lambda item: -item.object_id)
+    return items[:BACKGROUND_LIMIT]
+
+
+def _fit(x: Any, y: np.ndarray, weights: np.ndarray) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000)
+    model.fit(x, y, sample_weight=weights)
+    return model
+
+
+def _held_out(x: Any, y: np.ndarray, weights: np.ndarray, decided: int) -> dict[str, Any]:
+    """Leave-one-out (or 5-fold past 60 decisions) over the moderators' decisions: how many
+    of their spam the filter would hold, how many of their releases it would keep public."""
+    n = decided
+    if n < 2 or len(set(y.tolist())) < 2:
+        return {}
+    folds = list(range(n)) if n <= 60 else None
+    predictions = np.zeros(n, dtype=np.int8)
+    indexes = np.arange(len(y))
+    groups = [[i] for i in folds] if folds is not None else np.array_split(np.arange(n), 5)
+    for group in groups:
+        keep = np.setdiff1d(indexes, np.asarray(group))
+        if len(set(y[keep].tolist())) < 2:
+            predictions[group] = y[group]  # nothing to learn from without it: not counted
+            continue
+        model = _fit(x[keep], y[keep], weights[keep])
+        predictions[group] = (model.predict_proba(x[group])[:, 1] >= HOLD_PROBABILITY).astype(
+            np.int8
+        )
+    truth = y[:n]
+    spam = int((truth == 1).sum())
+    ham = int((truth == 0).sum())
+    caught = int(((predictions == 1) & (truth == 1)).sum())
+    false_holds = int(((predictions == 1) & (truth == 0)).sum())
+    return {
+        "held_out": "leave-one-out" if folds is not None else "5-fold",
+        "spam_recall": round(caught / spam, 3) if spam else None,
+        "released_kept_public": round(1 - false_holds / ham, 3) if ham else None,
+    }
+
+
+@transaction.atomic
+def spam_filter_train(
+    *, organization: Organization, trigger: str = "", actor: Any = None
+) -> SpamFilterVersion:
+    """Train the organization's filter on its moderators' decisions and make the result the
+    active version (the one before it is kept for rollback)."""
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    decisions = list(
+        SpamDecision.objects.filter(organization=organization).order_by("-decided_at", "-id")[:5000]
+    )
+    if not decisions:
+        raise ValidationError("Nothing to learn from yet: mark posts as spam or not spam first.")
+    decided = {(d.kind, d.object_id) for d in decisions}
+    background = _background(organization, decided)
+    texts = [d.text for d in decisions] + [b.text for b in background]
+    authors = [d.author_name for d in decisions] + [b.author_name for b in background]
+    y = np.asarray(
+        [1 if d.label == SpamLabel.SPAM else 0 for d in decisions] + [0] * len(background),
+        dtype=np.int8,
+    )
+    vectors = _vectors(texts)
+    # The base model's verdict as a feature: what it says of each example today.
+    base = _base_verdicts(texts, authors)
+    x = _design(vectors, texts, authors, base)
+    weights = np.asarray([2.0] * len(decisions) + [1.0] * len(background), dtype=np.float64)
+    coef = np.zeros(0, dtype=np.float32)
+    intercept = np.zeros(0, dtype=np.float32)
+    metrics: dict[str, Any] = {}
+    if len(set(y.tolist())) == 2:
+        model = _fit(x, y, weights)
+        coef = model.coef_[0].astype(np.float32)
+        intercept = np.asarray([model.intercept_[0]], dtype=np.float32)
+        trained = model.predict_proba(x)[:, 1] >= HOLD_PROBABILITY
+        metrics["training_accuracy"] = round(float((trained == (y == 1)).mean()), 3)
+        metrics.update(_held_out(x, y, weights, len(decisions)))
+    else:
+        metrics["classifier"] = "none: it needs spam and posts that are not spam"
+    n_decisions = len(decisions)
+    number = (
+        SpamFilterVersion.objects.filter(organization=organization).aggregate(n=Max("number"))["n"]
+        or 0
+    ) + 1
+    SpamFilterVersion.objects.filter(organization=organization, is_active=True).update(
+        is_active=False
+    )
+    version = SpamFilterVersion.objects.create(
+        organization=organization,
+        number=number,
+        is_active=True,
+        model=_pack(
+            {
+                "vectors": vectors[:n_decisions],
+                "labels": y[:n_decisions],
+                "coef": coef,
+                "intercept": intercept,
+            }
+        ),
+        spam_examples=int((y[:n_decisions] == 1).sum()),
+        ham_examples=int((y[:n_decisions] == 0).sum()),
+        background_examples=len(background),
+        metrics=metrics,
+        trigger=trigger[:40],
+        trained_by=actor if getattr(actor, "is_authenticated", False) else None,
+        decisions_until=max(d.decided_at for d in decisions),
+    )
+    old = SpamFilterVersion.objects.filter(organization=organization).order_by("-number")[
+        KEEP_VERSIONS:
+    ]
+    SpamFilterVersion.objects.filter(pk__in=[v.pk for v in old]).delete()
+    transaction.on_commit(lambda: _forget(organization.pk))
+    _forget(organization.pk)
+    log.info("spam filter v%s of %s trained: %s", number, organization.slug, metrics)
+    return version
+
+
+def _base_verdicts(texts: Sequence[str], authors: Sequence[str]) -> list[float]:
+    from sayso.intelligence.analysis.pipeline import Item, analyze
+
+    if not texts:
+        return []
+    results = analyze([Item(text=t, author=a) for t, a in zip(texts, authors, strict=True)])
+    return [1.0 if r.is_spam else 0.0 for r in results]
+
+
+@transaction.atomic
+def spam_filter_rollback(*, organization: Organization, actor: Any = None) -> SpamFilterVersion:
+    """Make the version before the active one active again."""
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    active = SpamFilterVersion.objects.filter(organization=organization, is_active=True).first()
+    if active is None:
+        raise ValidationError("The filter has no active version to roll back from.")
+    previous = (
+        SpamFilterVersion.objects.filter(organization=organization, number__lt=active.number)
+        .order_by("-number")
+        .first()
+    )
+    if previous is None:
+        raise ValidationError(f"Version {active.number} is the first: nothing to roll back to.")
+    active.is_active = False
+    active.save(update_fields=["is_active", "updated_at"])
+    previous.is_active = True
+    previous.save(update_fields=["is_active", "updated_at"])
+    transaction.on_commit(lambda: _forget(organization.pk))
+    _forget(organization.pk)
+    log.info(
+        "spam filter of %s rolled back from v%s to v%s",
+        organization.slug,
+        active.number,
+        previous.number,
+    )
+    return previous
+
+
+def version_list(*, organization: Organization) -> Any:  # QuerySet[SpamFilterVersion]
+    return (
+        SpamFilterVersion.objects.filter(organization=organization)
+        .defer("model")
+        .select_related("trained_by")
+        .order_by("-number")
+    )
+
+
+def filter_stale(*, organization: Organization) -> bool:
+    """Whether decisions were made since the active version was trained (or there are
+    decisions and no version)."""
+    newest = SpamDecision.objects.filter(organization=organization).aggregate(n=Max("decided_at"))[
+        "n"
+    ]
+    if newest is None:
+        return False
+    active = SpamFilterVersion.objects.filter(organization=organization, is_active=True).first()
+    if active is None:
+        return not SpamFilterVersion.objects.filter(
+            organization=organization, decisions_until__gte=newest
+        ).exists()
+    return active.decisions_until is None or active.decisions_until < newest
+
+
+def spam_filters_retrain_stale(*, trigger: str = "schedule") -> list[SpamFilterVersion]:
+    """Retrain the filter of every organization with decisions newer than its active
+    version (the scheduler's task; cheap when nothing changed)."""
+    trained = []
+    org_ids = SpamDecision.objects.values_list("organization_id", flat=True).distinct()
+    for organization in Organization.objects.filter(pk__in=list(org_ids)):
+        if filter_stale(organization=organization):
+            trained.append(spam_filter_train(organization=organization, trigger=trigger))
+    return trained
+
+
+# --- releasing a wrongly held post and its look-alikes ---------------------------------------
+
+
+@dataclass(frozen=True)
+class HeldItem:
+    kind: str
+    obj: Any
+    item: DecidedItem
+    reason: str
+    similarity: float = 0.0
+
+
+def held_items(*, organization: Organization, limit: int = 200) -> list[HeldItem]:
+    """Posts held as spam (by the filter or as spam by staff) that a moderator could release:
+    comments, answers, ideas, questions and reviews, newest first."""
+    from sayso.community.models import (
+        Answer,
+        Comment,
+        CommentState,
+        Idea,
+        ModerationAction,
+        ModerationEntry,
+        Question,
+        Review,
+    )
+
+    held: list[HeldItem] = []
+    for comment in (
+        Comment.objects.filter(organization=organization, state=CommentState.SPAM)
+        .select_related("author", "idea", "organization")
+        .order_by("-created_at", "-id")[:limit]
+    ):
+        held.append(
+            HeldItem("comment", comment, _community_item("comment", comment), comment.state_reason)
+        )
+    for answer in (
+        Answer.objects.filter(question__organization=organization, state=CommentState.SPAM)
+        .select_related("author", "question__organization")
+        .order_by("-created_at", "-id")[:limit]
+    ):
+        held.append(
+            HeldItem("answer", answer, _community_item("answer", answer), answer.state_reason)
+        )
+    spam_logged = ModerationEntry.objects.filter(
+        organization=organization, action=ModerationAction.SPAM
+    )
+    for model, kind in ((Idea, "idea"), (Question, "question")):
+        hidden = model.objects.filter(organization=organization, hidden_at__isnull=False)
+        ids = set(
+            spam_logged.filter(**{f"{kind}__in": hidden}).values_list(f"{kind}_id", flat=True)
+        )
+        for obj in hidden.filter(pk__in=ids).select_related("author", "organization")[:limit]:
+            last = (
+                ModerationEntry.objects.filter(**{kind: obj}).order_by("-created_at", "-id").first()
+            )
+            if last is not None and last.action == ModerationAction.SPAM:
+                held.append(HeldItem(kind, obj, _community_item(kind, obj), last.reason))
+    for review in (
+        Review.objects.filter(organization=organization, hidden_at__isnull=False)
+        .select_related("customer", "organization")
+        .order_by("-hidden_at")[:limit]
+    ):
+        if review.hidden_reason.startswith(("Held by the spam filter", "Spam")):
+            held.append(
+                HeldItem("review", review, _community_item("review", review), review.hidden_reason)
+            )
+    return held
+
+
+def lookalikes(
+    *, organization: Organization, text: str, exclude: tuple[str, int] | None = None
+) -> list[HeldItem]:
+    """Held posts that look like ``text`` (a post a moderator released), most alike first;
+    never one a moderator marked as spam."""
+    held = [
+        h for h in held_items(organization=organization) if (h.kind, h.item.object_id) != exclude
+    ]
+    if not held:
+        return []
+    confirmed = set(
+        SpamDecision.objects.filter(organization=organization, label=SpamLabel.SPAM).values_list(
+            "kind", "object_id"
+        )
+    )
+    held = [h for h in held if (h.kind, h.item.object_id) not in confirmed]
+    if not held:
+        return []
+    vectors = _vectors([_clip(text), *[h.item.text for h in held]])
+    sims = vectors[1:] @ vectors[0]
+    found = [
+        HeldItem(h.kind, h.obj, h.item, h.reason, float(s))
+        for h, s in zip(held, sims, strict=True)
+        if s >= LOOKALIKE
+    ]
+    return sorted(found, key=lambda h: -h.similarity)
+
+
+def held_item_get(*, organization: Organization, kind: str, object_id: int) -> HeldItem | None:
+    for held in held_items(organization=organization):
+        if held.kind == kind and held.item.object_id == object_id:
+            return held
+    return None
+
+
+def _release(held: HeldItem, actor: Any, reason: str) -> None:
+    from sayso.community import questions, reviews, services
+
+    if held.kind == "comment":
+        services.comment_restore(comment=held.obj, actor=actor, reason=reason)
+    elif held.kind == "answer":
+        questions.answer_restore(answer=held.obj, actor=actor, reason=reason)
+    elif held.kind == "idea":
+        services.idea_restore(idea=held.obj, actor=actor, reason=reason)
+    elif held.kind == "question":
+        questions.question_restore(question=held.obj, actor=actor, reason=reason)
+    elif held.kind == "review":
+        reviews.review_restore(review=held.obj, actor=actor, reason=reason)
+
+
+@dataclass
+class Release:
+    released: list[HeldItem]
+    lookalikes: list[HeldItem]
+
+
+def held_release(
+    *,
+    organization: Organization,
+    kind: str,
+    object_id: int,
+    actor: Any,
+    with_lookalikes: Iterable[tuple[str, int]] | bool = (),
+) -> Release:
+    """Release a held post (each release in the public log, each a "not spam" decision), and
+    with it the look-alikes named (``True``: all its look-alikes); returns what was released
+    and the look-alikes still held, to offer."""
+    held = held_item_get(organization=organization, kind=kind, object_id=object_id)
+    if held is None:
+        raise ValidationError("That post is not held as spam.")
+    _release(held, actor, "Not spam")
+    released = [held]
+    alike = lookalikes(organization=organization, text=held.item.text, exclude=(kind, object_id))
+    if with_lookalikes is True:
+        chosen = {(h.kind, h.item.object_id) for h in alike}
+    else:
+        chosen = set(with_lookalikes or ())
+    still = []
+    for other in alike:
+        if (other.kind, other.item.object_id) in chosen:
+            _release(other, actor, f"Not spam: like the released {held.kind} #{object_id}")
+            released.append(other)
+        else:
+            still.append(other)
+    return Release(released=released, lookalikes=still)
+
+
+# --- one decision, acted on (the API's) -------------------------------------------------------
+
+
+def _community_object(organization: Organization, kind: str, object_id: int) -> Any:
+    from sayso.community.models import Answer, Comment, Idea, Question, Review
+
+    if kind == "answer":
+        return (
+            Answer.objects.filter(question__organization=organization, pk=object_id)
+            .select_related("question__organization", "author")
+            .first()
+        )
+    model: Any = {"comment": Comment, "idea": Idea, "question": Question, "review": Review}[kind]
+    return model.objects.filter(organization=organization, pk=object_id).first()
+
+
+def _is_public(kind: str, obj: Any) -> bool:
+    if kind in ("comment", "answer"):
+        return bool(obj.state == "visible")
+    return obj.hidden_at is None
+
+
+def _hide_as_spam(kind: str, obj: Any, actor: Any) -> None:
+    from sayso.community import questions, reviews, services
+
+    hide = {
+        "comment": lambda: services.comment_hide(comment=obj, category="spam", actor=actor),
+        "idea": lambda: services.idea_hide(idea=obj, category="spam", actor=actor),
+        "question": lambda: questions.question_hide(question=obj, category="spam", actor=actor),
+        "answer": lambda: questions.answer_hide(answer=obj, category="spam", actor=actor),
+        "review": lambda: reviews.review_hide(review=obj, category="spam", actor=actor),
+    }[kind]
+    hide()
+
+
+@dataclass
+class Applied:
+    decision: SpamDecision
+    released: list[HeldItem] = field(default_factory=list)
+    lookalikes: list[HeldItem] = field(default_factory=list)
+
+
+def decision_apply(
+    *,
+    organization: Organization,
+    kind: str,
+    object_id: int,
+    label: str,
+    actor: Any,
+    where: str = "API",
+    release_lookalikes: bool = False,
+) -> Applied:
+    """A moderator's decision about an item, acted on as the web pages act: "spam" hides a
+    public post as spam (a held one stays held), "not spam" releases a held post (and, with
+    ``release_lookalikes``, its held look-alikes; else they are returned to offer); a message
+    or a mention gets its spam mark. Recorded as a labelled example either way."""
+    if label not in SpamLabel.values:
+        raise ValidationError({"label": "Say “spam” or “ham” (not spam)."})
+    if kind in (DecidedKind.MESSAGE, DecidedKind.MENTION):
+        decision = item_mark(
+            organization=organization,
+            kind=kind,
+            object_id=object_id,
+            label=label,
+            actor=actor,
+            where=where,
+        )
+        return Applied(decision=decision)
+    if kind not in DecidedKind.values:
+        raise ValidationError({"kind": f"Decisions are about {', '.join(DecidedKind.values)}."})
+    obj = _community_object(organization, kind, object_id)
+    if obj is None:
+        raise ValidationError({"id": f"No such {kind}."})
+    with transaction.atomic():
+        applied: Applied | None = None
+        if label == SpamLabel.SPAM and _is_public(kind, obj):
+            _hide_as_spam(kind, obj, actor)
+        elif label == SpamLabel.HAM and held_item_get(
+            organization=organization, kind=kind, object_id=object_id
+        ):
+            release = held_release(
+                organization=organization,
+                kind=kind,
+                object_id=object_id,
+                actor=actor,
+                with_lookalikes=release_lookalikes,
+            )
+            applied = Applied(
+                decision=SpamDecision.objects.get(
+                    organization=organization, kind=kind, object_id=object_id
+                ),
+                released=release.released,
+                lookalikes=release.lookalikes,
+            )
+        if applied is not None:
+            return applied
+        decision, _ = spam_decision_record(
+            organization=organization,
+            item=_community_item(kind, obj),
+            label=label,
+            actor=actor,
+            where=where,
+        )
+        return Applied(decision=decision)

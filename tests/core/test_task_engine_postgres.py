@@ -193,3 +193,86 @@ def test_three_workers_enqueue_each_periodic_task_once_per_period(
         "GROUP BY task_name, defer_timestamp HAVING count(*) > 1"
     )
     assert doubled == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_inside_an_analysis_and_a_new_one_analyze_the_message_once(
+    procrastinate: None, workers: Any, org: Any
+) -> None:
+    from sayso.intelligence.analysis_tasks import analyze_message
+    from sayso.intelligence.models import MessageAnalysis
+    from tests import factories
+
+    case = factories.make_case(org, body="My truck booking vanished and nobody calls back.")
+    message = case.messages.get()
+    _clean()  # only this test's job: not the ones the new message queued
+    MessageAnalysis.objects.all().delete()
+    job = analyze_message.enqueue(message.pk)
+    first = workers("--no-scheduler", "--queues", "analysis")
+    _wait(lambda: _status(job.id) == [("doing",)], 120, "the analysis to start")
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=30)
+
+    workers("--no-scheduler", "--queues", "analysis")
+    _wait(lambda: _status(job.id) == [("succeeded",)], 180, "the analysis to be run again")
+
+    assert MessageAnalysis.objects.filter(message=message).count() == 1
+    assert _jobs("SELECT attempts FROM procrastinate_jobs WHERE id = %s", (int(job.id),)) == [(2,)]
+
+
+INGEST_ITEMS = 500
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_inside_an_ingest_batch_leaves_each_item_once_and_loses_none(
+    procrastinate: None, workers: Any, org: Any, settings: Any
+) -> None:
+    from django.utils import timezone
+
+    from sayso.listening.models import Mention, Source
+    from sayso.listening.services import source_create, term_add
+    from sayso.listening.tasks import poll_source
+    from tests.listening.feeds import atom
+    from tests.listening.stand_in import Reply, StandIn
+
+    settings.SAYSO_OUTBOUND_ALLOW = ["127.0.0.1/32"]
+    entries = [
+        {
+            "id": f"urn:post:{n}",
+            "title": f"Post {n}",
+            "author": f"Writer {n % 17}",
+            "author_uri": f"https://writer{n % 17}.example.net/",
+            "html": f"Haulright lost my truck booking number {n}; nobody answers the phone.",
+        }
+        for n in range(INGEST_ITEMS)
+    ]
+    allow = {"SAYSO_OUTBOUND_ALLOW": "127.0.0.1/32"}
+    with StandIn() as stand_in:
+        stand_in.route(
+            "/feed", Reply(body=atom(entries), headers={"Content-Type": "application/atom+xml"})
+        )
+        term_add(organization=org, kind="brand", term="Haulright")
+        source = source_create(
+            organization=org, name="Forum", kind="rss", url=f"{stand_in.url}/feed"
+        )
+        _clean()
+        job = poll_source.enqueue(source.pk)
+        first = workers("--no-scheduler", "--queues", "ingest", **allow)
+        _wait(lambda: Mention.objects.exists(), 240, "the batch to start storing")
+        assert _status(job.id) == [("doing",)]
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+        killed_at = Mention.objects.count()
+        assert 0 < killed_at < INGEST_ITEMS
+
+        workers("--no-scheduler", "--queues", "ingest", **allow)
+        # Run again: the source is still leased to the killed poll, so nothing is doubled.
+        _wait(lambda: _status(job.id) == [("succeeded",)], 120, "the poll to be run again")
+        assert Mention.objects.count() == killed_at
+        # The lease runs out (fast-forwarded here): the next poll takes the batch up again.
+        Source.objects.filter(pk=source.pk).update(next_poll_at=timezone.now())
+        again = poll_source.enqueue(source.pk)
+        _wait(lambda: _status(again.id) == [("succeeded",)], 300, "the next poll")
+
+    assert Mention.objects.count() == INGEST_ITEMS
+    assert Mention.objects.values("external_id").distinct().count() == INGEST_ITEMS

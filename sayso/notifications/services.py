@@ -1,4 +1,5 @@
-"""Alerts for staff: one row in the inbox per recipient and event, emailed once."""
+"""Alerts for staff: one row in the inbox per recipient and event, emailed once (through the
+outbox, sayso/notifications/outbox.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sayso.core.models import Organization
-from sayso.notifications.models import Alert, MailKind, MailState, OutgoingMail
-from sayso.notifications.outbox import mail_queue, mail_send
+from sayso.notifications.models import Alert, MailKind, OutgoingMail
+from sayso.notifications.outbox import mail_queue
 
 
 def alert_send(
@@ -77,11 +78,3 @@ def alert_mail_queue(*, alert_id: int) -> OutgoingMail | None:
         alert=alert,
         case=alert.case,
     )
-
-
-def alert_deliver_email(*, alert_id: int) -> bool:
-    """Send one alert's email now (queuing it first when it is not); True when delivered."""
-    mail = alert_mail_queue(alert_id=alert_id)
-    if mail is None:
-        return False
-    return mail_send(mail_id=mail.pk) == MailState.DELIVERED

@@ -270,7 +270,7 @@ def intent_publish(
 
 
 def _own_open_intent(intent: Intent, customer: Customer) -> Intent:
-    intent = Intent.objects.select_for_update().get(pk=intent.pk)
+    intent = Intent.objects.select_for_update(of=("self",)).get(pk=intent.pk)
     if intent.customer_id != customer.pk:
         raise ValidationError("This intent is not yours.")
     return intent
@@ -436,7 +436,7 @@ def offer_make(
         if existing is not None:
             return existing
     intent = (
-        Intent.objects.select_for_update()
+        Intent.objects.select_for_update(of=("self",))
         .select_related("organization", "customer")
         .get(pk=intent.pk)
     )
@@ -491,7 +491,9 @@ def offer_make(
 
 def _offer_for_customer(offer: Offer, customer: Customer) -> Offer:
     offer = (
-        Offer.objects.select_for_update().select_related("intent", "organization").get(pk=offer.pk)
+        Offer.objects.select_for_update(of=("self",))
+        .select_related("intent", "organization")
+        .get(pk=offer.pk)
     )
     if offer.intent.customer_id != customer.pk:
         raise ValidationError("This offer was not made to you.")
@@ -542,7 +544,7 @@ def offer_accept(*, offer: Offer, customer: Customer) -> Deal:
         raise IntentClosed(f"This offer is {offer.get_status_display().lower()}.")
     if not offer.is_valid:
         raise IntentClosed(f"This offer was valid until {_day(offer.valid_until)}.")
-    intent = Intent.objects.select_for_update().get(pk=offer.intent_id)
+    intent = Intent.objects.select_for_update(of=("self",)).get(pk=offer.intent_id)
     if intent.status not in {IntentStatus.OPEN, IntentStatus.CLOSED}:
         raise IntentClosed(f"This intent is {intent.get_status_display().lower()}.")
     now = timezone.now()
@@ -852,7 +854,11 @@ def deal_move(*, deal: Deal, stage_id: int, actor: Any, next_step: str | None = 
     _staff(deal.organization, actor)
     stage = _stage(deal.organization, stage_id)
     assert stage is not None
-    deal = Deal.objects.select_for_update().select_related("stage", "customer").get(pk=deal.pk)
+    deal = (
+        Deal.objects.select_for_update(of=("self",))
+        .select_related("stage", "customer")
+        .get(pk=deal.pk)
+    )
     if deal.status != DealStatus.ACTIVE:
         raise ValidationError(
             f"This deal is {deal.get_status_display().lower()}: it cannot change stage."
@@ -888,7 +894,7 @@ def _deal_status(
     by_customer: bool,
 ) -> Deal:
     deal = (
-        Deal.objects.select_for_update()
+        Deal.objects.select_for_update(of=("self",))
         .select_related("customer", "organization", "owner")
         .get(pk=deal.pk)
     )
@@ -983,7 +989,9 @@ def deal_promise(
     first promise."""
     _staff(deal.organization, actor)
     deal = (
-        Deal.objects.select_for_update().select_related("customer", "organization").get(pk=deal.pk)
+        Deal.objects.select_for_update(of=("self",))
+        .select_related("customer", "organization")
+        .get(pk=deal.pk)
     )
     if deal.case_id is None:
         case = case_open(

@@ -32,6 +32,7 @@ from sayso.api import (
     analysis,
     cases,
     commitments,
+    consent,
     customers,
     deals,
     follows,
@@ -164,6 +165,8 @@ api.add_router("/v1/follows", follows.router)
 api.add_router("/v1/listening", listening.router)
 api.add_router("/v1/spam", moderation.router)
 api.add_router("/v1/status", status.router)
+api.add_router("/v1/consent", consent.router)
+api.add_router("/v1/outreach", consent.outreach_router)
 api.add_router("/v1/webhooks", webhooks.router)
 api.add_router("/v1/tasks", tasks.router)
 api.add_router("/v1", analysis.router)

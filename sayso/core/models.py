@@ -139,6 +139,12 @@ class Scope(models.TextChoices):
     )
     TASKS_READ = "tasks:read", "Read the background tasks that failed (dead letters)"
     TASKS_WRITE = "tasks:write", "Retry failed background tasks"
+    CONSENT_READ = "consent:read", "Read consent, its history and receipts, and outreach attempts"
+    CONSENT_WRITE = "consent:write", "Record consent decisions, notices and contact preferences"
+    OUTREACH_SEND = (
+        "outreach:send",
+        "Contact customers through the outreach guard, one by one or by campaign",
+    )
 
 
 TOKEN_PREFIX = "sayso_"  # noqa: S105 (a public prefix, not a secret)

@@ -6,6 +6,7 @@ class ConsentConfig(AppConfig):
     label = "consent"
 
     def ready(self) -> None:
+        from sayso.consent import checks  # noqa: F401 (registers the deploy check)
         from sayso.consent.models import ConsentRecord, ContactPreferences, OutreachAttempt
         from sayso.customers import merging
 
@@ -14,3 +15,10 @@ class ConsentConfig(AppConfig):
         merging.register(ConsentRecord)
         merging.register(OutreachAttempt)
         merging.register(ContactPreferences, unique_with=("organization",))
+        try:
+            from sayso.webhooks.events import event_type_register
+        except ImportError:  # pragma: no cover (an installation without the webhooks app)
+            return
+        event_type_register(
+            "consent.changed", "A customer gave, refused or withdrew consent for a channel."
+        )

@@ -1,10 +1,10 @@
 """Consent receipts: each decision as a Kantara Consent Receipt v1.1, signed as a JWS.
 
 The signing key is ``SAYSO_RECEIPT_SIGNING_KEY`` (or ``_FILE``): a PEM private key, Ed25519
-(signed ``EdDSA``) or RSA (``RS256``). Without one, a development Ed25519 key is made in the
-data directory (``sayso check --deploy`` warns). The public key is published as a JWK set at
-``/o/<org>/consent/receipt-keys.json`` so anyone can verify a receipt; signing and verifying
-are joserfc's (docs/design.md).
+(algorithm ``Ed25519``, RFC 9864) or RSA (``RS256``). Without one, a development Ed25519 key is
+made in the data directory (``sayso check --deploy`` warns). The public key is published as a
+JWK set at ``/o/<org>/consent/receipt-keys.json`` so anyone can verify a receipt; signing and
+verifying are joserfc's (docs/design.md).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from joserfc.jwk import KeySet, OKPKey, RSAKey
 from sayso.consent.models import Choice, ConsentChannel, ConsentRecord, Purpose
 
 DEV_KEY_FILE = "receipt_signing_key.pem"
-ALGORITHMS = ["EdDSA", "RS256"]
+ALGORITHMS = ["Ed25519", "RS256"]
 # The Kantara purpose categories (Consent Receipt v1.1, appendix) each purpose falls under.
 PURPOSE_CATEGORY = {
     Purpose.SERVICE: "1 - Core Function",
@@ -70,7 +70,7 @@ def signing_key() -> tuple[OKPKey | RSAKey, str]:
     """The private key and its algorithm."""
     pem = _pem()
     try:
-        return OKPKey.import_key(pem), "EdDSA"
+        return OKPKey.import_key(pem), "Ed25519"
     except Exception:  # not an OKP key: RSA, which raises its own error if not one either
         return RSAKey.import_key(pem), "RS256"
 

@@ -68,13 +68,14 @@ def consent_current(*, organization: Organization, customer: Customer) -> list[C
 
 
 def consent_record_get(
-    *, organization: Organization, customer: Customer | None = None, pk: Any
+    *, organization: Organization, customer: Customer, receipt_id: Any
 ) -> ConsentRecord | None:
-    records = ConsentRecord.objects.select_related("notice", "customer", "organization")
-    records = records.filter(organization=organization)
-    if customer is not None:
-        records = records.filter(customer=customer)
-    return records.filter(pk=pk).first()
+    """One decision of the customer, by its receipt id."""
+    return (
+        ConsentRecord.objects.select_related("notice", "customer", "organization")
+        .filter(organization=organization, customer=customer, receipt_id=receipt_id)
+        .first()
+    )
 
 
 def notices_current(*, organization: Organization) -> dict[str, ConsentNotice | None]:

@@ -190,11 +190,11 @@ def consent_record(
 def _emit(record: ConsentRecord) -> None:
     """Tell webhook subscribers (``consent.changed``), where the webhooks app is installed."""
     try:
-        from sayso.webhooks.events import emit, event_type_known, event_type_register
+        from sayso.webhooks.events import emit, event_type_known
     except ImportError:  # pragma: no cover (an installation without webhooks)
         return
     if not event_type_known("consent.changed"):
-        event_type_register("consent.changed", "A customer gave, refused or withdrew consent.")
+        return
     emit(
         organization=record.organization_id,
         event_type="consent.changed",

@@ -30,6 +30,7 @@ from django.utils import timezone
 from sayso.api.main import api
 from sayso.core.models import Membership, Scope
 from sayso.core.services import api_token_create, api_token_revoke
+from tests.authorization.consent_world import ann_receipt_id, campaign_id
 from tests.authorization.test_web_routes import _walk
 from tests.authorization.world import MARK, NOTE, World, rolled_back
 
@@ -329,6 +330,44 @@ OPERATIONS: dict[str, Operation] = {
     "deals_withdraw": Operation(OBJ, _id("deal_id", "deal"), _const({})),
     "deals_promises_create": Operation(
         OBJ, _id("deal_id", "deal"), lambda w: {"description": "x", "due_at": _due(w)}
+    ),
+    # consent and the outreach guard
+    "consent_get": Operation(OBJ, _customer),
+    "consent_history": Operation(OBJ, _customer),
+    "consent_record": Operation(
+        OBJ, _customer, _const({"channel": "email", "purpose": "sales", "choice": "refused"})
+    ),
+    "consent_preferences_put": Operation(OBJ, _customer, _const({"time_zone": "Europe/Paris"})),
+    "consent_receipt": Operation(OBJ, lambda w: {"receipt_id": ann_receipt_id(w)}),
+    "consent_notices_list": Operation(L),
+    "consent_notices_create": Operation(
+        OWN, body=_const({"purpose": "sales", "text": "Injected"}), role="manager"
+    ),
+    "outreach_send": Operation(
+        CR,
+        body=lambda w: {
+            "customer_id": w.ann.pk,
+            "channel": "email",
+            "purpose": "sales",
+            "subject": "x",
+            "body": "injected",
+        },
+    ),
+    "outreach_attempts_list": Operation(OBJ, query=lambda w: {"customer_id": w.ann.pk}),
+    "outreach_campaigns_list": Operation(L),
+    "outreach_campaigns_get": Operation(OBJ, lambda w: {"campaign_id": campaign_id(w)}),
+    "outreach_campaigns_create": Operation(
+        CR,
+        body=lambda w: {
+            "name": "x",
+            "channel": "email",
+            "purpose": "sales",
+            "subject": "x",
+            "body": "injected",
+            "segment": "list",
+            "customer_ids": [w.ann.pk],
+        },
+        role="manager",
     ),
     # analysis
     "messages_analysis_get": Operation(OBJ, lambda w: {"message_id": w.message_id}, model=True),

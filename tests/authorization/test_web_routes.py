@@ -27,6 +27,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from sayso.community.models import Idea
+from tests.authorization.consent_world import campaign_id, receipt_kwargs
 from tests.authorization.world import CASE_A, CASE_B, MARK, NOTE, PRIVATE, World, rolled_back
 
 ORG_STAFF = ("agent", "manager", "admin")
@@ -308,6 +309,18 @@ ROUTES: dict[str, Route] = {
     "staff-deals": Route(S),
     "staff-deal": Route(S, _pk("deal")),
     "staff-selling-process": Route(S, post_role="admin"),
+    # --- consent: the customer's one page, receipts, the published key, staff, campaigns
+    "portal-consent": Route(C),
+    "portal-consent-receipt": Route(CA, receipt_kwargs, get_only=True),
+    "consent-receipt-keys": Route(P, get_only=True),
+    "staff-consent": Route(S, _pk("ann")),
+    "staff-consent-record": Route(S, _pk("ann"), post_only=True),
+    "staff-outreach": Route(S, _pk("ann"), post_only=True),
+    "staff-consent-receipt": Route(
+        S, lambda w: {"pk": w.ann.pk, **receipt_kwargs(w)}, get_only=True
+    ),
+    "campaign-list": Route(S, post_role="manager"),
+    "campaign-detail": Route(S, lambda w: {"campaign_pk": campaign_id(w)}, get_only=True),
     # --- the API's own pages (its operations: test_api_operations.py)
     "api:openapi-json": Route(P),
     "api:openapi-view": Route(P),

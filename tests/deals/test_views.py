@@ -7,7 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sayso.customers.models import TimelineKind
@@ -228,3 +230,50 @@ def test_staff_move_a_deal_and_make_a_promise_in_it(org: Any, customer: Any, age
     assert unknown.status_code == 400
     page = client.get(f"/staff/haulright/sales/deals/{deal.pk}/").content.decode()
     assert "Hold the truck until Friday" in page
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_list_pages_take_as_many_queries_for_many_rows_as_for_one(
+    org: Any, customer: Any, agent: Any
+) -> None:
+    """The staff intents queue and deals list, and the customer's intents and deals: the same
+    number of queries whatever the number of rows."""
+    services.stage_create(organization=org, name="Reservation")
+    staff, portal = _staff(agent), _portal(org, customer)
+    pages = [
+        (staff, "/staff/haulright/sales/intents/"),
+        (staff, "/staff/haulright/sales/deals/"),
+        (portal, "/o/haulright/intents/"),
+        (portal, "/o/haulright/deals/"),
+    ]
+
+    def add(n: int) -> None:
+        for i in range(n):
+            intent = services.intent_publish(
+                organization=org,
+                customer=customer,
+                title=f"Truck {i}",
+                deadline=timezone.now() + timedelta(days=1 + i),
+            )
+            services.offer_make(
+                organization=org,
+                intent=intent,
+                author=agent,
+                price="100",
+                currency="USD",
+                valid_until=timezone.now() + timedelta(days=3),
+            )
+            services.deal_create(
+                organization=org, customer=customer, title=f"Deal {i}", actor=agent
+            )
+
+    add(1)
+    few = [_queries(client, url) for client, url in pages]
+    add(6)
+    many = [_queries(client, url) for client, url in pages]
+    assert many == few

@@ -8,6 +8,7 @@ task queue). Secrets may be given as ``NAME_FILE`` pointing at a file holding th
 from __future__ import annotations
 
 import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -288,12 +289,25 @@ CACHES = {
     }
 }
 
+# Server errors are mailed to SAYSO_ADMINS ("Ops <ops@example.com>, …") from SAYSO_SERVER_EMAIL,
+# by a thread of their own (sayso/core/error_mail.py): never inside the failing request.
+ADMINS = [(name or address, address) for name, address in getaddresses([env_str("SAYSO_ADMINS")])]
+SERVER_EMAIL = env_str("SAYSO_SERVER_EMAIL", "root@localhost")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {"()": "sayso.core.error_mail.queued_admin_handler", "level": "ERROR"},
+    },
     "root": {"handlers": ["console"], "level": env_str("SAYSO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Replaces Django's default handlers of "django" (its own mail_admins sends in the
+        # request); errors still reach the console through the root logger.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"handlers": ["mail_admins"], "level": "ERROR", "propagate": True},
+    },
 }
 
 # Listening (docs/listening.md): how close in meaning (cosine, 0 to 1) a post must be to one of
@@ -303,10 +317,6 @@ SAYSO_LISTENING_TIMEOUT_SECONDS = env_int("SAYSO_LISTENING_TIMEOUT_SECONDS", 10)
 SAYSO_LISTENING_MAX_BACKOFF_SECONDS = env_int("SAYSO_LISTENING_MAX_BACKOFF_SECONDS", 6 * 3600)
 # The feedback widget: posts per minute per visitor address.
 SAYSO_WIDGET_RATE_LIMIT_PER_MINUTE = env_int("SAYSO_WIDGET_RATE_LIMIT_PER_MINUTE", 5)
-# Optional Akismet (docs/intelligence.md): its REST API's address and how long a check may
-# wait before a post gets Sayso's verdict alone.
-SAYSO_AKISMET_URL = env_str("SAYSO_AKISMET_URL", "https://rest.akismet.com")
-SAYSO_AKISMET_TIMEOUT_SECONDS = float(env_str("SAYSO_AKISMET_TIMEOUT_SECONDS", "2"))
 # Optional Akismet (docs/intelligence.md): its REST API's address and how long a check may
 # wait before a post gets Sayso's verdict alone.
 SAYSO_AKISMET_URL = env_str("SAYSO_AKISMET_URL", "https://rest.akismet.com")

@@ -2,7 +2,8 @@
 
 The model is exported from the packaged PyTorch weights on first use (about ten seconds, once
 per machine; ``sayso embeddings prepare`` does it ahead of time) and cached under
-``SAYSO_MODEL_CACHE`` (default ``$XDG_CACHE_HOME/sayso`` or ``~/.cache/sayso``), named by a
+``SAYSO_MODEL_CACHE`` (default ``$SAYSO_DATA_DIR/models``, else ``$XDG_CACHE_HOME/sayso`` or
+``~/.cache/sayso``), named by a
 digest of everything that determines it, so a new model package, PyTorch, ONNX Runtime or
 recipe makes a new file and an old one is never used by mistake.
 
@@ -66,9 +67,14 @@ _export_lock = threading.Lock()
 
 
 def cache_dir() -> Path:
+    """``SAYSO_MODEL_CACHE``; else ``models/`` in ``SAYSO_DATA_DIR`` (a service user may have no
+    home directory); else the user's cache directory."""
     configured = os.environ.get("SAYSO_MODEL_CACHE")
     if configured:
         return Path(configured)
+    data_dir = os.environ.get("SAYSO_DATA_DIR")
+    if data_dir:
+        return Path(data_dir) / "models"
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "sayso"
 

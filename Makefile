@@ -26,12 +26,18 @@ browser:
 	  else echo "chromium is not installed: browser tests will be skipped"; fi; }
 
 # CPython's own odd email messages (/usr/lib/python3.11/test/test_email/data/), which the mail
-# regression tests read beside ../shared/data; those tests are skipped locally without them.
+# regression tests read beside ../shared/data, and nginx for the deployment tests; those tests
+# are skipped locally without them.
 testdata:
 	@test -d /usr/lib/python3.11/test/test_email/data || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpython3.11-testsuite >/dev/null; \
 	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpython3.11-testsuite >/dev/null; \
 	  else echo "libpython3.11-testsuite is not installed: CPython's email corpus tests will be skipped"; fi; }
+	@# nginx runs the deployment's site file in tests/core/test_deploy_files.py (never as a service).
+	@command -v nginx >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
+	  else echo "nginx is not installed: the nginx site test will be skipped"; fi; }
 
 run: install
 	mkdir -p $(SAYSO_DATA_DIR)/static

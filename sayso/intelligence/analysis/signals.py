@@ -181,8 +181,8 @@ COMMERCIAL_WORDS = frozenset(
     shop outlet sale sales pvt ltd llc inc solutions enterprises consultancy academy
     clinic travels travel marketing digital web design repair cleaning loans loan casino
     pharmacy pills free bonus coupon coupons promo codes code tips expert experts
-    official wholesale restoration contractors packers movers insurance quotes hub king
-    hunter daily logistics interiors gadgets furniture dental hosting bot booster
+    official wholesale restoration contractors packers movers insurance quotes hub
+    daily logistics interiors gadgets furniture dental hosting bot booster
     rewards mentor coach investment platform trading forex signals crypto bitcoin vpn
     keto supplements weight emergency plumber locksmith roof flights hotels rental
     rentals custom boxes tour safari views followers youtube instagram tiktok replica
@@ -336,6 +336,10 @@ def words(text: str) -> list[str]:
     return [w.casefold() for w in _WORD.findall(text or "")]
 
 
+def words_outside_links(text: str) -> list[str]:
+    return words(_URL.sub(" ", text or ""))
+
+
 @dataclass
 class AuthorSignals:
     commercial_words: int = 0
@@ -365,7 +369,7 @@ _COMPANY_SUFFIX = re.compile(
 
 def author_signals(author: str) -> AuthorSignals:
     tokens = words(author)
-    commercial = sum(1 for w in tokens if w in COMMERCIAL_WORDS)
+    commercial = sum(1 for w in tokens if w in COMMERCIAL_WORDS or w in KEYWORD_WARES)
     if _NEAR_ME.search(author or ""):
         commercial += 1
     if _COMPANY_SUFFIX.search(author or ""):
@@ -383,7 +387,7 @@ def author_signals(author: str) -> AuthorSignals:
 def generic_praise(text: str) -> bool:
     """Praise with no content: every word is generic ("great blog, keep it up!"). Links are
     not words: "Great post! http://…" is generic praise (with a link)."""
-    tokens = words(_URL.sub(" ", text or ""))
+    tokens = words_outside_links(text)
     if not tokens or len(tokens) > 16:
         return False
     return all(w in GENERIC_WORDS for w in tokens) and any(w in PRAISE_WORDS for w in tokens)
@@ -461,14 +465,10 @@ class PitchSignals:
     rates: bool
     phones: int
     money: bool
-    shouting: float  # share of letters in capitals (0 for texts under 12 letters)
-    exclamations: int
 
 
 def pitch_signals(text: str) -> PitchSignals:
     text = text or ""
-    letters = [c for c in text if c.isalpha()]
-    upper = sum(1 for c in letters if c.isupper())
     return PitchSignals(
         self_promotion=bool(SELF_PROMOTION.search(text)),
         call_to_action=bool(CALL_TO_ACTION.search(text)),
@@ -478,8 +478,6 @@ def pitch_signals(text: str) -> PitchSignals:
         rates=bool(RATE.search(text)),
         phones=len(PHONE.findall(text)),
         money=bool(MONEY.search(text)),
-        shouting=upper / len(letters) if len(letters) >= 12 else 0.0,
-        exclamations=text.count("!"),
     )
 
 
@@ -493,4 +491,15 @@ CHANNEL_PROMOTION = re.compile(
     r"|give (it|this|me) a (like|thumbs up)"
     r"|(follow|add) me (on|at) (twitter|instagram|ig|facebook|fb|tumblr|soundcloud|snapchat))",
     re.I,
+)
+# Link markup of another forum or of a raw page ("[url=http://…]cheap pills[/url]",
+# '<a href="http://…">'): a person typing into a comment box does not write it; a spam tool
+# posting everywhere does.
+LINK_MARKUP = re.compile(r"\[url\s*=|\[link\s*=|\[/url\]|<a\s+href\s*=", re.I)
+# Names of the wares keyword spam sold on blogs (2005 onwards), for author names.
+KEYWORD_WARES = frozenset(
+    """mortgage mortgages insurance ugg uggs jerseys handbags vuitton chanel gucci wedding
+    dresses acne ringtones dating escort escorts porn sex toys cigarettes ecigarette vape
+    lawyer attorney dui replica watches viagra cialis levitra pharmacy casino poker payday
+    refinance credit debt hosting seo tramadol xanax phentermine diet loss hair forex""".split()  # noqa: SIM905
 )

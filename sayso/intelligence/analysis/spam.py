@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -60,11 +61,12 @@ FEATURES = [
     "short_code",
     "charges",
     "phone_numbers",
-    "capitals",
-    "exclamations",
     "link_share",
     "wording",
 ]
+# This many posts by one author in a batch is a burst: decisive for those with a link or a
+# pitch, a reason shown for the others.
+BURST = 3
 # A decisive rule puts the probability at least here.
 RULE_PROBABILITY = 0.98
 DEFAULT_THRESHOLD = 0.5
@@ -119,8 +121,6 @@ def _pitch_reasons(found: SpamSignals, pitch: signals.PitchSignals, text: str) -
         weak.append("gives a phone number")
     if pitch.money:
         weak.append("names an amount of money")
-    if pitch.shouting > 0.6:
-        weak.append("written in capitals")
 
 
 def inspect(item: SpamInput) -> SpamSignals:
@@ -154,6 +154,10 @@ def inspect(item: SpamInput) -> SpamSignals:
             else "generic praise with no content and a link"
         )
     _pitch_reasons(found, pitch, item.text)
+    if signals.LINK_MARKUP.search(item.text):
+        found.strong_reasons.append("link markup of a spam tool ([url=…] or <a href>)")
+    if len(text_links) >= 3 and len(signals.words_outside_links(item.text)) < 8 * len(text_links):
+        found.strong_reasons.append(f"a list of {len(text_links)} links with little text")
     for category in found.text_categories:
         if category not in domain_categories:
             found.weak_reasons.append(f"promotes {_describe(category).removeprefix('a ')}")
@@ -190,8 +194,6 @@ def feature_row(item: SpamInput, found: SpamSignals) -> tuple[float, ...]:
         float(bool(pitch.short_codes)),
         float(pitch.rates),
         float(min(pitch.phones, 3)),
-        pitch.shouting,
-        float(min(pitch.exclamations, 5)),
         len(found.text_links) / max(1, word_count),
         found.wording,
     )
@@ -257,6 +259,12 @@ def score_texts(
     return predict(load_head("spam"), sentence, items, copied_from)
 
 
+def burst_sizes(items: Sequence[SpamInput]) -> list[int]:
+    """How many items of the batch each item's author wrote (0 for no author)."""
+    counts = Counter(item.author.strip().casefold() for item in items)
+    return [counts[item.author.strip().casefold()] if item.author.strip() else 0 for item in items]
+
+
 def predict(
     head: LinearHead,
     embeddings: np.ndarray,
@@ -270,18 +278,28 @@ def predict(
     p = probabilities(head, np.hstack([np.asarray(embeddings, dtype=np.float32), x]))
     threshold = head.thresholds.get("spam", DEFAULT_THRESHOLD)
     copies = list(copied_from) or [None] * len(items)
+    bursts = burst_sizes(items)
     verdicts = []
-    for probability, f, copy in zip(p, found, copies, strict=True):
+    for probability, f, copy, burst in zip(p, found, copies, bursts, strict=True):
         strong = list(f.strong_reasons)
+        weak = list(f.weak_reasons)
         if copy:
             strong.insert(0, copy)
+        if burst >= BURST:
+            pitched = f.text_links or (
+                f.pitch is not None and (f.pitch.self_promotion or f.pitch.call_to_action)
+            )
+            (strong if pitched else weak).append(
+                f"one of {burst} posts by the same author together"
+                + (", with links or a pitch" if pitched else "")
+            )
         probability = float(probability)
         if strong:
             probability = max(probability, RULE_PROBABILITY)
         is_spam = probability >= threshold
         reasons: list[str] = []
         if is_spam:
-            reasons = strong + f.weak_reasons
+            reasons = strong + weak
             if f.wording > 0 and not strong:
                 reasons.append("worded like known spam")
             if not reasons:

@@ -103,22 +103,35 @@ def _counter(model: TextModel) -> Any:
     return counter
 
 
-def fit(texts: Sequence[str], labels: np.ndarray, *, c: float, min_df: int = 2) -> TextModel:
-    """A logistic regression on the TF-IDF of ``texts`` (balanced classes, deterministic)."""
+def fit_vectorizer(texts: Sequence[str], min_df: int = 2) -> tuple[Any, Any]:
+    """The TF-IDF vocabulary and weights of ``texts``, and their matrix."""
+    tfidf = vectorizer(min_df=min_df)
+    return tfidf, tfidf.fit_transform([prepare(t) for t in texts])
+
+
+def classifier(x: Any, labels: np.ndarray, c: float) -> Any:
+    """A logistic regression on TF-IDF rows (balanced classes, deterministic)."""
     from sklearn.linear_model import LogisticRegression
 
-    tfidf = vectorizer(min_df=min_df)
-    x = tfidf.fit_transform([prepare(t) for t in texts])
-    model = LogisticRegression(
+    return LogisticRegression(
         C=c, class_weight="balanced", max_iter=5000, solver="liblinear", random_state=0
     ).fit(x, labels)
+
+
+def fit_on(tfidf: Any, x: Any, labels: np.ndarray, c: float) -> TextModel:
+    model = classifier(x, labels, c)
     return TextModel(
         vocabulary={str(k): int(v) for k, v in tfidf.vocabulary_.items()},
         idf=tfidf.idf_.astype(np.float32),
         coef=model.coef_[0].astype(np.float32),
         intercept=float(model.intercept_[0]),
-        meta={"rows": len(texts), "c": c, "min_df": min_df},
+        meta={"rows": x.shape[0], "c": c, "min_df": tfidf.min_df},
     )
+
+
+def fit(texts: Sequence[str], labels: np.ndarray, *, c: float, min_df: int = 2) -> TextModel:
+    tfidf, x = fit_vectorizer(texts, min_df)
+    return fit_on(tfidf, x, labels, c)
 
 
 def path(directory: Path | None = None) -> Path:

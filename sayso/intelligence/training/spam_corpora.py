@@ -121,6 +121,18 @@ def written(*, copies: bool = False) -> list[Labelled]:
     return rows
 
 
+def copy_ids() -> set[str]:
+    """The ids of the written rows that repeat another row's text under another author."""
+    ids = set()
+    for name in WRITTEN_FILES:
+        path = DATA_DIR / name
+        if path.exists():
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if line.strip() and json.loads(line).get("kind") == "copy":
+                    ids.add(f"{name}:{number}")
+    return ids
+
+
 def real() -> list[Labelled]:
     return [row for video in VIDEOS for row in youtube(video)] + sms()
 

@@ -1,10 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from sayso.core import dead_letter_views, views
+from sayso.core import dead_letter_views, health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("health/", health.health, name="health"),
     path(
         "staff/login/",
         auth_views.LoginView.as_view(

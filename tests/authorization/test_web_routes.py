@@ -153,6 +153,13 @@ ROUTES: dict[str, Route] = {
     "alert-list": Route(S),
     "alerts-read": Route(S, post_only=True),
     "moderation-queue": Route(S, get_only=True),
+    # --- staff: the spam filter moderators teach
+    "spam-filter": Route(S, get_only=True),
+    "spam-filter-retrain": Route(S, post_only=True),
+    "spam-filter-rollback": Route(S, role="manager", post_only=True),
+    "spam-filter-release": Route(S, post_only=True),
+    "spam-filter-mark": Route(S, post_only=True),
+    "spam-filter-akismet": Route(S, role="admin", post_only=True),
     "question-queue": Route(S, get_only=True),
     # --- staff: listening
     "mention-list": Route(S),
@@ -259,6 +266,7 @@ ROUTES: dict[str, Route] = {
     "changelog-follow": Route(C, post_only=True),
     "changelog-entry": Route(P, _pk("changelog_entry")),
     "changelog-publish": Route(TEAM, _pk("changelog_entry"), post_only=True),
+    "health": Route(P, get_only=True),
     # --- status page
     "status": Route(P),
     "status-feed": Route(P),

@@ -357,6 +357,18 @@ def _claim(delivery_id: int, now: datetime) -> Delivery | None:
         return delivery
 
 
+def delivery_held_until(*, delivery_id: int) -> datetime | None:
+    """When the lease on a pending delivery ends, if an attempt holds it now."""
+    lease = (
+        Delivery.objects.filter(
+            pk=delivery_id, status=DeliveryStatus.PENDING, lease_until__gt=timezone.now()
+        )
+        .values_list("lease_until", flat=True)
+        .first()
+    )
+    return lease + timedelta(seconds=1) if lease is not None else None
+
+
 def _signature(endpoint: Endpoint, webhook_id: str, sent_at: datetime, body: str) -> str:
     """``webhook-signature``: with the secret, and during a rotation with the old one too."""
     secrets_in_use = [unseal(endpoint.secret_sealed)]

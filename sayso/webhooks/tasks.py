@@ -25,7 +25,15 @@ logger = logging.getLogger("sayso.webhooks")
 def deliver(delivery_id: int) -> str:
     """webhooks.deliver: the next attempt of one delivery, if it is due and nobody holds it."""
     attempt = services.delivery_attempt(delivery_id=delivery_id)
-    return attempt.outcome if attempt is not None else "not due"
+    if attempt is not None:
+        return attempt.outcome
+    held_until = services.delivery_held_until(delivery_id=delivery_id)
+    if held_until is not None:
+        # Another attempt holds it (or held it, in a worker that died): look again when its
+        # lease ends, rather than wait for the periodic sweep.
+        queue_deliveries([delivery_id], run_after=held_until)
+        return "held"
+    return "not due"
 
 
 @sayso_task(queue="webhooks", priority=0, max_attempts=1, periodic=True)

@@ -76,7 +76,10 @@ class _Rebased(httpx.BaseTransport):
         self.inner.close()
 
 
-def _client(setting: AkismetSetting | None = None, *, key: str = "", blog_url: str = "") -> Any:
+def _client(
+    setting: AkismetSetting | None = None, *, key: str = "", blog_url: str = ""
+) -> tuple[Any, httpx.Client]:
+    """An Akismet client, and the httpx client under it (ours to close)."""
     if setting is not None:
         key, blog_url = unseal(setting.api_key), setting.blog_url
     http = httpx.Client(
@@ -86,7 +89,7 @@ def _client(setting: AkismetSetting | None = None, *, key: str = "", blog_url: s
         trust_env=False,
         follow_redirects=False,
     )
-    return akismet.SyncClient(config=akismet.Config(key=key, url=blog_url), http_client=http)
+    return akismet.SyncClient(config=akismet.Config(key=key, url=blog_url), http_client=http), http
 
 
 def akismet_setting_get(*, organization: Organization) -> AkismetSetting | None:
@@ -115,7 +118,7 @@ def akismet_setting_save(
             api_key = unseal(existing.api_key)
         except SecretUnreadable as exc:
             raise ValidationError({"api_key": str(exc)}) from None
-    client = _client(key=api_key, blog_url=blog_url)
+    client, http = _client(key=api_key, blog_url=blog_url)
     try:
         valid = client.verify_key(api_key, blog_url)
     except akismet.AkismetError as exc:
@@ -123,7 +126,7 @@ def akismet_setting_save(
             f"Akismet could not be reached to check the key ({exc}); try again later."
         ) from None
     finally:
-        client.close()
+        http.close()
     if not valid:
         raise ValidationError({"api_key": "Akismet does not accept this key for this site."})
     setting, _ = AkismetSetting.objects.update_or_create(
@@ -161,7 +164,7 @@ def akismet_check(
     if setting is None:
         return False
     try:
-        client = _client(setting)
+        client, http = _client(setting)
     except SecretUnreadable as exc:
         _failed(setting, "the stored key cannot be read", exc)
         return False
@@ -177,7 +180,7 @@ def akismet_check(
         _failed(setting, "comment-check failed; the post got Sayso's verdict alone", exc)
         return False
     finally:
-        client.close()
+        http.close()
     return bool(verdict)
 
 
@@ -200,7 +203,7 @@ def akismet_report(*, decision_id: int) -> str:
     ).first()
     if setting is None:
         return "no Akismet"
-    client = _client(setting)
+    client, http = _client(setting)
     arguments: dict[str, Any] = {
         "comment_content": decision.text,
         "comment_type": COMMENT_TYPES.get(decision.kind, "comment"),
@@ -216,7 +219,7 @@ def akismet_report(*, decision_id: int) -> str:
         _failed(setting, f"submit-{decision.label} failed (tried again later)", exc)
         raise
     finally:
-        client.close()
+        http.close()
     SpamDecision.objects.filter(pk=decision.pk, label=decision.label).update(
         reported_label=decision.label
     )

@@ -100,8 +100,8 @@ def spam_filter(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @staff_required(Role.AGENT)
+@require_POST
 def spam_filter_retrain(request: StaffRequest) -> HttpResponse:
     from sayso.intelligence.tasks import spam_filter_retrain as retrain
 
@@ -119,8 +119,8 @@ def spam_filter_retrain(request: StaffRequest) -> HttpResponse:
     return redirect(_page(request))
 
 
-@require_POST
 @staff_required(Role.MANAGER)
+@require_POST
 def spam_filter_rollback(request: StaffRequest) -> HttpResponse:
     try:
         version = spam_feedback.spam_filter_rollback(
@@ -133,8 +133,8 @@ def spam_filter_rollback(request: StaffRequest) -> HttpResponse:
     return redirect(_page(request))
 
 
-@require_POST
 @staff_required(Role.AGENT)
+@require_POST
 def spam_filter_release(request: StaffRequest) -> HttpResponse:
     """Release a held post ("not spam", one click) and offer its held look-alikes; with
     ``lookalike`` values (``kind:id``) release those too."""
@@ -183,8 +183,8 @@ def spam_filter_release(request: StaffRequest) -> HttpResponse:
     return redirect(_next_or(request, _page(request)))
 
 
-@require_POST
 @staff_required(Role.AGENT)
+@require_POST
 def spam_filter_mark(request: StaffRequest) -> HttpResponse:
     """ "Spam" / "not spam" on an inbox message or a mention."""
     key = _item_key(f"{request.POST.get('kind', '')}:{request.POST.get('id', '')}")
@@ -210,8 +210,8 @@ def spam_filter_mark(request: StaffRequest) -> HttpResponse:
     return redirect(_next_or(request, fallback))
 
 
-@require_POST
 @staff_required(Role.ADMIN)
+@require_POST
 def spam_filter_akismet(request: StaffRequest) -> HttpResponse:
     organization = request.organization
     if request.POST.get("remove"):

@@ -175,6 +175,13 @@ OPERATIONS: dict[str, Operation] = {
     "comments_hide": Operation(OBJ, _id("comment_id", "comment"), HIDE),
     "comments_restore": Operation(OBJ, _id("comment_id", "comment"), RESTORE),
     "moderation_log": Operation(L),
+    # the spam filter moderators teach
+    "spam_decisions_create": Operation(
+        CR, body=lambda w: {"kind": "comment", "id": w.comment.pk, "label": "spam"}
+    ),
+    "spam_decisions_list": Operation(L),
+    "spam_filter_versions_list": Operation(L),
+    "spam_filter_train": Operation(OWN, model=True),
     # roadmap and changelog
     "roadmap_list": Operation(L),
     "roadmap_items_create": Operation(

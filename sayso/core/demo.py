@@ -18,6 +18,7 @@ from sayso.core import services as core
 from sayso.core.models import Organization, Role
 from sayso.customers import services as customers
 from sayso.customers.models import Customer, IdentityKind
+from sayso.deals.demo import load_demo_selling
 
 DEMO_SLUG = "haulright"
 
@@ -270,6 +271,7 @@ def load_demo(*, now: datetime | None = None) -> DemoResult:
     _demo_questions(org, [dana, marcus, priya, jordan, elena, sam], raj, now)
     _demo_listening(org, denver, now)
     _demo_status(org, maria, now)
+    load_demo_selling(org=org, dana=dana, elena=elena, owner=tom, now=now)
 
     # The promise to Dana fell due yesterday at 5 pm: the periodic check breaches it now.
     conversations.commitments_check(now=now)

@@ -595,6 +595,6 @@ def deliveries_prune(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             Delivery.objects.filter(resend_of__in=ids).update(resend_of=None)
             Attempt.objects.filter(delivery_id__in=ids).delete()
-            count += Delivery.objects.filter(pk__in=ids).delete()[0]
+            count += Delivery.objects.filter(pk__in=ids).delete()[1].get("webhooks.Delivery", 0)
     Event.objects.filter(created_at__lt=now - keep, deliveries__isnull=True).delete()
     return count

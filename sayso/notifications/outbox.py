@@ -309,6 +309,9 @@ def _transmit(mail: OutgoingMail) -> str:
     except smtplib.SMTPAuthenticationError as exc:
         # Sayso's own credentials, not this mail: it goes once they are fixed.
         raise _Temporary(f"The mail server refused Sayso's login: {_smtp_reason(exc)}") from exc
+    except (smtplib.SMTPConnectError, smtplib.SMTPHeloError) as exc:
+        # Refused before any mail was named (a greeting of 554, a busy server): not this mail.
+        raise _Temporary(f"The mail server refused the connection: {_smtp_reason(exc)}") from exc
     except smtplib.SMTPResponseException as exc:
         if 500 <= exc.smtp_code < 600:
             raise _Permanent(f"Refused by the mail server: {_smtp_reason(exc)}") from exc

@@ -38,7 +38,8 @@ def test_truck_reservation_breach_handoff_and_overdue_promise(
     # 1. The customer signs up with a one-time link and books a truck through the portal.
     customer_client = Client()
     signin_url = reverse("portal-signin", kwargs={"org": "haulright"})
-    response = customer_client.post(signin_url, {"email": "dana@whitfield.example"})
+    with run_on_commit(execute=True):  # the outbox sends the link after the request commits
+        response = customer_client.post(signin_url, {"email": "dana@whitfield.example"})
     assert response.status_code == 200
     link = re.search(r"http://testserver(/o/haulright/signin/[^/\s]+/)", mail.outbox[-1].body)
     assert link is not None

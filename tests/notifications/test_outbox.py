@@ -24,7 +24,7 @@ from sayso.conversations import services
 from sayso.conversations.models import Message
 from sayso.core.models import Role
 from sayso.notifications.models import Alert, AlertKind, MailKind, MailState, OutgoingMail
-from sayso.notifications.outbox import mail_send, mail_send_due
+from sayso.notifications.outbox import mail_queue, mail_send, mail_send_due
 from sayso.notifications.services import alert_send
 from tests import factories
 from tests.after_commit import after_commit
@@ -352,3 +352,40 @@ def test_loading_the_demo_on_a_real_mail_server_mails_nobody(mailbox: Mailbox) -
     }
     assert mailbox.data_calls == 0
     assert mail_send_due() == 0
+
+
+@dataclass
+class RefusingRecipients:
+    """A server that answers every RCPT TO with ``answer``."""
+
+    answer: str
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        return self.answer
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("answer", "state"),
+    [
+        ("550 5.1.1 <nobody@example.com>: no such user", MailState.FAILED),
+        ("450 4.2.1 <nobody@example.com>: mailbox busy", MailState.RETRYING),
+    ],
+)
+def test_a_recipient_refused_for_good_fails_and_one_refused_for_now_is_retried(
+    answer: str, state: str, org: Any, settings: Any
+) -> None:
+    with smtp_server(RefusingRecipients(answer)) as port:
+        use_smtp(settings, port)
+        mail = mail_queue(
+            kind=MailKind.ALERT,
+            organization=org,
+            to="nobody@example.com",
+            subject="Case #4 handed to you",
+            body="See the case.",
+        )
+        assert mail_send(mail_id=mail.pk) == state
+    mail.refresh_from_db()
+    assert answer in mail.last_error and mail.attempts == 1

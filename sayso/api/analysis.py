@@ -3,12 +3,13 @@
 No ``from __future__ import annotations`` in router modules (see ``cases.py``).
 """
 
-from datetime import datetime
+import json
 from typing import Any
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
+from pydantic import field_validator
 
 from sayso.api.auth import organization_of, scoped
 from sayso.api.lookups import MAX_ID
@@ -35,6 +36,11 @@ class AnalysisOut(Schema):
     )
     duplicate_kind: str | None = Field(None, examples=["exact", "near", "meaning", "copy"])
     reasons: list[str] = Field(..., examples=[["links to a pharmacy site"]])
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Optional input fields left out or read with an assumption.",
+        examples=[["“created_at” has no time zone: read as UTC"]],
+    )
 
 
 class MessageAnalysisOut(Schema):
@@ -68,7 +74,26 @@ class AnalyzeItemIn(InputSchema):
     text: str = Field(..., min_length=1, max_length=20_000)
     author: str = Field("", max_length=300)
     author_url: str = Field("", max_length=2000)
-    created_at: datetime | None = None
+    created_at: str | int | float | None = Field(
+        None,
+        description=(
+            "When it was written: ISO 8601 (a time without a zone is read as UTC), an RFC 2822"
+            " date, a Unix time (seconds, or milliseconds from 10^11) or a written date such as"
+            " “February 23, 2005 at 04:48 AM”. One that cannot be read is left out and named"
+            " in the result's `warnings`."
+        ),
+        examples=["2025-05-01T09:00:00Z", 1746090000, "Thu, 01 May 2025 09:00:00 +0000"],
+    )
+
+    @field_validator("created_at", mode="before")
+    @classmethod
+    def _as_given(cls, value: Any) -> Any:
+        # A string stays a string, a number a number (no coercion between them); anything
+        # else (an object, a list, a boolean) is passed on as its JSON text, which no date
+        # reader reads: the item is analyzed without it, with a warning, like a bad date.
+        if value is None or (isinstance(value, str | int | float) and not isinstance(value, bool)):
+            return value
+        return json.dumps(value, ensure_ascii=False)[:200]
 
 
 class AnalyzeIn(InputSchema):

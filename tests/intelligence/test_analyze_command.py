@@ -53,7 +53,7 @@ def test_one_result_per_line_in_order_with_duplicates_by_line_index() -> None:
     assert results[2]["reasons"][0] == "same text as line #0"
 
 
-def test_malformed_lines_give_an_error_and_the_rest_go_on() -> None:
+def test_lines_without_a_usable_text_give_an_error_and_the_rest_go_on() -> None:
     data = (
         lines_of(
             "not json at all",
@@ -62,8 +62,6 @@ def test_malformed_lines_give_an_error_and_the_rest_go_on() -> None:
             {"text": ""},
             {"text": "   "},
             {"text": 42},
-            {"text": "hi", "author": ["x"]},
-            {"text": "hi", "created_at": "yesterday-ish"},
             "",
             {"text": "Good morning, where do I return the keys?"},
         )
@@ -72,15 +70,17 @@ def test_malformed_lines_give_an_error_and_the_rest_go_on() -> None:
 
     results = run(data)
 
-    assert len(results) == 11
-    assert [("error" in r) for r in results] == [True] * 9 + [False, True]
+    assert len(results) == 9
+    assert [("error" in r) for r in results] == [True] * 7 + [False, True]
     assert "not valid JSON" in results[0]["error"]
     assert "object" in results[1]["error"]
     assert results[2]["error"] == "missing “text”"
     assert results[3]["error"] == results[4]["error"] == "“text” is empty"
     assert results[5]["error"] == "“text” must be a string"
-    assert "question" in results[9]["intents"]
-    assert "UTF-8" in results[10]["error"]
+    assert results[6]["error"] == "empty line"
+    assert "question" in results[7]["intents"]
+    assert results[7]["warnings"] == []
+    assert "UTF-8" in results[8]["error"]
 
 
 def test_duplicates_are_found_across_batches() -> None:

@@ -17,10 +17,13 @@ messages). ``keys`` name the items in that index (default: their position in the
 
 from __future__ import annotations
 
+import math
+import re
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -48,6 +51,8 @@ class Item:
     created_at: datetime | None = None
     # A stable identity of the author when there is one (a customer id): better than a name.
     author_id: str = ""
+    # What was not taken as given (an optional field that could not be read, an assumed zone).
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -61,6 +66,8 @@ class Analysis:
     duplicate_of: int | None
     duplicate_kind: str | None = None
     reasons: list[str] = field(default_factory=list)
+    # The input's fields that were not taken as given (see ``read_created_at``).
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -78,17 +85,79 @@ class Analysis:
         }
 
 
+# Unix times at or above this are read as milliseconds (as seconds they would be after the
+# year 5000; JavaScript and many exports write milliseconds).
+UNIX_MILLISECONDS_FROM = 100_000_000_000
+_UNIX_TIME = re.compile(r"[+-]?\d+(?:\.\d+)?")
+# Two defaults that differ in every field: a text that leaves a field of the date out (a bare
+# "04:48 AM", "12") reads differently against each, and is not taken for a date.
+_DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
+
+
 def parse_datetime(value: Any) -> datetime | None:
-    if value is None or value == "":
+    """The one date reader: a ``datetime``; a Unix time in seconds or milliseconds (a number
+    or a string of digits, always UTC); ISO 8601 with or without a zone; an RFC 2822 date
+    ("Tue, 15 Nov 1994 08:12:31 GMT"); or what people write ("February 23, 2005 at 04:48
+    AM"), read by python-dateutil. ``None`` when it cannot be read or names no full date.
+    Naive as written when the text gives no zone: the caller decides (see ``read_created_at``).
+    """
+    if value is None or isinstance(value, bool):
         return None
     if isinstance(value, datetime):
         return value
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    return None
+    if isinstance(value, int | float):
+        return _unix_time(float(value))
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text or len(text) > 100:
+        return None
+    if _UNIX_TIME.fullmatch(text):
+        return _unix_time(float(text))
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    from dateutil import parser as dateutil_parser
+
+    readings = []
+    with warnings.catch_warnings():
+        # An unknown zone abbreviation ("PST") reads as naive with a warning: naive it is.
+        warnings.simplefilter("ignore")
+        for default in _DEFAULTS:
+            try:
+                readings.append(dateutil_parser.parse(text, default=default))
+            except (ValueError, OverflowError):
+                return None
+    first, second = readings
+    return first if first == second else None
+
+
+def _unix_time(seconds: float) -> datetime | None:
+    if not math.isfinite(seconds):
+        return None
+    if abs(seconds) >= UNIX_MILLISECONDS_FROM:
+        seconds /= 1000
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def read_created_at(value: Any, field_name: str = "created_at") -> tuple[datetime | None, str]:
+    """An item's time, aware, and a warning for the output when it was not taken as written:
+    a value that cannot be read is left out ("… was not understood"), a time without a zone is
+    taken as UTC ("… has no time zone: read as UTC")."""
+    if value is None or value == "":
+        return None, ""
+    moment = parse_datetime(value)
+    if moment is None:
+        shown = str(value)
+        shown = shown if len(shown) <= 60 else shown[:57] + "…"
+        return None, f"“{field_name}” was not understood ({shown!r}): analyzed without it"
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return moment.replace(tzinfo=UTC), f"“{field_name}” has no time zone: read as UTC"
+    return moment, ""
 
 
 def as_item(value: Item | Mapping[str, Any] | str) -> Item:
@@ -96,15 +165,14 @@ def as_item(value: Item | Mapping[str, Any] | str) -> Item:
         return value
     if isinstance(value, str):
         return Item(text=value)
-    created_at = parse_datetime(value.get("created_at"))
-    if created_at is not None and created_at.tzinfo is None:
-        created_at = None  # naive times cannot be compared with aware ones: ignore them
+    created_at, warning = read_created_at(value.get("created_at"))
     return Item(
         text=str(value.get("text") or ""),
         author=str(value.get("author") or ""),
         author_url=str(value.get("author_url") or ""),
         created_at=created_at,
         author_id=str(value.get("author_id") or ""),
+        warnings=(warning,) if warning else (),
     )
 
 
@@ -218,9 +286,9 @@ def analyze(
         np.any(vectors != 0.0, axis=1) if vectors is not None else np.zeros(len(batch), bool)
     )
     sentiment_p = sentiment.probabilities(load_head("sentiment"), features, vader)
-    sentiment_labels, sentiment_scores = sentiment.decide(sentiment_p)
+    sentiment_labels, sentiment_scores = sentiment.decide(sentiment_p, vader)
     intent_labels, intent_reasons = intents.predict(
-        load_head("intents"), features, texts, vader, sentiment_p, competitors
+        load_head("intents"), features, texts, vader, sentiment_p, competitors, languages
     )
 
     matches: list[Match | None] = []
@@ -262,6 +330,7 @@ def analyze(
                     ("copy" if match.other_author else match.kind) if match is not None else None
                 ),
                 reasons=reasons,
+                warnings=list(batch[i].warnings),
             )
         )
     return results

@@ -5,6 +5,9 @@
 - ``spam.jsonl``: blog/community comments with ``author`` and ``author_url``, ``label``
   (spam/ham), ``kind`` and ``split``; ``kind == "copy"`` rows repeat an earlier comment of the
   same split under another author;
+- ``review_sentences.tsv``: review sentences (restaurants, phones and accessories, services)
+  written for Sayso, ``label`` (positive/negative/neutral) and ``text``: sentiment training
+  only (the sentences the tests use are others, in ``tests/intelligence/data``);
 - ``hutto/``: the human-rated tweets and Amazon review snippets of Hutto & Gilbert (2014),
   copied unchanged from the vaderSentiment 3.3.2 source distribution. The split is fixed by a
   hash of each row's id: 30% of rows are held out for evaluation.
@@ -38,6 +41,12 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
 def intents(split: str | None = None) -> list[dict[str, Any]]:
     rows = _jsonl(DATA_DIR / "intents.jsonl")
     return [r for r in rows if split is None or r["split"] == split]
+
+
+def review_sentences() -> list[tuple[str, str]]:
+    """(label, text) of ``review_sentences.tsv``: all of it is for training."""
+    lines = (DATA_DIR / "review_sentences.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    return [(label, text) for label, text in (line.split("\t", 1) for line in lines if line)]
 
 
 def spam(split: str | None = None) -> list[dict[str, Any]]:

@@ -1,10 +1,13 @@
 """``sayso analyze [FILE|-]``: analyze JSON Lines, one result line per input line, in order.
 
 Each input line is an object with ``text`` and optionally ``author``, ``author_url`` and
-``created_at`` (ISO 8601). Each output line has ``sentiment``, ``sentiment_score``,
-``intents``, ``spam``, ``is_spam``, ``language``, ``duplicate_of`` (the 0-based index of the
-earlier line it repeats, else null), ``duplicate_kind`` and ``reasons``; a line that cannot be
-read gives ``{"error": "..."}`` and the rest go on. Lines are analyzed in batches, so a file
+``created_at`` (ISO 8601 with or without a zone, an RFC 2822 date, a Unix time as a number or
+a string, or a written date such as "February 23, 2005 at 04:48 AM"; a time without a zone is
+read as UTC). Each output line has ``sentiment``, ``sentiment_score``, ``intents``, ``spam``,
+``is_spam``, ``language``, ``duplicate_of`` (the 0-based index of the earlier line it
+repeats, else null), ``duplicate_kind``, ``reasons`` and ``warnings`` (the optional fields
+that were left out or read with an assumption). Only a line without a usable ``text`` gives
+``{"error": "..."}``, and the rest go on. Lines are analyzed in batches, so a file
 of any size streams in bounded memory; duplicates are found across the whole stream (see
 ``DuplicateIndex`` for how much it remembers). Needs no database.
 """
@@ -20,11 +23,14 @@ from typing import IO, Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 DEFAULT_BATCH = 256
+WARNINGS = "warnings"  # the key of an item's warnings from parse_line
 MAX_TEXT_CHARS = 100_000
 
 
 def parse_line(raw: bytes) -> dict[str, Any] | str:
-    """The item of one input line, or why it cannot be analyzed."""
+    """The item of one input line, or why it cannot be analyzed (only a line without a usable
+    ``text``). An optional field in a form that cannot be used is left out with a warning;
+    ``created_at`` is read (or warned about) by ``analyze`` itself."""
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -47,18 +53,25 @@ def parse_line(raw: bytes) -> dict[str, Any] | str:
     if len(text) > MAX_TEXT_CHARS:
         return f"“text” is longer than {MAX_TEXT_CHARS:,} characters"
     item: dict[str, Any] = {"text": text}
-    for field in ("author", "author_url", "created_at"):
+    warnings: list[str] = []
+    for field in ("author", "author_url"):
         field_value = value.get(field)
         if field_value is None:
             continue
-        if not isinstance(field_value, str):
-            return f"“{field}” must be a string"
-        item[field] = field_value
-    if "created_at" in item:
-        from sayso.intelligence.analysis.pipeline import parse_datetime
-
-        if item["created_at"].strip() and parse_datetime(item["created_at"]) is None:
-            return "“created_at” must be an ISO 8601 date and time"
+        if isinstance(field_value, str):
+            item[field] = field_value
+        elif isinstance(field_value, int | float) and not isinstance(field_value, bool):
+            item[field] = str(field_value)  # a numeric user name is still a name
+        else:
+            warnings.append(f"“{field}” is not a string: analyzed without it")
+    created_at = value.get("created_at")
+    if created_at is not None:
+        if isinstance(created_at, str | int | float):
+            item["created_at"] = created_at  # read by analyze(): see pipeline.read_created_at
+        else:
+            warnings.append("“created_at” is not a date, a time or a number: analyzed without it")
+    if warnings:
+        item[WARNINGS] = warnings
     return item
 
 
@@ -99,6 +112,7 @@ def analyze_stream(
         for p in parsed:
             if isinstance(p, dict):
                 record = next(results).as_dict()
+                record["warnings"] = [*p.get(WARNINGS, ()), *record["warnings"]]
             else:
                 record = {"error": p}
                 errors += 1

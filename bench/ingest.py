@@ -6,11 +6,18 @@ texts, measured in the same run?
     .venv/bin/python bench/ingest.py                 # 100,000 items
     .venv/bin/python bench/ingest.py --quick         # 10,000 items
     .venv/bin/python bench/ingest.py --database-url postgres://postgres@127.0.0.1:54329/sayso
+    .venv/bin/python bench/ingest.py --workers 2 --database-url postgres://…  # + 1 and 2 processes
 
 The items are served by real HTTP servers on 127.0.0.1 speaking each service's shape: Atom
 feeds (blogs), Mastodon's hashtag timeline and Bluesky's searchPosts, through the same
 connectors and client libraries as production. Prints both rates and their ratio (target:
 the pipeline keeps >= 0.8 of the analysis rate) and writes bench/results/ingest-<vendor>.json.
+
+With ``--workers N`` it then measures the scale-out path: the same Atom feeds (the bulk of the
+items) polled by 1 and by N separate processes, each taking its share of the sources as
+worker processes do, on the same database; it prints items/s for each, the per-item CPU
+time of one process, and the processes (cores) that 1,000 and 10,000 items/s would need, and
+writes bench/results/ingest-workers-<vendor>.json.
 """
 
 from __future__ import annotations
@@ -41,6 +48,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--workers", type=int, default=0, help="also measure feeds polled by 1 and N processes"
+    )
+    parser.add_argument("--child-sources", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
         args.items = 10_000
@@ -100,8 +111,121 @@ def measure_pipeline(world: ingest_data.World) -> tuple[float, dict[str, int]]:
     return time.perf_counter() - started, totals
 
 
+def child(args: argparse.Namespace) -> int:
+    """One worker process: poll its sources until each has nothing new; print its totals."""
+    import resource
+
+    inbox.setup_django(args.database_url)
+    from sayso.listening.services import sources_poll
+
+    active = [int(pk) for pk in args.child_sources.split(",") if pk]
+    stored = 0
+    while active:
+        still = []
+        for source, result in sources_poll(active):
+            if not result.ok:
+                raise SystemExit(f"{source.name}: {result.error}")
+            stored += result.report.stored
+            if not (result.not_modified or result.report.fetched == 0):
+                still.append(source.pk)
+        active = still
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"stored": stored, "cpu_seconds": usage.ru_utime + usage.ru_stime}))
+    return 0
+
+
+def measure_workers(
+    args: argparse.Namespace, database_url: str, processes: int, rng: random.Random
+) -> dict[str, float]:
+    """The feeds of a fresh world polled by ``processes`` processes at once."""
+    import subprocess
+
+    from sayso.listening.models import Source
+
+    slug = f"bench-listen-{processes}-{rng.randrange(10**6)}"
+    with ingest_data.World(args.items, args.feed_size, rng, slug=slug) as world:
+        feeds = list(
+            Source.objects.filter(organization=world.organization, kind="rss")
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        shares = [feeds[i::processes] for i in range(processes)]
+        env = {
+            **os.environ,
+            "SAYSO_OUTBOUND_ALLOW": "127.0.0.1/32",
+            "DATABASE_URL": database_url,
+        }
+        started = time.perf_counter()
+        running = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    __file__,
+                    "--database-url",
+                    database_url,
+                    "--child-sources",
+                    ",".join(map(str, share)),
+                ],
+                env=env,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for share in shares
+        ]
+        outputs = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in running]
+        seconds = time.perf_counter() - started
+        items = len(world.feed_posts)
+    return {
+        "processes": processes,
+        "items": items,
+        "stored": sum(o["stored"] for o in outputs),
+        "seconds": round(seconds, 1),
+        "items_per_second": round(items / seconds, 1),
+        "cpu_seconds_per_item_ms": round(1000 * sum(o["cpu_seconds"] for o in outputs) / items, 2),
+    }
+
+
+def report_workers(args: argparse.Namespace, database_url: str, version: str) -> None:
+    rng = random.Random(args.seed + 1)
+    runs = [measure_workers(args, database_url, n, rng) for n in sorted({1, args.workers})]
+    one = runs[0]
+    per_process = 1000 / one["cpu_seconds_per_item_ms"]  # items/s one busy core sustains
+    projection = {
+        str(target): {
+            "worker_processes": int(-(-target // per_process)),
+            "machines_of_8_cores": int(-(-target // (per_process * 8))),
+        }
+        for target in (1_000, 10_000)
+    }
+    summary = {
+        "database": version,
+        "cpus": os.cpu_count(),
+        "runs": runs,
+        "items_per_second_per_busy_process": round(per_process, 1),
+        "projection": projection,
+    }
+    print(json.dumps(summary, indent=2))
+    for run in runs:
+        print(
+            f"{run['processes']} process(es): {run['items_per_second']:,.0f} items/s "
+            f"({run['cpu_seconds_per_item_ms']} ms CPU per item in the workers)"
+        )
+    print(
+        f"one busy worker process: {per_process:,.0f} items/s; 1,000 items/s: "
+        f"{projection['1000']['worker_processes']} processes; 10,000 items/s: "
+        f"{projection['10000']['worker_processes']} processes "
+        f"({projection['10000']['machines_of_8_cores']} machines of 8 cores), plus the database"
+    )
+    vendor = "postgresql" if "PostgreSQL" in version else "sqlite"
+    results = BENCH_DIR / "results"
+    results.mkdir(exist_ok=True)
+    (results / f"ingest-workers-{vendor}.json").write_text(json.dumps(summary, indent=2) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.child_sources:
+        return child(args)
     rng = random.Random(args.seed)
     with inbox.database(args) as database_url:
         inbox.setup_django(database_url)
@@ -163,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
         results.mkdir(exist_ok=True)
         vendor = "postgresql" if "PostgreSQL" in version else "sqlite"
         (results / f"ingest-{vendor}.json").write_text(json.dumps(summary, indent=2) + "\n")
+        if args.workers:
+            report_workers(args, database_url, version)
     return 0
 
 

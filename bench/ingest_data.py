@@ -91,7 +91,10 @@ def _text(rng: random.Random, mention: bool) -> str:
 class World:
     """Context manager: the organization, its sources, and the servers behind them."""
 
-    def __init__(self, items: int, feed_size: int, rng: random.Random) -> None:
+    def __init__(
+        self, items: int, feed_size: int, rng: random.Random, slug: str = "bench-listen"
+    ) -> None:
+        self.slug = slug
         self.items = items
         self.feed_size = feed_size
         self.rng = rng
@@ -285,7 +288,7 @@ class World:
         self._outbound_allow.enable()
         self.server.__enter__()
         url = self.server.url
-        self.organization = Organization.objects.create(name="Bench listening", slug="bench-listen")
+        self.organization = Organization.objects.create(name="Bench listening", slug=self.slug)
         for kind, term in (("brand", BRAND), ("competitor", COMPETITOR), ("product", "Moving Kit")):
             term_add(organization=self.organization, kind=kind, term=term)
         rule_create(

@@ -4,6 +4,7 @@ no payload holds one, and a note makes no event at all."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -111,6 +112,16 @@ def incident_data(update: Any) -> dict[str, Any]:
     }
 
 
+# An email address anywhere in a value (a social handle starts with "@" and is kept).
+_EMAIL = re.compile(r"(?<![@\w.+-])[\w.+-]+@[\w-]+(\.[\w-]+)+")
+
+
+def _no_address(value: str) -> str:
+    """A mention's author as shown to an endpoint: "" when it holds an email address (what a
+    visitor typed into the widget, or the sender of listened mail)."""
+    return "" if _EMAIL.search(value or "") else value
+
+
 def mention_data(mention: Any) -> dict[str, Any]:
     return {
         "id": mention.pk,
@@ -119,8 +130,8 @@ def mention_data(mention: Any) -> dict[str, Any]:
         "url": mention.url,
         "title": mention.title,
         "text": mention.text,
-        "author_name": mention.author_name,
-        "author_handle": mention.author_handle,
+        "author_name": _no_address(mention.author_name),
+        "author_handle": _no_address(mention.author_handle),
         "published_at": timestamp(mention.published_at),
         "matched_terms": list(mention.matched_terms or []),
         "competitors": list(mention.competitors or []),

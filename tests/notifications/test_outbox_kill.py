@@ -5,8 +5,9 @@ server holds at most two copies with one Message-ID (what readers de-duplicate o
 mail is never left "sending" for good (docs/email.md, "Outgoing mail").
 
 Real processes (``sayso shell``) against their own SQLite file, as in
-tests/listening/test_exactly_once_after_kill.py; a real SMTP server (aiosmtpd) on 127.0.0.1 in
-this process holds the exchange open until the worker is killed.
+tests/listening/test_exactly_once_after_kill.py, and, when the suite runs on PostgreSQL
+(.ci/run), against a database of their own on that server; a real SMTP server (aiosmtpd) on
+127.0.0.1 in this process holds the exchange open until the worker is killed.
 """
 
 from __future__ import annotations
@@ -19,10 +20,13 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -62,28 +66,67 @@ class HoldingServer:
         return "250 2.0.0 Queued"
 
 
-def _row(db: Path, mail_id: int) -> tuple[str, int]:
-    with sqlite3.connect(db, timeout=20) as connection:
-        state, attempts = connection.execute(
-            "SELECT state, attempts FROM notifications_outgoingmail WHERE id = ?", (mail_id,)
-        ).fetchone()
-    return str(state), int(attempts)
+@dataclass
+class Store:
+    """The database the processes share, read from this process."""
+
+    url: str
+    path: Path | None = None  # SQLite
+
+    def one(self, sql: str, *params: Any) -> tuple[Any, ...]:
+        if self.path is not None:
+            with sqlite3.connect(self.path, timeout=20) as connection:
+                return tuple(connection.execute(sql, params).fetchone())
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            row = connection.execute(sql.replace("?", "%s"), params).fetchone()
+        assert row is not None
+        return tuple(row)
+
+    def mail(self, mail_id: int) -> tuple[str, int]:
+        state, attempts = self.one(
+            "SELECT state, attempts FROM notifications_outgoingmail WHERE id = ?", mail_id
+        )
+        return str(state), int(attempts)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: Any, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        path = tmp_path / "sayso.sqlite3"
+        yield Store(f"sqlite:///{path}", path)
+        return
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        pytest.skip("the suite is on SQLite: .ci/run runs this on PostgreSQL")
+    import psycopg
+
+    name = f"sayso_outbox_{uuid.uuid4().hex[:8]}"
+    parts = urlsplit(url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as db:
+        db.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield Store(urlunsplit(parts._replace(path=f"/{name}")))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
 def test_a_worker_killed_mid_exchange_leaves_one_mail_delivered_not_stuck(
-    tmp_path: Path,
+    tmp_path: Path, store: Store
 ) -> None:
     sayso = Path(sys.executable).with_name("sayso")
     if not sayso.exists():
         pytest.skip("the sayso console script is not installed in this environment")
     root = Path(__file__).resolve().parents[2]
-    db = tmp_path / "sayso.sqlite3"
     server = HoldingServer()
     with smtp_server(server) as port:
         env = {
             **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
-            "DATABASE_URL": f"sqlite:///{db}",
+            "DATABASE_URL": store.url,
             "SAYSO_DATA_DIR": str(tmp_path),
             "HF_HUB_OFFLINE": "1",
             "PYTHONPATH": str(root),
@@ -112,7 +155,7 @@ def test_a_worker_killed_mid_exchange_leaves_one_mail_delivered_not_stuck(
         # The reply is queued; nothing runs its send task here.
         setup = run(SETUP, SAYSO_TASKS_BACKEND="django_tasks.backends.dummy.DummyBackend")
         mail_id = int(setup.split()[-1])
-        assert _row(db, mail_id) == ("queued", 0)
+        assert store.mail(mail_id) == ("queued", 0)
 
         worker = subprocess.Popen(
             [
@@ -129,18 +172,18 @@ def test_a_worker_killed_mid_exchange_leaves_one_mail_delivered_not_stuck(
         try:
             assert server.arrived.wait(timeout=240), "the worker never reached DATA"
             # The attempt was on record before the exchange began.
-            assert _row(db, mail_id) == ("sending", 1)
+            assert store.mail(mail_id) == ("sending", 1)
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=30)
         finally:
             if worker.poll() is None:
                 worker.kill()
             server.release.set()
-        assert _row(db, mail_id) == ("sending", 1)
+        assert store.mail(mail_id) == ("sending", 1)
 
         time.sleep(LEASE + 0.5)
         assert run("from sayso.notifications.outbox import mail_send_due; print(mail_send_due())")
-        assert _row(db, mail_id) == ("delivered", 2)
+        assert store.mail(mail_id) == ("delivered", 2)
         # Nothing is due any more: a further sweep sends nothing.
         again = run("from sayso.notifications.outbox import mail_send_due; print(mail_send_due())")
         assert again.split()[-1] == "0"
@@ -149,9 +192,7 @@ def test_a_worker_killed_mid_exchange_leaves_one_mail_delivered_not_stuck(
         str(message_from_bytes(raw, policy=policy.default)["Message-ID"]) for raw in server.received
     ]
     assert len(ids) == 2 and ids[0] == ids[1]
-    with sqlite3.connect(db) as connection:
-        external_id, delivered_at = connection.execute(
-            "SELECT external_id, delivered_at FROM conversations_message "
-            "WHERE direction = 'outbound'"
-        ).fetchone()
+    external_id, delivered_at = store.one(
+        "SELECT external_id, delivered_at FROM conversations_message WHERE direction = 'outbound'"
+    )
     assert ids[0] == external_id and delivered_at is not None

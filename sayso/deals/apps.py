@@ -7,8 +7,9 @@ class DealsConfig(AppConfig):
     verbose_name = "Intents, offers and deals"
 
     def ready(self) -> None:
-        from sayso.deals import grants
+        from sayso.deals import events, grants
 
         # The outreach guard lets an offer through to a customer who published an intent, while
         # the intent is open (its own consent, with its own end).
         grants.register()
+        events.register()

@@ -27,6 +27,7 @@ from sayso.core.models import Membership, Organization
 from sayso.core.services import audit_record
 from sayso.customers.models import Customer, IdentityKind, TimelineKind
 from sayso.customers.services import customer_get_or_create_by_identity, timeline_record
+from sayso.deals import events
 from sayso.deals.models import (
     Deal,
     DealStatus,
@@ -266,7 +267,22 @@ def intent_publish(
         customer_visible=True,
         data={"intent": intent.pk},
     )
+    data = events.intent_data(intent)
+    for receiver in _intent_audience(intent):
+        events.emit(receiver, "intent.published", data)
     return intent
+
+
+def _intent_audience(intent: Intent) -> list[int]:
+    """The organizations an intent is visible to (ids): its own, and those serving its
+    category when the customer published it to them."""
+    audience = [intent.organization_id]
+    if intent.visibility == IntentVisibility.CATEGORY and intent.category_key:
+        serving = ServedCategory.objects.filter(key=intent.category_key).exclude(
+            organization_id=intent.organization_id
+        )
+        audience += list(serving.values_list("organization_id", flat=True))
+    return audience
 
 
 def _own_open_intent(intent: Intent, customer: Customer) -> Intent:
@@ -322,6 +338,7 @@ def _close(intent: Intent, *, status: str, summary: str, now: datetime) -> bool:
         customer_visible=True,
         data={"intent": intent.pk, "status": status},
     )
+    events.emit(intent.organization_id, "intent.closed", events.intent_data(intent))
     return True
 
 
@@ -475,6 +492,7 @@ def offer_make(
         offer.status = OfferStatus.BLOCKED
         offer.blocked_reason = result.reason[:500]
         offer.save(update_fields=["status", "blocked_reason", "updated_at"])
+        events.emit(organization, "offer.blocked", events.offer_data(offer))
         return offer
     timeline_record(
         customer=intent.customer,
@@ -486,6 +504,7 @@ def offer_make(
         channel=intent.reply_channel,
         data={"intent": intent.pk, "offer": offer.pk, "organization": organization.slug},
     )
+    events.emit(organization, "offer.sent", events.offer_data(offer))
     return offer
 
 
@@ -513,6 +532,8 @@ def _decline(offer: Offer, now: datetime, *, automatic: bool) -> None:
         customer_visible=True,
         data={"intent": offer.intent_id, "offer": offer.pk},
     )
+    offer.status = OfferStatus.DECLINED
+    events.emit(offer.organization_id, "offer.declined", events.offer_data(offer))
 
 
 @transaction.atomic
@@ -563,6 +584,8 @@ def offer_accept(*, offer: Offer, customer: Customer) -> Deal:
         customer_visible=True,
         data={"intent": intent.pk, "offer": offer.pk},
     )
+    offer.status = OfferStatus.ACCEPTED
+    events.emit(offer.organization_id, "offer.accepted", events.offer_data(offer))
     others = Offer.objects.filter(intent=intent, status=OfferStatus.SENT).exclude(pk=offer.pk)
     for other in others.select_related("intent__customer", "organization"):
         _decline(other, now, automatic=True)
@@ -760,6 +783,7 @@ def _deal_opened(deal: Deal, *, actor: Any, how: str) -> None:
         actor=actor,
         data={"deal": deal.pk},
     )
+    events.emit(deal.organization_id, "deal.opened", events.deal_data(deal))
 
 
 def _deal_fields(
@@ -879,6 +903,7 @@ def deal_move(*, deal: Deal, stage_id: int, actor: Any, next_step: str | None = 
         actor=actor,
         data={"deal": deal.pk, "stage": stage.pk},
     )
+    events.emit(deal.organization_id, "deal.stage_changed", events.deal_data(deal))
     return deal
 
 
@@ -915,6 +940,7 @@ def _deal_status(
         actor=None if by_customer else actor,
         data={"deal": deal.pk},
     )
+    events.emit(deal.organization_id, f"deal.{verb}", events.deal_data(deal))
     if by_customer and deal.owner is not None:
         alert_send(
             organization=deal.organization,

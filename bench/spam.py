@@ -6,8 +6,9 @@ For each held-out source the spam model is trained (``spam_train.fit``, as shipp
 everything else — the other real corpora of ``../shared/data/spam`` and the comments written
 for Sayso — and measured on the held-out one, beside:
 
-1. the model of today: git HEAD's spam head and spam module before this work (read with
-   ``git show``; trained on ``spam.jsonl`` only, it is not retrained per split);
+1. the model of before: the spam head and module of ``BEFORE`` (the last commit before the
+   model trained on real data; read with ``git show``; trained on ``spam.jsonl`` only, it is
+   not retrained per split);
 2. a plain character n-gram TF-IDF + LinearSVC trained on the same split;
 3. the published SMS baseline (a constant, not run here).
 
@@ -48,6 +49,9 @@ from sayso.intelligence.training.spam_corpora import Labelled  # noqa: E402
 # 0.18 % (its Table 4, the best of the methods compared).
 PUBLISHED_SMS = {"recall": 0.831, "blocked_ham": 0.0018}
 SMS_HELD_PERCENT = 20
+# The last commit with the spam model of before (a head on sentence features and 13 signals,
+# trained on spam.jsonl alone).
+BEFORE = "c13b484"
 
 
 def sms_held(row: Labelled) -> bool:
@@ -68,26 +72,33 @@ def splits(rows: Sequence[Labelled]) -> dict[str, np.ndarray]:
 
 def _git_show(path: str) -> str:
     return subprocess.run(
-        ["git", "show", f"HEAD:{path}"], cwd=REPO, check=True, capture_output=True, text=True
+        ["git", "show", f"{BEFORE}:{path}"], cwd=REPO, check=True, capture_output=True, text=True
     ).stdout
 
 
-def today_model() -> tuple[ModuleType, LinearHead] | None:
-    """git HEAD's spam module and head, if HEAD still has the model of before (13 features)."""
-    try:
-        source = _git_show("sayso/intelligence/analysis/spam.py")
-        head = LinearHead.from_dict(
-            json.loads(_git_show("sayso/intelligence/analysis/models/spam.json"))
-        )
-    except subprocess.CalledProcessError:
-        return None
-    if "wording" in head.features:
-        return None  # HEAD already ships the new model
-    spec = importlib.util.spec_from_loader("sayso_spam_of_today", loader=None)
+def _module_of_before(name: str, source: str, **names: Any) -> ModuleType:
+    spec = importlib.util.spec_from_loader(name, loader=None)
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
-    exec(compile(source, "HEAD:spam.py", "exec"), module.__dict__)  # noqa: S102 (our own code)
-    return module, head
+    module.__dict__.update(names)
+    sys.modules[name] = module  # dataclasses look their module up
+    exec(compile(source, f"{BEFORE}:{name}", "exec"), module.__dict__)  # noqa: S102 (our code)
+    return module
+
+
+def today_model() -> tuple[ModuleType, LinearHead] | None:
+    """The spam module, its signals and its head as they were at ``BEFORE``; None where git
+    cannot show them."""
+    base = "sayso/intelligence/analysis"
+    try:
+        signals_source = _git_show(f"{base}/signals.py")
+        spam_source = _git_show(f"{base}/spam.py")
+        head = LinearHead.from_dict(json.loads(_git_show(f"{base}/models/spam.json")))
+    except subprocess.CalledProcessError:
+        return None
+    signals = _module_of_before("signals_before", signals_source)
+    spam_source = spam_source.replace("from sayso.intelligence.analysis import signals\n", "")
+    return _module_of_before("spam_before", spam_source, signals=signals), head
 
 
 def today_predicted(
@@ -167,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return f"{figures['precision']:.3f} / {figures['recall']:.3f} / {figures['f1']:.3f}"
 
     print("\nSpam class, precision / recall / F1, trained without the held-out source\n")
-    print("| held out | spam / ham | Sayso | model of today | char TF-IDF + LinearSVC |")
+    print("| held out | spam / ham | Sayso | model before | char TF-IDF + LinearSVC |")
     print("|---|---|---|---|---|")
     for name, r in results.items():
         ours = r["ours"]

@@ -115,9 +115,16 @@ def store(request: Any, tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+@pytest.mark.parametrize("worker_kind", ["task", "engine"])
 def test_a_worker_killed_mid_exchange_leaves_one_mail_delivered_not_stuck(
-    tmp_path: Path, store: Store
+    tmp_path: Path, store: Store, worker_kind: str
 ) -> None:
+    """``task``: a process running the send task by itself, then the sweep in another;
+    ``engine``: ``sayso worker`` on the embedded engine (SQLite), killed, then
+    ``sayso worker --batch`` (the engine puts back the task the dead worker held, and the
+    scheduler's sweep runs)."""
+    if worker_kind == "engine" and store.path is None:
+        pytest.skip("the engine variant runs on the embedded engine (SQLite)")
     sayso = Path(sys.executable).with_name("sayso")
     if not sayso.exists():
         pytest.skip("the sayso console script is not installed in this environment")
@@ -151,20 +158,37 @@ def test_a_worker_killed_mid_exchange_leaves_one_mail_delivered_not_stuck(
             )
             return done.stdout
 
+        engine = {k: v for k, v in env.items() if k != "SAYSO_TASKS_BACKEND"}
+
+        def run_worker(*args: str) -> None:
+            subprocess.run(
+                [str(sayso), "worker", *args],
+                env=engine,
+                cwd=root,
+                check=True,
+                timeout=300,
+                capture_output=True,
+            )
+
         subprocess.run([str(sayso), "migrate", "-v0"], env=env, cwd=root, check=True, timeout=600)
-        # The reply is queued; nothing runs its send task here.
-        setup = run(SETUP, SAYSO_TASKS_BACKEND="django_tasks.backends.dummy.DummyBackend")
+        if worker_kind == "task":
+            # The reply is queued; nothing runs its send task here.
+            setup = run(SETUP, SAYSO_TASKS_BACKEND="django_tasks.backends.dummy.DummyBackend")
+            command = [
+                "shell",
+                "-c",
+                "from sayso.notifications.tasks import send_mail; send_mail.call({mail_id})",
+            ]
+        else:
+            # The reply's send task waits in the engine's queue for a worker.
+            setup = run(SETUP, **{"SAYSO_TASKS_BACKEND": "embedded"})
+            command = ["worker", "--queues", "email", "--no-scheduler"]
         mail_id = int(setup.split()[-1])
         assert store.mail(mail_id) == ("queued", 0)
 
         worker = subprocess.Popen(
-            [
-                str(sayso),
-                "shell",
-                "-c",
-                f"from sayso.notifications.tasks import send_mail; send_mail.call({mail_id})",
-            ],
-            env=env,
+            [str(sayso), *(part.format(mail_id=mail_id) for part in command)],
+            env=env if worker_kind == "task" else engine,
             cwd=root,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -182,11 +206,14 @@ def test_a_worker_killed_mid_exchange_leaves_one_mail_delivered_not_stuck(
         assert store.mail(mail_id) == ("sending", 1)
 
         time.sleep(LEASE + 0.5)
-        assert run("from sayso.notifications.outbox import mail_send_due; print(mail_send_due())")
+        sweep = "from sayso.notifications.outbox import mail_send_due; print(mail_send_due())"
+        if worker_kind == "task":
+            assert run(sweep)
+        else:
+            run_worker("--batch", "--queues", "email")
         assert store.mail(mail_id) == ("delivered", 2)
         # Nothing is due any more: a further sweep sends nothing.
-        again = run("from sayso.notifications.outbox import mail_send_due; print(mail_send_due())")
-        assert again.split()[-1] == "0"
+        assert run(sweep).split()[-1] == "0"
 
     ids = [
         str(message_from_bytes(raw, policy=policy.default)["Message-ID"]) for raw in server.received

@@ -232,6 +232,8 @@ SAYSO_MAIL_MAX_ATTEMPTS = env_int("SAYSO_MAIL_MAX_ATTEMPTS", 12)
 SAYSO_MAIL_RETRY_SECONDS = env_int("SAYSO_MAIL_RETRY_SECONDS", 60)
 SAYSO_MAIL_RETRY_MAX_SECONDS = env_int("SAYSO_MAIL_RETRY_MAX_SECONDS", 3600)
 SAYSO_MAIL_SENDING_LEASE_SECONDS = env_int("SAYSO_MAIL_SENDING_LEASE_SECONDS", 300)
+# Delivered mail is deleted from the outbox after this many days (0: kept).
+SAYSO_MAIL_KEEP_DAYS = env_int("SAYSO_MAIL_KEEP_DAYS", 30)
 # Inbound mail larger than this is refused with a clear error (bytes of raw MIME).
 SAYSO_MAX_INBOUND_EMAIL_BYTES = env_int("SAYSO_MAX_INBOUND_EMAIL_BYTES", 10 * 1024 * 1024)
 # Message bodies longer than this (characters) are refused.
@@ -447,3 +449,11 @@ INSTALLED_APPS += ["sayso.webhooks"]
 SAYSO_WEBHOOK_TIMEOUT_SECONDS = env_int("SAYSO_WEBHOOK_TIMEOUT_SECONDS", 15)
 SAYSO_WEBHOOK_DISABLE_AFTER_DAYS = env_int("SAYSO_WEBHOOK_DISABLE_AFTER_DAYS", 5)
 SAYSO_WEBHOOK_LOG_DAYS = env_int("SAYSO_WEBHOOK_LOG_DAYS", 30)
+
+# --- What you know about me: export and erasure (issue 24; docs/customer-control.md) --------
+INSTALLED_APPS += ["sayso.privacy"]
+# Days between an erasure request and the erasure, during which it can be cancelled.
+SAYSO_ERASURE_WAIT_DAYS = env_int("SAYSO_ERASURE_WAIT_DAYS", 14)
+# What becomes of an erased customer's public posts: kept under a neutral name ("keep") or
+# their text removed ("remove").
+SAYSO_ERASURE_PUBLIC_POSTS = env_str("SAYSO_ERASURE_PUBLIC_POSTS", "keep")

@@ -28,6 +28,9 @@ class Customer(TimeStampedModel):
     # First heard of through listening (a post, a feed entry, the widget): not yet a customer
     # the organization has served. Cleared when staff say otherwise.
     is_prospect = models.BooleanField(default=False)
+    # Set when the customer's personal data was erased (sayso/privacy): the row stays, nameless,
+    # so that what others built on it (votes, public posts kept by policy) keeps its counts.
+    erased_at = models.DateTimeField(null=True, blank=True)
     # Set while this customer is merged into another; cleared by unmerge.
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"

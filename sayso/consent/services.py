@@ -379,7 +379,9 @@ def campaign_send(*, campaign_id: int) -> Campaign | None:
     nothing already decided."""
     with transaction.atomic():
         campaign = (
-            Campaign.objects.select_for_update()
+            # Lock the campaign only: PostgreSQL refuses FOR UPDATE across the outer join to
+            # the (nullable) sender.
+            Campaign.objects.select_for_update(of=("self",))
             .select_related("organization", "created_by")
             .filter(pk=campaign_id)
             .first()

@@ -402,6 +402,20 @@ def mail_mark_not_sent(*, organization: Any, reason: str) -> int:
     return done
 
 
+def mail_prune(*, now: datetime | None = None) -> int:
+    """Delete delivered mail older than ``SAYSO_MAIL_KEEP_DAYS`` (a reply keeps its
+    ``delivered_at`` on the message); failed mail stays until someone retries or the
+    organization is deleted. Returns how many rows went."""
+    days = settings.SAYSO_MAIL_KEEP_DAYS
+    if days <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    deleted, _ = OutgoingMail.objects.filter(
+        state=MailState.DELIVERED, delivered_at__lt=cutoff
+    ).delete()
+    return deleted
+
+
 # --- reads ------------------------------------------------------------------------------------
 
 

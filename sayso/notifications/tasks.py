@@ -28,6 +28,12 @@ def send_due_mail() -> int:
     return outbox.mail_send_due()
 
 
+@sayso_task(queue="maintenance", priority=-20, max_attempts=3, backoff=300, periodic="37 3 * * *")
+def prune_mail() -> int:
+    """Delivered mail older than SAYSO_MAIL_KEEP_DAYS is deleted, once a day."""
+    return outbox.mail_prune()
+
+
 @sayso_task(
     queue="email",
     priority=10,

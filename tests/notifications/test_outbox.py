@@ -24,7 +24,7 @@ from sayso.conversations import services
 from sayso.conversations.models import Message
 from sayso.core.models import Role
 from sayso.notifications.models import Alert, AlertKind, MailKind, MailState, OutgoingMail
-from sayso.notifications.outbox import mail_queue, mail_send, mail_send_due
+from sayso.notifications.outbox import mail_prune, mail_queue, mail_send, mail_send_due
 from sayso.notifications.services import alert_send
 from tests import factories
 from tests.after_commit import after_commit
@@ -389,3 +389,24 @@ def test_a_recipient_refused_for_good_fails_and_one_refused_for_now_is_retried(
         assert mail_send(mail_id=mail.pk) == state
     mail.refresh_from_db()
     assert answer in mail.last_error and mail.attempts == 1
+
+
+@pytest.mark.django_db
+def test_delivered_mail_is_pruned_after_the_days_kept_and_failed_mail_stays(
+    org: Any, settings: Any
+) -> None:
+    settings.SAYSO_MAIL_KEEP_DAYS = 30
+    now = timezone.now()
+    old, recent, failed = (
+        mail_queue(kind=MailKind.ALERT, organization=org, to=f"{n}@example.com", subject=n, body=n)
+        for n in ("old", "recent", "failed")
+    )
+    OutgoingMail.objects.filter(pk=old.pk).update(
+        state=MailState.DELIVERED, delivered_at=now - timedelta(days=31)
+    )
+    OutgoingMail.objects.filter(pk=recent.pk).update(
+        state=MailState.DELIVERED, delivered_at=now - timedelta(days=29)
+    )
+    OutgoingMail.objects.filter(pk=failed.pk).update(state=MailState.FAILED)
+    assert mail_prune(now=now) == 1
+    assert set(OutgoingMail.objects.values_list("subject", flat=True)) == {"recent", "failed"}

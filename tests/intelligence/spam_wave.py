@@ -13,15 +13,15 @@ from tests import factories
 # and "subscribe to me"; this wave says neither.
 FIRST_WAVE = [
     "Hey guys, I make videos about trucking life, would love for you to watch them",
-    "I post cooking videos every week, you would really like them, search for Chef Danny",
-    "Started making videos about car repairs, search Garage Tom on YouTube if you are curious",
+    "I do cooking videos every week, search for Chef Danny if you are into that",
+    "I film car repairs in my garage every week, look up Garage Tom on YouTube",
     "I film fishing trips every weekend and put them on YouTube, look up Lake Life Ben",
     "Hi all, I do gaming videos on YouTube now, search for PixelPete, would mean a lot",
 ]
 # The wave goes on, in other words.
 NEXT_WAVE = [
     "Hey everyone, I make videos about road trips, search Highway Hank on YouTube",
-    "I upload baking videos twice a week, look up Bread with Bella if you like that",
+    "I bake bread on video twice a week, look up Bread with Bella on YouTube",
     "New here, I do videos about fixing bikes, search for Spoke Sam on YouTube",
     "I make funny cat videos, look up Whisker Walt on YouTube, you will love them",
     "Hi guys, I film travel vlogs every week, search for Wander Wes, would mean a lot",

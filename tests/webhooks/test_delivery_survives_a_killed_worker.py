@@ -12,8 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from django.db import connection
 from sayso.conversations.services import case_open
 from sayso.webhooks.models import AttemptOutcome, Delivery, DeliveryStatus
 from sayso.webhooks.services import endpoint_create
+from tests.core.test_task_engine_postgres import _wait
 from tests.listening.stand_in import Reply, Request
 from tests.webhooks.conftest import Receiver
 
@@ -76,15 +76,6 @@ def _worker(tmp_path: Path, name: str) -> subprocess.Popen[bytes]:
         stdout=log,
         stderr=log,
     )
-
-
-def _wait(check: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.mark.django_db(transaction=True)

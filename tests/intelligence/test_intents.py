@@ -353,3 +353,14 @@ def test_an_organizations_competitor_terms_make_its_messages_competitor_mentions
     assert "mentions Haulmax" in ours.reasons
     assert "competitor_mention" not in theirs.intents
     assert not any(r.startswith("mentions ") for r in theirs.reasons)
+
+
+@needs_data
+def test_a_competitor_is_named_only_as_the_organization_spells_it() -> None:
+    """A real SMS writes "Bt" for "but": an organization listening for the carrier BT does
+    not hear it; "BT" as spelled it does."""
+    text = sms(1928)  # "A Boy loved a gal. He propsd bt she didnt mind. … Bt her frnds …"
+
+    assert "competitor_mention" not in one(text, ("BT",)).intents
+    rival = one("BT quoted me half your price for the same fibre.", ("BT",))
+    assert "mentions BT" in rival.reasons

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -121,10 +121,11 @@ _COMPARED_BEFORE = re.compile(
     re.I,
 )
 _COMPARED_AFTER = re.compile(
-    r"^(?:'s)?\s+(?:(?:is|was|are|were) (?:cheaper|better|faster|half the price)|quoted"
-    r"|offered|offers|gave|gives|charges?|price-?match\w*)\b"
-    r"|^(?:'s)?\s?" + _CATEGORY,
-    re.I,
+    r"^(?:'s\b|\s(?:now |just |also |already |even )?(?:has|have|had|lets|offers?|offered"
+    r"|includes?|delivers?|ships?|sells?|makes?|gives?|gave|launched|added|charges?|quoted"
+    r"|price-?match\w*|(?:is|was|are|were) (?:offering|advertising|giving|selling|cheaper"
+    r"|better|faster|half the price)|propose\w*|bietet|ofrece|offre)\b"
+    r"|\s[A-Z][\w&-]*|\s?" + _CATEGORY + ")"
 )
 _SENTENCE_START = re.compile(r"(?:^|[.!?…:;\n]\s*|[\"“(]\s*)$")
 
@@ -252,12 +253,17 @@ def ordinary_word(name: str) -> bool:
     return name.casefold() in _ordinary_words()
 
 
-def competitors_named(text: str, pattern: re.Pattern[str] | None) -> list[str]:
+def competitors_named(
+    text: str, pattern: re.Pattern[str] | None, spelled: Collection[str] = ()
+) -> list[str]:
     """The configured names ``text`` mentions, as written there. A distinctive name
     ("Penske", "U-Haul", "Mint Mobile") counts anywhere; one spelled like an ordinary word
-    ("Orange", "Three", "Target") only as a name: capitalized inside a sentence, or next to
-    what a competitor sells or does ("Orange's network", "switched to three", "Target is
-    cheaper") — not "I ate an orange", nor "Three of us came"."""
+    ("Orange", "Three", "Target") only as a name: capitalized inside a sentence; at the start
+    of one, capitalized and followed by what a competitor has, does or sells, or by more of its
+    name ("Orange's network", "Target is cheaper", "Amazon lets you…", "Sky Broadband"); or in
+    lower case after a switch or comparison ("switched to three"). As a name means as
+    ``spelled`` (the configured spellings; capitalized when none are given) — not "I ate an
+    orange", "Three of us came", "a quote for three vans", nor "the enterprise plan"."""
     if pattern is None:
         return []
     found: dict[str, None] = {}
@@ -267,12 +273,12 @@ def competitors_named(text: str, pattern: re.Pattern[str] | None) -> list[str]:
             found[name] = None
             continue
         before, after = text[: match.start()], text[match.end() :]
-        as_name = name[:1].isupper() and not _SENTENCE_START.search(before)
+        # Written as the organization spells it ("BT", not "Bt" for "but"; "Free", not FREE).
+        as_spelled = name in spelled if spelled else name[:1].isupper()
         if (
-            as_name
-            or (len(name) > 1 and name.isupper())
-            or _COMPARED_BEFORE.search(before[-40:])
-            or _COMPARED_AFTER.search(after[:40])
+            (as_spelled and not _SENTENCE_START.search(before))
+            or (as_spelled and _COMPARED_AFTER.search(after[:40]))
+            or (name.islower() and _COMPARED_BEFORE.search(before[-40:]))
         ):
             found[name] = None
     return sorted(found)
@@ -388,6 +394,7 @@ def predict(
     x = np.hstack([embeddings, features(texts, vader, sentiment)])
     p = head.probabilities(x)
     pattern = competitor_pattern(competitors)
+    spelled = {name.strip() for name in competitors}
     all_labels: list[list[str]] = []
     all_reasons: list[list[str]] = []
     tones = sentiment_scores(sentiment, vader)
@@ -402,7 +409,7 @@ def predict(
             heard=heard,
             tone=float(tone),
             english=lang in (None, "en"),
-            named=competitors_named(text, pattern),
+            named=competitors_named(text, pattern, spelled),
         )
         labels: list[str] = []
         reasons: list[str] = []

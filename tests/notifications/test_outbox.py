@@ -203,6 +203,13 @@ def test_a_refused_reply_fails_at_once_with_the_reason_on_the_case_and_staff_can
     assert "failed: Refused by the mail server: 550 5.1.1 &lt;ada@example.com&gt;" in page
     assert 'data-testid="retry-email"' in page
 
+    # Admins see it among the organization's mail that did not go; agents may not list it.
+    admin = factories.make_member(org, Role.ADMIN, username="admin2").user
+    listing_url = reverse("mail-list", kwargs={"org": org.slug})
+    listing = staff_client(admin).get(listing_url)
+    assert listing.status_code == 200
+    assert 'data-state="failed"' in listing.text and "550 5.1.1" in listing.text
+    assert staff_client(agent).get(listing_url).status_code == 403
     retry = reverse(
         "case-mail-retry",
         kwargs={"org": org.slug, "number": case.number, "message_id": reply.pk},
@@ -222,8 +229,7 @@ def test_a_refused_reply_fails_at_once_with_the_reason_on_the_case_and_staff_can
     assert mailbox.data_calls == 1 + len(mailbox.received)
     assert ">delivered<" in case_page(org, case, agent)
     # The admins' page of mail that did not go is empty again.
-    admin = factories.make_member(org, Role.ADMIN, username="admin2").user
-    listing = staff_client(admin).get(reverse("mail-list", kwargs={"org": org.slug}))
+    listing = staff_client(admin).get(listing_url)
     assert listing.status_code == 200 and "Every email went out." in listing.text
 
 

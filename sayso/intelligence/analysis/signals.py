@@ -210,7 +210,10 @@ GENERIC_WORDS = frozenset(
     content information info site website page work job keep it up posting writing more
     such stuff learned learn lot lots bookmark bookmarked will with friends agree of to
     in on at as be been all here there what wow yes good one ones things thing piece
-    every day daily admin sir dear hi hello
+    every day daily admin sir dear hi hello found find via google yahoo bing search searching
+    browsing stumbled upon across came come coming back again soon definitely certainly surely
+    glad happy i'll i've i'd have has been internet web net return returning regularly regular
+    reader visit visiting visited nice post mate guys man dude
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 PRAISE_WORDS = frozenset(

@@ -23,10 +23,12 @@ urlpatterns = [
     path("staff/<slug:org>/spam-filter/", include("sayso.intelligence.urls")),
     path("staff/<slug:org>/webhooks/", include("sayso.webhooks.urls")),
     path("staff/<slug:org>/sales/", include("sayso.deals.urls")),
+    path("staff/<slug:org>/privacy/", include("sayso.privacy.urls")),
     path("o/<slug:org>/", include("sayso.conversations.portal_urls")),
     path("o/<slug:org>/", include("sayso.consent.portal_urls")),
     path("o/<slug:org>/", include("sayso.community.urls")),
     path("o/<slug:org>/", include("sayso.roadmap.urls")),
     path("o/<slug:org>/", include("sayso.status.urls")),
     path("o/<slug:org>/", include("sayso.deals.portal_urls")),
+    path("o/<slug:org>/", include("sayso.privacy.portal_urls")),
 ]

@@ -336,6 +336,20 @@ ROUTES: dict[str, Route] = {
     ),
     "campaign-list": Route(S, post_role="manager"),
     "campaign-detail": Route(S, lambda w: {"campaign_pk": campaign_id(w)}, get_only=True),
+    # --- privacy: what you know about me, export and erasure
+    "privacy-my-data": Route(C, get_only=True),
+    "privacy-my-data-export": Route(C, post_only=True),
+    "privacy-my-data-erase": Route(C, post_only=True),
+    "privacy-my-data-erase-cancel": Route(C, post_only=True),
+    "privacy-erasure-receipt": Route(
+        T, lambda w: {"receipt_id": "00000000-0000-4000-8000-000000000000"}, get_only=True
+    ),
+    "privacy-staff-erasures": Route(S, role="manager", get_only=True),
+    "privacy-staff-export": Route(S, _pk("ann"), role="manager", post_only=True),
+    "privacy-staff-erase": Route(S, _pk("ann"), role="manager", post_only=True),
+    "privacy-staff-erasure-cancel": Route(
+        S, lambda w: {"pk": 999_999}, role="manager", post_only=True, empty_form_404=True
+    ),
     # --- the API's own pages (its operations: test_api_operations.py)
     "api:openapi-json": Route(P),
     "api:openapi-view": Route(P),

@@ -1,0 +1,473 @@
+"""Export and erasure of one customer's personal data (issue 24, "what you know about me").
+
+- ``personal_data_collect``: the export document, one section per registered provider.
+- ``export_build``: that document, the customer's messages as mbox and their card as vCard,
+  in one zip.
+- ``erasure_request`` / ``erasure_cancel``: a request waits ``SAYSO_ERASURE_WAIT_DAYS``,
+  cancellable by the customer or staff; ``erasures_run_due`` (a periodic task) then runs
+  ``erasure_perform``: every provider's erase step and a generic scrub of every text column,
+  in one transaction per customer.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import mailbox
+import re
+import zipfile
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+
+import vobject
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.db.models.functions import Cast
+from django.urls import reverse
+from django.utils import timezone
+
+from sayso.core.models import Organization
+from sayso.core.services import audit_record
+from sayso.customers.models import Customer, Identity, IdentityKind, TimelineKind
+from sayso.customers.services import timeline_record
+from sayso.notifications.models import MailKind
+from sayso.notifications.outbox import mail_queue
+from sayso.privacy.models import ErasureRequest, ErasureStatus
+from sayso.privacy.providers.conversations import customer_messages
+from sayso.privacy.registry import ErasureContext, providers
+
+SCHEMA = "sayso.personal-data/1"
+MARKER = "[erased]"
+# Apps whose tables hold no customer's data (users, sessions, content types, the task queue's
+# own bookkeeping) and are left out of the generic scrub.
+_NOT_SCRUBBED_APPS = {"auth", "contenttypes", "sessions", "admin"}
+_MIN_TERM = 3
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def personal_data_collect(*, customer: Customer) -> dict[str, Any]:
+    """Everything the organization holds about the customer, as one JSON-ready document."""
+    organization = customer.organization
+    return {
+        "schema": SCHEMA,
+        "generated_at": timezone.now().isoformat(),
+        "organization": {"slug": organization.slug, "name": organization.name},
+        "sections": {
+            provider.name: {
+                "title": provider.title,
+                "schema_version": provider.schema_version,
+                "data": provider.collect(customer),
+            }
+            for provider in providers()
+        },
+    }
+
+
+def _message_id(message: Any, domain: str) -> str:
+    value = message.external_id.strip()
+    if re.fullmatch(r"<[^<>\s]+@[^<>\s]+>", value):
+        return value
+    return f"<sayso-message-{message.pk}@{domain}>"
+
+
+def _primary_email(customer: Customer) -> str:
+    identity = (
+        Identity.objects.filter(customer=customer, kind=IdentityKind.EMAIL)
+        .order_by("-verified_at", "created_at")
+        .first()
+    )
+    return identity.value if identity is not None else ""
+
+
+def messages_mbox(*, customer: Customer) -> bytes:
+    """The customer's messages (internal notes never) as an mbox of RFC 5322 messages: each
+    with Date, From, To, Subject, Message-ID, and In-Reply-To the previous one of its case."""
+    organization = customer.organization
+    domain = f"{organization.slug}.sayso.invalid"
+    org_address = f"{organization.name} <support@{domain}>"
+    customer_address = (
+        f"{customer.display_name} <{_primary_email(customer) or 'customer@' + domain}>"
+    )
+    previous: dict[int, str] = {}
+    buffer = io.BytesIO()
+    for message in customer_messages(customer):
+        mail = EmailMessage()
+        inbound = message.direction == "inbound"
+        mail["From"] = customer_address if inbound else org_address
+        mail["To"] = org_address if inbound else customer_address
+        mail["Date"] = format_datetime(message.sent_at)
+        mail["Subject"] = message.subject or message.case.subject
+        mail["Message-ID"] = _message_id(message, domain)
+        if message.case_id in previous:
+            mail["In-Reply-To"] = previous[message.case_id]
+            mail["References"] = previous[message.case_id]
+        mail["X-Sayso-Case"] = str(message.case.number)
+        mail["X-Sayso-Channel"] = message.channel
+        mail.set_content(message.body)
+        previous[message.case_id] = mail["Message-ID"]
+        from_line = f"From {'customer' if inbound else 'support'}@{domain} "
+        from_line += message.sent_at.strftime("%a %b %d %H:%M:%S %Y")
+        mbox_message = mailbox.mboxMessage(mail)
+        mbox_message.set_from(from_line[5:])
+        buffer.write(mbox_message.as_bytes(unixfrom=True))
+        buffer.write(b"\n")
+    return buffer.getvalue()
+
+
+def contact_vcard(*, customer: Customer) -> str:
+    """The customer's contact card (vCard 3.0, written by the ``vobject`` library)."""
+    card = vobject.vCard()
+    card.add("fn").value = customer.display_name
+    card.add("n").value = vobject.vcard.Name(family="", given=customer.display_name)
+    card.add("nickname").value = customer.public_name
+    for identity in Identity.objects.filter(customer=customer).order_by("created_at", "id"):
+        if identity.kind == IdentityKind.EMAIL:
+            card.add("email").value = identity.value
+        elif identity.kind == IdentityKind.PHONE:
+            card.add("tel").value = identity.value
+        elif identity.kind == IdentityKind.URL:
+            card.add("url").value = identity.value
+        elif identity.kind in (IdentityKind.MASTODON, IdentityKind.BLUESKY):
+            card.add("x-socialprofile").value = identity.value
+            card.contents["x-socialprofile"][-1].type_param = identity.kind
+    card.add("note").value = f"Exported from {customer.organization.name} (Sayso)"
+    return str(card.serialize())
+
+
+def export_build(*, customer: Customer, actor: Any = None, by_customer: bool = False) -> bytes:
+    """The whole export as a zip: ``personal-data.json``, ``messages.mbox``, ``contact.vcf``
+    and a README; recorded on the customer's timeline."""
+    document = personal_data_collect(customer=customer)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("personal-data.json", json.dumps(document, indent=2, ensure_ascii=False))
+        archive.writestr("messages.mbox", messages_mbox(customer=customer))
+        archive.writestr("contact.vcf", contact_vcard(customer=customer))
+        archive.writestr(
+            "README.txt",
+            "Everything " + customer.organization.name + " holds about you, as Sayso exported it.\n"
+            "personal-data.json: schema sayso.personal-data/1 (docs/customer-control.md).\n"
+            "messages.mbox: your messages, readable by any mail program.\n"
+            "contact.vcf: your contact card.\n",
+        )
+    timeline_record(
+        customer=customer,
+        kind=TimelineKind.DATA_EXPORTED,
+        summary="Personal data exported" + (" by the customer" if by_customer else " by staff"),
+        customer_visible=True,
+        actor=actor,
+    )
+    return buffer.getvalue()
+
+
+# --- erasure: request and cancel ------------------------------------------------------------
+
+
+def erasure_open(*, customer: Customer) -> ErasureRequest | None:
+    return (
+        ErasureRequest.objects.filter(
+            organization_id=customer.organization_id,
+            customer=customer,
+            status__in=[ErasureStatus.PENDING, ErasureStatus.FAILED],
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def receipt_url(erasure: ErasureRequest) -> str:
+    path = reverse(
+        "privacy-erasure-receipt",
+        kwargs={"org": erasure.organization.slug, "receipt_id": erasure.receipt_id},
+    )
+    return f"{settings.SAYSO_BASE_URL}{path}"
+
+
+def erasure_request(
+    *,
+    customer: Customer,
+    by_customer: bool,
+    actor: Any = None,
+    channel: str = "",
+    now: datetime | None = None,
+) -> ErasureRequest:
+    """Ask for the customer's erasure, due after the waiting period; asking again while one
+    waits returns that one. The customer is emailed a receipt (with the link to cancel)."""
+    if customer.erased_at is not None:
+        raise ValidationError("This customer's personal data is already erased.")
+    if customer.merged_into_id is not None:
+        raise ValidationError("This customer is merged into another: ask for that one.")
+    now = now or timezone.now()
+    existing = erasure_open(customer=customer)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            erasure = ErasureRequest.objects.create(
+                organization_id=customer.organization_id,
+                customer=customer,
+                due_at=now + timedelta(days=settings.SAYSO_ERASURE_WAIT_DAYS),
+                by_customer=by_customer,
+                by_user=actor if actor is not None and actor.is_authenticated else None,
+                channel=channel[:40],
+            )
+            timeline_record(
+                customer=customer,
+                kind=TimelineKind.ERASURE_REQUESTED,
+                summary=f"Erasure requested, due {erasure.due_at:%Y-%m-%d}",
+                customer_visible=True,
+                actor=actor,
+                data={"receipt_id": str(erasure.receipt_id)},
+            )
+            audit_record(
+                organization=customer.organization,
+                actor=actor,
+                action="privacy.erasure_requested",
+                obj=erasure,
+                data={"customer_id": customer.pk, "due_at": erasure.due_at.isoformat()},
+            )
+            _receipt_mail(erasure, customer)
+    except IntegrityError:
+        # Two requests at once: the other one won.
+        found = erasure_open(customer=customer)
+        if found is None:
+            raise
+        return found
+    return erasure
+
+
+def _receipt_mail(erasure: ErasureRequest, customer: Customer) -> None:
+    address = _primary_email(customer)
+    if not address:
+        return
+    organization = customer.organization
+    portal = reverse("privacy-my-data", kwargs={"org": organization.slug})
+    mail_queue(
+        kind=MailKind.SIGN_IN,
+        organization=organization,
+        to=address,
+        key=f"erasure-receipt:{erasure.receipt_id}",
+        subject=f"Your request to erase your data at {organization.name}",
+        body=(
+            f"Hello,\n\n{organization.name} received a request to erase your personal data "
+            f"(receipt {erasure.receipt_id}).\n\nIt will be carried out on "
+            f"{erasure.due_at:%Y-%m-%d}. Until then you can cancel it on "
+            f"{settings.SAYSO_BASE_URL}{portal}\n\nYour receipt, which will also say when the "
+            f"erasure is done: {receipt_url(erasure)}\n\nThis address is erased with the rest; "
+            "no further email will follow.\n"
+        ),
+    )
+
+
+def erasure_cancel(
+    *,
+    erasure: ErasureRequest,
+    actor: Any = None,
+    by_customer: bool = False,
+    now: datetime | None = None,
+) -> ErasureRequest:
+    """Cancel a request still waiting; a done or cancelled one is refused."""
+    with transaction.atomic():
+        erasure = ErasureRequest.objects.select_for_update().get(pk=erasure.pk)
+        if erasure.status not in (ErasureStatus.PENDING, ErasureStatus.FAILED):
+            raise ValidationError(f"This request is {erasure.get_status_display().lower()}.")
+        erasure.status = ErasureStatus.CANCELLED
+        erasure.cancelled_at = now or timezone.now()
+        erasure.save(update_fields=["status", "cancelled_at", "updated_at"])
+        who = "the customer" if by_customer else "staff"
+        timeline_record(
+            customer=erasure.customer,
+            kind=TimelineKind.ERASURE_CANCELLED,
+            summary=f"Erasure request cancelled by {who}",
+            customer_visible=True,
+            actor=actor,
+        )
+        audit_record(
+            organization=erasure.organization,
+            actor=actor,
+            action="privacy.erasure_cancelled",
+            obj=erasure,
+            data={"customer_id": erasure.customer_id, "by_customer": by_customer},
+        )
+    return erasure
+
+
+# --- erasure: carrying it out ---------------------------------------------------------------
+
+
+def erasure_terms(*, customers: list[Customer]) -> list[str]:
+    """What identifies the person in text: every identity value, claimed address and name."""
+    from sayso.customers.models import IdentityClaim
+
+    ids = [customer.pk for customer in customers]
+    terms = set(Identity.objects.filter(customer_id__in=ids).values_list("value", flat=True))
+    terms |= set(IdentityClaim.objects.filter(contact_id__in=ids).values_list("value", flat=True))
+    for customer in customers:
+        terms |= {customer.display_name, customer.public_name}
+    for value in list(terms):
+        if value.startswith("@") or value.startswith(("http://", "https://")):
+            terms.add(value.split("://", 1)[-1].lstrip("@").rstrip("/"))
+    return sorted((t.strip() for t in terms if len(t.strip()) >= _MIN_TERM), key=len, reverse=True)
+
+
+def _text_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    return [
+        field
+        for field in model._meta.get_fields()
+        if isinstance(field, (models.CharField, models.TextField, models.JSONField))
+        and getattr(field, "concrete", False)
+        and not field.primary_key
+    ]
+
+
+def _replace(value: Any, pattern: re.Pattern[str]) -> Any:
+    if isinstance(value, str):
+        return pattern.sub(MARKER, value)
+    if isinstance(value, list):
+        return [_replace(item, pattern) for item in value]
+    if isinstance(value, dict):
+        return {_replace(k, pattern): _replace(v, pattern) for k, v in value.items()}
+    return value
+
+
+def text_matches(
+    *, organization: Organization, terms: list[str]
+) -> list[tuple[type[models.Model], str, Any]]:
+    """Every (model, field, primary key) whose text holds one of ``terms``, case-insensitive:
+    every Char, Text and JSON column of every model in the organization (JSON read as text)."""
+    found: list[tuple[type[models.Model], str, Any]] = []
+    if not terms:
+        return found
+    for model in apps.get_models():
+        if model._meta.app_label in _NOT_SCRUBBED_APPS or model._meta.proxy:
+            continue
+        base = model._default_manager.all()
+        names = {f.name for f in model._meta.concrete_fields}
+        if "organization" in names:
+            base = base.filter(organization=organization)
+        for field in _text_fields(model):
+            if isinstance(field, models.JSONField):
+                alias = f"_privacy_{field.name}"
+                queryset = base.annotate(**{alias: Cast(field.name, models.TextField())})
+                condition = Q()
+                for term in terms:
+                    escaped = json.dumps(term)[1:-1]
+                    condition |= Q(**{f"{alias}__icontains": term})
+                    condition |= Q(**{f"{alias}__icontains": escaped})
+            else:
+                queryset = base
+                condition = Q()
+                for term in terms:
+                    condition |= Q(**{f"{field.name}__icontains": term})
+            for pk in queryset.filter(condition).values_list("pk", flat=True):
+                found.append((model, field.name, pk))
+    return found
+
+
+def personal_data_scrub(*, organization: Organization, terms: list[str]) -> int:
+    """Replace every occurrence of ``terms`` in the organization's text columns by
+    "[erased]"; returns how many values changed."""
+    if not terms:
+        return 0
+    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+    changed = 0
+    for model, field_name, pk in text_matches(organization=organization, terms=terms):
+        value = model._default_manager.filter(pk=pk).values_list(field_name, flat=True).first()
+        new = _replace(value, pattern)
+        if isinstance(new, str):
+            field = model._meta.get_field(field_name)
+            max_length = getattr(field, "max_length", None)
+            if max_length:
+                new = new[:max_length]
+        if new != value:
+            model._default_manager.filter(pk=pk).update(**{field_name: new})
+            changed += 1
+    return changed
+
+
+def _one_person(customer: Customer) -> list[Customer]:
+    """The customer and every record merged into them (the same person)."""
+    people = [customer]
+    queue = [customer.pk]
+    while queue:
+        merged = list(Customer.objects.filter(merged_into_id__in=queue))
+        people += merged
+        queue = [c.pk for c in merged]
+    return people
+
+
+def erasure_perform(*, erasure: ErasureRequest, now: datetime | None = None) -> ErasureRequest:
+    """Erase now, in one transaction: each provider's step, then the generic scrub, then the
+    request's anonymous record and an audit entry. Raises (and changes nothing) on failure."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        erasure = ErasureRequest.objects.select_for_update().get(pk=erasure.pk)
+        if erasure.status == ErasureStatus.DONE:
+            return erasure
+        if erasure.status == ErasureStatus.CANCELLED:
+            raise ValidationError("This request was cancelled.")
+        customer = erasure.customer
+        people = _one_person(customer)
+        terms = erasure_terms(customers=people)
+        emails = list(
+            Identity.objects.filter(
+                customer__in=people, kind__in=[IdentityKind.EMAIL, IdentityKind.EMAIL_CLAIMED]
+            ).values_list("value", flat=True)
+        )
+        context = ErasureContext(
+            customers=people,
+            public_posts=settings.SAYSO_ERASURE_PUBLIC_POSTS,
+            emails=emails,
+            marker=MARKER,
+        )
+        summary: dict[str, int] = {}
+        for provider in providers():
+            if provider.erase is not None:
+                summary.update(provider.erase(context))
+        summary["text_values_scrubbed"] = personal_data_scrub(
+            organization=erasure.organization, terms=terms
+        )
+        Customer.objects.filter(pk__in=[p.pk for p in people]).update(erased_at=now)
+        erasure.status = ErasureStatus.DONE
+        erasure.done_at = now
+        erasure.attempts += 1
+        erasure.last_error = ""
+        erasure.summary = summary
+        erasure.save()
+        audit_record(
+            organization=erasure.organization,
+            actor=None,
+            action="privacy.erasure_done",
+            obj=erasure,
+            data={"customer_id": customer.pk, "summary": summary},
+        )
+    return erasure
+
+
+def erasures_run_due(*, now: datetime | None = None) -> dict[str, int]:
+    """Carry out every request whose waiting period is over; a failure is recorded on its
+    request (nothing of the erasure kept) and retried on the next run."""
+    now = now or timezone.now()
+    due = ErasureRequest.objects.filter(
+        status__in=[ErasureStatus.PENDING, ErasureStatus.FAILED], due_at__lte=now
+    ).order_by("due_at", "id")
+    done = failed = 0
+    for erasure in list(due):
+        try:
+            erasure_perform(erasure=erasure, now=now)
+            done += 1
+        except Exception as exc:  # recorded on the request, retried next run
+            failed += 1
+            ErasureRequest.objects.filter(pk=erasure.pk).update(
+                status=ErasureStatus.FAILED,
+                attempts=models.F("attempts") + 1,
+                last_error=f"{type(exc).__name__}: {exc}"[:500],
+            )
+    return {"done": done, "failed": failed}

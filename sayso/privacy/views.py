@@ -1,0 +1,178 @@
+"""Pages: the customer's "what you know about me" with its export and erasure buttons, the
+public erasure receipt, and staff's list of waiting erasures and per-customer buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from sayso.core.models import Role
+from sayso.core.permissions import StaffRequest, staff_required
+from sayso.core.selectors import organization_by_slug
+from sayso.customers.models import Customer
+from sayso.customers.portal_session import PortalRequest, portal_view
+from sayso.customers.selectors import customer_get
+from sayso.privacy import selectors, services
+
+
+def _zip_response(data: bytes, customer: Customer) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/zip")
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = (
+        f'attachment; filename="personal-data-{customer.organization.slug}-{stamp}.zip"'
+    )
+    return response
+
+
+# --- the portal -----------------------------------------------------------------------------
+
+
+@require_GET
+@portal_view(sign_in_required=True)
+def my_data(request: PortalRequest) -> HttpResponse:
+    customer = request.customer
+    assert customer is not None
+    document = services.personal_data_collect(customer=customer)
+    return render(
+        request,
+        "privacy/my_data.html",
+        {
+            "organization": request.organization,
+            "customer": customer,
+            "sections": document["sections"],
+            "erasure": selectors.erasure_open_of(
+                organization=request.organization, customer=customer
+            ),
+        },
+    )
+
+
+@require_POST
+@portal_view(sign_in_required=True)
+def my_data_export(request: PortalRequest) -> HttpResponse:
+    assert request.customer is not None
+    data = services.export_build(customer=request.customer, by_customer=True)
+    return _zip_response(data, request.customer)
+
+
+@require_POST
+@portal_view(sign_in_required=True)
+def my_data_erase(request: PortalRequest) -> HttpResponse:
+    assert request.customer is not None
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "Tick the box to confirm that you want your data erased.")
+        return redirect("privacy-my-data", org=request.organization.slug)
+    try:
+        erasure = services.erasure_request(customer=request.customer, by_customer=True)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"Your data will be erased on {erasure.due_at:%-d %B %Y}. We emailed you a receipt; "
+            "you can cancel until then.",
+        )
+    return redirect("privacy-my-data", org=request.organization.slug)
+
+
+@require_POST
+@portal_view(sign_in_required=True)
+def my_data_erase_cancel(request: PortalRequest) -> HttpResponse:
+    assert request.customer is not None
+    erasure = selectors.erasure_open_of(
+        organization=request.organization, customer=request.customer
+    )
+    if erasure is None:
+        messages.error(request, "There is no erasure request to cancel.")
+    else:
+        services.erasure_cancel(erasure=erasure, by_customer=True)
+        messages.success(request, "Cancelled: nothing will be erased.")
+    return redirect("privacy-my-data", org=request.organization.slug)
+
+
+@require_GET
+def erasure_receipt(request: Any, org: str, receipt_id: Any) -> HttpResponse:
+    """The receipt of an erasure request, by its unguessable id (it holds no personal data,
+    and the customer can no longer sign in once erased)."""
+    organization = organization_by_slug(slug=org)
+    if organization is None:
+        raise Http404("No such organization.")
+    erasure = selectors.erasure_by_receipt(organization=organization, receipt_id=receipt_id)
+    if erasure is None:
+        raise Http404("No such receipt.")
+    response = JsonResponse(selectors.receipt_document(erasure), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'inline; filename="erasure-receipt-{receipt_id}.json"'
+    return response
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+
+def _customer_or_404(request: StaffRequest, pk: int) -> Customer:
+    customer = customer_get(organization=request.organization, pk=pk)
+    if customer is None:
+        raise Http404("No such customer.")
+    return customer
+
+
+@require_GET
+@staff_required(Role.MANAGER)
+def staff_erasures(request: StaffRequest) -> HttpResponse:
+    return render(
+        request,
+        "privacy/staff_erasures.html",
+        {
+            "waiting": selectors.erasures_waiting(organization=request.organization)[:500],
+            "recent": selectors.erasures_of(organization=request.organization).exclude(
+                status__in=["pending", "failed"]
+            )[:100],
+        },
+    )
+
+
+@require_POST
+@staff_required(Role.MANAGER)
+def staff_customer_export(request: StaffRequest, pk: int) -> HttpResponse:
+    customer = _customer_or_404(request, pk)
+    data = services.export_build(customer=customer, actor=request.user)
+    return _zip_response(data, customer)
+
+
+@require_POST
+@staff_required(Role.MANAGER)
+def staff_customer_erase(request: StaffRequest, pk: int) -> HttpResponse:
+    customer = _customer_or_404(request, pk)
+    channel = request.POST.get("channel", "").strip()[:40]
+    if not channel:
+        messages.error(request, "Say how the customer asked (email, phone, letter…).")
+        return redirect("customer-detail", org=request.organization.slug, pk=customer.pk)
+    try:
+        erasure = services.erasure_request(
+            customer=customer, by_customer=False, actor=request.user, channel=channel
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("customer-detail", org=request.organization.slug, pk=customer.pk)
+    messages.success(request, f"Erasure requested, due {erasure.due_at:%-d %B %Y}.")
+    return redirect("privacy-staff-erasures", org=request.organization.slug)
+
+
+@require_POST
+@staff_required(Role.MANAGER)
+def staff_erasure_cancel(request: StaffRequest, pk: int) -> HttpResponse:
+    erasure = selectors.erasure_get(organization=request.organization, pk=pk)
+    if erasure is None:
+        raise Http404("No such request.")
+    try:
+        services.erasure_cancel(erasure=erasure, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Cancelled.")
+    return redirect("privacy-staff-erasures", org=request.organization.slug)

@@ -309,6 +309,8 @@ LOGGING = {
         # request); errors still reach the console through the root logger.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.request": {"handlers": ["mail_admins"], "level": "ERROR", "propagate": True},
+        # Procrastinate names every blueprint it adds (each sayso command on PostgreSQL).
+        "procrastinate.blueprints": {"level": "WARNING"},
     },
 }
 

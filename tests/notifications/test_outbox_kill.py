@@ -20,17 +20,16 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from tests.conversations.test_email_smtp import smtp_server
+from tests.core.test_backup_round_trip import scratch_postgres  # noqa: F401 - a fixture
 
 LEASE = 2
 
@@ -97,21 +96,8 @@ def store(request: Any, tmp_path: Path) -> Iterator[Store]:
         path = tmp_path / "sayso.sqlite3"
         yield Store(f"sqlite:///{path}", path)
         return
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        pytest.skip("the suite is on SQLite: .ci/run runs this on PostgreSQL")
-    import psycopg
-
-    name = f"sayso_outbox_{uuid.uuid4().hex[:8]}"
-    parts = urlsplit(url)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as db:
-        db.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield Store(urlunsplit(parts._replace(path=f"/{name}")))
-    finally:
-        with psycopg.connect(admin, autocommit=True) as db:
-            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    # A database of its own on the suite's PostgreSQL server (skipped on SQLite).
+    yield Store(request.getfixturevalue("scratch_postgres"))
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")

@@ -265,7 +265,7 @@ def report(graph: Graph) -> str:
     ]
     parts += ["", "**Apps in a cycle**, counting imports inside functions too:", ""]
     parts += [f"- {', '.join(f'`{app}`' for app in group)}" for group in app_cycles] or ["- none"]
-    parts += ["", "**Modules that import each other** directly (services ↔ tasks among them):", ""]
+    parts += ["", "**Modules that import each other** directly:", ""]
     parts += [f"- `{_short(a)}` ↔ `{_short(b)}`" for a, b in two_way] or ["- none"]
     parts += [
         "",

@@ -118,3 +118,52 @@ def test_a_near_copy_of_a_released_post_is_not_held_whatever_the_base_model_said
     assert (
         spam_feedback.screen(organization_id=org.pk, text=unrelated, author=None, base=base) == base
     )
+
+
+def test_widget_messages_and_inbox_mail_are_screened_by_the_organizations_filter(
+    org: Any, other_org: Any
+) -> None:
+    from sayso.intelligence.analysis.store import message_analyze
+    from sayso.listening.models import Mention, Outcome
+    from sayso.listening.services import source_create, widget_submit
+
+    agent = factories.make_member(org, Role.AGENT, username="mod").user
+    for i, text in enumerate(spam_wave.FIRST_WAVE):
+        spam_feedback.spam_decision_record(
+            organization=org,
+            item=spam_feedback.DecidedItem("message", 1000 + i, text, f"Channel {i}"),
+            label="spam",
+            actor=agent,
+        )
+    for i, text in enumerate(spam_wave.GENUINE):
+        spam_feedback.spam_decision_record(
+            organization=org,
+            item=spam_feedback.DecidedItem("message", 2000 + i, text, f"Driver {i}"),
+            label="ham",
+            actor=agent,
+        )
+    spam_feedback.spam_filter_train(organization=org, trigger="test")
+
+    # A widget message of the wave is held as spam (no case opened), a genuine one is not.
+    widget = source_create(
+        organization=org, name="Widget", kind="widget", allowed_origins="https://x.example"
+    )
+    widget_submit(source=widget, message=spam_wave.NEXT_WAVE[0], submission_id="s1")
+    widget_submit(source=widget, message=spam_wave.GENUINE_DURING_WAVE[1], submission_id="s2")
+    held = Mention.objects.get(source=widget, text=spam_wave.NEXT_WAVE[0])
+    assert (held.is_spam, held.outcome, held.case_id) == (True, Outcome.SPAM, None)
+    assert any("your moderators marked as spam" in r for r in held.reasons)
+    kept = Mention.objects.get(source=widget, text=spam_wave.GENUINE_DURING_WAVE[1])
+    assert not kept.is_spam
+
+    # Inbox mail: the stored analysis says spam, with the reason.
+    customer = factories.make_customer(org, "Hank", "hank@example.com")
+    case = factories.make_case(org, customer, body=spam_wave.NEXT_WAVE[2])
+    analysis = message_analyze(message=case.messages.first())
+    assert analysis.is_spam
+    assert any("your moderators marked as spam" in r for r in analysis.reasons)
+
+    # The same message to another organization is not.
+    stranger = factories.make_customer(other_org, "Hank", "hank@example.com")
+    other_case = factories.make_case(other_org, stranger, body=spam_wave.NEXT_WAVE[2])
+    assert not message_analyze(message=other_case.messages.first()).is_spam

@@ -19,6 +19,7 @@ from sayso.consent.guard import attempt_in_words, customer_zone, outreach_attemp
 from sayso.consent.models import ConsentRecord, Method, Purpose, Segment
 from sayso.core.models import Role, Team
 from sayso.core.permissions import StaffRequest, staff_required
+from sayso.core.ratelimit import client_key, rate_limit_hit
 from sayso.core.selectors import organization_by_slug
 from sayso.customers.models import Customer
 from sayso.customers.portal_session import PortalRequest, portal_view
@@ -64,6 +65,10 @@ def portal_consent(request: PortalRequest) -> HttpResponse:
     preferences = selectors.preferences_of(organization=organization, customer=customer)
     status = 200
     if request.method == "POST":
+        if rate_limit_hit(action="portal-consent", key=client_key(request)):
+            return render(
+                request, "portal/rate_limited.html", {"organization": organization}, status=429
+            )
         form = ConsentForm(request.POST, current=current)
         if form.is_valid():
             data = form.cleaned_data

@@ -158,3 +158,10 @@ def test_a_receipt_downloads_and_verifies_and_another_customers_is_not_found(
 def test_signed_out_visitors_are_sent_to_sign_in(org: Any) -> None:
     response = Client().get("/o/haulright/my/consent/")
     assert response.status_code == 302 and "/o/haulright/signin/" in response["Location"]
+
+
+def test_saving_is_rate_limited(org: Any, customer: Any, settings: Any) -> None:
+    settings.SAYSO_RATE_LIMIT_PER_MINUTE = 2
+    client = _portal(org, customer)
+    statuses = [client.post("/o/haulright/my/consent/", _form()).status_code for _ in range(3)]
+    assert statuses == [302, 302, 429]

@@ -438,7 +438,7 @@ if isinstance(_loggers := LOGGING["loggers"], dict):
 # days when they set no limit of their own.
 SAYSO_OUTREACH_WEEKLY_CAP = env_int("SAYSO_OUTREACH_WEEKLY_CAP", 3)
 # The private key (PEM, Ed25519 or RSA) that signs consent receipts; its public key is published
-# at /o/<org>/consent/receipt-key.json. Unset: a development key generated in the data directory
+# at /o/<org>/consent/receipt-keys.json. Unset: a development key generated in the data directory
 # (``sayso check --deploy`` warns).
 SAYSO_RECEIPT_SIGNING_KEY = env_secret("SAYSO_RECEIPT_SIGNING_KEY")
 SAYSO_RECEIPT_JURISDICTION = env_str("SAYSO_RECEIPT_JURISDICTION", "EU")

@@ -547,12 +547,37 @@ def screen(
 
 
 def analysis_screen(
-    *, organization_id: int, result: Any, text: str, author: str, vector: np.ndarray | None
+    *,
+    organization_id: int,
+    result: Any,
+    text: str,
+    author: str,
+    vector: np.ndarray | None,
+    item: tuple[str, int] | None = None,
 ) -> Any:
     """An ``Analysis`` (the listening pipeline's, a stored message's) with the organization's
-    filter applied: the same object when the filter changes nothing, else a changed copy."""
+    filter applied: the same object when the filter changes nothing, else a changed copy. An
+    ``item`` (kind, id) a moderator already decided about keeps their decision (a message
+    analyzed again after the base model was retrained)."""
     from dataclasses import replace
 
+    if item is not None:
+        label = (
+            SpamDecision.objects.filter(
+                organization_id=organization_id, kind=item[0], object_id=item[1]
+            )
+            .values_list("label", flat=True)
+            .first()
+        )
+        if label is not None:
+            spam = label == SpamLabel.SPAM
+            said = "marked as spam by a moderator" if spam else "marked not spam by a moderator"
+            return replace(
+                result,
+                is_spam=spam,
+                spam=max(result.spam, 0.99) if spam else min(result.spam, 0.01),
+                reasons=[*result.reasons, said],
+            )
     verdict = org_spam_verdict(
         organization=organization_id,
         text=text,

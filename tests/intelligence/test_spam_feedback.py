@@ -244,6 +244,11 @@ def test_marking_an_inbox_message_and_a_mention_teaches_the_filter(org: Any) -> 
     assert (decision.object_id, decision.label, decision.where) == (message.pk, "spam", "inbox")
     analysis = MessageAnalysis.objects.filter(message=message).first()
     assert analysis is None or analysis.is_spam
+    # Analyzed again (a retrained base model), the message keeps the moderator's decision.
+    from sayso.intelligence.analysis.store import message_analyze
+
+    again = message_analyze(message=message, force=True)
+    assert again.is_spam and "marked as spam by a moderator" in again.reasons
 
     source = Source.objects.create(
         organization=org, name="Blog", kind="rss", url="https://x.test/f"

@@ -192,6 +192,7 @@ def message_analyze(*, message: Message, force: bool = False) -> MessageAnalysis
         text=message.body,
         author=message.customer.display_name if message.customer_id else "",
         vector=vectors[-1],
+        item=("message", message.pk),
     )
     values: dict[str, Any] = {
         "organization_id": message.organization_id,

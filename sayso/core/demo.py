@@ -665,6 +665,45 @@ def _demo_status(org: Organization, manager: Any, now: datetime) -> None:
     )
     at(slow.updates.get(), now - timedelta(minutes=40))
     Incident.objects.filter(pk=slow.pk).update(started_at=now - timedelta(minutes=40))
+    _demo_status_history(org, manager, now, booking=booking, kiosks=kiosks, payments=_payments)
+
+
+def _demo_status_history(
+    org: Organization, manager: Any, now: datetime, *, booking: Any, kiosks: Any, payments: Any
+) -> None:
+    """Ninety days of component history for the uptime bars (last week's booking outage, the
+    kiosk trouble now), the depots' components grouped, and a maintenance announced."""
+    from sayso.status import maintenance
+    from sayso.status import services as status
+    from sayso.status.models import Component, ComponentStatusChange
+
+    since = now - timedelta(days=90)
+    Component.objects.filter(organization=org).update(created_at=since)
+    ComponentStatusChange.objects.filter(organization=org).delete()
+    history = [(c, "operational", since) for c in Component.objects.filter(organization=org)]
+    history += [
+        (booking, "partial_outage", now - timedelta(days=6, hours=3)),
+        (booking, "operational", now - timedelta(days=6, hours=1, minutes=45)),
+        (payments, "degraded", now - timedelta(days=23, hours=5)),
+        (payments, "operational", now - timedelta(days=23, hours=4, minutes=10)),
+        (kiosks, "degraded", now - timedelta(minutes=40)),
+    ]
+    ComponentStatusChange.objects.bulk_create(
+        ComponentStatusChange(organization=org, component=c, status=s, changed_at=at)
+        for c, s, at in history
+    )
+    depots = status.component_group_create(organization=org, name="Depots", actor=manager)
+    status.component_update(component=kiosks, group_id=depots.pk, actor=manager)
+    start = (now + timedelta(days=3)).replace(hour=2, minute=0, second=0, microsecond=0)
+    maintenance.maintenance_schedule(
+        organization=org,
+        title="Payment provider upgrade",
+        body="Card payments pause for up to 30 minutes; reservations can be paid at pick-up.",
+        scheduled_for=start,
+        scheduled_until=start + timedelta(hours=1),
+        component_ids=[payments.pk],
+        actor=manager,
+    )
 
 
 def _accounts(org: Organization) -> list[tuple[str, str, str]]:

@@ -40,6 +40,7 @@ from sayso.api import (
     inbound,
     listening,
     moderation,
+    privacy,
     questions,
     reviews,
     roadmap,
@@ -171,3 +172,4 @@ api.add_router("/v1/webhooks", webhooks.router)
 api.add_router("/v1/tasks", tasks.router)
 api.add_router("/v1", analysis.router)
 api.add_router("/v1", deals.router)
+api.add_router("/v1/privacy", privacy.router)

@@ -103,7 +103,7 @@ def personal_data_import(*, organization: Organization, document: dict[str, Any]
             location=record.get("location", "import"),
             note=record.get("note", ""),
             by_customer=bool(record.get("by_customer")),
-            created_at=_time(record.get("decided_at")),
+            created_at=_time(record.get("decided_at")) or customer.created_at,
         )
     preferences = consent.get("preferences")
     if preferences:
@@ -142,6 +142,6 @@ def personal_data_import(*, organization: Organization, document: dict[str, Any]
                 subject=m.get("subject", ""),
                 body=m.get("body", ""),
                 external_id=m.get("external_id", ""),
-                sent_at=_time(m["sent_at"]),
+                sent_at=_time(m["sent_at"]) or case.created_at,
             )
     return customer

@@ -157,6 +157,12 @@ def export_build(*, customer: Customer, actor: Any = None, by_customer: bool = F
             "messages.mbox: your messages, readable by any mail program.\n"
             "contact.vcf: your contact card.\n",
         )
+    export_record(customer=customer, actor=actor, by_customer=by_customer)
+    return buffer.getvalue()
+
+
+def export_record(*, customer: Customer, actor: Any = None, by_customer: bool = False) -> None:
+    """Put an export on the customer's timeline (they see who took a copy of their data)."""
     timeline_record(
         customer=customer,
         kind=TimelineKind.DATA_EXPORTED,
@@ -164,7 +170,6 @@ def export_build(*, customer: Customer, actor: Any = None, by_customer: bool = F
         customer_visible=True,
         actor=actor,
     )
-    return buffer.getvalue()
 
 
 # --- erasure: request and cancel ------------------------------------------------------------

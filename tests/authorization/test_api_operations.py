@@ -115,6 +115,19 @@ def _dead_letter(w: World) -> dict[str, Any]:
     return {"dead_letter_id": dead.pk}
 
 
+def _erasure(w: World) -> dict[str, Any]:
+    """A waiting erasure request of Ann's (made on first use; the world's transaction never
+    commits)."""
+    from sayso.privacy.models import ErasureRequest
+
+    erasure, _ = ErasureRequest.objects.get_or_create(
+        customer=w.ann,
+        status="pending",
+        defaults={"organization": w.org, "due_at": timezone.now() + timedelta(days=14)},
+    )
+    return {"erasure_id": erasure.pk}
+
+
 OPERATIONS: dict[str, Operation] = {
     # failed background tasks: an admin's
     "tasks_dead_list": Operation(L, role="admin"),
@@ -376,6 +389,15 @@ OPERATIONS: dict[str, Operation] = {
         },
         role="manager",
     ),
+    # privacy: export and erasure, a manager's
+    "privacy_export": Operation(OBJ, _customer, role="manager"),
+    "privacy_export_archive": Operation(OBJ, _customer, role="manager"),
+    "privacy_erasure_request": Operation(
+        CR, body=lambda w: {"customer_id": w.ann.pk, "channel": "letter"}, role="manager"
+    ),
+    "privacy_erasure_list": Operation(L, role="manager"),
+    "privacy_erasure_get": Operation(OBJ, _erasure, role="manager"),
+    "privacy_erasure_cancel": Operation(OBJ, _erasure, role="manager"),
     # analysis
     "messages_analysis_get": Operation(OBJ, lambda w: {"message_id": w.message_id}, model=True),
     "analyze": Operation(OWN, body=_const({"items": [{"text": "x"}]}), model=True, reads=True),

@@ -31,19 +31,40 @@ def collect_posts(customer: Customer) -> dict[str, Any]:
     org = customer.organization_id
     return {
         "ideas": [
-            {"number": i.number, "title": i.title, "body": i.body, "posted_at": when(i.created_at)}
+            {
+                "number": i.number,
+                "title": i.title,
+                "body": i.body,
+                "hidden": i.hidden_at is not None,
+                "posted_at": when(i.created_at),
+            }
             for i in Idea.objects.filter(organization_id=org, author=customer).order_by("id")
         ],
         "comments": [
-            {"body": c.body, "state": c.state, "posted_at": when(c.created_at)}
+            {
+                "body": c.body,
+                "hidden": c.state != "visible",
+                "posted_at": when(c.created_at),
+            }
             for c in Comment.objects.filter(organization_id=org, author=customer).order_by("id")
         ],
         "questions": [
-            {"number": q.number, "title": q.title, "body": q.body, "posted_at": when(q.created_at)}
+            {
+                "number": q.number,
+                "title": q.title,
+                "body": q.body,
+                "hidden": q.hidden_at is not None,
+                "posted_at": when(q.created_at),
+            }
             for q in Question.objects.filter(organization_id=org, author=customer).order_by("id")
         ],
         "answers": [
-            {"question": a.question.title, "body": a.body, "posted_at": when(a.created_at)}
+            {
+                "question": a.question.title,
+                "body": a.body,
+                "hidden": a.state != "visible",
+                "posted_at": when(a.created_at),
+            }
             for a in Answer.objects.filter(organization_id=org, author=customer)
             .select_related("question")
             .order_by("id")
@@ -54,6 +75,7 @@ def collect_posts(customer: Customer) -> dict[str, Any]:
                 "title": r.title,
                 "body": r.body,
                 "product": r.product.name if r.product else "",
+                "hidden": r.hidden_at is not None,
                 "posted_at": when(r.created_at),
             }
             for r in Review.objects.filter(organization_id=org, customer=customer)

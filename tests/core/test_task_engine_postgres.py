@@ -146,6 +146,7 @@ def test_a_failing_task_is_retried_with_backoff_then_a_dead_letter_retried_from_
     assert times[2] - times[1] >= 1.9  # then 2 s
     dead = DeadLetter.objects.get()
     assert (dead.engine, dead.organization, dead.attempts) == ("procrastinate", org, 3)
+    assert dead.enqueued_at is not None and dead.enqueued_at < dead.failed_at
     assert "the receiving service said no" in dead.error
 
     client = Client()

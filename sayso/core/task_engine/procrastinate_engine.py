@@ -128,6 +128,19 @@ def _run_job(path: str, context: Any, payload: dict[str, Any]) -> None:
         close_old_connections()
 
 
+def _deferred_at(job_id: int) -> Any:
+    """When the job was enqueued (Procrastinate's ``deferred`` event), if recorded."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(at) FROM procrastinate_events WHERE job_id = %s AND type = 'deferred'",
+            [job_id],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def _bury(job: Any, *, error: str, traceback: str) -> None:
     payload = dict(job.task_kwargs or {})
     dead_letter_record(
@@ -140,7 +153,7 @@ def _bury(job: Any, *, error: str, traceback: str) -> None:
         attempts=job.attempts + 1,
         error=error,
         traceback=traceback,
-        enqueued_at=None,
+        enqueued_at=_deferred_at(job.id),
     )
 
 

@@ -1,10 +1,12 @@
 """Export and erasure of a customer's personal data, for requests that reach staff by other
 channels than the portal (docs/customer-control.md, "What you know about me").
 
-Managers only. The export answers the ``sayso.personal-data/1`` document (or the zip the
-portal gives, with the messages as mbox and the contact card as vCard); an erasure waits
-``SAYSO_ERASURE_WAIT_DAYS`` and can be cancelled until then. Asking again for a customer whose
-erasure already waits answers 200 with that request.
+Managers only. An export is recorded on the customer's timeline (they see who took a copy
+of their data), so it needs ``customers:write`` like the erasure operations. The export
+answers the ``sayso.personal-data/1`` document (or the zip the portal gives, with the messages
+as mbox and the contact card as vCard); an erasure waits ``SAYSO_ERASURE_WAIT_DAYS`` and can be
+cancelled until then. Asking again for a customer whose erasure already waits answers 200
+with that request.
 """
 
 from typing import Annotated, Any, Literal
@@ -70,7 +72,7 @@ class ErasureOut(Schema):
     operation_id="privacy_export",
     summary="Export everything held about a customer (sayso.personal-data/1)",
     tags=TAGS,
-    **scoped(Scope.CUSTOMERS_READ),
+    **scoped(Scope.CUSTOMERS_WRITE),
 )
 def privacy_export(request: HttpRequest, customer_id: int) -> dict[str, Any]:
     """The export document, one section per kind of data; recorded on the customer's
@@ -88,10 +90,10 @@ def privacy_export(request: HttpRequest, customer_id: int) -> dict[str, Any]:
     summary="Download a customer's export as the zip the portal gives (JSON, mbox, vCard)",
     tags=TAGS,
     openapi_extra={
-        "x-required-scope": Scope.CUSTOMERS_READ.value,
+        "x-required-scope": Scope.CUSTOMERS_WRITE.value,
         "responses": {"200": {"description": "application/zip"}},
     },
-    auth=scoped(Scope.CUSTOMERS_READ)["auth"],
+    auth=scoped(Scope.CUSTOMERS_WRITE)["auth"],
 )
 def privacy_export_archive(request: HttpRequest, customer_id: int) -> HttpResponse:
     actor = _manager(request)

@@ -18,6 +18,7 @@ from sayso.core.selectors import organization_by_slug
 from sayso.customers.models import Customer
 from sayso.customers.portal_session import PortalRequest, portal_view
 from sayso.customers.selectors import customer_get
+from sayso.customers.services import customer_update
 from sayso.privacy import selectors, services
 
 
@@ -59,6 +60,25 @@ def my_data_export(request: PortalRequest) -> HttpResponse:
     assert request.customer is not None
     data = services.export_build(customer=request.customer, by_customer=True)
     return _zip_response(data, request.customer)
+
+
+@require_POST
+@portal_view(sign_in_required=True)
+def my_data_name(request: PortalRequest) -> HttpResponse:
+    """The customer corrects the name the team knows them by (their public name is set on
+    the profile page)."""
+    assert request.customer is not None
+    name = request.POST.get("display_name", "")
+    if not name.strip():
+        messages.error(request, "Write the name the team should know you by.")
+        return redirect("privacy-my-data", org=request.organization.slug)
+    try:
+        customer_update(customer=request.customer, display_name=name)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Your name is corrected.")
+    return redirect("privacy-my-data", org=request.organization.slug)
 
 
 @require_POST

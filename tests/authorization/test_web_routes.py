@@ -339,6 +339,7 @@ ROUTES: dict[str, Route] = {
     # --- privacy: what you know about me, export and erasure
     "privacy-my-data": Route(C, get_only=True),
     "privacy-my-data-export": Route(C, post_only=True),
+    "privacy-my-data-name": Route(C, post_only=True),
     "privacy-my-data-erase": Route(C, post_only=True),
     "privacy-my-data-erase-cancel": Route(C, post_only=True),
     "privacy-erasure-receipt": Route(

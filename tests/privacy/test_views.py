@@ -1,0 +1,127 @@
+"""The portal's "what you know about me" page lists each kind of data the customer has and
+nothing of another customer's, never an internal note; the customer downloads, corrects their
+name, asks for erasure (receipt emailed and downloadable) and cancels it; managers export and
+request erasure from the customer page and cancel from the list of waiting requests."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from sayso.core.models import Role
+from sayso.customers.models import Customer
+from sayso.notifications.models import OutgoingMail
+from sayso.privacy.models import ErasureRequest, ErasureStatus
+from tests.factories import make_member
+from tests.privacy.conftest import BOB_EMAIL, DANA_EMAIL, DANA_HANDLE, NOTE, Seeded
+
+pytestmark = pytest.mark.django_db
+
+
+def _portal(org: Any, customer: Any) -> Client:
+    client = Client()
+    session = client.session
+    session[f"portal-customer:{org.pk}"] = customer.pk
+    session.save()
+    return client
+
+
+def _staff(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_page_lists_each_kind_of_data_and_nothing_else(seeded: Seeded) -> None:
+    page = _portal(seeded.org, seeded.dana).get("/o/haulright/my/data/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    for expected in (
+        "Dana Whitfield",  # names
+        DANA_EMAIL,  # identities
+        DANA_HANDLE,
+        "product_news",  # consent history
+        "Truck rental refund for Dana Whitfield",  # cases
+        "The truck broke down near Austin",  # messages
+        "the refund is on its way",  # staff replies
+        "Refund Dana Whitfield by Friday",  # commitments
+        "negative",  # analysis label with its reason
+        "reads as a complaint",
+        "16 ft truck Denver to Austin",  # intents
+        "One-way trailer rentals",  # votes
+        "I&#x27;d use this every month",  # comments
+        "/o/haulright/profile/",  # correct the public name
+    ):
+        assert expected in text, expected
+    for absent in (NOTE, BOB_EMAIL, "Bob Ostrander", "Bob here"):
+        assert absent not in text, absent
+
+
+def test_the_page_needs_a_signed_in_customer(seeded: Seeded) -> None:
+    response = Client().get("/o/haulright/my/data/")
+    assert response.status_code == 302 and "/o/haulright/signin/" in response["Location"]
+
+
+def test_download_name_correction_erasure_and_cancel(seeded: Seeded) -> None:
+    client = _portal(seeded.org, seeded.dana)
+    download = client.post("/o/haulright/my/data/export/")
+    assert download.status_code == 200 and download["Content-Type"] == "application/zip"
+    document = json.loads(zipfile.ZipFile(io.BytesIO(download.content)).read("personal-data.json"))
+    assert document["sections"]["profile"]["data"]["display_name"] == "Dana Whitfield"
+
+    client.post("/o/haulright/my/data/name/", {"display_name": "Dana W. Whitfield"})
+    assert Customer.objects.get(pk=seeded.dana.pk).display_name == "Dana W. Whitfield"
+    client.post("/o/haulright/my/data/name/", {"display_name": "  "})
+    assert Customer.objects.get(pk=seeded.dana.pk).display_name == "Dana W. Whitfield"
+
+    refused = client.post("/o/haulright/my/data/erase/", {})
+    assert refused.status_code == 302 and not ErasureRequest.objects.exists()
+    client.post("/o/haulright/my/data/erase/", {"confirm": "yes"})
+    erasure = ErasureRequest.objects.get(customer=seeded.dana)
+    assert erasure.by_customer and erasure.status == ErasureStatus.PENDING
+    mail = OutgoingMail.objects.get(recipient=DANA_EMAIL, key__startswith="erasure-receipt:")
+    assert str(erasure.receipt_id) in mail.body
+    page = client.get("/o/haulright/my/data/").content.decode()
+    assert "It will be erased on" in page
+    receipt = Client().get(f"/o/haulright/erasure-receipts/{erasure.receipt_id}/")
+    assert receipt.status_code == 200
+    assert receipt.json()["status"] == "pending" and DANA_EMAIL not in receipt.content.decode()
+    assert Client().get(f"/o/otherco/erasure-receipts/{erasure.receipt_id}/").status_code == 404
+
+    client.post("/o/haulright/my/data/erase/cancel/")
+    erasure.refresh_from_db()
+    assert erasure.status == ErasureStatus.CANCELLED
+
+
+def test_managers_export_and_erase_from_the_customer_page(seeded: Seeded) -> None:
+    manager = _staff(seeded.manager)
+    detail = manager.get(f"/staff/haulright/customers/{seeded.dana.pk}/").content.decode()
+    assert 'data-testid="personal-data"' in detail
+    export = manager.post(f"/staff/haulright/privacy/customers/{seeded.dana.pk}/export/")
+    assert export.status_code == 200 and export["Content-Type"] == "application/zip"
+    manager.post(f"/staff/haulright/privacy/customers/{seeded.dana.pk}/erase/", {"channel": ""})
+    assert not ErasureRequest.objects.exists()
+    manager.post(
+        f"/staff/haulright/privacy/customers/{seeded.dana.pk}/erase/", {"channel": "phone"}
+    )
+    erasure = ErasureRequest.objects.get()
+    assert (erasure.by_customer, erasure.channel, erasure.by_user) == (
+        False,
+        "phone",
+        seeded.manager,
+    )
+    listing = manager.get("/staff/haulright/privacy/").content.decode()
+    assert "Dana Whitfield" in listing and "phone" in listing
+    manager.post(f"/staff/haulright/privacy/erasures/{erasure.pk}/cancel/")
+    erasure.refresh_from_db()
+    assert erasure.status == ErasureStatus.CANCELLED
+
+    agent = _staff(make_member(seeded.org, Role.AGENT).user)
+    assert agent.get("/staff/haulright/privacy/").status_code == 403
+    detail = agent.get(f"/staff/haulright/customers/{seeded.dana.pk}/").content.decode()
+    assert 'data-testid="personal-data"' not in detail

@@ -451,3 +451,11 @@ INSTALLED_APPS += ["sayso.webhooks"]
 SAYSO_WEBHOOK_TIMEOUT_SECONDS = env_int("SAYSO_WEBHOOK_TIMEOUT_SECONDS", 15)
 SAYSO_WEBHOOK_DISABLE_AFTER_DAYS = env_int("SAYSO_WEBHOOK_DISABLE_AFTER_DAYS", 5)
 SAYSO_WEBHOOK_LOG_DAYS = env_int("SAYSO_WEBHOOK_LOG_DAYS", 30)
+
+# --- What you know about me: export and erasure (issue 24; docs/customer-control.md) --------
+INSTALLED_APPS += ["sayso.privacy"]
+# Days between an erasure request and the erasure, during which it can be cancelled.
+SAYSO_ERASURE_WAIT_DAYS = env_int("SAYSO_ERASURE_WAIT_DAYS", 14)
+# What becomes of an erased customer's public posts: kept under a neutral name ("keep") or
+# their text removed ("remove").
+SAYSO_ERASURE_PUBLIC_POSTS = env_str("SAYSO_ERASURE_PUBLIC_POSTS", "keep")

@@ -8,6 +8,7 @@ same ``idempotency_key`` answers 200 with the first attempt). An unknown channel
 422 naming the field.
 """
 
+import uuid
 from datetime import date, time
 from typing import Annotated, Any, Literal
 
@@ -247,7 +248,7 @@ def _consent(request: HttpRequest, customer: Any) -> dict[str, Any]:
 
 @router.get(
     "/customers/{int:customer_id}",
-    response={200: ConsentOut, **errors(401, 403, 404)},
+    response={200: ConsentOut, **errors(401, 403, 404, 422)},
     operation_id="consent_get",
     summary="A customer's current consent and contact preferences",
     tags=TAGS,
@@ -275,7 +276,7 @@ def consent_history(request: HttpRequest, customer_id: int) -> Any:
 
 @router.post(
     "/customers/{int:customer_id}",
-    response={200: ConsentRecordOut, 201: ConsentRecordOut, **errors(400, 401, 403, 404, 422)},
+    response={200: ConsentRecordOut, 201: ConsentRecordOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="consent_record",
     summary="Record a consent decision (provenance: the API and the token's staff member)",
     tags=TAGS,
@@ -305,7 +306,7 @@ def consent_record(
 
 @router.put(
     "/customers/{int:customer_id}/preferences",
-    response={200: ConsentOut, **errors(400, 401, 403, 404, 422)},
+    response={200: ConsentOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="consent_preferences_put",
     summary="Set a customer's time zone, quiet hours, not-before date and weekly limit",
     tags=TAGS,
@@ -329,14 +330,18 @@ def consent_preferences_put(
 
 
 @router.get(
-    "/receipts/{uuid:receipt_id}",
-    response={200: ReceiptOut, **errors(401, 403, 404)},
+    "/receipts/{receipt_id}",
+    response={200: ReceiptOut, **errors(401, 403, 404, 422)},
     operation_id="consent_receipt",
     summary="A decision's signed consent receipt (Kantara v1.1 as a JWS)",
     tags=TAGS,
     **scoped(READ),
 )
-def consent_receipt(request: HttpRequest, receipt_id: Any) -> dict[str, Any]:
+def consent_receipt(request: HttpRequest, receipt_id: str) -> dict[str, Any]:
+    try:
+        receipt_id = str(uuid.UUID(receipt_id[:64]))
+    except ValueError:
+        raise HttpError(404, "Not found.") from None
     record = (
         ConsentRecord.objects.filter(organization=organization_of(request), receipt_id=receipt_id)
         .select_related("customer", "organization", "notice")
@@ -367,7 +372,7 @@ def consent_notices_list(request: HttpRequest) -> Any:
 
 @router.post(
     "/notices",
-    response={201: NoticeOut, **errors(400, 401, 403, 422)},
+    response={201: NoticeOut, **errors(400, 401, 403, 413, 422)},
     operation_id="consent_notices_create",
     summary="Publish a new version of a purpose's notice",
     tags=TAGS,
@@ -392,7 +397,7 @@ def consent_notices_create(request: HttpRequest, payload: NoticeIn) -> Status[Co
 
 @outreach_router.post(
     "",
-    response={200: AttemptOut, 201: AttemptOut, **errors(400, 401, 403, 404, 422)},
+    response={200: AttemptOut, 201: AttemptOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="outreach_send",
     summary="Contact a customer through the outreach guard",
     tags=OUTREACH_TAGS,
@@ -452,7 +457,7 @@ def outreach_campaigns_list(request: HttpRequest) -> Any:
 
 @outreach_router.get(
     "/campaigns/{int:campaign_id}",
-    response={200: CampaignOut, **errors(401, 403, 404)},
+    response={200: CampaignOut, **errors(401, 403, 404, 422)},
     operation_id="outreach_campaigns_get",
     summary="A campaign and its report: how many sent, how many blocked and why",
     tags=OUTREACH_TAGS,
@@ -467,7 +472,7 @@ def outreach_campaigns_get(request: HttpRequest, campaign_id: int) -> Campaign:
 
 @outreach_router.post(
     "/campaigns",
-    response={201: CampaignOut, **errors(400, 401, 403, 404, 422)},
+    response={201: CampaignOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="outreach_campaigns_create",
     summary="Send a message to a segment through the guard, in the background",
     tags=OUTREACH_TAGS,

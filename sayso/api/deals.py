@@ -405,7 +405,7 @@ def stages_update(request: HttpRequest, stage_id: int, payload: StagePatch) -> S
 
 @router.delete(
     "/selling/stages/{int:stage_id}",
-    response={204: None, **errors(400, 401, 403, 404)},
+    response={204: None, **errors(400, 401, 403, 404, 422)},
     operation_id="stages_delete",
     summary="Remove a selling stage no deal is in (admins)",
     tags=TAGS,

@@ -76,7 +76,7 @@ def dead_list(request: HttpRequest) -> Any:
 
 @router.post(
     "/dead/{dead_letter_id}/retry",
-    response={200: RetryOut, **errors(401, 403, 404)},
+    response={200: RetryOut, **errors(401, 403, 404, 422)},
     operation_id="tasks_dead_retry",
     summary="Run a failed task once more (a second retry changes nothing)",
     tags=TAGS,

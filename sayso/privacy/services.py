@@ -31,7 +31,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
-from sayso.core.models import Organization
+from sayso.core.models import AuditEntry, Organization
 from sayso.core.services import audit_record
 from sayso.customers.models import Customer, Identity, IdentityKind, TimelineKind
 from sayso.customers.services import timeline_record
@@ -170,6 +170,30 @@ def export_record(*, customer: Customer, actor: Any = None, by_customer: bool = 
         customer_visible=True,
         actor=actor,
     )
+
+
+# --- correction ------------------------------------------------------------------------------
+
+NAME_CORRECTED = "privacy.name_corrected"
+
+
+def display_name_correct(*, customer: Customer, display_name: str) -> Customer:
+    """The customer corrects the name the team knows them by. The former name is kept in the
+    audit log (staff see who changed what), and erasure removes it with the current one."""
+    from sayso.customers.services import customer_update
+
+    former = customer.display_name
+    with transaction.atomic():
+        customer = customer_update(customer=customer, display_name=display_name)
+        if customer.display_name != former:
+            audit_record(
+                organization=customer.organization,
+                actor=None,
+                action=NAME_CORRECTED,
+                obj=customer,
+                data={"by": "customer", "from": former, "to": customer.display_name},
+            )
+    return customer
 
 
 # --- erasure: request and cancel ------------------------------------------------------------
@@ -316,6 +340,18 @@ def erasure_terms(*, customers: list[Customer]) -> list[str]:
     terms |= set(IdentityClaim.objects.filter(contact_id__in=ids).values_list("value", flat=True))
     for customer in customers:
         terms |= {customer.display_name, customer.public_name}
+    corrections = AuditEntry.objects.filter(
+        action=NAME_CORRECTED,
+        object_type=Customer._meta.label,
+        object_id__in=[str(pk) for pk in ids],
+    ).values_list("data", flat=True)
+    for data in corrections:
+        terms |= {str(data.get("from", "")), str(data.get("to", ""))}
+    for name in list(terms):
+        words = name.split()
+        # "Dana W. Whitfield" is also written "Dana Whitfield".
+        if len(words) > 2 and "@" not in name:
+            terms.add(f"{words[0]} {words[-1]}")
     for value in list(terms):
         if value.startswith("@") or value.startswith(("http://", "https://")):
             terms.add(value.split("://", 1)[-1].lstrip("@").rstrip("/"))

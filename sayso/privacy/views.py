@@ -16,9 +16,8 @@ from sayso.core.models import Role
 from sayso.core.permissions import StaffRequest, staff_required
 from sayso.core.selectors import organization_by_slug
 from sayso.customers.models import Customer
-from sayso.customers.portal_session import PortalRequest, portal_view
+from sayso.customers.portal_session import PortalRequest, portal_sign_out, portal_view
 from sayso.customers.selectors import customer_get
-from sayso.customers.services import customer_update
 from sayso.privacy import selectors, services
 
 
@@ -39,6 +38,11 @@ def _zip_response(data: bytes, customer: Customer) -> HttpResponse:
 def my_data(request: PortalRequest) -> HttpResponse:
     customer = request.customer
     assert customer is not None
+    if customer.erased_at is not None:
+        # Nothing of theirs is left to show: the session of an erased customer ends here.
+        portal_sign_out(request, request.organization)
+        messages.info(request, "Your personal data was erased.")
+        return redirect("portal-home", org=request.organization.slug)
     document = services.personal_data_collect(customer=customer)
     return render(
         request,
@@ -73,7 +77,7 @@ def my_data_name(request: PortalRequest) -> HttpResponse:
         messages.error(request, "Write the name the team should know you by.")
         return redirect("privacy-my-data", org=request.organization.slug)
     try:
-        customer_update(customer=request.customer, display_name=name)
+        services.display_name_correct(customer=request.customer, display_name=name)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

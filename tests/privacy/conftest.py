@@ -84,16 +84,20 @@ def seed() -> Seeded:
     bob_case = make_case(
         org, bob, subject="Truck rental refund", body="Hi, Bob here: my truck broke down too."
     )
-    MessageAnalysis.objects.create(
-        organization=org,
+    # The analysis as the model would write it (in a transactional test the real one ran
+    # already; this one's labels and reason are the test's).
+    MessageAnalysis.objects.update_or_create(
         message=later,
-        sentiment="negative",
-        sentiment_score=-0.6,
-        intents=["complaint"],
-        spam=0.02,
-        reasons=["'Any news on my refund' reads as a complaint"],
-        model_version="test",
-        analyzed_at=timezone.now(),
+        defaults={
+            "organization": org,
+            "sentiment": "negative",
+            "sentiment_score": -0.6,
+            "intents": ["complaint"],
+            "spam": 0.02,
+            "reasons": ["'Any news on my refund' reads as a complaint"],
+            "model_version": "test",
+            "analyzed_at": timezone.now(),
+        },
     )
     for customer in (dana, bob):
         consent_record(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sayso.core.models import LoginLink
+from sayso.core.models import LoginLink, RateCounter
 from sayso.customers.models import (
     Customer,
     CustomerMerge,
@@ -67,11 +67,16 @@ def erase_identities(context: ErasureContext) -> dict[str, int]:
         organization_id=organization_id, email__in=context.emails
     ).delete()
     identities, _ = Identity.objects.filter(customer_id__in=ids).delete()
+    # Rate-limit counters are keyed by the address they count (a sign-in link asked for it).
+    counters = 0
+    for email in context.emails:
+        counters += RateCounter.objects.filter(bucket__icontains=email).delete()[0]
     return {
         "identities": identities,
         "identity_claims": claims + claims_confirmed,
         "merges": merges + merges_in,
         "login_links": links,
+        "rate_counters": counters,
     }
 
 

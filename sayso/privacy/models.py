@@ -57,3 +57,38 @@ class ErasureRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"erasure of customer {self.customer_id}: {self.status}"
+
+
+class ExportStatus(models.TextChoices):
+    PREPARING = "preparing", "Being prepared"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class PersonalDataExport(TimeStampedModel):
+    """A large export, built in the background (``privacy.tasks.export_build_task``); a small
+    one is built at once and never stored. Deleted with the customer's data at erasure."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="personal_data_exports"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="personal_data_exports"
+    )
+    status = models.CharField(
+        max_length=20, choices=ExportStatus.choices, default=ExportStatus.PREPARING
+    )
+    by_customer = models.BooleanField(default=False)
+    by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    archive = models.BinaryField(blank=True, default=b"")
+    size = models.PositiveIntegerField(default=0)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta(TimeStampedModel.Meta):
+        indexes = [models.Index(fields=["customer", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"export of customer {self.customer_id}: {self.status}"

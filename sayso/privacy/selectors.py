@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from sayso.core.models import Organization
 from sayso.customers.models import Customer
-from sayso.privacy.models import ErasureRequest, ErasureStatus
+from sayso.privacy.models import ErasureRequest, ErasureStatus, PersonalDataExport
 
 
 def erasures_waiting(*, organization: Organization) -> QuerySet[ErasureRequest]:
@@ -61,3 +61,20 @@ def receipt_document(erasure: ErasureRequest) -> dict[str, Any]:
         "done_at": erasure.done_at.isoformat() if erasure.done_at else None,
         "erased": erasure.summary if erasure.status == ErasureStatus.DONE else {},
     }
+
+
+def export_latest(*, organization: Organization, customer: Customer) -> PersonalDataExport | None:
+    return (
+        PersonalDataExport.objects.filter(organization=organization, customer=customer)
+        .defer("archive")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def export_get(
+    *, organization: Organization, customer: Customer, pk: Any
+) -> PersonalDataExport | None:
+    return PersonalDataExport.objects.filter(
+        organization=organization, customer=customer, pk=pk
+    ).first()

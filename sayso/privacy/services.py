@@ -37,7 +37,12 @@ from sayso.customers.models import Customer, Identity, IdentityKind, TimelineKin
 from sayso.customers.services import timeline_record
 from sayso.notifications.models import MailKind
 from sayso.notifications.outbox import mail_queue
-from sayso.privacy.models import ErasureRequest, ErasureStatus
+from sayso.privacy.models import (
+    ErasureRequest,
+    ErasureStatus,
+    ExportStatus,
+    PersonalDataExport,
+)
 from sayso.privacy.providers.conversations import customer_messages
 from sayso.privacy.registry import ErasureContext, providers
 
@@ -194,6 +199,62 @@ def display_name_correct(*, customer: Customer, display_name: str) -> Customer:
                 data={"by": "customer", "from": former, "to": customer.display_name},
             )
     return customer
+
+
+# --- large exports, in the background --------------------------------------------------------
+
+# Above this many messages an export is built by a task and downloaded when ready.
+EXPORT_SYNC_MAX_MESSAGES = 2000
+
+
+def export_is_large(*, customer: Customer) -> bool:
+    limit = getattr(settings, "SAYSO_EXPORT_SYNC_MAX_MESSAGES", EXPORT_SYNC_MAX_MESSAGES)
+    return bool(customer_messages(customer).count() > limit)
+
+
+def export_start(
+    *, customer: Customer, actor: Any = None, by_customer: bool = False
+) -> PersonalDataExport:
+    """Start a background export; one being prepared for the customer is returned as is."""
+    from sayso.privacy.tasks import export_build_task
+
+    preparing = PersonalDataExport.objects.filter(
+        customer=customer, status=ExportStatus.PREPARING
+    ).first()
+    if preparing is not None:
+        return preparing
+    with transaction.atomic():
+        export = PersonalDataExport.objects.create(
+            organization_id=customer.organization_id,
+            customer=customer,
+            by_customer=by_customer,
+            by_user=actor if actor is not None and actor.is_authenticated else None,
+        )
+        transaction.on_commit(lambda: export_build_task.enqueue(export.pk))
+    return export
+
+
+def export_prepare(*, export_id: int) -> PersonalDataExport | None:
+    """Build a background export (the task's work; running it twice builds once)."""
+    export = PersonalDataExport.objects.select_related("customer").filter(pk=export_id).first()
+    if export is None or export.status != ExportStatus.PREPARING:
+        return export
+    try:
+        with transaction.atomic():
+            data = export_build(
+                customer=export.customer, actor=export.by_user, by_customer=export.by_customer
+            )
+            export.archive = data
+            export.size = len(data)
+            export.status = ExportStatus.READY
+            export.ready_at = timezone.now()
+            export.save(update_fields=["archive", "size", "status", "ready_at", "updated_at"])
+    except Exception as exc:
+        PersonalDataExport.objects.filter(pk=export.pk).update(
+            status=ExportStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:500]
+        )
+        raise
+    return export
 
 
 # --- erasure: request and cancel ------------------------------------------------------------

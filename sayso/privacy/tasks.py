@@ -10,3 +10,9 @@ from sayso.privacy import services
 def erasures_run_due() -> int:
     """Erase every customer whose request's waiting period is over."""
     return services.erasures_run_due()["done"]
+
+
+@sayso_task(queue="maintenance", max_attempts=3, backoff=60)
+def export_build_task(export_id: int) -> bool:
+    """Build a large export in the background."""
+    return services.export_prepare(export_id=export_id) is not None

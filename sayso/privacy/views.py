@@ -19,6 +19,7 @@ from sayso.customers.models import Customer
 from sayso.customers.portal_session import PortalRequest, portal_sign_out, portal_view
 from sayso.customers.selectors import customer_get
 from sayso.privacy import selectors, services
+from sayso.privacy.models import ExportStatus
 
 
 def _zip_response(data: bytes, customer: Customer) -> HttpResponse:
@@ -54,6 +55,7 @@ def my_data(request: PortalRequest) -> HttpResponse:
             "erasure": selectors.erasure_open_of(
                 organization=request.organization, customer=customer
             ),
+            "export": selectors.export_latest(organization=request.organization, customer=customer),
         },
     )
 
@@ -62,8 +64,25 @@ def my_data(request: PortalRequest) -> HttpResponse:
 @portal_view(sign_in_required=True)
 def my_data_export(request: PortalRequest) -> HttpResponse:
     assert request.customer is not None
+    if services.export_is_large(customer=request.customer):
+        services.export_start(customer=request.customer, by_customer=True)
+        messages.info(request, "Your download is being prepared; this page shows when it's ready.")
+        return redirect("privacy-my-data", org=request.organization.slug)
     data = services.export_build(customer=request.customer, by_customer=True)
     return _zip_response(data, request.customer)
+
+
+@require_GET
+@portal_view(sign_in_required=True)
+def my_data_export_download(request: PortalRequest, pk: int) -> HttpResponse:
+    """A background export, once ready (the customer's own only)."""
+    assert request.customer is not None
+    export = selectors.export_get(
+        organization=request.organization, customer=request.customer, pk=pk
+    )
+    if export is None or export.status != ExportStatus.READY:
+        raise Http404("No such download.")
+    return _zip_response(bytes(export.archive), request.customer)
 
 
 @require_POST

@@ -88,6 +88,16 @@ def _pk(attribute: str) -> Callable[[World], dict[str, Any]]:
     return kwargs
 
 
+def _ready_export(w: World) -> dict[str, Any]:
+    """A ready background export of Ann's (made on first use; never committed)."""
+    from sayso.privacy.models import PersonalDataExport
+
+    export, _ = PersonalDataExport.objects.get_or_create(
+        customer=w.ann, defaults={"organization": w.org, "status": "ready", "archive": b"PK"}
+    )
+    return {"pk": export.pk}
+
+
 P, T, C, CT, CA = (
     Access.PUBLIC,
     Access.TOKEN_LINK,
@@ -339,6 +349,7 @@ ROUTES: dict[str, Route] = {
     # --- privacy: what you know about me, export and erasure
     "privacy-my-data": Route(C, get_only=True),
     "privacy-my-data-export": Route(C, post_only=True),
+    "privacy-my-data-export-download": Route(CA, _ready_export, get_only=True),
     "privacy-my-data-name": Route(C, post_only=True),
     "privacy-my-data-erase": Route(C, post_only=True),
     "privacy-my-data-erase-cancel": Route(C, post_only=True),

@@ -125,3 +125,43 @@ def test_managers_export_and_erase_from_the_customer_page(seeded: Seeded) -> Non
     assert agent.get("/staff/haulright/privacy/").status_code == 403
     detail = agent.get(f"/staff/haulright/customers/{seeded.dana.pk}/").content.decode()
     assert 'data-testid="personal-data"' not in detail
+
+
+def test_a_large_export_is_prepared_in_the_background(
+    seeded: Seeded, django_capture_on_commit_callbacks: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from sayso.privacy import services
+    from sayso.privacy.models import PersonalDataExport
+
+    client = _portal(seeded.org, seeded.dana)
+    with override_settings(SAYSO_EXPORT_SYNC_MAX_MESSAGES=1):
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            response = client.post("/o/haulright/my/data/export/")
+        assert response.status_code == 302
+        export = PersonalDataExport.objects.get(customer=seeded.dana)
+        assert export.status == "preparing"
+        page = client.get("/o/haulright/my/data/").content.decode()
+        assert 'data-testid="export-preparing"' in page and 'http-equiv="refresh"' in page
+        assert client.get(f"/o/haulright/my/data/exports/{export.pk}/").status_code == 404
+        for callback in callbacks:  # the worker runs the task
+            callback()
+    export.refresh_from_db()
+    assert export.status == "ready" and export.size > 0
+    page = client.get("/o/haulright/my/data/").content.decode()
+    assert 'data-testid="export-ready"' in page
+    download = client.get(f"/o/haulright/my/data/exports/{export.pk}/")
+    assert download.status_code == 200 and download["Content-Type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(download.content)).namelist()
+    assert "personal-data.json" in names
+    # Bob cannot download Dana's.
+    bob = _portal(seeded.org, seeded.bob)
+    assert bob.get(f"/o/haulright/my/data/exports/{export.pk}/").status_code == 404
+    # The erasure deletes it with the rest.
+    services.erasure_request(customer=seeded.dana, by_customer=True)
+    services.erasures_run_due(now=timezone.now() + timedelta(days=15))
+    assert not PersonalDataExport.objects.exists()

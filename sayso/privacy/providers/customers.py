@@ -13,6 +13,7 @@ from sayso.customers.models import (
     IdentityKind,
     TimelineEvent,
 )
+from sayso.privacy.models import PersonalDataExport
 from sayso.privacy.providers._fields import when
 from sayso.privacy.registry import ErasureContext, provider_register
 
@@ -67,6 +68,8 @@ def erase_identities(context: ErasureContext) -> dict[str, int]:
         organization_id=organization_id, email__in=context.emails
     ).delete()
     identities, _ = Identity.objects.filter(customer_id__in=ids).delete()
+    # Exports built in the background hold a copy of everything.
+    exports, _ = PersonalDataExport.objects.filter(customer_id__in=ids).delete()
     # Rate-limit counters are keyed by the address they count (a sign-in link asked for it).
     counters = 0
     for email in context.emails:
@@ -77,6 +80,7 @@ def erase_identities(context: ErasureContext) -> dict[str, int]:
         "merges": merges + merges_in,
         "login_links": links,
         "rate_counters": counters,
+        "exports": exports,
     }
 
 

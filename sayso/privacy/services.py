@@ -439,6 +439,24 @@ def _replace(value: Any, pattern: re.Pattern[str]) -> Any:
     return value
 
 
+def _has_organization(model: Any) -> bool:
+    return any(f.name == "organization" for f in model._meta.concrete_fields)
+
+
+def _of_organization(model: type[models.Model], organization: Organization) -> Any:
+    """The model's rows of this organization: by its ``organization``, else through its first
+    foreign key to a model that has one; a model with neither (a rate counter, the task
+    queue's rows) is searched whole."""
+    rows = model._default_manager.all()
+    if _has_organization(model):
+        return rows.filter(organization=organization)
+    for field in model._meta.concrete_fields:
+        related = field.related_model if field.many_to_one else None
+        if related is not None and related is not Organization and _has_organization(related):
+            return rows.filter(**{f"{field.name}__organization": organization})
+    return rows
+
+
 def text_matches(
     *, organization: Organization, terms: list[str]
 ) -> list[tuple[type[models.Model], str, Any]]:
@@ -450,10 +468,7 @@ def text_matches(
     for model in apps.get_models():
         if model._meta.app_label in _NOT_SCRUBBED_APPS or model._meta.proxy:
             continue
-        base = model._default_manager.all()
-        names = {f.name for f in model._meta.concrete_fields}
-        if "organization" in names:
-            base = base.filter(organization=organization)
+        base = _of_organization(model, organization)
         for field in _text_fields(model):
             if isinstance(field, models.JSONField):
                 alias = f"_privacy_{field.name}"

@@ -125,3 +125,16 @@ def test_internal_notes_of_an_erased_customer_lose_their_name(seeded: Seeded) ->
     note = Message.objects.get(customer=seeded.dana, visibility="internal")
     # The staff's own words stay; it held no full name or address of hers.
     assert note.body == NOTE
+
+
+def test_the_periodic_task_is_declared_and_runs_due_erasures(seeded: Seeded) -> None:
+    from sayso.core.scheduler import periodic_tasks
+    from sayso.privacy.tasks import erasures_run_due
+
+    paths = {task.module_path for task in periodic_tasks()}
+    assert "sayso.privacy.tasks.erasures_run_due" in paths
+    erasure = services.erasure_request(customer=seeded.dana, by_customer=True)
+    assert erasures_run_due.call() == 0  # still waiting
+    type(erasure).objects.filter(pk=erasure.pk).update(due_at=timezone.now())
+    assert erasures_run_due.call() == 1
+    assert Customer.objects.get(pk=seeded.dana.pk).erased_at is not None

@@ -445,9 +445,11 @@ def _has_organization(model: Any) -> bool:
 
 def _of_organization(model: type[models.Model], organization: Organization) -> Any:
     """The model's rows of this organization: by its ``organization``, else through its first
-    foreign key to a model that has one; a model with neither (a rate counter, the task
-    queue's rows) is searched whole."""
+    foreign key to a model that has one; a model with neither (rate counters, the task queue,
+    login-attempt logs) is searched whole."""
     rows = model._default_manager.all()
+    if model is Organization:
+        return rows.filter(pk=organization.pk)
     if _has_organization(model):
         return rows.filter(organization=organization)
     for field in model._meta.concrete_fields:

@@ -138,3 +138,15 @@ def test_the_periodic_task_is_declared_and_runs_due_erasures(seeded: Seeded) -> 
     type(erasure).objects.filter(pk=erasure.pk).update(due_at=timezone.now())
     assert erasures_run_due.call() == 1
     assert Customer.objects.get(pk=seeded.dana.pk).erased_at is not None
+
+
+def test_another_organization_is_never_touched(seeded: Seeded) -> None:
+    """Not its customer with the same address, nor an organization named after her."""
+    from sayso.core.models import Organization
+
+    Organization.objects.filter(pk=seeded.other_org.pk).update(name="Dana Whitfield Consulting")
+    services.erasure_request(customer=seeded.dana, by_customer=True)
+    services.erasures_run_due(now=_later())
+    assert Organization.objects.get(pk=seeded.other_org.pk).name == "Dana Whitfield Consulting"
+    twin = Customer.objects.get(pk=seeded.twin.pk)
+    assert twin.display_name == "Dana Whitfield" and twin.erased_at is None

@@ -303,30 +303,6 @@ OPERATIONS: dict[str, Operation] = {
     "status_incidents_cases_unlink": Operation(
         OBJ, lambda w: {"incident_id": w.incident.pk, "case_number": w.case_a.number}
     ),
-    # webhooks: an admin's, reads included (endpoint addresses may hold secrets)
-    "webhooks_event_types_list": Operation(L, role="admin"),
-    "webhooks_endpoints_list": Operation(L, role="admin"),
-    "webhooks_endpoints_create": Operation(
-        OWN, body=_const({"url": "https://hooks.example.com/new"}), role="admin"
-    ),
-    "webhooks_endpoints_get": Operation(OBJ, _id("endpoint_id", "webhook_endpoint"), role="admin"),
-    "webhooks_endpoints_update": Operation(
-        OBJ, _id("endpoint_id", "webhook_endpoint"), _const({"description": "x"}), role="admin"
-    ),
-    "webhooks_endpoints_delete": Operation(
-        OBJ, _id("endpoint_id", "webhook_endpoint"), role="admin"
-    ),
-    "webhooks_endpoints_rotate_secret": Operation(
-        OBJ, _id("endpoint_id", "webhook_endpoint"), role="admin"
-    ),
-    "webhooks_endpoints_test": Operation(OBJ, _id("endpoint_id", "webhook_endpoint"), role="admin"),
-    "webhooks_deliveries_list": Operation(
-        OBJ, _id("endpoint_id", "webhook_endpoint"), role="admin"
-    ),
-    "webhooks_deliveries_get": Operation(OBJ, _id("delivery_id", "webhook_delivery"), role="admin"),
-    "webhooks_deliveries_resend": Operation(
-        OBJ, _id("delivery_id", "webhook_delivery"), role="admin"
-    ),
     # intents, offers, the selling process and deals
     "intents_list": Operation(L),
     "intents_get": Operation(OBJ, _id("intent_id", "intent")),
@@ -350,6 +326,30 @@ OPERATIONS: dict[str, Operation] = {
     "deals_withdraw": Operation(OBJ, _id("deal_id", "deal"), _const({})),
     "deals_promises_create": Operation(
         OBJ, _id("deal_id", "deal"), lambda w: {"description": "x", "due_at": _due(w)}
+    ),
+    # webhooks: an admin's, reads included (endpoint addresses may hold secrets)
+    "webhooks_event_types_list": Operation(L, role="admin"),
+    "webhooks_endpoints_list": Operation(L, role="admin"),
+    "webhooks_endpoints_create": Operation(
+        OWN, body=_const({"url": "https://hooks.example.com/new"}), role="admin"
+    ),
+    "webhooks_endpoints_get": Operation(OBJ, _id("endpoint_id", "webhook_endpoint"), role="admin"),
+    "webhooks_endpoints_update": Operation(
+        OBJ, _id("endpoint_id", "webhook_endpoint"), _const({"description": "x"}), role="admin"
+    ),
+    "webhooks_endpoints_delete": Operation(
+        OBJ, _id("endpoint_id", "webhook_endpoint"), role="admin"
+    ),
+    "webhooks_endpoints_rotate_secret": Operation(
+        OBJ, _id("endpoint_id", "webhook_endpoint"), role="admin"
+    ),
+    "webhooks_endpoints_test": Operation(OBJ, _id("endpoint_id", "webhook_endpoint"), role="admin"),
+    "webhooks_deliveries_list": Operation(
+        OBJ, _id("endpoint_id", "webhook_endpoint"), role="admin"
+    ),
+    "webhooks_deliveries_get": Operation(OBJ, _id("delivery_id", "webhook_delivery"), role="admin"),
+    "webhooks_deliveries_resend": Operation(
+        OBJ, _id("delivery_id", "webhook_delivery"), role="admin"
     ),
     # consent and the outreach guard
     "consent_get": Operation(OBJ, _customer),

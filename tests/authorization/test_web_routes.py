@@ -170,13 +170,6 @@ ROUTES: dict[str, Route] = {
     "spam-filter-release": Route(S, post_only=True),
     "spam-filter-mark": Route(S, post_only=True),
     "spam-filter-akismet": Route(S, role="admin", post_only=True),
-    # --- staff: the spam filter moderators teach
-    "spam-filter": Route(S, get_only=True),
-    "spam-filter-retrain": Route(S, post_only=True),
-    "spam-filter-rollback": Route(S, role="manager", post_only=True),
-    "spam-filter-release": Route(S, post_only=True),
-    "spam-filter-mark": Route(S, post_only=True),
-    "spam-filter-akismet": Route(S, role="admin", post_only=True),
     "question-queue": Route(S, get_only=True),
     # --- staff: listening
     "mention-list": Route(S),

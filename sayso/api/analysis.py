@@ -4,12 +4,12 @@ No ``from __future__ import annotations`` in router modules (see ``cases.py``).
 """
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from pydantic import field_validator
+from pydantic import StringConstraints, field_validator
 
 from sayso.api.auth import organization_of, scoped
 from sayso.api.lookups import MAX_ID
@@ -74,7 +74,12 @@ class AnalyzeItemIn(InputSchema):
     text: str = Field(..., min_length=1, max_length=20_000)
     author: str = Field("", max_length=300)
     author_url: str = Field("", max_length=2000)
-    created_at: str | int | float | None = Field(
+    created_at: (
+        Annotated[str, StringConstraints(max_length=200)]
+        | Annotated[int, Field(ge=-(10**15), le=10**15)]
+        | float
+        | None
+    ) = Field(
         None,
         description=(
             "When it was written: ISO 8601 (a time without a zone is read as UTC), an RFC 2822"

@@ -17,7 +17,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.pagination import paginate
-from pydantic import StringConstraints, field_validator
+from pydantic import BeforeValidator, StringConstraints, WithJsonSchema, field_validator
 
 from sayso.api.auth import actor_of, organization_of, scoped, token_of
 from sayso.api.lookups import customer_or_404, one_or_404, staff_user_or_404
@@ -49,9 +49,41 @@ TAGS = ["intents and deals"]
 READ = Scope.DEALS_READ
 WRITE = Scope.DEALS_WRITE
 
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")]
-Amount = Annotated[Decimal, Field(ge=0, le=Decimal("9999999999.99"), decimal_places=2)]
-Price = Annotated[Decimal, Field(gt=0, le=Decimal("9999999999.99"), decimal_places=2)]
+Currency = Annotated[str, StringConstraints(min_length=3, max_length=3, pattern=r"^[A-Za-z]{3}$")]
+MONEY_TEXT_MAX = 16  # "9999999999.99" and a little room for a sign or spaces
+
+
+def _money_text(value: Any) -> Any:
+    """An amount given as a string is read only when short (a number is bounded by its
+    maximum; a string of a million digits would be parsed before being refused)."""
+    if isinstance(value, str) and len(value) > MONEY_TEXT_MAX:
+        raise ValueError(f"Give an amount of at most {MONEY_TEXT_MAX} characters.")
+    return value
+
+
+def _money(minimum: dict[str, float]) -> Any:
+    return WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", **minimum, "maximum": 9999999999.99},
+                {"type": "string", "maxLength": MONEY_TEXT_MAX, "pattern": r"^\d+(\.\d{1,2})?$"},
+            ]
+        }
+    )
+
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_money_text),
+    Field(ge=0, le=Decimal("9999999999.99"), decimal_places=2),
+    _money({"minimum": 0}),
+]
+Price = Annotated[
+    Decimal,
+    BeforeValidator(_money_text),
+    Field(gt=0, le=Decimal("9999999999.99"), decimal_places=2),
+    _money({"exclusiveMinimum": 0}),
+]
 
 
 def _future(value: datetime, what: str) -> datetime:

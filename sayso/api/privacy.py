@@ -106,7 +106,7 @@ def privacy_export_archive(request: HttpRequest, customer_id: int) -> HttpRespon
 
 @router.post(
     "/erasures",
-    response={200: ErasureOut, 201: ErasureOut, **errors(400, 401, 403, 404, 422)},
+    response={200: ErasureOut, 201: ErasureOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="privacy_erasure_request",
     summary="Ask for a customer's erasure, carried out after the waiting period",
     tags=TAGS,

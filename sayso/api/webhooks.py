@@ -6,13 +6,13 @@ or ``webhooks:write`` scope. A secret is answered once, by the operation that ma
 (create, rotate); no other answer holds it.
 """
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.pagination import paginate
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StringConstraints
 
 from sayso.api.auth import actor_of, organization_of, scoped, token_of
 from sayso.api.lookups import MAX_ID
@@ -59,6 +59,9 @@ def _delivery_or_404(request: HttpRequest, pk: int) -> Delivery:
     return delivery
 
 
+EventTypeName = Annotated[str, StringConstraints(max_length=100)]
+
+
 class EventTypeOut(Schema):
     name: str
     description: str
@@ -87,7 +90,7 @@ class EndpointIn(InputSchema):
 
     url: str = Field(max_length=2000)
     description: str = Field("", max_length=500)
-    event_types: list[str] = Field(default_factory=list, max_length=100)
+    event_types: list[EventTypeName] = Field(default_factory=list, max_length=100)
     enabled: bool = True
 
 
@@ -96,7 +99,7 @@ class EndpointPatchIn(InputSchema):
 
     url: str | None = Field(None, max_length=2000)
     description: str | None = Field(None, max_length=500)
-    event_types: list[str] | None = Field(None, max_length=100)
+    event_types: list[EventTypeName] | None = Field(None, max_length=100)
     # Enabling clears the reason it was disabled for; disabling cancels what is pending.
     enabled: bool | None = None
 

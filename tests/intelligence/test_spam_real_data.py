@@ -128,3 +128,39 @@ def test_the_shipped_head_reads_the_columns_it_documents() -> None:
     assert x[0, columns.index("premium_number")] == 1.0
     p = spam.probabilities(spam.load_head("spam"), x)
     assert np.all((p >= 0) & (p <= 1))
+
+
+# Idea titles and short posts a customer writes (written here: behaviour, not a claim). Text
+# unlike the SMS and YouTube training data must not be held on the head's probability alone.
+GENUINE_SHORT_POSTS = [
+    "Allow passkeys for sign in",
+    "Dark mode for the mobile app",
+    "Export invoices as PDF",
+    "Let me change the pick-up depot online",
+    "Add a 10 ft truck to the fleet",
+    "Show the return time on the receipt",
+    "Sign in with my phone number",
+    "Free cancellation up to 24 hours before pick-up",
+]
+
+
+@pytest.mark.parametrize("text", GENUINE_SHORT_POSTS)
+def test_genuine_short_posts_are_not_held_without_a_reason(text: str) -> None:
+    from sayso.intelligence.analysis.pipeline import Item, analyze
+
+    (result,) = analyze([Item(text=text, author="Ada Lovelace", author_id="customer:1")])
+    assert not result.is_spam, (text, result.spam, result.reasons)
+
+
+def test_an_account_named_in_a_post_is_a_name_not_a_pitch_nor_praise() -> None:
+    """ "@support my truck…" neither asks anyone to support the writer nor praises support."""
+    from sayso.intelligence.analysis.pipeline import Item, analyze
+
+    complaint, pitch = analyze(
+        [
+            Item(text="@support my truck never arrived this morning, booking HR-2291."),
+            Item(text="Check out my channel and support my music!"),
+        ]
+    )
+    assert not complaint.is_spam and complaint.intents == ["complaint"]
+    assert pitch.is_spam  # the same words without the @ are still a pitch

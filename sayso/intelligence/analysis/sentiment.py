@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from sayso.intelligence.analysis.heads import LinearHead
+from sayso.intelligence.analysis.signals import without_handles
 
 LABELS = ("negative", "neutral", "positive")
 FEATURES = ["vader_neg", "vader_neu", "vader_pos", "vader_compound"]
@@ -50,7 +51,7 @@ def vader_scores(texts: Sequence[str]) -> np.ndarray:
     analyzer = _vader()
     rows = []
     for text in texts:
-        s = analyzer.polarity_scores(text[:5000])
+        s = analyzer.polarity_scores(without_handles(text[:5000]))
         rows.append((s["neg"], s["neu"], s["pos"], s["compound"]))
     return np.asarray(rows, dtype=np.float32).reshape(len(texts), 4)
 

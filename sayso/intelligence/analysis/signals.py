@@ -470,10 +470,20 @@ class PitchSignals:
     money: bool
 
 
+# An account named in a post ("@support", "@dana@truckers.social"): a name, not words — "@support
+# my truck never came" neither asks to support anyone nor praises.
+HANDLE = re.compile(r"(?<![\w.])@[\w.-]+(?:@[\w.-]+)?")
+
+
+def without_handles(text: str) -> str:
+    """``text`` with the accounts it names blanked out (e-mail addresses are kept)."""
+    return HANDLE.sub(" ", text or "")
+
+
 def pitch_signals(text: str) -> PitchSignals:
     text = text or ""
     return PitchSignals(
-        self_promotion=bool(SELF_PROMOTION.search(text)),
+        self_promotion=bool(SELF_PROMOTION.search(without_handles(text))),
         call_to_action=bool(CALL_TO_ACTION.search(text)),
         prize=len({m.group(0).casefold() for m in PRIZE.finditer(text)}),
         premium_numbers=[m.group(1) for m in PREMIUM_NUMBER.finditer(text.replace(" ", ""))],

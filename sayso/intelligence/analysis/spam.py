@@ -69,6 +69,11 @@ FEATURES = [
 BURST = 3
 # A decisive rule puts the probability at least here.
 RULE_PROBABILITY = 0.98
+# A post with no reason a moderator could read (no signal, no copy, no burst, no wording like
+# known spam) is held only when the head is this sure: on text unlike its training data (a
+# short idea title such as "Allow passkeys for sign in") its probability alone is not worth
+# hiding a genuine post for.
+UNEXPLAINED_PROBABILITY = 0.99
 DEFAULT_THRESHOLD = 0.5
 _CONTACT = re.compile(r"\b(whats ?app|telegram|wa\.me|t\.me)\b", re.I)
 
@@ -106,7 +111,7 @@ def _pitch_reasons(found: SpamSignals, pitch: signals.PitchSignals, text: str) -
         strong.append(f"asks to text a short code ({pitch.short_codes[0]})")
     elif pitch.short_codes:
         weak.append(f"a short code ({pitch.short_codes[0]})")
-    promotion = signals.CHANNEL_PROMOTION.search(text)
+    promotion = signals.CHANNEL_PROMOTION.search(signals.without_handles(text))
     if promotion:
         strong.append(f"self-promotion: “{promotion.group(0)}”")
     elif pitch.self_promotion:
@@ -297,6 +302,8 @@ def predict(
         if strong:
             probability = max(probability, RULE_PROBABILITY)
         is_spam = probability >= threshold
+        if is_spam and not strong and not weak and f.wording <= 0:
+            is_spam = probability >= max(threshold, UNEXPLAINED_PROBABILITY)
         reasons: list[str] = []
         if is_spam:
             reasons = strong + weak

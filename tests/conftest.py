@@ -8,6 +8,8 @@ import pytest
 from sayso.core.models import Role
 from tests import factories
 
+pytest_plugins = ["tests.chromium"]
+
 _real_connect = socket.socket.connect
 
 
@@ -97,3 +99,18 @@ def stand_in() -> Any:
 
     with StandIn() as server:
         yield server
+
+
+@pytest.fixture
+def migrator(transactional_db: Any) -> Any:
+    """A migration executor for tests of one data migration. The test migrates the schema back
+    to the migration before, fills it and migrates forward; afterwards the schema is brought to
+    the latest migrations again, so the tests after it do not meet a database without the newer
+    columns."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    yield executor
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

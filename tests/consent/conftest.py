@@ -6,7 +6,6 @@ import pytest
 
 from sayso.consent import services
 from sayso.consent.models import Choice, Method
-from tests.browser.conftest import browser, new_page, shot  # noqa: F401 (Chromium fixtures)
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ a phone number, a handle or no person's name; never the address."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -15,8 +17,8 @@ AFTER = [("customers", "0006_fill_public_names")]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_existing_customers_get_a_public_name_never_from_their_address() -> None:
-    executor = MigrationExecutor(connection)
+def test_existing_customers_get_a_public_name_never_from_their_address(migrator: Any) -> None:
+    executor = migrator
     executor.migrate(BEFORE)
     apps = executor.loader.project_state(BEFORE).apps
     Organization = apps.get_model("core", "Organization")

@@ -4,6 +4,8 @@ again (email domains too); values it cannot read and phones are left as they are
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -15,8 +17,8 @@ AFTER = [("customers", "0007_renormalize_identities")]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_stored_handles_and_addresses_take_todays_form() -> None:
-    executor = MigrationExecutor(connection)
+def test_stored_handles_and_addresses_take_todays_form(migrator: Any) -> None:
+    executor = migrator
     executor.migrate(BEFORE)
     apps = executor.loader.project_state(BEFORE).apps
     Organization = apps.get_model("core", "Organization")

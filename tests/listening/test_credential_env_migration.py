@@ -19,12 +19,12 @@ AFTER = [("listening", "0004_remove_source_credential_env")]
 
 @pytest.mark.django_db(transaction=True)
 def test_only_allow_listed_variables_are_carried_over(
-    settings: Any, monkeypatch: pytest.MonkeyPatch
+    migrator: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SAYSO_MASTODON_TOKEN", "the-mastodon-token-1234")
     monkeypatch.setenv("DATABASE_URL", "postgres://sayso:hunter2@db/sayso")
     settings.SAYSO_CREDENTIAL_ENV_MIGRATE = ["SAYSO_MASTODON_TOKEN", "SAYSO_UNSET_TOKEN"]
-    executor = MigrationExecutor(connection)
+    executor = migrator
     executor.migrate(BEFORE)
     apps = executor.loader.project_state(BEFORE).apps
     Organization = apps.get_model("core", "Organization")

@@ -5,6 +5,7 @@ by a Statuspage client library (aRez's ``arez.statuspage``) over HTTP, as client
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -264,7 +265,10 @@ def test_a_statuspage_client_library_reads_the_page_over_http(live_server: Any) 
         async with page:
             return await page.get_status()
 
-    status = asyncio.run(read())
+    # A thread of its own: while the suite's Chromium lives, Playwright keeps an event loop
+    # running in the main thread, where asyncio.run() refuses to start another.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        status = pool.submit(asyncio.run, read()).result(timeout=60)
     assert status.name == "Haulright Trucks" and status.id == org.slug
     assert status.status == "Partial System Outage" and status.impact == "Major"
     europe = status.group("Europe")

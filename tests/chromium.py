@@ -1,4 +1,10 @@
-"""Browser tests: real Chromium (Debian's package) driven by Playwright against a live server."""
+"""Chromium fixtures for the whole suite: real Chromium (Debian's package) driven by Playwright
+against a live server.
+
+One definition, registered as a plugin in ``tests/conftest.py``: the browser is session-scoped, and
+Playwright's sync API keeps an event loop running in the main thread while it lives, so a second
+definition of the fixture (a conftest importing it) would start a second Playwright inside the
+first one's loop and fail."""
 
 from __future__ import annotations
 

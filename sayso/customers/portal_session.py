@@ -38,15 +38,17 @@ def portal_sign_out(request: HttpRequest, organization: Organization) -> None:
 
 
 def portal_customer(request: HttpRequest, organization: Organization) -> Customer | None:
-    """The signed-in customer, following merges to the record that holds them now."""
+    """The signed-in customer, following merges to the record that holds them now; nobody
+    once that customer's data was erased (erasure ends their sessions; this covers a session
+    store erasure cannot list)."""
     pk = request.session.get(_key(organization))
     if not pk:
         return None
     customer = Customer.objects.filter(organization=organization, pk=pk).first()
-    if customer is None:
+    current = active_customer(customer) if customer is not None else None
+    if customer is None or current is None or current.erased_at is not None:
         portal_sign_out(request, organization)
         return None
-    current = active_customer(customer)
     if current.pk != customer.pk:
         request.session[_key(organization)] = current.pk
     return current

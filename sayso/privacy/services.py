@@ -554,6 +554,9 @@ def erasure_perform(*, erasure: ErasureRequest, now: datetime | None = None) -> 
             organization=erasure.organization, terms=terms
         )
         Customer.objects.filter(pk__in=[p.pk for p in people]).update(erased_at=now)
+        summary["portal_sessions_ended"] = portal_sessions_end(
+            organization=erasure.organization, customers=people
+        )
         erasure.status = ErasureStatus.DONE
         erasure.done_at = now
         erasure.attempts += 1
@@ -568,6 +571,39 @@ def erasure_perform(*, erasure: ErasureRequest, now: datetime | None = None) -> 
             data={"customer_id": customer.pk, "summary": summary},
         )
     return erasure
+
+
+def portal_sessions_end(*, organization: Organization, customers: list[Customer]) -> int:
+    """Sign every browser signed in to the portal as one of ``customers`` out of this
+    organization's portal (every page, not only My data). Sessions are rows in the database
+    (Django's ``db`` or ``cached_db`` engine): each one holding the customer loses that key and
+    nothing else (the same browser's staff sign-in or another organization's portal stays).
+    With another engine the sessions cannot be listed; the portal then refuses an erased
+    customer on their next request (``customers.portal_session``). Returns how many ended."""
+    from importlib import import_module
+
+    from django.contrib.sessions.models import Session
+
+    engine = import_module(settings.SESSION_ENGINE)
+    store_class = getattr(engine, "SessionStore", None)
+    if store_class is None or not issubclass(
+        getattr(store_class, "get_model_class", lambda: None)() or object, Session
+    ):
+        return 0
+    key = f"portal-customer:{organization.pk}"
+    ids = {customer.pk for customer in customers}
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        data = session.get_decoded()
+        if data.get(key) not in ids:
+            continue
+        del data[key]
+        store = store_class(session_key=session.session_key)
+        Session.objects.filter(pk=session.pk).update(session_data=store.encode(data))
+        if hasattr(engine, "caches"):  # cached_db: its cached copy goes too
+            engine.caches[settings.SESSION_CACHE_ALIAS].delete(store.cache_key)
+        ended += 1
+    return ended
 
 
 def erasures_run_due(*, now: datetime | None = None) -> dict[str, int]:

@@ -50,8 +50,9 @@ run: install
 	$(BIN)/sayso serve --bind $(HOST):$(PORT)
 
 lint: install-dev
-	$(BIN)/ruff format --check sayso tests bench
-	$(BIN)/ruff check sayso tests bench
+	$(BIN)/ruff format --check sayso tests bench docs/tools
+	$(BIN)/ruff check sayso tests bench docs/tools
+	$(BIN)/lint-imports
 
 typecheck: install-dev
 	$(BIN)/mypy sayso

@@ -15,10 +15,10 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 
 from sayso.community.models import Idea, Question  # noqa: E402
 from sayso.conversations.models import Case  # noqa: E402
-from sayso.core.demo import DEMO_SLUG  # noqa: E402
 from sayso.core.models import Membership, Organization, Role  # noqa: E402
 from sayso.core.services import api_token_create  # noqa: E402
 from sayso.customers.models import Customer  # noqa: E402
+from sayso.demo.data import DEMO_SLUG  # noqa: E402
 
 org = Organization.objects.get(slug=DEMO_SLUG)
 

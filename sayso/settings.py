@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "sayso.consent",
     "sayso.deals",
     "sayso.api",
+    "sayso.demo",  # `sayso demo`: above every app, imported by none
 ]
 
 MIDDLEWARE = [

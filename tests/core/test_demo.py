@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.test import Client
 
 from sayso.conversations.models import Case, CommitmentStatus, Message
-from sayso.core.demo import load_demo
 from sayso.customers.selectors import merge_suggestions
+from sayso.demo.data import load_demo
 from sayso.notifications.models import Alert
 
 

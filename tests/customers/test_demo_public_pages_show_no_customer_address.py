@@ -27,11 +27,11 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from sayso.api.main import api
 from sayso.community import questions, reviews
 from sayso.community import services as community
-from sayso.core.demo import load_demo
 from sayso.core.models import Membership, Role, Scope
 from sayso.core.services import api_token_create
 from sayso.customers.models import Customer, Identity, IdentityKind
 from sayso.customers.services import portal_login_link_send
+from sayso.demo.data import load_demo
 from tests.authorization.test_web_routes import ROUTES, Access
 
 SIGNUP = "omar.h@signup.example"

@@ -347,7 +347,7 @@ def test_a_mail_left_sending_is_taken_again_only_after_its_lease(
 
 @pytest.mark.django_db
 def test_loading_the_demo_on_a_real_mail_server_mails_nobody(mailbox: Mailbox) -> None:
-    from sayso.core.demo import load_demo
+    from sayso.demo.data import load_demo
 
     with after_commit():  # every task the demo leaves for after commit runs, as in production
         result = load_demo()

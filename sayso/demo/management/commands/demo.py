@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from sayso.core.demo import demo_password, load_demo
+from sayso.demo.data import demo_password, load_demo
 
 
 class Command(BaseCommand):

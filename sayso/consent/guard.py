@@ -6,7 +6,8 @@ reply in a case the customer opened.
 1. the channel: the customer has an identity of that kind (an address someone typed and never
    proved — ``email_claimed`` — is not one), and Sayso can send on it;
 2. consent for the channel and purpose: ``service`` about a case the customer opened needs
-   none; ``intent_answer`` is granted by the checker its app registered with
+   none; ``intent_answer`` (an answer to the customer's open intent) and ``deal_update`` (about
+   the customer's active deal) are granted by the checker their app registered with
    ``grant_register``; any other purpose needs the customer's newest choice to be "yes";
 3. the customer's "not before" date (marketing purposes);
 4. quiet hours in the customer's time zone (DST-correct): a message then is refused, with the
@@ -33,6 +34,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sayso.consent.models import (
+    DEAL_UPDATE,
+    GRANTED_PURPOSES,
     INTENT_ANSWER,
     MARKETING_PURPOSES,
     BlockReason,
@@ -62,7 +65,7 @@ CHANNEL_IDENTITY: dict[str, str | None] = {
 # refuses it) and records it. SMS, Mastodon and Bluesky have no outbound connection yet.
 SENDS = {ConsentChannel.EMAIL}
 CLEARS = {ConsentChannel.PHONE}
-GUARD_PURPOSES = (*Purpose.values, INTENT_ANSWER)
+GUARD_PURPOSES = (*Purpose.values, *GRANTED_PURPOSES)
 
 
 @dataclass(frozen=True)
@@ -76,15 +79,27 @@ class Grant:
 # checker(organization=, customer=, channel=, reference=(kind, id), at=) -> Grant
 GrantChecker = Callable[..., Grant]
 _CHECKERS: dict[str, GrantChecker] = {}
+# governs(case) -> bool: whether staff replies in that case are about the purpose's subject.
+CaseGovernor = Callable[[Any], bool]
+_GOVERNORS: dict[str, CaseGovernor] = {}
 
 
-def grant_register(purpose: str, checker: GrantChecker) -> None:
+def grant_register(
+    purpose: str, checker: GrantChecker, *, governs_case: CaseGovernor | None = None
+) -> None:
     """Let ``checker`` decide whether a message for ``purpose`` may be sent (the deals app
     registers ``intent_answer``: "this customer's intent N is open and takes answers on this
-    channel until its deadline"). It is called with keyword arguments ``organization``,
-    ``customer``, ``channel``, ``reference`` (the attempt's ``(kind, id)`` or None) and ``at``,
-    and answers a ``Grant``. Register it in an ``AppConfig.ready``."""
+    channel until its deadline", and ``deal_update``: "this customer's deal N is active"). It is
+    called with keyword arguments ``organization``, ``customer``, ``channel``, ``reference``
+    (the attempt's ``(kind, id)`` or None) and ``at``, and answers a ``Grant``.
+    ``governs_case(case)``: whether a staff reply in a case the customer did not open is about
+    this purpose (a deal's case): such a reply goes through the guard with this purpose and the
+    reference ``("case", id)``. Register it in an ``AppConfig.ready``."""
     _CHECKERS[purpose] = checker
+    if governs_case is not None:
+        _GOVERNORS[purpose] = governs_case
+    else:
+        _GOVERNORS.pop(purpose, None)
 
 
 class OutreachBlocked(ValidationError):
@@ -200,10 +215,11 @@ def _consent_block(
     now: datetime,
 ) -> _Block | None:
     label = ConsentChannel(channel).label.lower()
-    if purpose == INTENT_ANSWER:
-        checker = _CHECKERS.get(INTENT_ANSWER)
+    if purpose in GRANTED_PURPOSES:
+        checker = _CHECKERS.get(purpose)
         if checker is None:
-            return _Block(BlockReason.NO_CONSENT, "No open intent of the customer allows this.")
+            what = "open intent" if purpose == INTENT_ANSWER else "active deal"
+            return _Block(BlockReason.NO_CONSENT, f"No {what} of the customer allows this.")
         grant = checker(
             organization=organization,
             customer=customer,
@@ -212,7 +228,7 @@ def _consent_block(
             at=now,
         )
         if not grant.granted:
-            return _Block(BlockReason.NO_CONSENT, grant.reason or "The intent does not allow it.")
+            return _Block(BlockReason.NO_CONSENT, grant.reason or "The customer did not allow it.")
         return None
     if purpose == Purpose.SERVICE and case is not None and customer_opened(case):
         return None
@@ -362,11 +378,12 @@ def outreach_attempt(
 ) -> OutreachResult:
     """Send one message to a customer if the guard allows it; record it either way.
 
-    ``channel``: one of ``ConsentChannel``; ``purpose``: one of ``Purpose`` or
-    ``"intent_answer"``; ``actor``: the staff user (or the API token) sending it, who must be
-    a member of ``organization``; ``reference``: what the message is about, ``("case", id)``
-    (continues a case staff started, or a service message about the customer's own case) or
-    ``("intent", intent_id)`` (for ``intent_answer``); ``bulk``: the campaign it belongs to.
+    ``channel``: one of ``ConsentChannel``; ``purpose``: one of ``Purpose``,
+    ``"intent_answer"`` or ``"deal_update"``; ``actor``: the staff user (or the API token)
+    sending it, who must be a member of ``organization``; ``reference``: what the message is
+    about, ``("case", id)`` (continues a case staff started, or a service message about the
+    customer's own case), ``("intent", intent_id)`` (for ``intent_answer``) or
+    ``("deal", deal_id)`` (for ``deal_update``); ``bulk``: the campaign it belongs to.
     ``idempotency_key``: a retried call with the same key returns the first result and sends
     nothing more. Unknown channel or purpose, an empty subject or body, or a customer of
     another organization raise ``ValidationError`` (nothing is recorded). Returns an
@@ -469,6 +486,7 @@ TEAM_WORDS: dict[str, str] = {
     Purpose.RESEARCH: "research team",
     Purpose.PARTNERS: "partnerships team",
     INTENT_ANSWER: "sales team",
+    DEAL_UPDATE: "sales team",
 }
 CHANNEL_VERBS: dict[str, str] = {
     ConsentChannel.EMAIL: "email you",
@@ -522,15 +540,19 @@ def _record_timeline(attempt: OutreachAttempt, user: Any) -> None:
 
 def outreach_reply(*, case: Any, author: Any, body: str) -> Any:
     """A staff reply in a case the customer did not open (``message_reply`` sends it here):
-    through the guard with the purpose of the attempt that started the case (``service`` when
-    none did). Returns the message sent; raises ``OutreachBlocked`` when the guard refuses
-    (the attempt is recorded first, and stays recorded)."""
+    through the guard with the purpose that governs the case (a deal's case, or the case an
+    offer started once the customer accepted it: ``deal_update``, see ``grant_register``), else
+    the purpose of the attempt that started the case (``service`` when none did). Returns the
+    message sent; raises ``OutreachBlocked`` when the guard refuses (the attempt is recorded
+    first, and stays recorded)."""
     first = OutreachAttempt.objects.filter(case=case, outcome=Outcome.SENT).order_by("id").first()
+    purpose = first.purpose if first is not None else Purpose.SERVICE
+    governing = next((p for p, governs in _GOVERNORS.items() if governs(case)), None)
     result = outreach_attempt(
         organization=case.organization,
         customer=case.customer,
         channel=first.channel if first is not None else ConsentChannel.EMAIL,
-        purpose=first.purpose if first is not None else Purpose.SERVICE,
+        purpose=governing or purpose,
         subject=f"Re: {case.subject}",
         body=body,
         actor=author,

@@ -37,6 +37,10 @@ class Purpose(models.TextChoices):
 # Purposes the guard knows beyond those a customer chooses: an answer to a customer's own
 # published intent, granted by the checker its app registers (``guard.grant_register``).
 INTENT_ANSWER = "intent_answer"
+# A message about a deal the customer has with the organization (they accepted an offer, or
+# staff opened it with them): granted by the deal itself while it is active (``deals.grants``).
+DEAL_UPDATE = "deal_update"
+GRANTED_PURPOSES = (INTENT_ANSWER, DEAL_UPDATE)
 MARKETING_PURPOSES = (Purpose.PRODUCT_NEWS, Purpose.SALES, Purpose.RESEARCH, Purpose.PARTNERS)
 
 

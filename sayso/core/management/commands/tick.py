@@ -1,5 +1,6 @@
 """`sayso tick`: run the periodic work once, now (for cron, or to catch up by hand): every
-periodic task the apps declare (sayso/core/scheduler.py), run in this process."""
+periodic task the apps declare (sayso/core/scheduler.py), run in this process, the commitment
+check first."""
 
 from __future__ import annotations
 
@@ -7,16 +8,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from sayso.conversations.services import commitments_check
 from sayso.core.scheduler import periodic_tasks
 
-# The periodic tasks whose outcome tick words itself; the others print their return value.
+# The periodic tasks whose outcome tick words itself (by the task's path: core imports no app);
+# the others print their return value.
+_COMMITMENTS = "sayso.conversations.tasks.check_commitments"
 _MESSAGES = {
+    _COMMITMENTS: "Reminded {} commitment owner(s); {} breach(es).",
     "sayso.community.tasks.send_digests": "Sent {} digest(s).",
     "sayso.listening.tasks.poll_sources": "Queued polls of {} listening source(s).",
     "sayso.core.tasks.refresh_planner_statistics": "Planner statistics: {} table(s) analyzed.",
 }
-_COMMITMENTS = "sayso.conversations.tasks.check_commitments"
 
 
 class Command(BaseCommand):
@@ -27,13 +29,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        reminded, breached = commitments_check()
-        self.stdout.write(f"Reminded {reminded} commitment owner(s); {breached} breach(es).")
-        for task in periodic_tasks():
-            if task.module_path == _COMMITMENTS:
-                continue
+        tasks = sorted(periodic_tasks(), key=lambda task: task.module_path != _COMMITMENTS)
+        for task in tasks:
             outcome = task.call()
             message = _MESSAGES.get(task.module_path)
-            self.stdout.write(
-                message.format(outcome) if message else f"{task.module_path}: {outcome}"
-            )
+            if message is None:
+                self.stdout.write(f"{task.module_path}: {outcome}")
+            else:
+                values = outcome if isinstance(outcome, list | tuple) else [outcome]
+                self.stdout.write(message.format(*values))

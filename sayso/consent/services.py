@@ -31,6 +31,7 @@ from sayso.consent.models import (
 from sayso.consent.selectors import campaign_report, segment_customers
 from sayso.core.models import ApiToken, Organization, Team
 from sayso.core.services import audit_record
+from sayso.core.task_engine import task_by_path
 from sayso.customers.models import Customer, TimelineKind
 from sayso.customers.services import timeline_record
 
@@ -366,8 +367,9 @@ def campaign_create(
         created_by=user,
     )
     audit_record(organization=organization, actor=user, action="campaign.create", obj=campaign)
-    from sayso.consent.tasks import campaign_send_task
-
+    # Services enqueue their app's tasks by name and never import them (the tasks import the
+    # services they run): docs/architecture.md, "The rules".
+    campaign_send_task = task_by_path("sayso.consent.tasks.campaign_send_task")
     campaign_id = campaign.pk
     transaction.on_commit(lambda: campaign_send_task.enqueue(campaign_id))
     return campaign

@@ -38,6 +38,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from sayso.core.task_engine import task_by_path
 from sayso.notifications.models import MailKind, MailState, OutgoingMail
 
 logger = logging.getLogger("sayso.mail")
@@ -130,9 +131,13 @@ def mail_queue(
     return mail
 
 
-def _enqueue_after_commit(mail_id: int) -> None:
-    from sayso.notifications.tasks import send_mail
+# The task that sends one mail (it calls ``mail_send``): enqueued by name, as services never
+# import their app's tasks (docs/architecture.md, "The rules").
+SEND_MAIL_TASK = "sayso.notifications.tasks.send_mail"
 
+
+def _enqueue_after_commit(mail_id: int) -> None:
+    send_mail = task_by_path(SEND_MAIL_TASK)
     transaction.on_commit(lambda: send_mail.enqueue(mail_id))
 
 
@@ -341,8 +346,7 @@ def mail_send_due(*, now: datetime | None = None) -> int:
     come, a queued mail whose own task never ran, a mail left "sending" past its lease by a
     worker that died. Returns how many were enqueued; running it twice does no harm (the
     claim lets one send through)."""
-    from sayso.notifications.tasks import send_mail
-
+    send_mail = task_by_path(SEND_MAIL_TASK)
     now = now or timezone.now()
     due = (
         OutgoingMail.objects.filter(_due(now))

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from sayso.core.models import AuditEntry, Organization
 from sayso.core.services import audit_record
+from sayso.core.task_engine import task_by_path
 from sayso.customers.models import Customer, Identity, IdentityKind, TimelineKind
 from sayso.customers.services import timeline_record
 from sayso.notifications.models import MailKind
@@ -216,8 +217,8 @@ def export_start(
     *, customer: Customer, actor: Any = None, by_customer: bool = False
 ) -> PersonalDataExport:
     """Start a background export; one being prepared for the customer is returned as is."""
-    from sayso.privacy.tasks import export_build_task
-
+    # Enqueued by name: services never import their app's tasks (docs/architecture.md).
+    export_build_task = task_by_path("sayso.privacy.tasks.export_build_task")
     preparing = PersonalDataExport.objects.filter(
         customer=customer, status=ExportStatus.PREPARING
     ).first()

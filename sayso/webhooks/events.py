@@ -16,6 +16,7 @@ queued once it commits. ``data`` must be JSON (ids, numbers, public fields); it 
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,8 +24,12 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from sayso.core.models import Organization
+from sayso.core.task_engine import task_by_path
+
+logger = logging.getLogger("sayso.webhooks")
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,25 @@ def emit_many(
 def deliveries_queue(ids: list[int]) -> None:
     """Queue a delivery task for each delivery once the transaction commits."""
     if ids:
-        from sayso.webhooks.tasks import queue_deliveries
-
         transaction.on_commit(lambda: queue_deliveries(ids))
+
+
+# The task that makes one delivery's next attempt (it calls ``services.delivery_attempt``):
+# enqueued by name, as services never import their app's tasks (docs/architecture.md).
+DELIVER_TASK = "sayso.webhooks.tasks.deliver"
+
+
+def queue_deliveries(ids: list[int], *, run_after: datetime | None = None) -> None:
+    """Enqueue ``deliver`` for each delivery, ``run_after`` a time when the engine can wait
+    (without that, the periodic ``deliver_due`` takes them when they fall due)."""
+    deliver = task_by_path(DELIVER_TASK)
+    task = deliver
+    if run_after is not None:
+        if not default_task_backend.supports_defer:
+            return
+        task = deliver.using(run_after=run_after)
+    for delivery_id in ids:
+        try:
+            task.enqueue(delivery_id)
+        except Exception:  # the row is kept: deliver_due queues it again
+            logger.exception("could not queue webhook delivery %s", delivery_id)

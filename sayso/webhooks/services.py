@@ -40,6 +40,7 @@ from sayso.webhooks.events import (
     envelope,
     event_type_known,
     new_webhook_id,
+    queue_deliveries,
 )
 from sayso.webhooks.models import (
     Attempt,
@@ -560,8 +561,6 @@ def _record(
 
 
 def _queue_later(delivery_id: int, when: datetime) -> None:
-    from sayso.webhooks.tasks import queue_deliveries
-
     queue_deliveries([delivery_id], run_after=when)
 
 

@@ -4,15 +4,9 @@ through, and the retry schedule is kept in the delivery rows, not in the engine.
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime
-
-from django_tasks import default_task_backend
-
 from sayso.core.task_engine import sayso_task
 from sayso.webhooks import services
-
-logger = logging.getLogger("sayso.webhooks")
+from sayso.webhooks.events import queue_deliveries
 
 
 @sayso_task(
@@ -49,18 +43,3 @@ def deliver_due() -> int:
 def prune_log() -> int:
     """webhooks.prune_log (hourly): the delivery log beyond ``SAYSO_WEBHOOK_LOG_DAYS``."""
     return services.deliveries_prune()
-
-
-def queue_deliveries(ids: list[int], *, run_after: datetime | None = None) -> None:
-    """Enqueue ``deliver`` for each delivery, ``run_after`` a time when the engine can wait
-    (without that, the periodic ``deliver_due`` takes them when they fall due)."""
-    task = deliver
-    if run_after is not None:
-        if not default_task_backend.supports_defer:
-            return
-        task = deliver.using(run_after=run_after)
-    for delivery_id in ids:
-        try:
-            task.enqueue(delivery_id)
-        except Exception:  # the row is kept: deliver_due queues it again
-            logger.exception("could not queue webhook delivery %s", delivery_id)

@@ -264,3 +264,23 @@ class OutreachAttempt(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.outcome} {self.channel}/{self.purpose} to customer {self.customer_id}"
+
+
+class ReceiptKey(TimeStampedModel):
+    """The public half of every key that signed a consent receipt, kept so that a receipt
+    signed before a key rotation still verifies: the published key set lists each one not
+    retired (``receipts.public_key_set``). The installation's, not one organization's: one
+    signing key serves every organization (``SAYSO_RECEIPT_SIGNING_KEY``)."""
+
+    kid = models.CharField(max_length=100, unique=True)
+    algorithm = models.CharField(max_length=20)
+    public_jwk = models.JSONField()
+    # Set by ``sayso rotate-receipt-key --retire KID``: no longer published, so receipts
+    # signed with it no longer verify against the published set.
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TimeStampedModel.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"receipt key {self.kid}"

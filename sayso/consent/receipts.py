@@ -2,8 +2,12 @@
 
 The signing key is ``SAYSO_RECEIPT_SIGNING_KEY`` (or ``_FILE``): a PEM private key, Ed25519
 (algorithm ``Ed25519``, RFC 9864) or RSA (``RS256``). Without one, a development Ed25519 key is
-made in the data directory (``sayso check --deploy`` warns). The public key is published as a
-JWK set at ``/o/<org>/consent/receipt-keys.json`` so anyone can verify a receipt; signing and
+made in the data directory (``sayso check --deploy`` warns). The public keys are published as
+a JWK set at ``/o/<org>/consent/receipt-keys.json`` so anyone can verify a receipt: the current
+key first, then every earlier key that signed a receipt and was not retired (each key's public
+half is kept in ``ReceiptKey`` when it first signs), so receipts signed before a rotation
+(``sayso rotate-receipt-key``, or a new key in the setting) still verify. Each key is named by
+its ``kid`` (the RFC 7638 thumbprint), which every receipt's header carries. Signing and
 verifying are joserfc's (docs/design.md).
 """
 
@@ -14,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from joserfc import jws
 from joserfc.jwk import KeySet, OKPKey, RSAKey
 
-from sayso.consent.models import Choice, ConsentChannel, ConsentRecord, Purpose
+from sayso.consent.models import Choice, ConsentChannel, ConsentRecord, Purpose, ReceiptKey
 
 DEV_KEY_FILE = "receipt_signing_key.pem"
 ALGORITHMS = ["Ed25519", "RS256"]
@@ -47,19 +53,27 @@ COLLECTION_METHOD = {
 }
 
 
-def _pem() -> bytes:
-    configured = (settings.SAYSO_RECEIPT_SIGNING_KEY or "").strip()
-    if configured:
-        return configured.encode("utf-8")
+def _dev_key_path() -> Path:
     # Tests point SAYSO_DATA_DIR at a temporary directory; an install uses DATA_DIR.
-    path = Path(getattr(settings, "SAYSO_DATA_DIR", None) or settings.DATA_DIR) / DEV_KEY_FILE
-    if path.exists():
-        return path.read_bytes()
+    return Path(getattr(settings, "SAYSO_DATA_DIR", None) or settings.DATA_DIR) / DEV_KEY_FILE
+
+
+def _dev_key_write(path: Path) -> bytes:
     pem = OKPKey.generate_key("Ed25519").as_pem(private=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pem)
     path.chmod(0o600)
     return pem
+
+
+def _pem() -> bytes:
+    configured = (settings.SAYSO_RECEIPT_SIGNING_KEY or "").strip()
+    if configured:
+        return configured.encode("utf-8")
+    path = _dev_key_path()
+    if path.exists():
+        return path.read_bytes()
+    return _dev_key_write(path)
 
 
 def development_key_in_use() -> bool:
@@ -75,12 +89,71 @@ def signing_key() -> tuple[OKPKey | RSAKey, str]:
         return RSAKey.import_key(pem), "RS256"
 
 
-def public_key_set() -> dict[str, Any]:
-    """The JWK set that verifies receipts (the public half only)."""
-    key, algorithm = signing_key()
+def _public_jwk(key: OKPKey | RSAKey, algorithm: str) -> dict[str, Any]:
     public = key.as_dict(private=False)
     public.update({"kid": key.thumbprint(), "alg": algorithm, "use": "sig"})
-    return {"keys": [public]}
+    return public
+
+
+def key_remember() -> ReceiptKey:
+    """Keep the current key's public half (once): from now on it is published until retired,
+    whatever key signs later."""
+    key, algorithm = signing_key()
+    kid = key.thumbprint()
+    known = ReceiptKey.objects.filter(kid=kid).first()
+    if known is not None:
+        return known
+    try:
+        with transaction.atomic():
+            return ReceiptKey.objects.create(
+                kid=kid, algorithm=algorithm, public_jwk=_public_jwk(key, algorithm)
+            )
+    except IntegrityError:  # another process remembered it first
+        return ReceiptKey.objects.get(kid=kid)
+
+
+def public_key_set() -> dict[str, Any]:
+    """The JWK set that verifies receipts (public halves only): the current key first, then
+    every earlier one that signed receipts and is not retired, each with its ``kid``."""
+    key, algorithm = signing_key()
+    current = _public_jwk(key, algorithm)
+    earlier = (
+        ReceiptKey.objects.filter(retired_at__isnull=True)
+        .exclude(kid=current["kid"])
+        .order_by("-created_at", "-id")
+        .values_list("public_jwk", flat=True)
+    )
+    return {"keys": [current, *earlier]}
+
+
+def key_rotate() -> tuple[ReceiptKey, ReceiptKey]:
+    """Sign with a new development key from now on; the old one stays published (receipts it
+    signed keep verifying). Returns (old, new). A key configured in
+    ``SAYSO_RECEIPT_SIGNING_KEY`` is rotated by configuring the new one: this refuses, after
+    remembering the configured key so that it stays published once replaced."""
+    old = key_remember()
+    if not development_key_in_use():
+        raise ValueError(
+            f"The signing key (kid {old.kid}) comes from SAYSO_RECEIPT_SIGNING_KEY(_FILE): put "
+            "the new key there. This one is kept and stays published until you retire it."
+        )
+    _dev_key_write(_dev_key_path())
+    return old, key_remember()
+
+
+def key_retire(kid: str) -> ReceiptKey:
+    """Stop publishing an earlier key: receipts it signed no longer verify against the
+    published set. The key signing now cannot be retired."""
+    key, _ = signing_key()
+    if kid == key.thumbprint():
+        raise ValueError("That key signs receipts now: rotate it first.")
+    found = ReceiptKey.objects.filter(kid=kid).first()
+    if found is None:
+        raise ValueError(f"No receipt key {kid!r}.")
+    if found.retired_at is None:
+        found.retired_at = timezone.now()
+        found.save(update_fields=["retired_at", "updated_at"])
+    return found
 
 
 def receipt_claims(record: ConsentRecord) -> dict[str, Any]:
@@ -99,7 +172,7 @@ def receipt_claims(record: ConsentRecord) -> dict[str, Any]:
         "consentTimestamp": int(record.created_at.timestamp()),
         "collectionMethod": COLLECTION_METHOD.get(record.method, record.method),
         "consentReceiptID": str(record.receipt_id),
-        "publicKey": json.dumps(public_key_set()["keys"][0], sort_keys=True),
+        "publicKey": json.dumps(_public_jwk(*signing_key()), sort_keys=True),
         "language": "en",
         "piiPrincipalId": email or f"customer:{customer.pk}",
         "piiControllers": [
@@ -148,6 +221,7 @@ def receipt_claims(record: ConsentRecord) -> dict[str, Any]:
 def receipt_sign(record: ConsentRecord) -> str:
     """The receipt as a compact JWS (its payload: ``receipt_claims``' JSON)."""
     key, algorithm = signing_key()
+    key_remember()
     payload = json.dumps(receipt_claims(record), sort_keys=True, ensure_ascii=False)
     header = {"alg": algorithm, "kid": key.thumbprint(), "typ": "JWT"}
     return jws.serialize_compact(header, payload.encode("utf-8"), key, algorithms=[algorithm])

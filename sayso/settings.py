@@ -19,18 +19,35 @@ def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
 def env_bool(name: str, default: bool = False) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
+    """``1``/``true``/``yes``/``on`` or ``0``/``false``/``no``/``off`` (any case); unset or
+    empty is ``default``; anything else is a mistake and stops the start."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
-    return int(raw)
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a yes or no: use one of 1, true, yes, on, 0, false, no, off."
+    )
+
+
+def env_int(name: str, default: int) -> int:
+    """A whole number; unset or empty is ``default``; anything else stops the start."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -44,7 +61,12 @@ def env_secret(name: str, default: str = "") -> str:
     """A secret from ``NAME`` or from the file named by ``NAME_FILE``."""
     path = os.environ.get(f"{name}_FILE")
     if path:
-        return Path(path).read_text(encoding="utf-8").strip()
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ImproperlyConfigured(
+                f"{name}_FILE={path!r} cannot be read: {error.strerror}."
+            ) from None
     return os.environ.get(name, default)
 
 

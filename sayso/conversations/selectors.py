@@ -122,14 +122,6 @@ def case_get(*, organization: Organization, number: int) -> Case | None:
     )
 
 
-def case_get_by_id(*, organization: Organization, pk: int) -> Case | None:
-    return (
-        Case.objects.select_related("customer", "assignee", "team")
-        .filter(organization=organization, pk=pk)
-        .first()
-    )
-
-
 def case_messages(*, case: Case, for_customer: bool = False) -> QuerySet[Message]:
     """The case's messages in order. Staff also get each message's analysis (sentiment,
     intents, spam, duplicates: ``message.analysis``), which customers never see."""

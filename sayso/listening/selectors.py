@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -146,18 +146,6 @@ def mention_charts(
         "by_intent": dict(sorted(by_intent.items())),
         "by_sentiment": by_sentiment,
     }
-
-
-def mention_counts(*, organization: Organization, filters: MentionFilters) -> dict[str, int]:
-    counts = Counter(
-        dict(
-            mention_list(organization=organization, filters=filters)
-            .order_by()
-            .values_list("outcome")
-            .annotate(n=Count("id"))
-        )
-    )
-    return {str(k): int(v) for k, v in counts.items()}
 
 
 def source_list(*, organization: Organization) -> QuerySet[Source]:

@@ -47,13 +47,6 @@ def alert_send(
     return alert, True
 
 
-def alert_mark_read(*, alert: Alert) -> Alert:
-    if alert.read_at is None:
-        alert.read_at = timezone.now()
-        alert.save(update_fields=["read_at", "updated_at"])
-    return alert
-
-
 def alerts_mark_all_read(*, organization: Organization, recipient: Any) -> int:
     return Alert.objects.filter(
         organization=organization, recipient=recipient, read_at__isnull=True

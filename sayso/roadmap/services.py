@@ -207,10 +207,3 @@ def changelog_entry_publish(*, entry: ChangelogEntry, actor: Any) -> ChangelogEn
         ),
     )
     return entry
-
-
-@transaction.atomic
-def changelog_entry_delete(*, entry: ChangelogEntry) -> None:
-    if entry.published_at is not None:
-        raise ValidationError("A published entry stays: edit it instead.")
-    entry.delete()

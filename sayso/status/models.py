@@ -131,10 +131,6 @@ class Incident(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def is_resolved(self) -> bool:
-        return self.status == IncidentStatus.RESOLVED
-
 
 class IncidentUpdate(TimeStampedModel):
     """One public update of an incident, with the status it put the incident in."""

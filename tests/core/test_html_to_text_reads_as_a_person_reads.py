@@ -2,8 +2,9 @@
 paragraphs, list items and link targets, drops scripts and styles, collapses the source's layout
 whitespace, and gives text (never markup) back."""
 
+from pathlib import Path
+
 from sayso.core.html_text import MAX_MARKUP_CHARS, html_to_text
-from sayso.listening.connectors.base import html_to_text as connector_html_to_text
 
 INDENTED = """
 <html>
@@ -85,8 +86,18 @@ def test_plain_text_keeps_its_own_lines() -> None:
     assert html_to_text("line one\nline two\n\n\n\nafter") == "line one\nline two\n\nafter"
 
 
-def test_connectors_use_the_same_converter() -> None:
-    assert connector_html_to_text(INDENTED) == html_to_text(INDENTED)
+def test_connectors_and_email_use_the_same_converter_and_there_is_no_other() -> None:
+    from sayso.conversations import email_parsing
+    from sayso.listening.connectors import mastodon, rss
+
+    assert rss.html_to_text is mastodon.html_to_text is email_parsing.html_to_text is html_to_text
+    sayso = Path(__file__).resolve().parents[2] / "sayso"
+    defined = [
+        path.relative_to(sayso).as_posix()
+        for path in sayso.rglob("*.py")
+        if "def html_to_text(" in path.read_text(encoding="utf-8")
+    ]
+    assert defined == ["core/html_text.py"]
 
 
 def test_hashtags_and_mentions_keep_only_their_text() -> None:

@@ -29,8 +29,9 @@ import feedparser
 import pytest
 from django.core.management import call_command
 
+from sayso.core.html_text import html_to_text
 from sayso.listening.connectors import rss
-from sayso.listening.connectors.base import SourceError, html_to_text
+from sayso.listening.connectors.base import SourceError
 from sayso.listening.models import Mention, TermKind
 from sayso.listening.services import source_create, term_add
 from tests.listening.stand_in import Reply, StandIn

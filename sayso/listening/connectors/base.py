@@ -7,8 +7,6 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from sayso.core.html_text import html_to_text as shared_html_to_text
-
 # An item's text is cut here before anything else reads it (a "huge entry").
 MAX_ITEM_CHARS = 20_000
 
@@ -98,12 +96,6 @@ def http_status_error(
     if status >= 500:
         return SourceError(f"{what} failed on its side (HTTP {status}); Sayso will retry.")
     return SourceError(f"{what} answered HTTP {status}.")
-
-
-def html_to_text(markup: str) -> str:
-    """Plain text of an HTML fragment (a post's or entry's content), through the converter
-    every channel shares (sayso/core/html_text.py)."""
-    return shared_html_to_text(markup)
 
 
 def clip(text: str, limit: int = MAX_ITEM_CHARS) -> str:

@@ -44,6 +44,7 @@ from mastodon.errors import (
 
 from sayso.core import outbound
 from sayso.core.encryption import SecretUnreadable
+from sayso.core.html_text import html_to_text
 from sayso.customers.models import IdentityKind
 from sayso.listening.connectors.base import (
     FetchedItem,
@@ -51,7 +52,6 @@ from sayso.listening.connectors.base import (
     SourceError,
     aware,
     clip,
-    html_to_text,
     http_status_error,
     parse_retry_after,
 )

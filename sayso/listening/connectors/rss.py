@@ -32,13 +32,13 @@ import feedparser
 import httpx
 
 from sayso.core import charsets, outbound
+from sayso.core.html_text import html_to_text
 from sayso.customers.models import IdentityKind
 from sayso.listening.connectors.base import (
     FetchedItem,
     FetchResult,
     SourceError,
     clip,
-    html_to_text,
     http_status_error,
 )
 

@@ -6,7 +6,7 @@ class CommunityConfig(AppConfig):
     label = "community"
 
     def ready(self) -> None:
-        from sayso.community import question_selectors, questions, selectors, services
+        from sayso.community import ideas, qa
         from sayso.community.models import (
             Answer,
             AnswerVote,
@@ -21,7 +21,7 @@ class CommunityConfig(AppConfig):
             Vote,
         )
         from sayso.customers import merging
-        from sayso.intelligence.index_sources import register_source
+        from sayso.intelligence import register_source
 
         merging.register(Idea, "author")
         merging.register(Comment, "author")
@@ -33,18 +33,16 @@ class CommunityConfig(AppConfig):
         merging.register(Review, unique_with=("product",))
         # One vote per person: a vote of the merged-away customer on an idea the surviving one
         # voted on stays behind (and counts again after an unmerge).
-        merging.register(Vote, unique_with=("idea",), after=services.idea_votes_recount)
+        merging.register(Vote, unique_with=("idea",), after=ideas.idea_votes_recount)
         merging.register(Question, "author")
-        merging.register(Answer, "author", after=questions.reputations_recount)
-        merging.register(AnswerVote, unique_with=("answer",), after=questions.answer_votes_recount)
-        merging.register(MeToo, unique_with=("question",), after=questions.me_too_recount)
+        merging.register(Answer, "author", after=qa.reputations_recount)
+        merging.register(AnswerVote, unique_with=("answer",), after=qa.answer_votes_recount)
+        merging.register(MeToo, unique_with=("question",), after=qa.me_too_recount)
         # A community profile is not moved: visibility is each record's own choice (a merge
         # never makes anyone visible), and reputation is recomputed from the answers moved.
         register_source(
             "question",
-            question_selectors.question_texts_for_index,
-            count=question_selectors.question_count_for_index,
+            qa.question_texts_for_index,
+            count=qa.question_count_for_index,
         )
-        register_source(
-            "idea", selectors.idea_texts_for_index, count=selectors.idea_count_for_index
-        )
+        register_source("idea", ideas.idea_texts_for_index, count=ideas.idea_count_for_index)

@@ -14,7 +14,7 @@ from sayso.community.models import (
     Category,
     IdeaStatus,
 )
-from sayso.community.services import HideReason
+from sayso.community.moderation import HideReason
 
 
 class IdeaForm(forms.Form):

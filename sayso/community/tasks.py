@@ -1,18 +1,21 @@
-"""Background work of the public voice (thin: ids in, services do the work)."""
+"""Background work of the community (thin: ids in, services do the work).
+
+A task that a service enqueues lives with that service (``deliver_notices`` with
+``following.notices.announce``), so that no service imports this module back; it is
+re-exported here under the path it always had. This module depends on the services, never the
+other way round.
+"""
 
 from __future__ import annotations
 
-from sayso.community import following
+from sayso.community.following import digests_send
+from sayso.community.following.notices import deliver_notices
 from sayso.core.task_engine import sayso_task
 
-
-@sayso_task(queue="email", max_attempts=10, backoff=60)
-def deliver_notices(organization_id: int, event: str) -> int:
-    """community.deliver_notices: email one event's immediate notices."""
-    return following.notices_deliver(organization_id=organization_id, event=event)
+__all__ = ["deliver_notices", "send_digests"]
 
 
 @sayso_task(queue="email", max_attempts=3, backoff=60, periodic=True)
 def send_digests() -> int:
     """community.send_digests: the daily digests that are due (periodic)."""
-    return following.digests_send()
+    return digests_send()

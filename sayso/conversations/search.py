@@ -93,7 +93,7 @@ def _words(text: str) -> list[str]:
     return _WORD_RE.findall(text)[:12]
 
 
-def _fts5_query(text: str) -> str:
+def fts5_query(text: str) -> str:
     """An FTS5 query for every word of ``text`` ("" when it has none); community search too."""
     words = _words(text)
     if not words:
@@ -103,7 +103,7 @@ def _fts5_query(text: str) -> str:
     return " ".join(quoted)
 
 
-def _tsquery(text: str) -> str:
+def pg_tsquery(text: str) -> str:
     """A tsquery for every word of ``text`` ("" when it has none); community search too."""
     words = _words(text)
     if not words:
@@ -145,12 +145,12 @@ class CaseSearch:
         if not self._words:
             return Q(subject__icontains=self._text)
         if vendor == "sqlite":
-            query = _fts5_query(self._text)
+            query = fts5_query(self._text)
             return Q(pk__in=RawSQL(_SQLITE_SUBJECT_HITS, (query,))) | _condition(  # noqa: S611
                 _SQLITE_CASE_HAS_MATCHING_MESSAGE, (query,)
             )
         if vendor == "postgresql":
-            tsquery = _tsquery(self._text)
+            tsquery = pg_tsquery(self._text)
             match = _condition(_PG_VECTOR_MATCH, (tsquery,))
             if len(self._words) > 1:
                 match &= _condition(_PG_SAME_MESSAGE, (tsquery, tsquery))
@@ -160,7 +160,7 @@ class CaseSearch:
     def _all_matches(self) -> QuerySet[Case]:
         """Every matching case, from the full-text index (SQLite) or the walk's condition."""
         if connection.vendor == "sqlite" and self._words:
-            query = _fts5_query(self._text)
+            query = fts5_query(self._text)
             ids = RawSQL(  # noqa: S611 (constant SQL, bound parameters)
                 _SQLITE_MATCHING_CASE_IDS, (query, query, self._organization.pk)
             )
@@ -280,7 +280,7 @@ class CaseSearch:
         if not self._few_read:
             self._few_read = True
             if connection.vendor == "sqlite" and self._words:
-                query = _fts5_query(self._text)
+                query = fts5_query(self._text)
                 with connection.cursor() as cursor:
                     cursor.execute(_SQLITE_HIT_COUNTS, (query, FEW_HITS, query, FEW_HITS))
                     messages, subjects = cursor.fetchone()
@@ -304,7 +304,7 @@ class CaseSearch:
         in the full-text index's order, each joined to its case, until ``limit`` different
         cases are found — a few thousand index entries for a common word, not all of them —,
         and the matching subjects the same way."""
-        query = _fts5_query(self._text)
+        query = fts5_query(self._text)
         bare = self._cases.order_by().values("pk")
         compiler = bare.query.get_compiler(using=bare.db)
         where, params = compiler.compile(bare.query.where)  # the filters, on the case table

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sayso.community import services
+from sayso.community import ideas
 from tests import factories
 
 
@@ -25,13 +25,13 @@ def _parse(url: str) -> Any:
 def test_the_board_feed_lists_new_ideas_with_ids_times_and_links(
     org: Any, customer: Any, agent: Any
 ) -> None:
-    mobile = services.category_create(organization=org, name="Mobile app")
-    first, _ = services.idea_post(
+    mobile = ideas.category_create(organization=org, name="Mobile app")
+    first, _ = ideas.idea_post(
         organization=org, author=customer, title="Dark mode", category=mobile
     )
-    second, _ = services.idea_post(organization=org, author=customer, title="CSV <export> & more")
-    hidden, _ = services.idea_post(organization=org, author=customer, title="Hidden one")
-    services.idea_hide(idea=hidden, category="abuse", actor=agent)
+    second, _ = ideas.idea_post(organization=org, author=customer, title="CSV <export> & more")
+    hidden, _ = ideas.idea_post(organization=org, author=customer, title="Hidden one")
+    ideas.idea_hide(idea=hidden, category="abuse", actor=agent)
 
     feed = _parse(reverse("idea-board-feed", kwargs={"org": org.slug}))
     assert feed.feed.title.endswith("new ideas")
@@ -56,14 +56,12 @@ def test_the_board_feed_lists_new_ideas_with_ids_times_and_links(
 def test_an_ideas_feed_has_its_updates_and_never_spam(
     org: Any, customer: Any, manager: Any
 ) -> None:
-    idea, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
-    services.idea_status_change(
-        idea=idea, status="planned", reason="Coming in March.", actor=manager
-    )
-    services.idea_respond(idea=idea, body="We hear you.", actor=manager)
-    services.comment_post(idea=idea, author=customer, body="Thank you!")
+    idea, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
+    ideas.idea_status_change(idea=idea, status="planned", reason="Coming in March.", actor=manager)
+    ideas.idea_respond(idea=idea, body="We hear you.", actor=manager)
+    ideas.comment_post(idea=idea, author=customer, body="Thank you!")
     spammer = factories.make_customer(org, "Spammer", "s@example.com")
-    services.comment_post(idea=idea, author=spammer, body="Cheap viagra http://pharma-rx.example")
+    ideas.comment_post(idea=idea, author=spammer, body="Cheap viagra http://pharma-rx.example")
 
     feed = _parse(reverse("idea-feed", kwargs={"org": org.slug, "number": idea.number}))
     text = " ".join(entry.title + entry.summary for entry in feed.entries)

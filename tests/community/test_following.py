@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from sayso.community import following, services
+from sayso.community import following, ideas
 from sayso.community.following import idea_subject
 from sayso.community.models import Follow, Notice
 from sayso.customers.services import customer_merge, customer_unmerge
@@ -30,17 +30,17 @@ def test_voters_follow_and_hear_about_a_status_change_once_each(
         customer=quiet, follow_on_participation=False, delivery="immediate"
     )
     with run_on_commit(execute=True):
-        idea, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
-        services.idea_vote(idea=idea, customer=bob)
-        services.idea_vote(idea=idea, customer=quiet)
-        services.comment_post(idea=idea, author=bob, body="Yes please")
+        idea, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
+        ideas.idea_vote(idea=idea, customer=bob)
+        ideas.idea_vote(idea=idea, customer=quiet)
+        ideas.comment_post(idea=idea, author=bob, body="Yes please")
     assert {f.customer_id for f in Follow.objects.filter(subject=idea_subject(idea))} == {
         customer.pk,
         bob.pk,
     }
     mail.outbox.clear()
     with run_on_commit(execute=True):
-        services.idea_status_change(
+        ideas.idea_status_change(
             idea=idea, status="planned", reason="Coming in March.", actor=manager
         )
     assert sorted(m.to[0] for m in mail.outbox) == ["ada@example.com", "bob@example.com"]
@@ -59,10 +59,10 @@ def test_a_commenter_is_not_told_about_their_own_comment(
 ) -> None:
     bob = factories.make_customer(org, "Bob", "bob@example.com")
     with run_on_commit(execute=True):
-        idea, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
-        services.idea_vote(idea=idea, customer=bob)
+        idea, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
+        ideas.idea_vote(idea=idea, customer=bob)
         mail.outbox.clear()
-        services.comment_post(idea=idea, author=bob, body="Night shifts need it")
+        ideas.comment_post(idea=idea, author=bob, body="Night shifts need it")
     assert [m.to for m in mail.outbox] == [["ada@example.com"]]
     assert "Bob commented" in mail.outbox[0].subject
 
@@ -72,10 +72,8 @@ def test_one_click_unsubscribe_works_without_signing_in_and_at_once(
     org: Any, customer: Any, manager: Any, run_on_commit: Any
 ) -> None:
     with run_on_commit(execute=True):
-        idea, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
-        services.idea_status_change(
-            idea=idea, status="under_review", reason="Looking", actor=manager
-        )
+        idea, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
+        ideas.idea_status_change(idea=idea, status="under_review", reason="Looking", actor=manager)
     link = _link(mail.outbox[-1])
     path = link.removeprefix("http://testserver")
     # The mail client's one-click POST (RFC 8058), with no session and no CSRF token.
@@ -84,7 +82,7 @@ def test_one_click_unsubscribe_works_without_signing_in_and_at_once(
     assert not Follow.objects.filter(customer=customer, subject=idea_subject(idea)).exists()
     mail.outbox.clear()
     with run_on_commit(execute=True):
-        services.idea_status_change(idea=idea, status="planned", reason="Next", actor=manager)
+        ideas.idea_status_change(idea=idea, status="planned", reason="Next", actor=manager)
     assert mail.outbox == []
     again = Client().get(path)  # a second click is harmless
     assert again.status_code == 200
@@ -95,8 +93,8 @@ def test_unsubscribe_links_cannot_be_forged_for_another_person(
     org: Any, customer: Any, other_org: Any
 ) -> None:
     bob = factories.make_customer(org, "Bob", "bob@example.com")
-    idea, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
-    services.idea_vote(idea=idea, customer=bob)
+    idea, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
+    ideas.idea_vote(idea=idea, customer=bob)
     ada_follow = Follow.objects.get(customer=customer)
     token = following.unsubscribe_token(customer_id=customer.pk, follow_id=ada_follow.pk)
     payload, _, signature = token.rpartition(":")
@@ -117,7 +115,7 @@ def test_unsubscribe_links_cannot_be_forged_for_another_person(
 
 @pytest.mark.django_db
 def test_stop_everything_and_undo(org: Any, customer: Any) -> None:
-    idea, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
+    idea, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
     follow = Follow.objects.get(customer=customer)
     token = following.unsubscribe_token(customer_id=customer.pk, follow_id=follow.pk)
     url = reverse("unsubscribe", kwargs={"org": org.slug, "token": token})
@@ -138,11 +136,9 @@ def test_daily_digest_goes_once_a_day_with_every_waiting_update(
         customer=customer, follow_on_participation=True, delivery="daily"
     )
     with run_on_commit(execute=True):
-        idea, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
-        services.idea_status_change(
-            idea=idea, status="under_review", reason="Looking", actor=manager
-        )
-        services.idea_respond(idea=idea, body="We like it.", actor=manager)
+        idea, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
+        ideas.idea_status_change(idea=idea, status="under_review", reason="Looking", actor=manager)
+        ideas.idea_respond(idea=idea, body="We like it.", actor=manager)
     assert mail.outbox == []
     now = timezone.now()
     with run_on_commit(execute=True):  # the outbox sends the digest after commit
@@ -152,7 +148,7 @@ def test_daily_digest_goes_once_a_day_with_every_waiting_update(
     assert "2 updates" in digest.subject
     assert "under review" in digest.body and "We like it." in digest.body
     with run_on_commit(execute=True):
-        services.idea_status_change(idea=idea, status="planned", reason="March", actor=manager)
+        ideas.idea_status_change(idea=idea, status="planned", reason="March", actor=manager)
     assert following.digests_send(now=now + timedelta(hours=2)) == 0
     with run_on_commit(execute=True):
         assert following.digests_send(now=now + timedelta(hours=24)) == 1
@@ -166,10 +162,10 @@ def test_followers_of_a_merged_idea_are_told_and_follow_the_survivor(
 ) -> None:
     bob = factories.make_customer(org, "Bob", "bob@example.com")
     with run_on_commit(execute=True):
-        target, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
-        source, _ = services.idea_post(organization=org, author=bob, title="Night theme")
+        target, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
+        source, _ = ideas.idea_post(organization=org, author=bob, title="Night theme")
         mail.outbox.clear()
-        services.idea_merge(source=source, target=target, actor=manager)
+        ideas.idea_merge(source=source, target=target, actor=manager)
     assert [m.to for m in mail.outbox] == [["bob@example.com"]]
     assert "was merged into" in mail.outbox[0].subject
     assert Follow.objects.filter(customer=bob, subject=idea_subject(target)).exists()
@@ -181,9 +177,9 @@ def test_customer_merge_moves_follows_once_and_unmerge_restores(
     org: Any, customer: Any, agent: Any
 ) -> None:
     twin = factories.make_customer(org, "Ada L.", "ada.work@example.com")
-    idea, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
-    services.idea_vote(idea=idea, customer=twin)
-    other, _ = services.idea_post(organization=org, author=twin, title="CSV export")
+    idea, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
+    ideas.idea_vote(idea=idea, customer=twin)
+    other, _ = ideas.idea_post(organization=org, author=twin, title="CSV export")
     merge = customer_merge(source=twin, target=customer, actor=agent)
     subjects = set(Follow.objects.filter(customer=customer).values_list("subject", flat=True))
     assert subjects == {idea_subject(idea), idea_subject(other)}
@@ -198,8 +194,8 @@ def test_following_new_ideas_of_a_category_from_the_board(
 ) -> None:
     from tests.community.test_idea_pages import _customer_client
 
-    mobile = services.category_create(organization=org, name="Mobile app")
-    services.category_create(organization=org, name="Billing")
+    mobile = ideas.category_create(organization=org, name="Mobile app")
+    ideas.category_create(organization=org, name="Billing")
     bob = factories.make_customer(org, "Bob", "bob@example.com")
     client = _customer_client(org, bob)
     board = reverse("idea-board", kwargs={"org": org.slug})
@@ -213,8 +209,8 @@ def test_following_new_ideas_of_a_category_from_the_board(
     assert client.post(follow, {"category": "nope"}).status_code == 404
     mail.outbox.clear()
     with run_on_commit(execute=True):
-        services.idea_post(organization=org, author=customer, title="Dark mode", category=mobile)
-        services.idea_post(organization=org, author=customer, title="Invoices by email")
+        ideas.idea_post(organization=org, author=customer, title="Dark mode", category=mobile)
+        ideas.idea_post(organization=org, author=customer, title="Invoices by email")
     assert [m.subject for m in mail.outbox] == [f"[{org.name}] New idea #1: Dark mode"]
 
 
@@ -223,7 +219,7 @@ def test_an_unsubscribe_link_from_before_a_customer_merge_still_works(
     org: Any, customer: Any, agent: Any
 ) -> None:
     twin = factories.make_customer(org, "Ada L.", "ada.work@example.com")
-    idea, _ = services.idea_post(organization=org, author=twin, title="Dark mode")
+    idea, _ = ideas.idea_post(organization=org, author=twin, title="Dark mode")
     follow = Follow.objects.get(customer=twin)
     token = following.unsubscribe_token(customer_id=twin.pk, follow_id=follow.pk)
     customer_merge(source=twin, target=customer, actor=agent)

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sayso.community import services
+from sayso.community import ideas
 from sayso.community.models import CommentState, Idea, IdeaStatus
 from sayso.customers.portal_session import portal_sign_in
 from tests import factories
@@ -47,7 +47,7 @@ def url(name: str, org: Any, **kwargs: Any) -> str:
 def test_anyone_reads_the_board_and_an_idea_but_must_sign_in_to_write(
     org: Any, customer: Any
 ) -> None:
-    idea, _ = services.idea_post(
+    idea, _ = ideas.idea_post(
         organization=org, author=customer, title="Dark mode", body="Please **bold**"
     )
     anonymous = Client()
@@ -76,7 +76,7 @@ def test_a_customer_posts_votes_and_comments_through_the_pages(org: Any, custome
     idea = Idea.objects.get(title="Export bookings to CSV")
     assert response["Location"] == url("idea-detail", org, number=idea.number)
 
-    other, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
+    other, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
     voted = client.post(url("idea-vote", org, number=other.number), HTTP_HX_REQUEST="true")
     assert voted.status_code == 200 and 'aria-pressed="true"' in voted.text
     assert 'data-testid="votes-2">2<' in voted.text
@@ -96,14 +96,14 @@ def test_malicious_markdown_is_rendered_inert(org: Any, customer: Any, agent: An
         "<script>alert(1)</script>\n\n[click](javascript:alert(2)) "
         '<img src=x onerror="alert(3)"> <a href="https://ok.example" onclick="x()">ok</a>'
     )
-    idea, _ = services.idea_post(organization=org, author=customer, title="Innocent", body=body)
+    idea, _ = ideas.idea_post(organization=org, author=customer, title="Innocent", body=body)
     # Raw link markup is what spam tools post: held, and inert once a moderator publishes it.
     assert idea.hidden_at is not None
-    services.idea_restore(idea=idea, actor=agent)
+    ideas.idea_restore(idea=idea, actor=agent)
     idea.refresh_from_db()
-    comment, _ = services.comment_post(idea=idea, author=customer, body=body + " and more")
+    comment, _ = ideas.comment_post(idea=idea, author=customer, body=body + " and more")
     if comment.state != "visible":
-        services.comment_restore(comment=comment, actor=agent)
+        ideas.comment_restore(comment=comment, actor=agent)
     page = Client().get(url("idea-detail", org, number=idea.number)).text
     tags = _tags(page)
     scripts = [attrs for tag, attrs in tags if tag == "script"]
@@ -119,8 +119,8 @@ def test_similar_ideas_show_while_typing_a_title(
     org: Any, customer: Any, run_on_commit: Any
 ) -> None:
     with run_on_commit(execute=True):
-        services.idea_post(organization=org, author=customer, title="Dark mode for the mobile app")
-        services.idea_post(organization=org, author=customer, title="Export invoices as PDF")
+        ideas.idea_post(organization=org, author=customer, title="Dark mode for the mobile app")
+        ideas.idea_post(organization=org, author=customer, title="Export invoices as PDF")
     response = Client().get(url("idea-similar", org), {"title": "night theme for the phone app"})
     assert response.status_code == 200
     assert "Dark mode for the mobile app" in response.text
@@ -132,8 +132,8 @@ def test_similar_ideas_show_while_typing_a_title(
 def test_staff_change_status_respond_merge_and_hide_on_the_public_page(
     org: Any, customer: Any, manager: Any
 ) -> None:
-    target, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
-    source, _ = services.idea_post(organization=org, author=customer, title="Night theme")
+    target, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
+    source, _ = ideas.idea_post(organization=org, author=customer, title="Night theme")
     staff = _staff_client(manager)
     page = staff.get(url("idea-detail", org, number=target.number))
     assert "staff-tools" in page.text
@@ -166,7 +166,7 @@ def test_staff_change_status_respond_merge_and_hide_on_the_public_page(
 def test_staff_of_another_organization_and_customers_cannot_act_as_staff(
     org: Any, customer: Any, outsider: Any
 ) -> None:
-    idea, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
+    idea, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
     for client in (_staff_client(outsider), _customer_client(org, customer)):
         for name, data in [
             ("idea-status", {"status": "planned", "reason": "x"}),
@@ -183,7 +183,7 @@ def test_staff_of_another_organization_and_customers_cannot_act_as_staff(
 
 @pytest.mark.django_db
 def test_one_customer_cannot_edit_or_delete_another_customers_idea(org: Any, customer: Any) -> None:
-    idea, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
+    idea, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
     bob = _customer_client(org, factories.make_customer(org, "Bob", "bob@example.com"))
     assert bob.get(url("idea-edit", org, number=idea.number)).status_code == 403
     assert bob.post(url("idea-edit", org, number=idea.number), {"title": "Mine"}).status_code == 403
@@ -194,7 +194,7 @@ def test_one_customer_cannot_edit_or_delete_another_customers_idea(org: Any, cus
 
 @pytest.mark.django_db
 def test_bad_input_on_pages_gets_a_message_not_a_500(org: Any, customer: Any) -> None:
-    idea, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
+    idea, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
     client = _customer_client(org, customer)
     assert client.post(url("idea-new", org), {"title": ""}).status_code == 400
     assert client.post(url("idea-new", org), {"title": "x" * 500}).status_code == 400
@@ -209,16 +209,16 @@ def test_bad_input_on_pages_gets_a_message_not_a_500(org: Any, customer: Any) ->
     assert huge.status_code == 302 and idea.comments.count() == 0
     board = client.get(url("idea-board", org), {"sort": "bogus", "status": "x", "page": "-3"})
     assert board.status_code == 200
-    other, _ = services.idea_post(organization=org, author=customer, title="Night theme")
-    services.idea_merge(source=other, target=idea, actor=None)
+    other, _ = ideas.idea_post(organization=org, author=customer, title="Night theme")
+    ideas.idea_merge(source=other, target=idea, actor=None)
     merged_vote = client.post(url("idea-vote", org, number=other.number), HTTP_HX_REQUEST="true")
     assert merged_vote.status_code == 400 and "merged into idea" in merged_vote.text
 
 
 @pytest.mark.django_db
 def test_staff_release_a_false_positive_from_the_queue(org: Any, customer: Any, agent: Any) -> None:
-    idea, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
-    held, _ = services.comment_post(idea=idea, author=customer, body="Great post! http://x.example")
+    idea, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
+    held, _ = ideas.comment_post(idea=idea, author=customer, body="Great post! http://x.example")
     staff = _staff_client(agent)
     queue = staff.get(url("moderation-queue", org))
     assert queue.status_code == 200 and "Great post!" in queue.text
@@ -232,12 +232,12 @@ def test_staff_release_a_false_positive_from_the_queue(org: Any, customer: Any, 
 def test_a_busy_ideas_comments_come_a_hundred_a_page(
     org: Any, customer: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sayso.community import views
+    from sayso.community.ideas import views
 
     monkeypatch.setattr(views, "IDEA_COMMENTS_PAGE", 2)
-    idea, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
+    idea, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
     for n in range(5):
-        services.comment_post(idea=idea, author=customer, body=f"Comment number {n} here")
+        ideas.comment_post(idea=idea, author=customer, body=f"Comment number {n} here")
     first = Client().get(url("idea-detail", org, number=idea.number))
     assert "Comment number 0 here" in first.text and "Comment number 2 here" not in first.text
     assert "Comments page 1 of 3" in first.text and "Comments (5)" in first.text
@@ -249,11 +249,11 @@ def test_a_busy_ideas_comments_come_a_hundred_a_page(
 def test_the_board_pages_without_counting_every_idea(
     org: Any, customer: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sayso.community import views
+    from sayso.community.ideas import views
 
     monkeypatch.setattr(views, "BOARD_PAGE_SIZE", 2)
     for n in range(5):
-        services.idea_post(organization=org, author=customer, title=f"Idea number {n}")
+        ideas.idea_post(organization=org, author=customer, title=f"Idea number {n}")
     first = Client().get(url("idea-board", org), {"sort": "new"})
     assert "Idea number 4" in first.text and "Idea number 2" not in first.text
     assert "Next →" in first.text and "← Previous" not in first.text

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from sayso.community import questions, services
+from sayso.community import ideas, qa
 from sayso.community.models import Answer, Question, QuestionState
 from sayso.community.reviews import product_create
 from tests import factories
@@ -26,7 +26,7 @@ def url(name: str, org: Any, **kwargs: Any) -> str:
 
 
 def _question(org: Any, author: Any, title: str = "The app crashes when I open settings") -> Any:
-    question, _ = questions.question_ask(organization=org, author=author, title=title)
+    question, _ = qa.question_ask(organization=org, author=author, title=title)
     return question
 
 
@@ -92,7 +92,7 @@ def test_a_profile_never_shows_cases_or_private_things(org: Any, customer: Any) 
     case = factories.make_case(org, customer, subject="SECRET billing dispute")
     factories.inbound(org, case, "SECRET account number 12345")
     _question(org, customer, "How do I reset my password?")
-    services.idea_post(organization=org, author=customer, title="Allow passkeys for sign in")
+    ideas.idea_post(organization=org, author=customer, title="Allow passkeys for sign in")
     profile = Client().get(url("community-profile", org, pk=customer.pk))
     assert profile.status_code == 200
     assert "How do I reset my password?" in profile.text
@@ -159,7 +159,7 @@ def test_bad_input_gets_a_message_never_a_500(org: Any, customer: Any, agent: An
     third = _customer_client(org, factories.make_customer(org, "Tom", "tom@example.com"))
     assert third.post(url("answer-accept", org, pk=answer.pk)).status_code == 403
     # Answering a closed, then a deleted question.
-    questions.question_close(question=question, reason="Duplicate of the FAQ.", actor=agent)
+    qa.question_close(question=question, reason="Duplicate of the FAQ.", actor=agent)
     response = third.post(
         url("answer-post", org, number=question.number), {"body": "Late."}, follow=True
     )
@@ -256,8 +256,8 @@ def test_search_finds_questions_by_their_answers_and_ideas_with_filters(
     helper = factories.make_customer(org, "Hana", "hana@example.com")
     with run_on_commit(execute=True):
         asked = _question(org, customer, "Printer will not connect")
-        questions.answer_post(question=asked, author=helper, body="Reset the spooler service.")
-        services.idea_post(organization=org, author=customer, title="Print straight from the app")
+        qa.answer_post(question=asked, author=helper, body="Reset the spooler service.")
+        ideas.idea_post(organization=org, author=customer, title="Print straight from the app")
         _question(org, customer, "Invoices show the wrong currency")
     client = Client()
     by_answer = client.get(url("questions", org), {"q": "spooler"}).text
@@ -275,7 +275,7 @@ def test_held_answers_and_reports_reach_the_moderation_queue(
 ) -> None:
     question = _question(org, customer)
     spammer = factories.make_customer(org, "Cheap Pills Online", "pills@example.com")
-    held, _ = questions.answer_post(
+    held, _ = qa.answer_post(
         question=question,
         author=spammer,
         body="Buy cheap viagra and cialis online without prescription at "
@@ -303,15 +303,15 @@ def test_held_answers_and_reports_reach_the_moderation_queue(
 def test_question_feeds_are_valid_atom_without_held_answers(org: Any, customer: Any) -> None:
     import feedparser
 
-    tag_question, _ = questions.question_ask(
+    tag_question, _ = qa.question_ask(
         organization=org, author=customer, title="Sync stops after the update", tags="sync"
     )
     _question(org, customer, "Invoices show the wrong currency")
     helper = factories.make_customer(org, "Hana", "hana@example.com")
-    good, _ = questions.answer_post(question=tag_question, author=helper, body="Sign in again.")
-    questions.answer_accept(answer=good, customer=customer)
+    good, _ = qa.answer_post(question=tag_question, author=helper, body="Sign in again.")
+    qa.answer_accept(answer=good, customer=customer)
     spammer = factories.make_customer(org, "Cheap Pills Online", "pills@example.com")
-    questions.answer_post(
+    qa.answer_post(
         question=tag_question,
         author=spammer,
         body="Buy cheap viagra and cialis online without prescription at "
@@ -334,7 +334,7 @@ def test_following_a_question_and_a_person_and_stopping_being_visible(
 ) -> None:
     question = _question(org, customer)
     hana = factories.make_customer(org, "Hana", "hana@example.com")
-    questions.profile_update(customer=hana, visible=True)
+    qa.profile_update(customer=hana, visible=True)
     reader = factories.make_customer(org, "Rae", "rae@example.com")
     client = _customer_client(org, reader)
     client.post(url("question-follow", org, number=question.number))
@@ -343,12 +343,12 @@ def test_following_a_question_and_a_person_and_stopping_being_visible(
     assert f"Question: {question.title}" in page
     assert "Hana&#x27;s questions and answers" in page
     # Hana answers: her follower hears of it.
-    questions.answer_post(question=question, author=hana, body="Reinstalling fixed it for me.")
+    qa.answer_post(question=question, author=hana, body="Reinstalling fixed it for me.")
     from sayso.community.models import Notice
 
     assert Notice.objects.filter(customer=reader, event__startswith="answer:").count() == 1
     # She stops being visible: nobody follows her any more, and nobody new can.
-    questions.profile_update(customer=hana, visible=False)
+    qa.profile_update(customer=hana, visible=False)
     assert "Hana&#x27;s questions" not in client.get(url("following", org)).text
     client.post(url("community-profile-follow", org, pk=hana.pk), follow=True)
     assert "Hana&#x27;s questions" not in client.get(url("following", org)).text
@@ -359,7 +359,7 @@ def test_answers_show_the_html_stored_when_written_or_render_an_old_row(
 ) -> None:
     question = _question(org, customer)
     helper = factories.make_customer(org, "Hana", "hana@example.com")
-    stored, _ = questions.answer_post(question=question, author=helper, body="Use **bold** moves")
+    stored, _ = qa.answer_post(question=question, author=helper, body="Use **bold** moves")
     assert stored.body_html == "<p>Use <strong>bold</strong> moves</p>\n"
     # A row written before the column existed (or loaded in bulk) is rendered on the fly.
     Answer.objects.bulk_create(
@@ -382,16 +382,16 @@ def test_answers_show_the_html_stored_when_written_or_render_an_old_row(
 def test_a_busy_question_pins_its_solutions_and_pages_the_rest_best_first(
     org: Any, customer: Any
 ) -> None:
-    from sayso.community.question_views import ANSWERS_PAGE
+    from sayso.community.qa.views import ANSWERS_PAGE
 
     question = _question(org, customer)
     people = [factories.make_customer(org, f"P{i}", f"p{i}@example.com") for i in range(3)]
     posted = [
-        questions.answer_post(question=question, author=people[i % 3], body=f"Answer number {i}")[0]
+        qa.answer_post(question=question, author=people[i % 3], body=f"Answer number {i}")[0]
         for i in range(ANSWERS_PAGE + 5)
     ]
-    questions.answer_vote(answer=posted[7], customer=customer, value=1)
-    questions.answer_accept(answer=posted[-1], customer=customer)
+    qa.answer_vote(answer=posted[7], customer=customer, value=1)
+    qa.answer_accept(answer=posted[-1], customer=customer)
     first = Client().get(url("question-detail", org, number=question.number)).text
     shown = re.compile(r'<li class="message answer[^"]*" id="answer-(\d+)"')
     order = [int(pk) for pk in shown.findall(first)]

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from sayso.community import following, question_selectors, questions
+from sayso.community import following, ideas, qa
 from sayso.community.models import (
     Answer,
     CommentState,
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _ask(org: Any, author: Any, title: str = "Sync stops after the update", **kw: Any) -> Any:
-    question, created = questions.question_ask(organization=org, author=author, title=title, **kw)
+    question, created = qa.question_ask(organization=org, author=author, title=title, **kw)
     assert created
     return question
 
@@ -37,7 +37,7 @@ def test_asking_tags_product_numbering_and_double_submit(org: Any, customer: Any
     app = product_create(organization=org, name="Mobile app")
     first = _ask(org, customer, body="Since 4.2 nothing syncs.", tags="Sync, android, sync")
     assert first.number == 1
-    again, created = questions.question_ask(
+    again, created = qa.question_ask(
         organization=org,
         author=customer,
         title="Sync stops after the update",
@@ -68,7 +68,7 @@ def test_bad_questions_are_refused_with_a_reason(
 ) -> None:
     args = {"title": "A perfectly fine question title", **kwargs}
     with pytest.raises(ValidationError) as caught:
-        questions.question_ask(organization=org, author=customer, **args)
+        qa.question_ask(organization=org, author=customer, **args)
     assert message in " ".join(caught.value.messages)
     assert not Question.objects.exists()
 
@@ -77,56 +77,56 @@ def test_answers_votes_acceptance_and_reputation(org: Any, customer: Any, agent:
     helper = factories.make_customer(org, "Helper", "helper@example.com")
     voter = factories.make_customer(org, "Voter", "voter@example.com")
     question = _ask(org, customer)
-    answer, created = questions.answer_post(
+    answer, created = qa.answer_post(
         question=question, author=helper, body="Sign out and in again; it re-registers the device."
     )
     assert created and answer.is_public and not answer.is_official
-    same, created = questions.answer_post(
+    same, created = qa.answer_post(
         question=question, author=helper, body="Sign out and in again; it re-registers the device."
     )
     assert not created and same.pk == answer.pk
-    official, _ = questions.answer_post(
+    official, _ = qa.answer_post(
         question=question, author_user=agent, body="We shipped a fix in 4.2.1 today."
     )
     assert official.is_official
     question.refresh_from_db()
     assert question.answer_count == 2 and not question.is_solved
 
-    questions.answer_vote(answer=answer, customer=voter, value=1)
-    questions.answer_vote(answer=answer, customer=voter, value=1)  # the same vote again
-    questions.answer_vote(answer=answer, customer=customer, value=-1)
+    qa.answer_vote(answer=answer, customer=voter, value=1)
+    qa.answer_vote(answer=answer, customer=voter, value=1)  # the same vote again
+    qa.answer_vote(answer=answer, customer=customer, value=-1)
     answer.refresh_from_db()
     assert (answer.up_votes, answer.down_votes, answer.score) == (1, 1, 0)
-    questions.answer_vote(answer=answer, customer=customer, value=0)  # withdrawn
+    qa.answer_vote(answer=answer, customer=customer, value=0)  # withdrawn
     answer.refresh_from_db()
     assert answer.score == 1
-    assert question_selectors.reputation_of(helper) == 10
+    assert qa.reputation_of(helper) == 10
 
     with pytest.raises(ValidationError, match="your own answer"):
-        questions.answer_vote(answer=answer, customer=helper, value=1)
+        qa.answer_vote(answer=answer, customer=helper, value=1)
     with pytest.raises(ValidationError, match="Vote 1"):
-        questions.answer_vote(answer=answer, customer=voter, value=5)
+        qa.answer_vote(answer=answer, customer=voter, value=5)
 
     # Only the asker or staff accept; several answers may be accepted.
     with pytest.raises(PermissionError):
-        questions.answer_accept(answer=answer, customer=voter)
-    _, changed = questions.answer_accept(answer=answer, customer=customer)
+        qa.answer_accept(answer=answer, customer=voter)
+    _, changed = qa.answer_accept(answer=answer, customer=customer)
     assert changed
-    _, changed = questions.answer_accept(answer=answer, customer=customer)
+    _, changed = qa.answer_accept(answer=answer, customer=customer)
     assert not changed
-    questions.answer_accept(answer=official, actor=agent)
+    qa.answer_accept(answer=official, actor=agent)
     question.refresh_from_db()
     assert question.accepted_count == 2 and question.is_solved and question.solved_at
-    assert question_selectors.reputation_of(helper) == 25  # 10 per up vote + 15 accepted
+    assert qa.reputation_of(helper) == 25  # 10 per up vote + 15 accepted
 
     # An accepted answer stays; an unaccepted one can be taken back.
     with pytest.raises(ValidationError, match="accepted"):
-        questions.answer_delete(answer=answer, customer=helper)
-    questions.answer_unaccept(answer=answer, customer=customer)
-    questions.answer_delete(answer=answer, customer=helper)
+        qa.answer_delete(answer=answer, customer=helper)
+    qa.answer_unaccept(answer=answer, customer=customer)
+    qa.answer_delete(answer=answer, customer=helper)
     question.refresh_from_db()
     assert question.answer_count == 1 and question.accepted_count == 1
-    assert question_selectors.reputation_of(helper) == 0
+    assert qa.reputation_of(helper) == 0
 
 
 def test_closed_deleted_and_hidden_questions_take_no_answers(
@@ -134,36 +134,36 @@ def test_closed_deleted_and_hidden_questions_take_no_answers(
 ) -> None:
     helper = factories.make_customer(org, "Helper", "helper@example.com")
     question = _ask(org, customer)
-    questions.question_close(question=question, reason="Answered in the FAQ.", actor=agent)
+    qa.question_close(question=question, reason="Answered in the FAQ.", actor=agent)
     with pytest.raises(ValidationError, match="closed"):
-        questions.answer_post(question=question, author=helper, body="Try this.")
+        qa.answer_post(question=question, author=helper, body="Try this.")
     with pytest.raises(ValidationError, match="already closed"):
-        questions.question_close(question=question, reason="Again", actor=agent)
-    questions.question_reopen(question=question, actor=agent)
-    questions.answer_post(question=question, author=helper, body="Try this.")
+        qa.question_close(question=question, reason="Again", actor=agent)
+    qa.question_reopen(question=question, actor=agent)
+    qa.answer_post(question=question, author=helper, body="Try this.")
 
     mine = _ask(org, customer, title="A question I take back")
-    questions.question_delete(question=mine, customer=customer)
+    qa.question_delete(question=mine, customer=customer)
     with pytest.raises(ValidationError, match="deleted"):
-        questions.answer_post(question=mine, author=helper, body="Too late.")
+        qa.answer_post(question=mine, author=helper, body="Too late.")
     with pytest.raises(ValidationError, match="Others have answered"):
-        questions.question_delete(question=question, customer=customer)
+        qa.question_delete(question=question, customer=customer)
     with pytest.raises(PermissionError):
-        questions.question_delete(question=question, customer=helper)
+        qa.question_delete(question=question, customer=helper)
 
-    questions.question_hide(question=question, category="abuse", actor=agent)
+    qa.question_hide(question=question, category="abuse", actor=agent)
     with pytest.raises(ValidationError, match="hidden"):
-        questions.answer_post(question=question, author=helper, body="Another one.")
-    questions.question_restore(question=question, actor=agent)
+        qa.answer_post(question=question, author=helper, body="Another one.")
+    qa.question_restore(question=question, actor=agent)
     with pytest.raises(ValidationError, match="Choose why"):
-        questions.question_hide(question=question, category="too negative", actor=agent)
+        qa.question_hide(question=question, category="too negative", actor=agent)
     assert ModerationEntry.objects.filter(question=question).count() == 2
 
 
 def test_spam_answers_are_held_and_logged_never_counted(org: Any, customer: Any) -> None:
     spammer = factories.make_customer(org, "Cheap Pills Online", "pills@example.com")
     question = _ask(org, customer)
-    answer, _ = questions.answer_post(
+    answer, _ = qa.answer_post(
         question=question,
         author=spammer,
         body="Buy cheap viagra and cialis online without prescription at "
@@ -173,7 +173,7 @@ def test_spam_answers_are_held_and_logged_never_counted(org: Any, customer: Any)
     question.refresh_from_db()
     assert question.answer_count == 0
     assert ModerationEntry.objects.filter(answer=answer, actor_role="spam filter").exists()
-    assert list(question_selectors.answers_of(question=question)) == []
+    assert list(qa.answers_of(question=question)) == []
 
 
 def test_me_too_follows_counts_and_the_accepted_answer_tells_everyone(
@@ -183,24 +183,24 @@ def test_me_too_follows_counts_and_the_accepted_answer_tells_everyone(
     ben = factories.make_customer(org, "Ben", "ben@example.com")
     helper = factories.make_customer(org, "Helper", "helper@example.com")
     question = _ask(org, customer)
-    assert questions.me_too(question=question, customer=ann)
-    assert not questions.me_too(question=question, customer=ann)  # once
-    assert questions.me_too(question=question, customer=ben)
+    assert qa.me_too(question=question, customer=ann)
+    assert not qa.me_too(question=question, customer=ann)  # once
+    assert qa.me_too(question=question, customer=ben)
     with pytest.raises(ValidationError, match="You asked"):
-        questions.me_too(question=question, customer=customer)
+        qa.me_too(question=question, customer=customer)
     question.refresh_from_db()
     assert question.me_too_count == 2
-    assert following.following(customer=ann, subjects=[questions.question_subject(question)])
+    assert following.following(customer=ann, subjects=[qa.question_subject(question)])
     # Ann stops following but still has the problem: she is told of the solution anyway.
-    following.follow_remove(customer=ann, subject=questions.question_subject(question))
-    answer, _ = questions.answer_post(question=question, author=helper, body="Reinstall it.")
+    following.follow_remove(customer=ann, subject=qa.question_subject(question))
+    answer, _ = qa.answer_post(question=question, author=helper, body="Reinstall it.")
     with run_on_commit(execute=False):
-        questions.answer_accept(answer=answer, actor=agent)
+        qa.answer_accept(answer=answer, actor=agent)
     told = set(
         Notice.objects.filter(event=f"accepted:{answer.pk}").values_list("customer_id", flat=True)
     )
     assert told == {customer.pk, ann.pk, ben.pk, helper.pk}
-    assert questions.me_too(question=question, customer=ben, has_problem=False)
+    assert qa.me_too(question=question, customer=ben, has_problem=False)
     question.refresh_from_db()
     assert question.me_too_count == 1
 
@@ -211,16 +211,16 @@ def test_visibility_is_opt_in_and_people_can_be_followed_only_when_visible(
     ann = factories.make_customer(org, "Ann", "ann@example.com")
     ben = factories.make_customer(org, "Ben", "ben@example.com")
     question = _ask(org, customer)
-    questions.me_too(question=question, customer=ann)
-    questions.me_too(question=question, customer=ben)
-    assert question_selectors.people_with_problem(question=question) == []
-    questions.profile_update(customer=ann, visible=True)
-    assert question_selectors.people_with_problem(question=question) == [ann]
+    qa.me_too(question=question, customer=ann)
+    qa.me_too(question=question, customer=ben)
+    assert qa.people_with_problem(question=question) == []
+    qa.profile_update(customer=ann, visible=True)
+    assert qa.people_with_problem(question=question) == [ann]
     assert following.subject_check(organization=org, subject=f"person:{ann.pk}")
     with pytest.raises(ValidationError):
         following.subject_check(organization=org, subject=f"person:{ben.pk}")
-    questions.profile_update(customer=ann, visible=False)
-    assert question_selectors.people_with_problem(question=question) == []
+    qa.profile_update(customer=ann, visible=False)
+    assert qa.people_with_problem(question=question) == []
 
 
 def test_links_both_ways_and_turning_a_question_into_an_idea(
@@ -228,22 +228,22 @@ def test_links_both_ways_and_turning_a_question_into_an_idea(
 ) -> None:
     question = _ask(org, customer, title="Can I export invoices as PDF?")
     case = factories.make_case(org, customer, subject="PDF export")
-    link, created = questions.question_link(question=question, case=case, actor=agent)
+    link, created = qa.question_link(question=question, case=case, actor=agent)
     assert created
-    assert questions.question_link(question=question, case=case, actor=agent)[1] is False
-    assert question_selectors.questions_of_case(case=case) == [question]
-    idea = questions.question_to_idea(question=question, actor=agent)
+    assert qa.question_link(question=question, case=case, actor=agent)[1] is False
+    assert qa.questions_of_case(case=case) == [question]
+    idea = qa.question_to_idea(question=question, actor=agent)
     assert idea.title == question.title and idea.author == customer
-    assert questions.question_to_idea(question=question, actor=agent).pk == idea.pk
-    assert question_selectors.questions_of_idea(idea=idea) == [question]
-    public = question_selectors.links_of_question(question=question, staff=False)
+    assert qa.question_to_idea(question=question, actor=agent).pk == idea.pk
+    assert ideas.questions_of_idea(idea=idea) == [question]
+    public = qa.links_of_question(question=question, staff=False)
     assert [(link.idea, link.converted) for link in public] == [(idea, True)]  # no case
-    assert len(question_selectors.links_of_question(question=question, staff=True)) == 2
+    assert len(qa.links_of_question(question=question, staff=True)) == 2
     foreign = factories.make_case(other_org, factories.make_customer(other_org, "Zed"))
     with pytest.raises(ValidationError, match="another organization"):
-        questions.question_link(question=question, case=foreign, actor=agent)
-    questions.question_unlink(link=link)
-    assert question_selectors.questions_of_case(case=case) == []
+        qa.question_link(question=question, case=foreign, actor=agent)
+    qa.question_unlink(link=link)
+    assert qa.questions_of_case(case=case) == []
     assert QuestionLink.objects.count() == 1
 
 
@@ -254,12 +254,12 @@ def test_unanswered_queue_and_ranking_by_people_affected(org: Any, customer: Any
     fresh = _ask(org, customer, title="A brand new question")
     day_ago = timezone.now() - timedelta(hours=30)
     Question.objects.filter(pk__in=[old.pk, busy.pk]).update(created_at=day_ago)
-    questions.me_too(question=busy, customer=ann)
-    queue = list(question_selectors.unanswered_queue(organization=org))
+    qa.me_too(question=busy, customer=ann)
+    queue = list(qa.unanswered_queue(organization=org))
     assert queue == [busy, old]
-    questions.answer_post(question=old, author=ann, body="Here is how.")
-    assert list(question_selectors.unanswered_queue(organization=org)) == [busy]
-    assert question_selectors.most_affecting(organization=org).first() == busy
+    qa.answer_post(question=old, author=ann, body="Here is how.")
+    assert list(qa.unanswered_queue(organization=org)) == [busy]
+    assert qa.most_affecting(organization=org).first() == busy
     assert fresh not in queue
 
 
@@ -268,17 +268,17 @@ def test_customer_merge_moves_questions_answers_and_me_too(org: Any, agent: Any)
     dana = factories.make_customer(org, "Dana", "dana@example.com")
     dana_again = factories.make_customer(org, "Dana B", "dana.b@example.com")
     question = _ask(org, asker)
-    answer, _ = questions.answer_post(question=question, author=dana_again, body="Use the web app.")
-    questions.me_too(question=question, customer=dana)
-    questions.me_too(question=question, customer=dana_again)
-    questions.answer_vote(answer=answer, customer=asker, value=1)
+    answer, _ = qa.answer_post(question=question, author=dana_again, body="Use the web app.")
+    qa.me_too(question=question, customer=dana)
+    qa.me_too(question=question, customer=dana_again)
+    qa.answer_vote(answer=answer, customer=asker, value=1)
     question.refresh_from_db()
     assert question.me_too_count == 2
     merge = customer_services.customer_merge(source=dana_again, target=dana, actor=agent)
     question.refresh_from_db()
     assert question.me_too_count == 1  # the same person, counted once
     assert Answer.objects.get(pk=answer.pk).author == dana
-    assert question_selectors.reputation_of(dana) == 10
+    assert qa.reputation_of(dana) == 10
     customer_services.customer_unmerge(merge=merge, actor=agent)
     question.refresh_from_db()
     assert question.me_too_count == 2

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from sayso.community import reviews
+from sayso.community import ideas, reviews
 from sayso.community.models import ModerationAction, ModerationEntry, Review
 from sayso.customers.services import customer_merge
 from tests import factories
@@ -145,12 +145,11 @@ def test_the_reviews_feed_is_valid_atom(org: Any, customer: Any, manager: Any) -
 def test_customers_report_a_review_or_a_thread_comment_once_and_staff_see_it(
     org: Any, customer: Any, agent: Any
 ) -> None:
-    from sayso.community import services
     from sayso.community.models import Flag
 
     bob = factories.make_customer(org, "Bob", "bob@example.com")
     review, _ = reviews.review_post(customer=bob, rating=1, body="Call me on 555 0100")
-    comment, _ = services.comment_post(on=review, author=bob, body="Also my address is …")
+    comment, _ = ideas.comment_post(on=review, author=bob, body="Also my address is …")
     client = _customer_client(org, customer)
     for kind, pk in (("review", review.pk), ("comment", comment.pk)):
         for _ in range(2):
@@ -176,13 +175,12 @@ def test_customers_report_a_review_or_a_thread_comment_once_and_staff_see_it(
 
 
 def test_a_review_thread_has_its_own_atom_feed(org: Any, customer: Any, manager: Any) -> None:
-    from sayso.community import services
 
     review, _ = reviews.review_post(customer=customer, rating=3, title="So-so", body="Late truck")
     reviews.review_reply(review=review, body="We are sorry.", actor=manager)
     bob = factories.make_customer(org, "Bob", "bob@example.com")
-    services.comment_post(on=review, author=bob, body="Same for me")
-    services.comment_post(on=review, author=bob, body="Cheap viagra http://pharma-rx.example")
+    ideas.comment_post(on=review, author=bob, body="Same for me")
+    ideas.comment_post(on=review, author=bob, body="Cheap viagra http://pharma-rx.example")
     feed = feedparser.parse(Client().get(_url("review-feed", org, pk=review.pk)).content)
     assert not feed.bozo and feed.version == "atom10"
     text = " ".join(e.title + e.summary for e in feed.entries)

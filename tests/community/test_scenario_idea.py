@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sayso.community import services
+from sayso.community import ideas
 from sayso.community.models import Idea, IdeaStatus
 from sayso.roadmap import services as roadmap
 from tests import factories
@@ -41,9 +41,9 @@ def test_the_idea_from_post_to_shipped_with_every_voter_told(
             {"title": "Dark mode for the mobile app", "body": "My eyes hurt at night."},
         )
         assert posted.status_code == 302
-        services.idea_post(organization=org, author=ada, title="Export invoices as PDF")
-        services.idea_post(organization=org, author=ada, title="Cheaper one-way rentals")
-        duplicate, _ = services.idea_post(organization=org, author=cy, title="Night mode please")
+        ideas.idea_post(organization=org, author=ada, title="Export invoices as PDF")
+        ideas.idea_post(organization=org, author=ada, title="Cheaper one-way rentals")
+        duplicate, _ = ideas.idea_post(organization=org, author=cy, title="Night mode please")
     dark = Idea.objects.get(title="Dark mode for the mobile app")
 
     # Bob starts typing a similar idea: the form shows the existing ones, best first.

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from sayso.community import questions
+from sayso.community import qa
 from sayso.community.models import Question
 from tests import factories
 from tests.community.test_idea_pages import _customer_client, _staff_client
@@ -25,9 +25,9 @@ def _url(name: str, org: Any, **kwargs: Any) -> str:
 
 
 def _solved(org: Any, asker: Any, helper: Any, agent: Any, title: str, answer: str) -> Question:
-    question, _ = questions.question_ask(organization=org, author=asker, title=title)
-    reply, _ = questions.answer_post(question=question, author=helper, body=answer)
-    questions.answer_accept(answer=reply, actor=agent)
+    question, _ = qa.question_ask(organization=org, author=asker, title=title)
+    reply, _ = qa.answer_post(question=question, author=helper, body=answer)
+    qa.answer_accept(answer=reply, actor=agent)
     return question
 
 
@@ -60,12 +60,8 @@ def test_the_stuck_customer_finds_answers_and_the_next_one_finds_the_solution_fi
             "Pictures are not uploading from the phone",
             "Free some space on the phone: uploads pause below 500 MB.",
         )
-        questions.question_ask(
-            organization=org, author=old, title="Photo upload is slow on hotel wifi"
-        )
-        questions.question_ask(
-            organization=org, author=old, title="How do I change my invoice address?"
-        )
+        qa.question_ask(organization=org, author=old, title="Photo upload is slow on hotel wifi")
+        qa.question_ask(organization=org, author=old, title="How do I change my invoice address?")
 
     # Sam starts typing: the two solved threads are shown first, the billing one not at all.
     sam = _customer_client(org, stuck)

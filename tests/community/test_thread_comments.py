@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from sayso.community import reviews, services
+from sayso.community import ideas, reviews
 from sayso.community.models import Comment, CommentState
 from sayso.roadmap import services as roadmap
 from tests import factories
@@ -38,7 +38,7 @@ def test_customers_comment_on_a_roadmap_item_and_a_published_changelog_entry(
 
     draft = roadmap.changelog_entry_create(organization=org, title="Themes are here")
     with pytest.raises(ValidationError, match="when the entry is published"):
-        services.comment_post(on=draft, author=customer, body="Early!")
+        ideas.comment_post(on=draft, author=customer, body="Early!")
     roadmap.changelog_entry_publish(entry=draft, actor=manager)
     client.post(_url("changelog-entry-comment", org, pk=draft.pk), {"body": "Love it"})
     assert "Love it" in Client().get(_url("changelog-entry", org, pk=draft.pk)).text
@@ -53,9 +53,9 @@ def test_spam_and_repeats_on_a_review_thread_and_the_reviewer_is_told(
     bob = factories.make_customer(org, "Bob", "bob@example.com")
     mail.outbox.clear()
     with run_on_commit(execute=True):
-        first, _ = services.comment_post(on=review, author=bob, body="Same here last week")
-        again, created = services.comment_post(on=review, author=bob, body="Same here last week ")
-        spam, _ = services.comment_post(on=review, author=bob, body="Great post! http://x.example")
+        first, _ = ideas.comment_post(on=review, author=bob, body="Same here last week")
+        again, created = ideas.comment_post(on=review, author=bob, body="Same here last week ")
+        spam, _ = ideas.comment_post(on=review, author=bob, body="Great post! http://x.example")
     assert first.pk == again.pk and not created
     assert spam.state == CommentState.SPAM
     assert [m.to for m in mail.outbox] == [["ada@example.com"]]
@@ -67,7 +67,7 @@ def test_staff_hide_a_thread_comment_and_other_organizations_cannot(
     org: Any, customer: Any, agent: Any, outsider: Any, other_org: Any
 ) -> None:
     item = roadmap.roadmap_item_create(organization=org, title="Themes")
-    comment, _ = services.comment_post(on=item, author=customer, body="My phone is +1 555 0100")
+    comment, _ = ideas.comment_post(on=item, author=customer, body="My phone is +1 555 0100")
     assert (
         _staff_client(outsider)
         .post(_url("comment-hide", org, pk=comment.pk), {"category": "personal_data"})

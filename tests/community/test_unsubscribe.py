@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from sayso.community import following, services
+from sayso.community import following, ideas
 from sayso.community.following import idea_subject
 from sayso.community.models import Follow
 from tests import factories
@@ -19,7 +19,7 @@ from tests import factories
 
 def _link(org: Any, customer: Any) -> tuple[str, Any]:
     """The unsubscribe address of the customer's only follow (their idea's), and the idea."""
-    idea, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
+    idea, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
     follow = Follow.objects.get(customer=customer, subject=idea_subject(idea))
     token = following.unsubscribe_token(customer_id=customer.pk, follow_id=follow.pk)
     return reverse("unsubscribe", kwargs={"org": org.slug, "token": token}), idea
@@ -27,7 +27,7 @@ def _link(org: Any, customer: Any) -> tuple[str, Any]:
 
 def _foreign_idea(other_org: Any) -> Any:
     rival = factories.make_customer(other_org, "Rival", "rival@example.com")
-    return services.idea_post(organization=other_org, author=rival, title="Vans")[0]
+    return ideas.idea_post(organization=other_org, author=rival, title="Vans")[0]
 
 
 def _follows(customer: Any) -> set[str]:

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from sayso.community.models import Idea
-from sayso.conversations.search import _fts5_query, _tsquery
+from sayso.conversations.search import fts5_query, pg_tsquery
 
 _SQLITE = "SELECT rowid FROM community_idea_fts WHERE community_idea_fts MATCH %s"
 _POSTGRESQL = (
@@ -25,12 +25,12 @@ def ideas_matching(*, ideas: QuerySet[Idea], organization_id: int, text: str) ->
         return ideas
     plain = Q(title__icontains=text) | Q(body__icontains=text)
     if connection.vendor == "sqlite":
-        query = _fts5_query(text)
+        query = fts5_query(text)
         if not query:
             return ideas.filter(plain)
         return ideas.filter(pk__in=RawSQL(_SQLITE, (query,)))  # noqa: S611 (bound parameters)
     if connection.vendor == "postgresql":
-        tsquery = _tsquery(text)
+        tsquery = pg_tsquery(text)
         if not tsquery:
             return ideas.filter(plain)
         ids = RawSQL(_POSTGRESQL, (organization_id, tsquery))  # noqa: S611 (bound parameters)

@@ -1,21 +1,21 @@
-"""Atom 1.0 feeds: the board's new ideas (all, or one category's) and one idea's updates
-(status changes with their reasons, the official response, public comments). Anyone can
-subscribe; held and hidden comments and hidden ideas never appear."""
+"""Atom feeds of the idea board and of one idea, and the base of every community thread's feed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import format_html
 
-from sayso.community import selectors
-from sayso.community.models import Category, Idea, IdeaStatus
+from sayso.community.ideas import selectors
+from sayso.community.models import (
+    Category,
+    Idea,
+    IdeaStatus,
+)
 from sayso.core.markup import plain_text, render_markdown, stored_html
 from sayso.core.models import Organization
 from sayso.core.selectors import organization_by_slug
@@ -23,7 +23,7 @@ from sayso.core.selectors import organization_by_slug
 FEED_ITEMS = 50
 
 
-def _organization(slug: str) -> Organization:
+def organization_or_404(slug: str) -> Organization:
     organization = organization_by_slug(slug=slug)
     if organization is None:
         raise Http404("No such organization.")
@@ -80,7 +80,7 @@ class BoardFeed(Feed):
     feed_type = Atom1Feed
 
     def get_object(self, request: HttpRequest, org: str) -> BoardScope:
-        organization = _organization(org)
+        organization = organization_or_404(org)
         slug = request.GET.get("category", "")[:80]
         category = selectors.category_by_slug(organization=organization, slug=slug)
         if slug and category is None:
@@ -138,7 +138,7 @@ class BoardFeed(Feed):
 
 class IdeaFeed(EntryFeed):
     def get_object(self, request: HttpRequest, org: str, number: int) -> Idea:
-        idea = selectors.idea_get(organization=_organization(org), number=number)
+        idea = selectors.idea_get(organization=organization_or_404(org), number=number)
         if idea is None or not idea.is_public:
             raise Http404("No such idea.")
         return idea
@@ -199,139 +199,3 @@ class IdeaFeed(EntryFeed):
             )
         entries.sort(key=lambda e: e.published, reverse=True)
         return entries[:FEED_ITEMS]
-
-
-class ReviewFeed(Feed):
-    """Published reviews of the company (or of ``?product=<slug>``), newest first."""
-
-    feed_type = Atom1Feed
-
-    def get_object(self, request: HttpRequest, org: str) -> tuple[Organization, Any]:
-        from sayso.community import reviews
-
-        organization = _organization(org)
-        slug = request.GET.get("product", "")[:120]
-        product = reviews.product_by_slug(organization=organization, slug=slug)
-        if slug and product is None:
-            raise Http404("No such product.")
-        return organization, product
-
-    def title(self, obj: tuple[Organization, Any]) -> str:
-        organization, product = obj
-        return f"{organization.name}: reviews of {product.name if product else organization.name}"
-
-    def link(self, obj: tuple[Organization, Any]) -> str:
-        organization, product = obj
-        path = reverse("reviews", kwargs={"org": organization.slug})
-        return f"{path}?product={product.slug}" if product else path
-
-    def feed_guid(self, obj: tuple[Organization, Any]) -> str:
-        organization, product = obj
-        return f"tag:sayso,2024:{organization.slug}:reviews" + (f":{product.pk}" if product else "")
-
-    def items(self, obj: tuple[Organization, Any]) -> list[Any]:
-        from sayso.community import reviews
-
-        organization, product = obj
-        return list(reviews.public_reviews(organization=organization, product=product)[:FEED_ITEMS])
-
-    def item_title(self, item: Any) -> str:
-        stars = "★" * item.rating + "☆" * (5 - item.rating)
-        return f"{stars} {item.title or item.customer.public_name}"
-
-    def item_description(self, item: Any) -> str:
-        reply = (
-            format_html(
-                "<p><strong>{} replied:</strong></p>{}",
-                item.organization.name,
-                render_markdown(item.reply),
-            )
-            if item.reply
-            else ""
-        )
-        return str(render_markdown(item.body)) + reply
-
-    def item_link(self, item: Any) -> str:
-        path = reverse("reviews", kwargs={"org": item.organization.slug})
-        query = f"?product={item.product.slug}" if item.product_id else ""
-        return f"{path}{query}#review-{item.pk}"
-
-    def item_guid(self, item: Any) -> str:
-        return f"tag:sayso,2024:{item.organization.slug}:review:{item.pk}"
-
-    item_guid_is_permalink = False
-
-    def item_pubdate(self, item: Any) -> datetime:
-        return item.created_at
-
-    def item_updateddate(self, item: Any) -> datetime:
-        return item.updated_at
-
-    def item_author_name(self, item: Any) -> str:
-        return str(item.customer.public_name)
-
-
-class ReviewThreadFeed(EntryFeed):
-    """One review's thread: the review, the team's reply and the public comments."""
-
-    def get_object(self, request: HttpRequest, org: str, pk: int) -> Any:
-        from sayso.community import reviews
-
-        review = reviews.review_get(organization=_organization(org), pk=pk)
-        if review is None or review.hidden_at is not None or review.customer.merged_into_id:
-            raise Http404("No such review.")
-        return review
-
-    def title(self, obj: Any) -> str:
-        return f"{obj.organization.name}: {obj.customer.public_name}'s review"
-
-    def link(self, obj: Any) -> str:
-        path = reverse("reviews", kwargs={"org": obj.organization.slug})
-        query = f"?product={obj.product.slug}" if obj.product_id else ""
-        return f"{path}{query}#review-{obj.pk}"
-
-    def feed_guid(self, obj: Any) -> str:
-        return f"tag:sayso,2024:{obj.organization.slug}:review:{obj.pk}:thread"
-
-    def items(self, obj: Any) -> list[Entry]:
-        link = self.link(obj)
-        slug = obj.organization.slug
-        stars = "★" * obj.rating + "☆" * (5 - obj.rating)
-        entries = [
-            Entry(
-                guid=f"tag:sayso,2024:{slug}:review:{obj.pk}",
-                title=f"{stars} {obj.title or 'Review'}",
-                html=str(render_markdown(obj.body)),
-                link=link,
-                published=obj.created_at,
-                updated=obj.updated_at,
-                author=obj.customer.public_name,
-            )
-        ]
-        if obj.reply and obj.reply_at:
-            entries.append(
-                Entry(
-                    guid=f"tag:sayso,2024:{slug}:review:{obj.pk}:reply",
-                    title=f"{obj.organization.name} replied",
-                    html=str(render_markdown(obj.reply)),
-                    link=link,
-                    published=obj.reply_at,
-                    updated=obj.reply_at,
-                    author=obj.organization.name,
-                )
-            )
-        for comment, html in selectors.comments_on(target=obj)[-FEED_ITEMS:]:
-            who = comment.author.public_name if comment.author else f"{obj.organization.name} team"
-            entries.append(
-                Entry(
-                    guid=f"tag:sayso,2024:{slug}:comment:{comment.pk}",
-                    title=f"Comment by {who}",
-                    html=str(html),
-                    link=link.split("#")[0] + f"#comment-{comment.pk}",
-                    published=comment.created_at,
-                    updated=comment.updated_at,
-                    author=who,
-                )
-            )
-        entries.sort(key=lambda e: e.published, reverse=True)
-        return entries

@@ -10,9 +10,9 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from sayso.community import question_selectors as selectors
-from sayso.community.feeds import FEED_ITEMS, Entry, EntryFeed, _organization
+from sayso.community.ideas.feeds import FEED_ITEMS, Entry, EntryFeed, organization_or_404
 from sayso.community.models import Question, Tag
+from sayso.community.qa import selectors
 from sayso.core.markup import plain_text, stored_html
 from sayso.core.models import Organization
 
@@ -23,7 +23,7 @@ class QuestionsFeed(Feed):
     feed_type = Atom1Feed
 
     def get_object(self, request: HttpRequest, org: str) -> tuple[Organization, Tag | None]:
-        organization = _organization(org)
+        organization = organization_or_404(org)
         slug = request.GET.get("tag", "")[:40]
         tag = selectors.tag_by_slug(organization=organization, slug=slug)
         if slug and tag is None:
@@ -82,7 +82,7 @@ class QuestionFeed(EntryFeed):
     """One question's public answers, newest first; an accepted one says so."""
 
     def get_object(self, request: HttpRequest, org: str, number: int) -> Question:
-        question = selectors.question_get(organization=_organization(org), number=number)
+        question = selectors.question_get(organization=organization_or_404(org), number=number)
         if question is None or not question.is_public:
             raise Http404("No such question.")
         return question

@@ -3,7 +3,7 @@ staff queue under ``/staff/<org>/questions/``.
 
 Customers act through the portal's sign-in; staff signed in to Sayso act on the same public
 pages (official answers, accepting, closing, links, moderation), with their role checked on
-every POST. Every write goes through ``sayso.community.questions``.
+every POST. Every write goes through ``sayso.community.qa``.
 """
 
 from __future__ import annotations
@@ -20,18 +20,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from sayso.community import following, questions
-from sayso.community import question_selectors as selectors
+from sayso.community import following, qa
+from sayso.community.common import TITLE_MIN
 from sayso.community.forms import HideForm
+from sayso.community.ideas.views import BoardPage
 from sayso.community.models import Answer, Question
-from sayso.community.services import HideReason
-from sayso.community.views import (
-    BoardPage,
-    _errors,
-    _form_errors,
-    _limited,
-    _next_or,
-    _signin_redirect,
+from sayso.community.moderation import HideReason
+from sayso.community.qa import selectors
+from sayso.community.web import (
+    errors_text,
+    form_errors_text,
+    next_or,
+    rate_limited,
+    signin_redirect,
 )
 from sayso.core.markup import stored_html
 from sayso.core.permissions import StaffRequest, staff_required
@@ -48,18 +49,18 @@ ANSWERS_PAGE = 50
 
 
 class QuestionForm(forms.Form):
-    title = forms.CharField(max_length=160, min_length=questions.TITLE_MIN)
+    title = forms.CharField(max_length=160, min_length=TITLE_MIN)
     body = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea)
     tags = forms.CharField(required=False, max_length=250)
     product = forms.CharField(required=False, max_length=120)
 
 
 class AnswerForm(forms.Form):
-    body = forms.CharField(max_length=questions.ANSWER_MAX, widget=forms.Textarea)
+    body = forms.CharField(max_length=qa.ANSWER_MAX, widget=forms.Textarea)
 
 
 def _question_url(question: Question) -> str:
-    return questions.question_path(question)
+    return qa.question_path(question)
 
 
 def _question_or_404(request: PortalRequest, number: int) -> Question:
@@ -123,7 +124,7 @@ def question_list(request: PortalRequest) -> HttpResponse:
             ("unanswered", "Unanswered"),
         ],
         "follows_questions": bool(
-            following.following(customer=request.customer, subjects=[questions.NEW_QUESTIONS])
+            following.following(customer=request.customer, subjects=[qa.NEW_QUESTIONS])
         ),
     }
     if filters.query:
@@ -164,16 +165,16 @@ def question_similar(request: PortalRequest) -> HttpResponse:
 @portal_view(sign_in_required=False)
 def question_new(request: PortalRequest) -> HttpResponse:
     if request.customer is None:
-        return _signin_redirect(request, request.get_full_path())
+        return signin_redirect(request, request.get_full_path())
     form = QuestionForm()
     status = 200
     if request.method == "POST":
-        if (limited := _limited(request, "question-post")) is not None:
+        if (limited := rate_limited(request, "question-post")) is not None:
             return limited
         form = QuestionForm(request.POST)
         if form.is_valid():
             try:
-                question, _ = questions.question_ask(
+                question, _ = qa.question_ask(
                     organization=request.organization,
                     author=request.customer,
                     title=form.cleaned_data["title"],
@@ -182,7 +183,7 @@ def question_new(request: PortalRequest) -> HttpResponse:
                     product=_product(request, form.cleaned_data["product"]),
                 )
             except ValidationError as exc:
-                form.add_error(None, _errors(exc))
+                form.add_error(None, errors_text(exc))
             else:
                 if question.hidden_at is not None:
                     messages.error(
@@ -241,7 +242,7 @@ def question_detail(request: PortalRequest, number: int) -> HttpResponse:
         "has_problem": selectors.has_problem(customer=customer, question=question),
         "people": selectors.people_with_problem(question=question),
         "follows": bool(
-            following.following(customer=customer, subjects=[questions.question_subject(question)])
+            following.following(customer=customer, subjects=[qa.question_subject(question)])
         ),
         "is_asker": is_asker,
         "may_accept": is_asker or staff is not None,
@@ -284,7 +285,7 @@ def _shown_at(request: PortalRequest, question: Question) -> str:
 
 
 def _done(request: PortalRequest, question: Question, anchor: str = "") -> HttpResponse:
-    return redirect(_next_or(request, _question_url(question) + anchor))
+    return redirect(next_or(request, _question_url(question) + anchor))
 
 
 @require_POST
@@ -293,24 +294,24 @@ def answer_post(request: PortalRequest, number: int) -> HttpResponse:
     question = _question_or_404(request, number)
     staff = portal_staff(request)
     if request.customer is None and staff is None:
-        return _signin_redirect(request, _question_url(question))
-    if (limited := _limited(request, "answer-post")) is not None:
+        return signin_redirect(request, _question_url(question))
+    if (limited := rate_limited(request, "answer-post")) is not None:
         return limited
     form = AnswerForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors_text(form))
         return redirect(_question_url(question) + "#answer-form")
     try:
         if request.customer is not None:
-            answer, created = questions.answer_post(
+            answer, created = qa.answer_post(
                 question=question, author=request.customer, body=form.cleaned_data["body"]
             )
         else:
-            answer, created = questions.answer_post(
+            answer, created = qa.answer_post(
                 question=question, author_user=request.user, body=form.cleaned_data["body"]
             )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
         return redirect(_shown_at(request, question))
     if not answer.is_public:
         messages.error(request, "Your answer was held by the spam filter; the team will look.")
@@ -326,17 +327,17 @@ def answer_post(request: PortalRequest, number: int) -> HttpResponse:
 def answer_vote(request: PortalRequest, pk: int) -> HttpResponse:
     answer = _answer_or_404(request, pk)
     if request.customer is None:
-        return _signin_redirect(request, _question_url(answer.question))
-    if (limited := _limited(request, "answer-vote", limit=60)) is not None:
+        return signin_redirect(request, _question_url(answer.question))
+    if (limited := rate_limited(request, "answer-vote", limit=60)) is not None:
         return limited
     raw = request.POST.get("value", "")
     value = int(raw) if raw in {"1", "-1", "0"} else None
     try:
         if value is None:
             raise ValidationError("Vote up (1), down (-1) or withdraw (0).")
-        questions.answer_vote(answer=answer, customer=request.customer, value=value)
+        qa.answer_vote(answer=answer, customer=request.customer, value=value)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     return _done(request, answer.question, f"#answer-{answer.pk}")
 
 
@@ -347,19 +348,19 @@ def answer_accept(request: PortalRequest, pk: int) -> HttpResponse:
     question = answer.question
     staff = portal_staff(request)
     if request.customer is None and staff is None:
-        return _signin_redirect(request, _question_url(question))
+        return signin_redirect(request, _question_url(question))
     actor = portal_staff_required(request) if staff is not None else None
     customer = request.customer if actor is None else None
     undo = request.POST.get("action") == "unaccept"
     try:
         if undo:
-            questions.answer_unaccept(answer=answer, customer=customer, actor=actor)
+            qa.answer_unaccept(answer=answer, customer=customer, actor=actor)
         else:
-            questions.answer_accept(answer=answer, customer=customer, actor=actor)
+            qa.answer_accept(answer=answer, customer=customer, actor=actor)
     except PermissionError as exc:
         raise PermissionDenied(str(exc)) from exc
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(
             request,
@@ -376,11 +377,11 @@ def answer_delete(request: PortalRequest, pk: int) -> HttpResponse:
     answer = _answer_or_404(request, pk)
     assert request.customer is not None
     try:
-        questions.answer_delete(answer=answer, customer=request.customer)
+        qa.answer_delete(answer=answer, customer=request.customer)
     except PermissionError as exc:
         raise PermissionDenied(str(exc)) from exc
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(request, "Your answer is deleted.")
     return redirect(_question_url(answer.question))
@@ -391,14 +392,14 @@ def answer_delete(request: PortalRequest, pk: int) -> HttpResponse:
 def me_too(request: PortalRequest, number: int) -> HttpResponse:
     question = _question_or_404(request, number)
     if request.customer is None:
-        return _signin_redirect(request, _question_url(question))
-    if (limited := _limited(request, "me-too", limit=60)) is not None:
+        return signin_redirect(request, _question_url(question))
+    if (limited := rate_limited(request, "me-too", limit=60)) is not None:
         return limited
     has = request.POST.get("action") != "remove"
     try:
-        questions.me_too(question=question, customer=request.customer, has_problem=has)
+        qa.me_too(question=question, customer=request.customer, has_problem=has)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     else:
         if has:
             messages.success(
@@ -412,8 +413,8 @@ def me_too(request: PortalRequest, number: int) -> HttpResponse:
 def question_follow(request: PortalRequest, number: int) -> HttpResponse:
     question = _question_or_404(request, number)
     if request.customer is None:
-        return _signin_redirect(request, _question_url(question))
-    subject = questions.question_subject(question)
+        return signin_redirect(request, _question_url(question))
+    subject = qa.question_subject(question)
     if request.POST.get("action") == "unfollow":
         following.follow_remove(customer=request.customer, subject=subject)
         messages.success(request, "You no longer follow this question.")
@@ -422,7 +423,7 @@ def question_follow(request: PortalRequest, number: int) -> HttpResponse:
             following.subject_check(organization=request.organization, subject=subject)
             following.follow_add(customer=request.customer, subject=subject)
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, errors_text(exc))
         else:
             messages.success(request, "You follow this question by email.")
     return _done(request, question)
@@ -434,12 +435,12 @@ def questions_follow(request: PortalRequest) -> HttpResponse:
     """Follow every new question."""
     back = reverse("questions", kwargs={"org": request.organization.slug})
     if request.customer is None:
-        return _signin_redirect(request, back)
+        return signin_redirect(request, back)
     if request.POST.get("action") == "unfollow":
-        following.follow_remove(customer=request.customer, subject=questions.NEW_QUESTIONS)
+        following.follow_remove(customer=request.customer, subject=qa.NEW_QUESTIONS)
     else:
-        following.follow_add(customer=request.customer, subject=questions.NEW_QUESTIONS)
-    return redirect(_next_or(request, back))
+        following.follow_add(customer=request.customer, subject=qa.NEW_QUESTIONS)
+    return redirect(next_or(request, back))
 
 
 @portal_view(sign_in_required=True)
@@ -460,7 +461,7 @@ def question_edit(request: PortalRequest, number: int) -> HttpResponse:
         form = QuestionForm(request.POST)
         if form.is_valid():
             try:
-                questions.question_update(
+                qa.question_update(
                     question=question,
                     customer=request.customer,
                     title=form.cleaned_data["title"],
@@ -469,7 +470,7 @@ def question_edit(request: PortalRequest, number: int) -> HttpResponse:
                     product=_product(request, form.cleaned_data["product"]),
                 )
             except ValidationError as exc:
-                form.add_error(None, _errors(exc))
+                form.add_error(None, errors_text(exc))
             else:
                 messages.success(request, "Your question is updated.")
                 return redirect(_question_url(question))
@@ -493,11 +494,11 @@ def question_delete(request: PortalRequest, number: int) -> HttpResponse:
     question = _question_or_404(request, number)
     assert request.customer is not None
     try:
-        questions.question_delete(question=question, customer=request.customer)
+        qa.question_delete(question=question, customer=request.customer)
     except PermissionError as exc:
         raise PermissionDenied(str(exc)) from exc
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
         return redirect(_question_url(question))
     messages.success(request, "Your question is deleted.")
     return redirect("questions", org=request.organization.slug)
@@ -506,11 +507,11 @@ def question_delete(request: PortalRequest, number: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=True)
 def question_flag(request: PortalRequest, number: int) -> HttpResponse:
-    from sayso.community.services import flag_create
+    from sayso.community.moderation import flag_create
 
     question = _question_or_404(request, number)
     assert request.customer is not None
-    if (limited := _limited(request, "flag")) is not None:
+    if (limited := rate_limited(request, "flag")) is not None:
         return limited
     answer = None
     raw = request.POST.get("answer", "")
@@ -526,7 +527,7 @@ def question_flag(request: PortalRequest, number: int) -> HttpResponse:
             reason=request.POST.get("reason", ""),
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(request, "Thank you: the moderators will look at it.")
     return redirect(_question_url(question))
@@ -546,15 +547,13 @@ def question_close(request: PortalRequest, number: int) -> HttpResponse:
     actor, question = _staff_action(request, number)
     try:
         if request.POST.get("action") == "reopen":
-            questions.question_reopen(question=question, actor=actor)
+            qa.question_reopen(question=question, actor=actor)
             messages.success(request, "The question is open for answers again.")
         else:
-            questions.question_close(
-                question=question, reason=request.POST.get("reason", ""), actor=actor
-            )
+            qa.question_close(question=question, reason=request.POST.get("reason", ""), actor=actor)
             messages.success(request, "The question is closed to new answers.")
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     return redirect(_question_url(question))
 
 
@@ -573,22 +572,22 @@ def question_moderate(request: PortalRequest, number: int) -> HttpResponse:
             if answer is None or answer.question_id != question.pk:
                 raise Http404("No such answer.")
             if restore:
-                questions.answer_restore(answer=answer, actor=actor, reason=explanation)
+                qa.answer_restore(answer=answer, actor=actor, reason=explanation)
             else:
-                questions.answer_hide(
+                qa.answer_hide(
                     answer=answer, category=category, explanation=explanation, actor=actor
                 )
         elif restore:
-            questions.question_restore(question=question, actor=actor, reason=explanation)
+            qa.question_restore(question=question, actor=actor, reason=explanation)
         else:
-            questions.question_hide(
+            qa.question_hide(
                 question=question, category=category, explanation=explanation, actor=actor
             )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(request, "Done; the public moderation log says so.")
-    return redirect(_next_or(request, _question_url(question)))
+    return redirect(next_or(request, _question_url(question)))
 
 
 @require_POST
@@ -596,7 +595,7 @@ def question_moderate(request: PortalRequest, number: int) -> HttpResponse:
 def question_link(request: PortalRequest, number: int) -> HttpResponse:
     """Link to a case (by number), an idea (by number) or a status incident (by its number on
     the status page), remove a link, or turn the question into an idea."""
-    from sayso.community.selectors import idea_get
+    from sayso.community.ideas.selectors import idea_get
     from sayso.conversations.selectors import case_get
 
     actor, question = _staff_action(request, number)
@@ -604,7 +603,7 @@ def question_link(request: PortalRequest, number: int) -> HttpResponse:
     raw = request.POST.get("number", "").strip().lstrip("#")
     try:
         if action == "to-idea":
-            idea = questions.question_to_idea(question=question, actor=actor)
+            idea = qa.question_to_idea(question=question, actor=actor)
             messages.success(request, f"Idea #{idea.number} was made from this question.")
         elif action == "unlink":
             link = next(
@@ -617,7 +616,7 @@ def question_link(request: PortalRequest, number: int) -> HttpResponse:
             )
             if link is None:
                 raise Http404("No such link.")
-            questions.question_unlink(link=link)
+            qa.question_unlink(link=link)
             messages.success(request, "Link removed.")
         elif action in {"case", "idea", "incident"}:
             if not (raw.isdigit() and 0 < len(raw) < 10):
@@ -633,12 +632,12 @@ def question_link(request: PortalRequest, number: int) -> HttpResponse:
                 target = incident_get(organization=request.organization, pk=int(raw))
             if target is None:
                 raise ValidationError({"number": f"There is no {action} #{raw}."})
-            questions.question_link(question=question, actor=actor, **{action: target})
+            qa.question_link(question=question, actor=actor, **{action: target})
             messages.success(request, f"Linked to {action} #{raw}.")
         else:
             raise ValidationError("Choose what to do.")
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     return redirect(_question_url(question) + "#links")
 
 
@@ -675,9 +674,7 @@ def profile(request: PortalRequest, pk: int) -> HttpResponse:
             "is_self": is_self,
             "visible": visible,
             "follows": bool(
-                following.following(
-                    customer=request.customer, subjects=[questions.person_subject(person)]
-                )
+                following.following(customer=request.customer, subjects=[qa.person_subject(person)])
             ),
         },
     )
@@ -687,7 +684,7 @@ def profile(request: PortalRequest, pk: int) -> HttpResponse:
 @portal_view(sign_in_required=True)
 def profile_follow(request: PortalRequest, pk: int) -> HttpResponse:
     assert request.customer is not None
-    subject = questions.person_subject(pk) if 0 < pk < 2**62 else ""
+    subject = qa.person_subject(pk) if 0 < pk < 2**62 else ""
     back = reverse("community-profile", kwargs={"org": request.organization.slug, "pk": pk})
     if request.POST.get("action") == "unfollow":
         following.follow_remove(customer=request.customer, subject=subject)
@@ -698,10 +695,10 @@ def profile_follow(request: PortalRequest, pk: int) -> HttpResponse:
             following.subject_check(organization=request.organization, subject=subject)
             following.follow_add(customer=request.customer, subject=subject)
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, errors_text(exc))
         else:
             messages.success(request, "You follow their questions and answers by email.")
-    return redirect(_next_or(request, back))
+    return redirect(next_or(request, back))
 
 
 @require_POST
@@ -710,7 +707,7 @@ def visibility(request: PortalRequest) -> HttpResponse:
     """Opt in (or out) of being listed among the people with a problem."""
     assert request.customer is not None
     visible = request.POST.get("visible") == "on"
-    questions.profile_update(customer=request.customer, visible=visible)
+    qa.profile_update(customer=request.customer, visible=visible)
     messages.success(
         request,
         "Others with the same problem can now see and follow you."
@@ -720,7 +717,7 @@ def visibility(request: PortalRequest) -> HttpResponse:
     back = reverse(
         "community-profile", kwargs={"org": request.organization.slug, "pk": request.customer.pk}
     )
-    return redirect(_next_or(request, back))
+    return redirect(next_or(request, back))
 
 
 # --- staff -----------------------------------------------------------------------------------

@@ -27,13 +27,8 @@ from sayso.community.models import (
     Product,
     Review,
 )
-from sayso.community.services import (
-    HideReason,
-    _hide_reason,
-    _log,
-    _screened,
-    _staff_role,
-)
+from sayso.community.moderation import HideReason, hide_reason, moderation_record, staff_role
+from sayso.community.posting import screened
 from sayso.core.markup import plain_text
 from sayso.core.models import Organization
 from sayso.customers.models import Customer
@@ -83,7 +78,7 @@ def review_post(
     if len(body) > BODY_MAX:
         raise ValidationError({"body": f"The review is too long ({len(body):,} of {BODY_MAX:,})."})
     reasons = (
-        _screened(customer.organization_id, f"{title}\n\n{body}", customer, "review")
+        screened(customer.organization_id, f"{title}\n\n{body}", customer, "review")
         if (title or body)
         else []
     )
@@ -104,7 +99,7 @@ def review_post(
     except IntegrityError as exc:  # a concurrent first review of the same subject
         raise ValidationError("You have already reviewed this; edit that review.") from exc
     if reasons and changed:
-        _log(
+        moderation_record(
             organization=review.organization,
             action=ModerationAction.SPAM,
             review=review,
@@ -144,7 +139,7 @@ def review_reply(*, review: Review, body: str, actor: Any) -> Review:
 @transaction.atomic
 def review_hide(*, review: Review, category: str, explanation: str = "", actor: Any) -> Review:
     """Hide a review for spam, abuse or personal data only — never for its rating."""
-    reason = _hide_reason(category, explanation)
+    reason = hide_reason(category, explanation)
     review = Review.objects.select_for_update().get(pk=review.pk)
     if review.hidden_at is not None:
         raise ValidationError("This review is already hidden.")
@@ -152,13 +147,13 @@ def review_hide(*, review: Review, category: str, explanation: str = "", actor: 
     review.hidden_reason = reason
     review.save(update_fields=["hidden_at", "hidden_reason", "updated_at"])
     review.flags.filter(resolved_at__isnull=True).update(resolved_at=review.hidden_at)
-    _log(
+    moderation_record(
         organization=review.organization,
         action=ModerationAction.SPAM if category == HideReason.SPAM else ModerationAction.HIDE,
         review=review,
         reason=reason,
         actor=actor,
-        actor_role=_staff_role(review.organization, actor),
+        actor_role=staff_role(review.organization, actor),
     )
     return review
 
@@ -172,13 +167,13 @@ def review_restore(*, review: Review, actor: Any, reason: str = "") -> Review:
     review.hidden_at = None
     review.hidden_reason = ""
     review.save(update_fields=["hidden_at", "hidden_reason", "updated_at"])
-    _log(
+    moderation_record(
         organization=review.organization,
         action=ModerationAction.NOT_SPAM if held_by_filter else ModerationAction.RESTORE,
         review=review,
         reason=(reason or "").strip() or ("Not spam" if held_by_filter else "Restored"),
         actor=actor,
-        actor_role=_staff_role(review.organization, actor),
+        actor_role=staff_role(review.organization, actor),
     )
     return review
 

@@ -1,0 +1,81 @@
+"""Following by email: what can be followed, follows and settings, the notices each event leaves
+for followers, their delivery (at once or as a daily digest), and one-click unsubscribe.
+Other apps use what this module exports."""
+
+from sayso.community.following.follows import (
+    follow_add,
+    follow_on_participation,
+    follow_remove,
+    follow_settings_update,
+    following,
+    follows_move,
+    follows_of,
+    settings_for,
+)
+from sayso.community.following.notices import (
+    DIGEST_EVERY,
+    STATUS_EVENTS,
+    Event,
+    announce,
+    digests_send,
+    email_of,
+    notices_deliver,
+)
+from sayso.community.following.subjects import (
+    NEW_IDEAS,
+    WHOLE_SUBJECTS,
+    category_subject,
+    idea_subject,
+    subject_check,
+    subject_followable,
+)
+from sayso.community.following.unsubscribe import (
+    UNDO_MAX_AGE,
+    UNDO_SALT,
+    UNSUBSCRIBE_SALT,
+    UnsubscribeResult,
+    Unsubscribing,
+    unsubscribe,
+    unsubscribe_pending,
+    unsubscribe_read,
+    unsubscribe_token,
+    unsubscribe_undo,
+    unsubscribe_undo_token,
+    unsubscribe_url,
+)
+
+__all__ = [
+    "DIGEST_EVERY",
+    "NEW_IDEAS",
+    "STATUS_EVENTS",
+    "UNDO_MAX_AGE",
+    "UNDO_SALT",
+    "UNSUBSCRIBE_SALT",
+    "WHOLE_SUBJECTS",
+    "Event",
+    "UnsubscribeResult",
+    "Unsubscribing",
+    "announce",
+    "category_subject",
+    "digests_send",
+    "email_of",
+    "follow_add",
+    "follow_on_participation",
+    "follow_remove",
+    "follow_settings_update",
+    "following",
+    "follows_move",
+    "follows_of",
+    "idea_subject",
+    "notices_deliver",
+    "settings_for",
+    "subject_check",
+    "subject_followable",
+    "unsubscribe",
+    "unsubscribe_pending",
+    "unsubscribe_read",
+    "unsubscribe_token",
+    "unsubscribe_undo",
+    "unsubscribe_undo_token",
+    "unsubscribe_url",
+]

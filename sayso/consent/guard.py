@@ -11,7 +11,10 @@ reply in a case the customer opened.
    ``grant_register``; any other purpose needs the customer's newest choice to be "yes";
 3. the customer's "not before" date (marketing purposes);
 4. quiet hours in the customer's time zone (DST-correct): a message then is refused, with the
-   next time it may be sent;
+   next time it may be sent — or, when the sender asks for it (``hold=True``: campaigns, staff
+   who choose "send when their quiet hours end"), **held**: recorded with the time it will go,
+   and sent then by a background task (``outreach_release``) if the guard, asked again at that
+   time, still allows it (consent may have been withdrawn meanwhile);
 5. the weekly limit: marketing messages sent in the last 7 days.
 
 Allowed, the message is sent (email: a new case started by staff, or the staff-started case it
@@ -49,6 +52,7 @@ from sayso.consent.models import (
     Purpose,
 )
 from sayso.core.models import ApiToken, Organization
+from sayso.core.task_engine import task_by_path
 from sayso.customers.models import Customer, IdentityKind, TimelineKind
 from sayso.customers.services import active_customer, timeline_record
 
@@ -123,6 +127,11 @@ class OutreachResult:
     @property
     def allowed(self) -> bool:
         return self.attempt.outcome == Outcome.SENT
+
+    @property
+    def held(self) -> bool:
+        """Held in the customer's quiet hours, to go at ``next_allowed_at``."""
+        return self.attempt.outcome == Outcome.HELD
 
     @property
     def reason_code(self) -> str:
@@ -375,6 +384,7 @@ def outreach_attempt(
     bulk: Campaign | None = None,
     idempotency_key: str = "",
     now: datetime | None = None,
+    hold: bool = False,
 ) -> OutreachResult:
     """Send one message to a customer if the guard allows it; record it either way.
 
@@ -385,8 +395,11 @@ def outreach_attempt(
     customer's own case), ``("intent", intent_id)`` (for ``intent_answer``) or
     ``("deal", deal_id)`` (for ``deal_update``); ``bulk``: the campaign it belongs to.
     ``idempotency_key``: a retried call with the same key returns the first result and sends
-    nothing more. Unknown channel or purpose, an empty subject or body, or a customer of
-    another organization raise ``ValidationError`` (nothing is recorded). Returns an
+    nothing more. ``hold``: a message refused only for the customer's quiet hours is held
+    instead (outcome ``held``, ``next_allowed_at`` the time it will go) and sent then by a
+    background task if the guard still allows it. Unknown channel or purpose, an empty
+    subject or body, or a customer of another organization raise ``ValidationError`` (nothing
+    is recorded). Returns an
     ``OutreachResult``; a blocked attempt is not an exception.
     """
     from sayso.conversations.services import _staff_member
@@ -409,6 +422,7 @@ def outreach_attempt(
             customer = Customer.objects.select_for_update().get(pk=customer.pk)
             at = now or timezone.now()
             block = _check(organization, customer, channel, purpose, reference, at)
+            held = hold and block is not None and block.code == BlockReason.QUIET_HOURS
             attempt = OutreachAttempt.objects.create(
                 organization=organization,
                 customer=customer,
@@ -416,9 +430,9 @@ def outreach_attempt(
                 purpose=purpose,
                 subject=subject,
                 body=body,
-                outcome=Outcome.BLOCKED if block else Outcome.SENT,
+                outcome=Outcome.HELD if held else Outcome.BLOCKED if block else Outcome.SENT,
                 reason_code=block.code if block else "",
-                reason=block.reason[:500] if block else _allowed_note(channel),
+                reason=_reason(block, held=held, channel=channel),
                 next_allowed_at=block.next_allowed_at if block else None,
                 by_user=user,
                 by_token=token,
@@ -430,7 +444,10 @@ def outreach_attempt(
             )
             if block is None:
                 _send(attempt, user, reference)
-            _record_timeline(attempt, user)
+            if held:
+                _release_later(attempt)
+            else:
+                _record_timeline(attempt, user)
     except IntegrityError:
         earlier = _earlier(organization, key) if key else None
         if earlier is None:
@@ -445,6 +462,107 @@ def _earlier(organization: Organization, key: str) -> OutreachAttempt | None:
         .filter(organization=organization, idempotency_key=key)
         .first()
     )
+
+
+def _reason(block: _Block | None, *, held: bool, channel: str) -> str:
+    if block is None:
+        return _allowed_note(channel)
+    return _held_note(block) if held else block.reason[:500]
+
+
+def _held_note(block: _Block) -> str:
+    return f"Held: {block.reason} It goes then if the customer's settings still allow it."[:500]
+
+
+# The task that releases one held attempt (``tasks.outreach_release_task``), enqueued by name:
+# services never import their app's tasks (docs/architecture.md).
+RELEASE_TASK = "sayso.consent.tasks.outreach_release_task"
+
+
+def _release_later(attempt: OutreachAttempt) -> None:
+    """Ask the engine to release the attempt when its time comes, where the engine can wait
+    (PostgreSQL); the periodic ``outreach_release_due`` takes every held attempt due anyway."""
+    from django_tasks import default_task_backend
+
+    when, attempt_id = attempt.next_allowed_at, attempt.pk
+    if when is None or not default_task_backend.supports_defer:
+        return
+    task = task_by_path(RELEASE_TASK).using(run_after=when)
+    transaction.on_commit(lambda: task.enqueue(attempt_id))
+
+
+def outreach_release(*, attempt_id: int, now: datetime | None = None) -> OutreachAttempt | None:
+    """Send a held attempt once its time has come, asking the guard again first: sent if it
+    still allows it; held again if the customer's quiet hours moved meanwhile; blocked with the
+    reason otherwise (consent withdrawn, the weekly limit reached, the sender left the team).
+    Too early, or no longer held: nothing happens (safe to run twice)."""
+    from sayso.conversations.services import _staff_member
+
+    at = now or timezone.now()
+    with transaction.atomic():
+        attempt = (
+            OutreachAttempt.objects.select_for_update(of=("self",))
+            .select_related("organization", "by_user")
+            .filter(pk=attempt_id)
+            .first()
+        )
+        if attempt is None or attempt.outcome != Outcome.HELD:
+            return attempt
+        if attempt.next_allowed_at is not None and at < attempt.next_allowed_at:
+            return attempt
+        organization = attempt.organization
+        customer = Customer.objects.select_for_update().get(pk=active_customer(attempt.customer).pk)
+        reference = (
+            (attempt.reference_kind, attempt.reference_id) if attempt.reference_kind else None
+        )
+        user = attempt.by_user
+        block: _Block | None
+        try:
+            _staff_member(organization, user)
+        except ValidationError:
+            block = _Block(
+                BlockReason.SENDER_GONE, "The sender is no longer on the team; nothing was sent."
+            )
+        else:
+            block = _check(organization, customer, attempt.channel, attempt.purpose, reference, at)
+        attempt.customer = customer
+        if block is not None and block.code == BlockReason.QUIET_HOURS:
+            attempt.reason = _held_note(block)
+            attempt.next_allowed_at = block.next_allowed_at
+            attempt.save(update_fields=["customer", "reason", "next_allowed_at", "updated_at"])
+            _release_later(attempt)
+            return attempt
+        attempt.outcome = Outcome.BLOCKED if block else Outcome.SENT
+        attempt.reason_code = block.code if block else ""
+        attempt.reason = _reason(block, held=False, channel=attempt.channel)
+        attempt.next_allowed_at = block.next_allowed_at if block else None
+        attempt.save(
+            update_fields=[
+                "customer",
+                "outcome",
+                "reason_code",
+                "reason",
+                "next_allowed_at",
+                "updated_at",
+            ]
+        )
+        if block is None:
+            _send(attempt, user, reference)
+        _record_timeline(attempt, user, at=at)
+    return attempt
+
+
+def outreach_release_due(*, now: datetime | None = None) -> dict[str, int]:
+    """Release every held attempt whose time has come (the periodic task); returns how many
+    went out, were blocked, or are held again."""
+    at = now or timezone.now()
+    due = OutreachAttempt.objects.filter(outcome=Outcome.HELD, next_allowed_at__lte=at)
+    counts = {"sent": 0, "blocked": 0, "held": 0}
+    for attempt_id in list(due.order_by("next_allowed_at", "id").values_list("id", flat=True)):
+        attempt = outreach_release(attempt_id=attempt_id, now=at)
+        if attempt is not None:
+            counts[str(attempt.outcome)] = counts.get(str(attempt.outcome), 0) + 1
+    return counts
 
 
 def _allowed_note(channel: str) -> str:
@@ -506,6 +624,12 @@ def attempt_in_words(attempt: OutreachAttempt, zone: ZoneInfo | None = None) -> 
     verb = CHANNEL_VERBS.get(attempt.channel, "contact you")
     day = f"{when.day} {when:%b}"
     who = f"{attempt.organization.name}'s {team}"
+    if attempt.outcome == Outcome.HELD and attempt.next_allowed_at is not None:
+        goes = attempt.next_allowed_at.astimezone(zone or ZoneInfo("UTC"))
+        return (
+            f"{who} wants to {verb} about “{attempt.subject}”; held for your quiet hours, it "
+            f"goes at {goes:%H:%M} on {goes.day} {goes:%b} if your settings still allow it."
+        )
     if attempt.outcome == Outcome.SENT:
         did = "called you" if attempt.channel in CLEARS else verb.replace(" you", "ed you", 1)
         if attempt.channel == ConsentChannel.EMAIL:
@@ -518,13 +642,13 @@ def attempt_in_words(attempt: OutreachAttempt, zone: ZoneInfo | None = None) -> 
     )
 
 
-def _record_timeline(attempt: OutreachAttempt, user: Any) -> None:
+def _record_timeline(attempt: OutreachAttempt, user: Any, at: datetime | None = None) -> None:
     sent = attempt.outcome == Outcome.SENT
     timeline_record(
         customer=attempt.customer,
         kind=TimelineKind.OUTREACH_SENT if sent else TimelineKind.OUTREACH_BLOCKED,
         summary=attempt_in_words(attempt),
-        occurred_at=attempt.created_at,
+        occurred_at=at or attempt.created_at,
         customer_visible=True,
         case=attempt.case,
         message=attempt.message,

@@ -151,6 +151,9 @@ class ContactPreferences(TimeStampedModel):
 class Outcome(models.TextChoices):
     SENT = "sent", "Sent"
     BLOCKED = "blocked", "Blocked"
+    # In the customer's quiet hours: sent when they end (``next_allowed_at``), if the guard
+    # still allows it then (``guard.outreach_release``).
+    HELD = "held", "Held until quiet hours end"
 
 
 class BlockReason(models.TextChoices):
@@ -161,6 +164,7 @@ class BlockReason(models.TextChoices):
     QUIET_HOURS = "quiet_hours", "Quiet hours"
     FREQUENCY = "frequency", "Weekly limit reached"
     MERGED = "merged", "Customer record merged"
+    SENDER_GONE = "sender_gone", "Sender no longer on the team"
 
 
 class Segment(models.TextChoices):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -120,23 +121,36 @@ class CampaignReport:
     sent: int
     blocked: int
     blocked_by_reason: dict[str, int]
+    # Held for the customers' quiet hours: each goes when theirs end, the last at held_until.
+    held: int = 0
+    held_until: datetime | None = None
 
     @property
     def total(self) -> int:
-        return self.sent + self.blocked
+        return self.sent + self.blocked + self.held
 
 
 def campaign_report(*, campaign: Campaign) -> CampaignReport:
-    """How many of the campaign's messages were sent, and how many blocked for each reason."""
-    rows = OutreachAttempt.objects.filter(campaign=campaign).values_list("outcome", "reason_code")
-    sent = 0
+    """How many of the campaign's messages were sent, how many blocked for each reason, and
+    how many are held for quiet hours (deferred, not dropped) and until when."""
+    rows = OutreachAttempt.objects.filter(campaign=campaign).values_list(
+        "outcome", "reason_code", "next_allowed_at"
+    )
+    sent = held = 0
+    held_until: datetime | None = None
     blocked: Counter[str] = Counter()
-    for outcome, reason_code in rows:
+    for outcome, reason_code, next_allowed_at in rows:
         if outcome == Outcome.SENT:
             sent += 1
+        elif outcome == Outcome.HELD:
+            held += 1
+            if next_allowed_at is not None and (held_until is None or next_allowed_at > held_until):
+                held_until = next_allowed_at
         else:
             blocked[reason_code] += 1
-    return CampaignReport(sent, sum(blocked.values()), dict(sorted(blocked.items())))
+    return CampaignReport(
+        sent, sum(blocked.values()), dict(sorted(blocked.items())), held, held_until
+    )
 
 
 def segment_customers(*, campaign: Campaign) -> QuerySet[Customer]:

@@ -404,6 +404,7 @@ def campaign_send(*, campaign_id: int) -> Campaign | None:
                 actor=campaign.created_by,
                 bulk=campaign,
                 idempotency_key=f"campaign:{campaign.pk}:{customer.pk}",
+                hold=True,  # deferred to the end of the customer's quiet hours, not dropped
             )
         except ValidationError as exc:  # the sender left the organization, …
             logger.warning("campaign %s stopped: %s", campaign.pk, " ".join(exc.messages))
@@ -412,5 +413,11 @@ def campaign_send(*, campaign_id: int) -> Campaign | None:
     campaign.finished_at = timezone.now()
     campaign.save(update_fields=["status", "finished_at", "updated_at"])
     report = campaign_report(campaign=campaign)
-    logger.info("campaign %s: %s sent, %s blocked", campaign.pk, report.sent, report.blocked)
+    logger.info(
+        "campaign %s: %s sent, %s blocked, %s held for quiet hours",
+        campaign.pk,
+        report.sent,
+        report.blocked,
+        report.held,
+    )
     return campaign

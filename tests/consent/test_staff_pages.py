@@ -122,12 +122,13 @@ def test_a_campaign_reports_sent_and_blocked_by_reason(
     campaign = Campaign.objects.get()
     assert response["Location"] == f"/staff/haulright/campaigns/{campaign.pk}/"
     report = selectors.campaign_report(campaign=campaign)
-    assert (report.sent, report.blocked) == (1, 3)
-    assert report.blocked_by_reason == {"no_consent": 2, "quiet_hours": 1}
+    # The customer in quiet hours is deferred to their end, not dropped.
+    assert (report.sent, report.blocked, report.held) == (1, 2, 1)
+    assert report.blocked_by_reason == {"no_consent": 2}
     assert [m.to for m in mail.outbox] == [["yes@example.com"]]
     page = _staff(agent).get(response["Location"]).content.decode()
     assert 'data-testid="blocked-no_consent">no consent: 2' in page
-    assert 'data-testid="blocked-quiet_hours">quiet hours: 1' in page
+    assert 'data-testid="held"><strong>1</strong> held' in page
     # Running it again sends nothing more.
     campaign.status = "sending"
     campaign.save(update_fields=["status"])

@@ -4,7 +4,6 @@ restoring them, and reading a thread's."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,9 +11,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from sayso.community import following
 from sayso.community.common import digest, same_organization
-from sayso.community.following import Event, announce, idea_subject
+from sayso.community.following import Event, idea_subject
 from sayso.community.ideas import trending
 from sayso.community.ideas.services import idea_path, idea_public_check, ideas_recount
 from sayso.community.models import (
@@ -33,7 +31,7 @@ from sayso.community.moderation import (
     moderation_record,
     staff_role,
 )
-from sayso.community.posting import screened
+from sayso.community.posting import Published, post_publish, post_screen
 from sayso.core.markup import plain_text, render_markdown, stored_html
 from sayso.core.models import Organization
 from sayso.core.text_input import clean_text
@@ -123,18 +121,13 @@ def comment_post(
     )
     if (existing := mine.first()) is not None:
         return existing, False
-    reasons: list[str] = []
-    if author is not None:
-        copied = (
-            Comment.objects.filter(organization_id=organization_id, body_digest=body_digest)
-            .exclude(author=author)
-            .filter(author_user__isnull=True, created_at__gte=timezone.now() - timedelta(days=30))
-            .first()
-        )
-        if copied is not None and len(body) >= 40:
-            reasons = [f"copies comment #{copied.pk} by another person"]
-        else:
-            reasons = screened(organization_id, body, author, "comment")
+    reasons = post_screen(
+        organization_id=organization_id,
+        kind="comment",
+        text=body,
+        author=author,
+        copies=Comment.objects.filter(organization_id=organization_id, body_digest=body_digest),
+    )
     now = timezone.now()
     comment = Comment.objects.create(
         organization_id=organization_id,
@@ -149,11 +142,11 @@ def comment_post(
         created_at=now,
     )
     if reasons:
-        moderation_record(
+        post_publish(
             organization=target_obj.organization,
-            action=ModerationAction.SPAM,
-            reason="Held by the spam filter: " + "; ".join(reasons),
-            actor_role="spam filter",
+            author=author,
+            reasons=reasons,
+            published=None,
             comment=comment,
             idea=target_obj if target.field == "idea" else None,
         )
@@ -168,20 +161,20 @@ def comment_post(
         if target.field == "review" and target_obj.customer_id != getattr(author, "pk", None)
         else []
     )
-    announce(
-        organization=target_obj.organization,
-        subjects=[target.subject],
-        also=also,
-        event=Event(
-            key=f"comment:{comment.pk}",
-            title=f"{who} commented on {target.label}",
-            text=plain_text(body, limit=1000),
-            url=f"{target.path}#comment-{comment.pk}",
-        ),
-        exclude=[author.pk] if author is not None else [],
+    event = Event(
+        key=f"comment:{comment.pk}",
+        title=f"{who} commented on {target.label}",
+        text=plain_text(body, limit=1000),
+        url=f"{target.path}#comment-{comment.pk}",
     )
-    if author is not None:
-        following.follow_on_participation(author, target.subject)
+    post_publish(
+        organization=target_obj.organization,
+        author=author,
+        reasons=[],
+        published=Published(
+            subjects=[target.subject], event=event, also=also, follow=target.subject
+        ),
+    )
     return comment, True
 
 

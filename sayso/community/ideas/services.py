@@ -34,10 +34,9 @@ from sayso.community.moderation import (
     hidden_set,
     hide_action,
     hide_reason,
-    moderation_record,
     restore_reason,
 )
-from sayso.community.posting import screened
+from sayso.community.posting import Published, post_publish, post_screen
 from sayso.core.markup import plain_text
 from sayso.core.models import Organization
 from sayso.core.text_input import clean_text
@@ -123,10 +122,8 @@ def idea_post(
     number = (
         Idea.objects.filter(organization=organization).aggregate(n=Max("number"))["n"] or 0
     ) + 1
-    spam_reasons = (
-        screened(organization.pk, title + "\n\n" + body, author, "idea")
-        if author is not None
-        else []
+    reasons = post_screen(
+        organization_id=organization.pk, kind="idea", text=title + "\n\n" + body, author=author
     )
     idea = Idea.objects.create(
         organization=organization,
@@ -138,15 +135,11 @@ def idea_post(
         author_user=author_user,
         trending=trending.exponent(now),
         created_at=now,
-        hidden_at=now if spam_reasons else None,
+        hidden_at=now if reasons else None,
     )
-    if spam_reasons:
-        moderation_record(
-            organization=organization,
-            action=ModerationAction.SPAM,
-            reason="Held by the spam filter: " + "; ".join(spam_reasons),
-            actor_role="spam filter",
-            idea=idea,
+    if reasons:
+        post_publish(
+            organization=organization, author=author, reasons=reasons, published=None, idea=idea
         )
         return idea, True
     if author is not None:
@@ -154,16 +147,18 @@ def idea_post(
     subjects = [following.NEW_IDEAS]
     if category is not None:
         subjects.append(following.category_subject(category.pk))
-    announce(
+    event = Event(
+        key=f"idea:{idea.pk}",
+        title=f"New idea #{idea.number}: {idea.title}",
+        text=plain_text(body) if body else "",
+        url=idea_path(idea),
+    )
+    # The author follows the idea by voting for it (above).
+    post_publish(
         organization=organization,
-        subjects=subjects,
-        event=Event(
-            key=f"idea:{idea.pk}",
-            title=f"New idea #{idea.number}: {idea.title}",
-            text=plain_text(body) if body else "",
-            url=idea_path(idea),
-        ),
-        exclude=[author.pk] if author is not None else [],
+        author=author,
+        reasons=[],
+        published=Published(subjects=subjects, event=event),
     )
     idea_index_later(idea)
     return idea, True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,7 +9,6 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from sayso.community import following
 from sayso.community.common import (
     customer_active_check,
     digest,
@@ -34,7 +32,7 @@ from sayso.community.moderation import (
     moderation_record,
     staff_role,
 )
-from sayso.community.posting import screened
+from sayso.community.posting import Published, post_publish, post_screen
 from sayso.community.qa.common import (
     author_filter,
     one_author,
@@ -85,18 +83,15 @@ def answer_post(
     ).first()
     if existing is not None:
         return existing, False
-    reasons: list[str] = []
-    if author is not None:
-        copied = (
-            Answer.objects.filter(organization_id=question.organization_id, body_digest=body_digest)
-            .exclude(author=author)
-            .filter(author_user__isnull=True, created_at__gte=timezone.now() - timedelta(days=30))
-            .first()
-        )
-        if copied is not None and len(body) >= 40:
-            reasons = [f"copies answer #{copied.pk} by another person"]
-        else:
-            reasons = screened(question.organization_id, body, author, "answer")
+    reasons = post_screen(
+        organization_id=question.organization_id,
+        kind="answer",
+        text=body,
+        author=author,
+        copies=Answer.objects.filter(
+            organization_id=question.organization_id, body_digest=body_digest
+        ),
+    )
     now = timezone.now()
     answer = Answer.objects.create(
         organization_id=question.organization_id,
@@ -111,11 +106,11 @@ def answer_post(
         created_at=now,
     )
     if reasons:
-        moderation_record(
+        post_publish(
             organization=question.organization,
-            action=ModerationAction.SPAM,
-            reason="Held by the spam filter: " + "; ".join(reasons),
-            actor_role="spam filter",
+            author=author,
+            reasons=reasons,
+            published=None,
             answer=answer,
             question=question,
         )
@@ -127,19 +122,18 @@ def answer_post(
     subjects = [question_subject(question)]
     if author is not None:
         subjects.append(person_subject(author))
-    announce(
-        organization=question.organization,
-        subjects=subjects,
-        event=Event(
-            key=f"answer:{answer.pk}",
-            title=f"{who} answered “{question.title}”",
-            text=plain_text(body, limit=1000),
-            url=f"{question_path(question)}#answer-{answer.pk}",
-        ),
-        exclude=[author.pk] if author is not None else [],
+    event = Event(
+        key=f"answer:{answer.pk}",
+        title=f"{who} answered “{question.title}”",
+        text=plain_text(body, limit=1000),
+        url=f"{question_path(question)}#answer-{answer.pk}",
     )
-    if author is not None:
-        following.follow_on_participation(author, question_subject(question))
+    post_publish(
+        organization=question.organization,
+        author=author,
+        reasons=[],
+        published=Published(subjects=subjects, event=event, follow=question_subject(question)),
+    )
     return answer, True
 
 

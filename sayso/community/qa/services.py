@@ -37,10 +37,9 @@ from sayso.community.moderation import (
     hidden_set,
     hide_action,
     hide_reason,
-    moderation_record,
     restore_reason,
 )
-from sayso.community.posting import screened
+from sayso.community.posting import Published, post_publish, post_screen
 from sayso.community.qa.common import (
     NEW_QUESTIONS,
     REPEAT_WINDOW,
@@ -141,10 +140,8 @@ def question_ask(
     number = (
         Question.objects.filter(organization=organization).aggregate(n=Max("number"))["n"] or 0
     ) + 1
-    reasons = (
-        screened(organization.pk, title + "\n\n" + body, author, "question")
-        if author is not None
-        else []
+    reasons = post_screen(
+        organization_id=organization.pk, kind="question", text=title + "\n\n" + body, author=author
     )
     question = Question.objects.create(
         organization=organization,
@@ -161,11 +158,11 @@ def question_ask(
     )
     question.tags.set(tag_rows)
     if reasons:
-        moderation_record(
+        post_publish(
             organization=organization,
-            action=ModerationAction.SPAM,
-            reason="Held by the spam filter: " + "; ".join(reasons),
-            actor_role="spam filter",
+            author=author,
+            reasons=reasons,
+            published=None,
             question=question,
         )
         return question, True
@@ -173,16 +170,17 @@ def question_ask(
     if author is not None:
         following.follow_add(customer=author, subject=question_subject(question))
         subjects.append(person_subject(author))
-    announce(
+    event = Event(
+        key=f"question:{question.pk}",
+        title=f"New question: {question.title}",
+        text=plain_text(body, limit=1000) if body else "",
+        url=question_path(question),
+    )
+    post_publish(
         organization=organization,
-        subjects=subjects,
-        event=Event(
-            key=f"question:{question.pk}",
-            title=f"New question: {question.title}",
-            text=plain_text(body, limit=1000) if body else "",
-            url=question_path(question),
-        ),
-        exclude=[author.pk] if author is not None else [],
+        author=author,
+        reasons=[],
+        published=Published(subjects=subjects, event=event),
     )
     question_index_later(question)
     return question, True

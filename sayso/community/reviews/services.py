@@ -28,7 +28,7 @@ from sayso.community.models import (
     Review,
 )
 from sayso.community.moderation import HideReason, hide_reason, moderation_record, staff_role
-from sayso.community.posting import screened
+from sayso.community.posting import HELD_BY_FILTER, held_reason, post_publish, post_screen
 from sayso.core.markup import plain_text
 from sayso.core.models import Organization
 from sayso.customers.models import Customer
@@ -78,7 +78,12 @@ def review_post(
     if len(body) > BODY_MAX:
         raise ValidationError({"body": f"The review is too long ({len(body):,} of {BODY_MAX:,})."})
     reasons = (
-        screened(customer.organization_id, f"{title}\n\n{body}", customer, "review")
+        post_screen(
+            organization_id=customer.organization_id,
+            kind="review",
+            text=f"{title}\n\n{body}",
+            author=customer,
+        )
         if (title or body)
         else []
     )
@@ -92,20 +97,20 @@ def review_post(
     review.rating, review.title, review.body = rating, title, body
     if reasons and changed:
         review.hidden_at = now
-        review.hidden_reason = "Held by the spam filter: " + "; ".join(reasons)
+        review.hidden_reason = held_reason(reasons)
     try:
         with transaction.atomic():
             review.save()
     except IntegrityError as exc:  # a concurrent first review of the same subject
         raise ValidationError("You have already reviewed this; edit that review.") from exc
-    if reasons and changed:
-        moderation_record(
-            organization=review.organization,
-            action=ModerationAction.SPAM,
-            review=review,
-            reason=review.hidden_reason,
-            actor_role="spam filter",
-        )
+    # A review has no announcement of its own; held or public, its author follows its thread.
+    post_publish(
+        organization=review.organization,
+        author=customer,
+        reasons=reasons if changed else [],
+        published=None,
+        review=review,
+    )
     following.follow_on_participation(customer, review_subject(review))
     return review, created
 
@@ -163,7 +168,7 @@ def review_restore(*, review: Review, actor: Any, reason: str = "") -> Review:
     review = Review.objects.select_for_update().get(pk=review.pk)
     if review.hidden_at is None:
         raise ValidationError("This review is not hidden.")
-    held_by_filter = review.hidden_reason.startswith("Held by the spam filter")
+    held_by_filter = review.hidden_reason.startswith(HELD_BY_FILTER)
     review.hidden_at = None
     review.hidden_reason = ""
     review.save(update_fields=["hidden_at", "hidden_reason", "updated_at"])

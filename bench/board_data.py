@@ -137,7 +137,7 @@ def _zipf_counts(rng: random.Random, items: int, total: int, cap: int, s: float)
 
 def load_board(*, ideas: int, votes: int, comments: int, seed: int, batch: int = 20_000) -> None:
     from sayso.intelligence.embeddings import embed
-    from sayso.intelligence.services import IndexInput, index_persist, items_index
+    from sayso.intelligence.index.services import IndexInput, index_persist, items_index
 
     rng = random.Random(seed)
     now = timezone.now()

@@ -428,9 +428,9 @@ def _index(
     On PostgreSQL the kind's HNSW index (pgvector) is dropped first and built once at the end,
     as one would after a bulk load: inserting 500,000 vectors one by one into the graph takes
     several times longer on two CPUs, and the built graph answers queries the same way."""
-    from sayso.intelligence import vector_pg
     from sayso.intelligence.embeddings import embed
-    from sayso.intelligence.services import IndexInput, index_persist, items_index
+    from sayso.intelligence.index import vector_pg
+    from sayso.intelligence.index.services import IndexInput, index_persist, items_index
 
     hnsw = f"{vector_pg.TABLE}_hnsw_{kind}"
     create = [s for s in vector_pg.SCHEMA_STATEMENTS if f" {hnsw} " in s]

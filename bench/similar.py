@@ -3,7 +3,7 @@ and 1,000,000 items of 384 dimensions, beside exact search over the same items i
 
 For each size it draws sentence-embedding-like unit vectors (``similar_data``), builds the
 snapshot Sayso would write for that many items (an HNSW graph with int8 vectors, usearch, the
-settings of ``sayso.intelligence.index_snapshot``), saves it and maps it back from disk as the
+settings of ``sayso.intelligence.index.snapshot``), saves it and maps it back from disk as the
 web server does, then asks single queries one at a time:
 
 - ``exact``: ``ExactSnapshot.search`` (numpy brute force over the float32 matrix), the baseline
@@ -39,7 +39,7 @@ sys.path.insert(0, str(BENCH_DIR))
 from similar_data import dataset, exact_neighbours  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from sayso.intelligence.index_snapshot import (  # noqa: E402
+from sayso.intelligence.index.snapshot import (  # noqa: E402
     USEARCH_CONNECTIVITY,
     USEARCH_DTYPE,
     USEARCH_EXPANSION_SEARCH,

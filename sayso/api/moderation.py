@@ -15,7 +15,7 @@ from sayso.api.lookups import MAX_ID
 from sayso.api.pagination import Page
 from sayso.api.schemas import InputSchema, Timestamp, errors, user_name
 from sayso.core.models import Scope
-from sayso.intelligence import spam_feedback
+from sayso.intelligence.analysis import spam_feedback
 from sayso.intelligence.models import SpamDecision, SpamFilterVersion
 
 router = Router()

@@ -7,7 +7,7 @@ def _reindex_cases(source: Any, target: Any) -> None:
     """After a merge or its undoing, the similar-item index stores each moved case with its
     new customer (``customer_id`` metadata, which same-problem matching filters on)."""
     from sayso.conversations.models import Case
-    from sayso.intelligence.services import index_coalesced, index_item_later
+    from sayso.intelligence import index_coalesced, index_item_later
 
     with index_coalesced():
         for case_id in Case.objects.filter(customer__in=[source, target]).values_list(

@@ -458,7 +458,7 @@ def _enqueue_message_received(message: Message, *, analyze: bool = True) -> None
     """Hook for enrichment of new messages: analysis (sentiment, intents, spam, language,
     duplicates) runs in the background once the message is committed, and the message and
     its case (which it may have reopened) are indexed for similar-item search."""
-    from sayso.intelligence.analysis_tasks import analyze_message
+    from sayso.intelligence.tasks import analyze_message
 
     message_id = message.pk
     if analyze:
@@ -468,7 +468,7 @@ def _enqueue_message_received(message: Message, *, analyze: bool = True) -> None
 
 def _index_later(case: Case, message: Message | None = None) -> None:
     """Re-index the case (its text or status changed) and a new message, after commit."""
-    from sayso.intelligence.services import index_item_later
+    from sayso.intelligence import index_item_later
 
     index_item_later(organization=case.organization, kind="case", object_id=case.pk)
     if message is not None and message.direction != Direction.INTERNAL:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sayso.core.encryption import masked, unseal
 from sayso.core.models import Role
 from sayso.core.permissions import StaffRequest, staff_required
-from sayso.intelligence import spam_akismet, spam_feedback
+from sayso.intelligence.analysis import spam_akismet, spam_feedback
 from sayso.intelligence.models import DecidedKind, SpamLabel
 from sayso.notifications.selectors import unread_alert_count
 

@@ -53,16 +53,21 @@ from sayso.customers.public_names import public_name_for
 from sayso.intelligence.analysis.duplicates import DuplicateIndex
 from sayso.intelligence.analysis.heads import model_version
 from sayso.intelligence.analysis.pipeline import Analysis, Item, analyze, embed_later
-from sayso.intelligence.models import EmbeddedItem, MessageAnalysis
-from sayso.intelligence.selectors import (
+from sayso.intelligence.analysis.spam_feedback import analysis_screen
+from sayso.intelligence.index.selectors import (
     case_index_metadata,
     case_index_text,
     case_texts_for_index,
     message_index_metadata,
     message_index_text,
 )
-from sayso.intelligence.services import IndexInput, index_coalesced, index_written, items_index
-from sayso.intelligence.spam_feedback import analysis_screen
+from sayso.intelligence.index.services import (
+    IndexInput,
+    index_coalesced,
+    index_written,
+    items_index,
+)
+from sayso.intelligence.models import EmbeddedItem, MessageAnalysis
 from sayso.listening.connectors.base import FetchedItem, clip
 from sayso.listening.models import Mention, Outcome, RoutingRule, Source, SourceKind, TermKind
 from sayso.listening.routing import rule_for, rules_for

@@ -6,7 +6,7 @@ class StatusConfig(AppConfig):
     label = "status"
 
     def ready(self) -> None:
-        from sayso.intelligence.index_sources import register_source
+        from sayso.intelligence import register_source
         from sayso.status import selectors
 
         # Incidents are searched by meaning beside questions and ideas (the question form's

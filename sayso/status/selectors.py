@@ -12,7 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from sayso.core.models import Organization
-from sayso.intelligence.index_sources import SourceItem
+from sayso.intelligence import SourceItem
 from sayso.status.models import (
     COMPONENT_SEVERITY,
     Component,
@@ -234,7 +234,7 @@ def similar_incidents(
     """Incidents close in meaning to ``text`` (a question being typed): those still open, and
     those resolved in the last ``SIMILAR_RECENT_DAYS``; open ones first, each group best
     first. ``vector`` is ``text`` already embedded."""
-    from sayso.intelligence.selectors import similar
+    from sayso.intelligence import similar
 
     text = text.strip()
     if not text and vector is None:
@@ -284,7 +284,7 @@ def suggested_cases(*, incident: Incident, k: int = 50) -> list[tuple[Any, float
     it (by meaning, from the incident's title and first update) and are not linked yet: the
     customers who probably wrote in about it, for staff to link in one go."""
     from sayso.conversations.models import Case, CaseStatus
-    from sayso.intelligence.selectors import similar
+    from sayso.intelligence import similar
 
     first = incident.updates.order_by("created_at", "id").first()
     text = "\n\n".join(part for part in (incident.title, first.body if first else "") if part)

@@ -72,7 +72,7 @@ def _path(incident: Incident) -> str:
 
 
 def _index_later(incident: Incident) -> None:
-    from sayso.intelligence.services import index_item_later
+    from sayso.intelligence import index_item_later
 
     index_item_later(organization=incident.organization, kind="incident", object_id=incident.pk)
 

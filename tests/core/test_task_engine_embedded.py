@@ -38,7 +38,7 @@ def test_every_task_of_every_app_has_a_known_queue() -> None:
     policies = registered_tasks()
     assert "sayso.conversations.tasks.send_reply_email" in policies
     assert task_policy("sayso.conversations.tasks.send_reply_email").queue == "email"
-    assert task_policy("sayso.intelligence.analysis_tasks.analyze_message").queue == "analysis"
+    assert task_policy("sayso.intelligence.tasks.analyze_message").queue == "analysis"
     assert task_policy("sayso.listening.tasks.poll_source").queue == "ingest"
     assert all(policy.queue in QUEUES for policy in policies.values())
 

@@ -200,8 +200,8 @@ def test_three_workers_enqueue_each_periodic_task_once_per_period(
 def test_a_worker_killed_inside_an_analysis_and_a_new_one_analyze_the_message_once(
     procrastinate: None, workers: Any, org: Any
 ) -> None:
-    from sayso.intelligence.analysis_tasks import analyze_message
     from sayso.intelligence.models import MessageAnalysis
+    from sayso.intelligence.tasks import analyze_message
     from tests import factories
 
     case = factories.make_case(org, body="My truck booking vanished and nobody calls back.")

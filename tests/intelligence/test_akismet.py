@@ -20,8 +20,8 @@ from django.urls import reverse
 from sayso.community import services
 from sayso.community.models import CommentState
 from sayso.core.models import Role
+from sayso.intelligence.analysis.spam_akismet import NO_ADDRESS
 from sayso.intelligence.models import AkismetSetting, SpamDecision
-from sayso.intelligence.spam_akismet import NO_ADDRESS
 from tests import factories
 from tests.community.test_idea_pages import _staff_client
 
@@ -147,7 +147,7 @@ def test_akismets_verdict_joins_sayso_and_decisions_are_reported_back(
         ("spam", "spam"),
         ("ham", "ham"),
     }
-    from sayso.intelligence.spam_akismet import akismet_report
+    from sayso.intelligence.analysis.spam_akismet import akismet_report
 
     decision = SpamDecision.objects.get(label="ham")
     assert akismet_report(decision_id=decision.pk) == "already reported"

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sayso.intelligence.analysis_tasks import analyze_message
+from sayso.intelligence.tasks import analyze_message
 from tests import factories
 
 pytestmark = pytest.mark.django_db

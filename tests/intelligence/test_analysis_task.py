@@ -11,8 +11,8 @@ from django.utils import timezone
 from sayso.conversations import services
 from sayso.conversations.models import Channel
 from sayso.intelligence.analysis import model_version
-from sayso.intelligence.analysis_tasks import analyze_message
 from sayso.intelligence.models import MessageAnalysis
+from sayso.intelligence.tasks import analyze_message
 from tests import factories
 
 pytestmark = pytest.mark.django_db

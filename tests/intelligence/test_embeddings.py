@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from sayso.intelligence import embeddings, embeddings_int8
+from sayso.intelligence import embeddings
 from sayso.intelligence.embeddings import embed
+from sayso.intelligence.embeddings import int8 as embeddings_int8
 from sayso.intelligence.training.evaluate_embeddings import agreement, sayso_messages
 
 

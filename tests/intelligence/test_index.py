@@ -13,12 +13,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sayso.intelligence import index_embedded, vector_pg
-from sayso.intelligence.index_search import ItemNotIndexed
-from sayso.intelligence.index_snapshot import EXACT, USEARCH, SnapshotStore
-from sayso.intelligence.models import EmbeddedItem, IndexState
-from sayso.intelligence.selectors import index_status, similar, similar_backend
-from sayso.intelligence.services import (
+from sayso.intelligence.index import embedded as index_embedded
+from sayso.intelligence.index import vector_pg
+from sayso.intelligence.index.search import ItemNotIndexed
+from sayso.intelligence.index.selectors import index_status, similar, similar_backend
+from sayso.intelligence.index.services import (
     IndexInput,
     index_persist,
     index_rebuild,
@@ -26,6 +25,8 @@ from sayso.intelligence.services import (
     item_unindex,
     items_index,
 )
+from sayso.intelligence.index.snapshot import EXACT, USEARCH, SnapshotStore
+from sayso.intelligence.models import EmbeddedItem, IndexState
 
 DIM = 384
 
@@ -378,7 +379,7 @@ def test_worker_writes_a_snapshot_once_changes_pile_up(org: Any, settings: Any) 
 @pytest.fixture
 def question_source_unregistered() -> Iterator[None]:
     """Take the community app's "question" source away for one test, then put it back."""
-    from sayso.intelligence.index_sources import get_source, register_source, unregister_source
+    from sayso.intelligence.index.sources import get_source, register_source, unregister_source
 
     source = get_source("question")
     unregister_source("question")

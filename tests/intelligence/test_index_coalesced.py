@@ -9,9 +9,10 @@ import pytest
 from django.db import transaction
 
 from sayso.conversations.models import Case
-from sayso.intelligence import index_embedded, vector_pg
+from sayso.intelligence.index import embedded as index_embedded
+from sayso.intelligence.index import vector_pg
+from sayso.intelligence.index.services import index_coalesced, index_item_later
 from sayso.intelligence.models import EmbeddedItem
-from sayso.intelligence.services import index_coalesced, index_item_later
 from sayso.intelligence.tasks import index_items
 from tests import factories
 
@@ -50,7 +51,7 @@ def test_merged_customers_cases_are_reindexed_with_their_new_customer(
     org: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     from sayso.customers.services import customer_merge, customer_unmerge
-    from sayso.intelligence.services import index_rebuild
+    from sayso.intelligence.index.services import index_rebuild
 
     ann = factories.make_customer(org, "Ann", "ann@example.com")
     dup = factories.make_customer(org, "Ann again", "ann2@example.com")

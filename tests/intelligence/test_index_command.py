@@ -9,8 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from sayso.intelligence import index_embedded, vector_pg
 from sayso.intelligence.embeddings import embed
+from sayso.intelligence.index import embedded as index_embedded
+from sayso.intelligence.index import vector_pg
 from sayso.intelligence.models import EmbeddedItem
 from tests import factories
 

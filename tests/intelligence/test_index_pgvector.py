@@ -14,10 +14,11 @@ import numpy as np
 import pytest
 from django.db import connection
 
-from sayso.intelligence import index_embedded, vector_pg
+from sayso.intelligence.index import embedded as index_embedded
+from sayso.intelligence.index import vector_pg
+from sayso.intelligence.index.selectors import similar, similar_backend
+from sayso.intelligence.index.services import IndexInput, item_index, item_unindex, items_index
 from sayso.intelligence.models import EmbeddedItem
-from sayso.intelligence.selectors import similar, similar_backend
-from sayso.intelligence.services import IndexInput, item_index, item_unindex, items_index
 
 DIM = 384
 

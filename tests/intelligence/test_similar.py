@@ -11,22 +11,23 @@ from django.db import connection
 from sayso.conversations import services as conversations
 from sayso.conversations.models import Case
 from sayso.core.models import Role
-from sayso.intelligence import index_embedded, vector_pg
 from sayso.intelligence.embeddings import embed
-from sayso.intelligence.models import EmbeddedItem
-from sayso.intelligence.selectors import (
+from sayso.intelligence.index import embedded as index_embedded
+from sayso.intelligence.index import vector_pg
+from sayso.intelligence.index.selectors import (
     case_texts_for_index,
     message_texts_for_index,
     similar,
     similar_backend,
 )
-from sayso.intelligence.services import (
+from sayso.intelligence.index.services import (
     embedder_name,
     index_item_later,
     index_rebuild,
     item_index,
     text_hash,
 )
+from sayso.intelligence.models import EmbeddedItem
 from sayso.intelligence.tasks import index_item
 from tests import factories
 

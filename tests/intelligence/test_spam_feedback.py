@@ -14,7 +14,7 @@ from django.urls import reverse
 from sayso.community import selectors
 from sayso.community.models import Comment, CommentState, ModerationAction, ModerationEntry
 from sayso.core.models import Role
-from sayso.intelligence import spam_feedback
+from sayso.intelligence.analysis import spam_feedback
 from sayso.intelligence.models import SpamDecision, SpamFilterVersion
 from tests import factories
 from tests.community.test_idea_pages import _customer_client, _staff_client

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from sayso.community import services
 from sayso.core.models import Role
-from sayso.intelligence import spam_feedback
+from sayso.intelligence.analysis import spam_feedback
 from sayso.intelligence.models import SpamFilterVersion
 from sayso.intelligence.tasks import retrain_spam_filters
 from tests import factories

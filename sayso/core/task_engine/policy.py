@@ -103,8 +103,9 @@ def task_policy(task_or_path: Task[Any, Any] | str) -> TaskPolicy:
     return _POLICIES.get(path, DEFAULT_POLICY)
 
 
-# Modules holding tasks besides each app's ``tasks`` module.
-EXTRA_TASK_MODULES = ("sayso.intelligence.analysis_tasks",)
+# Modules holding tasks besides each app's ``tasks`` module (none: every app keeps its tasks in
+# its ``tasks`` module; settings may add some with SAYSO_EXTRA_TASK_MODULES).
+EXTRA_TASK_MODULES: tuple[str, ...] = ()
 
 
 def registered_tasks() -> dict[str, TaskPolicy]:

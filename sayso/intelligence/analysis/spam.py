@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sayso.intelligence.analysis import signals, spam_text
+from sayso.intelligence.analysis.duplicates import TEXT_KEPT
 from sayso.intelligence.analysis.heads import LinearHead, load_head
 
 FEATURES = [
@@ -237,10 +238,10 @@ def probabilities(head: LinearHead, x: np.ndarray) -> np.ndarray:
 
 
 def _embeddings(items: Sequence[SpamInput]) -> np.ndarray:
-    from sayso.intelligence.analysis.pipeline import MAX_EMBED_CHARS
     from sayso.intelligence.embeddings import features as encode_features
 
-    return encode_features([item.text[:MAX_EMBED_CHARS] for item in items])
+    # As many characters as the pipeline gives the encoder (``pipeline.MAX_EMBED_CHARS``).
+    return encode_features([item.text[:TEXT_KEPT] for item in items])
 
 
 def feature_matrix(items: Sequence[SpamInput], embeddings: np.ndarray | None = None) -> np.ndarray:

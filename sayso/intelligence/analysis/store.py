@@ -23,15 +23,15 @@ from sayso.customers.models import IdentityKind
 from sayso.intelligence.analysis.duplicates import DuplicateIndex, author_key
 from sayso.intelligence.analysis.heads import model_version
 from sayso.intelligence.analysis.pipeline import MAX_EMBED_CHARS, Item, analyze
+from sayso.intelligence.analysis.spam_feedback import analysis_screen
 from sayso.intelligence.embeddings import Encoding
-from sayso.intelligence.models import EmbeddedItem, ItemKind, MessageAnalysis
-from sayso.intelligence.selectors import (
+from sayso.intelligence.index.selectors import (
     message_index_metadata,
     message_index_text,
     message_indexable,
 )
-from sayso.intelligence.services import IndexInput, embedder_name, items_index, text_hash
-from sayso.intelligence.spam_feedback import analysis_screen
+from sayso.intelligence.index.services import IndexInput, embedder_name, items_index, text_hash
+from sayso.intelligence.models import EmbeddedItem, ItemKind, MessageAnalysis
 
 HISTORY_DAYS = 30
 HISTORY_LIMIT = 500

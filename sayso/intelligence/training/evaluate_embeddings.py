@@ -35,9 +35,9 @@ class Agreement:
 
 
 def sayso_messages() -> list[str]:
-    from sayso.intelligence.embeddings_int8 import _calibration_texts
+    from sayso.intelligence.embeddings.int8 import calibration_texts
 
-    calibration = set(_calibration_texts())
+    calibration = set(calibration_texts())
     texts = [r["text"] for r in datasets.intents()] + [r["text"] for r in datasets.spam()]
     return list(dict.fromkeys(t for t in texts if t not in calibration))
 

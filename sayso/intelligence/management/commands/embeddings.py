@@ -11,7 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sayso.intelligence import embeddings, embeddings_int8
+from sayso.intelligence import embeddings
+from sayso.intelligence.embeddings import int8 as embeddings_int8
 from sayso.intelligence.training import evaluate_embeddings
 
 

@@ -16,10 +16,10 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from sayso.core.models import Organization
-from sayso.intelligence import services, vector_pg
-from sayso.intelligence.index_sources import get_source, registered_kinds
+from sayso.intelligence.index import services, vector_pg
+from sayso.intelligence.index.selectors import index_status
+from sayso.intelligence.index.sources import get_source, registered_kinds
 from sayso.intelligence.models import ItemKind
-from sayso.intelligence.selectors import index_status
 
 
 class Command(BaseCommand):

@@ -16,13 +16,13 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from sayso.core.models import Organization
-from sayso.intelligence.models import SpamDecision
-from sayso.intelligence.spam_feedback import (
+from sayso.intelligence.analysis.spam_feedback import (
     filter_stale,
     spam_filter_rollback,
     spam_filter_train,
     version_list,
 )
+from sayso.intelligence.models import SpamDecision
 
 
 class Command(BaseCommand):

@@ -4,10 +4,10 @@ Each kind registers one function ``items(organization, object_ids)`` yielding
 ``SourceItem(object_id, text, metadata)`` for the organization — every item when
 ``object_ids`` is None, else only those ids that still exist (an id it does not yield is
 treated as deleted). The index never imports the models of the kinds; cases and messages are
-registered here through ``sayso.intelligence.selectors``, and later apps register theirs from
+registered here through ``sayso.intelligence.index.selectors``, and later apps register theirs from
 their ``AppConfig.ready()``::
 
-    from sayso.intelligence.index_sources import register_source
+    from sayso.intelligence.index.sources import register_source
 
     register_source("idea", idea_texts_for_index)
 """
@@ -62,7 +62,7 @@ def _load_builtins() -> None:
     global _builtins_loaded
     if _builtins_loaded:
         return
-    from sayso.intelligence import selectors
+    from sayso.intelligence.index import selectors
 
     with _lock:
         _sources.setdefault(

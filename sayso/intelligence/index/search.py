@@ -22,7 +22,8 @@ from django.db import connection
 from django.db.models import Q
 
 from sayso.core.sql_names import columns, table
-from sayso.intelligence import index_embedded, vector_pg
+from sayso.intelligence.index import embedded as index_embedded
+from sayso.intelligence.index import vector_pg
 from sayso.intelligence.models import EmbeddedItem, ItemKind
 
 MAX_K = 1000

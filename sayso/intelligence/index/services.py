@@ -8,15 +8,16 @@ long and never need to talk to each other.
 
 From other apps, after a case, message, idea or question is created, edited or deleted::
 
-    from sayso.intelligence.services import index_item_later
+    from sayso.intelligence import index_item_later
 
     index_item_later(organization=case.organization, kind="case", object_id=case.id)
 
-which enqueues the ``intelligence.index_item`` task after the transaction commits; the task
-reads the text from the kind's registered source (``index_sources``), embeds it when it changed,
-and removes the item when the source no longer yields it. To index a text you already hold,
-synchronously: ``item_index(organization=..., kind=..., object_id=..., text=..., metadata=...)``
-(or ``vector=`` a precomputed 384-value embedding); to remove: ``item_unindex(...)``.
+which enqueues the ``sayso.intelligence.tasks.index_item`` task (by name: the tasks module
+imports this one) after the transaction commits; the task reads the text from the kind's
+registered source (``index.sources``), embeds it when it changed, and removes the item when the
+source no longer yields it. To index a text you already hold, synchronously:
+``item_index(organization=..., kind=..., object_id=..., text=..., metadata=...)`` (or
+``vector=`` a precomputed 384-value embedding); to remove: ``item_unindex(...)``.
 """
 
 from __future__ import annotations
@@ -38,15 +39,20 @@ from django.db.models import F
 from django.utils import timezone
 
 from sayso.core.models import Organization
-from sayso.intelligence import index_embedded, vector_pg
-from sayso.intelligence.index_snapshot import DIMENSIONS, Marker
-from sayso.intelligence.index_sources import get_source
+from sayso.core.task_engine import task_by_path
+from sayso.intelligence.index import embedded as index_embedded
+from sayso.intelligence.index import vector_pg
+from sayso.intelligence.index.snapshot import DIMENSIONS, Marker
+from sayso.intelligence.index.sources import get_source
 from sayso.intelligence.models import EmbeddedItem, IndexState, ItemKind
 
 logger = logging.getLogger("sayso.intelligence")
 
 EMBED_BATCH = 256
 EXTERNAL = "external"  # ``embedder`` of vectors given by the caller
+# The tasks that index in the background (``sayso/intelligence/tasks.py``).
+INDEX_ITEM = "sayso.intelligence.tasks.index_item"
+INDEX_ITEMS = "sayso.intelligence.tasks.index_items"
 
 
 @dataclass(frozen=True)
@@ -88,7 +94,7 @@ def embedder_name() -> str:
     """The default backend, and for int8 its recipe: vectors of another recipe are embedded
     again by the next ``sayso index rebuild`` (or change of the text)."""
     from sayso.intelligence.embeddings import default_backend
-    from sayso.intelligence.embeddings_int8 import RECIPE_VERSION
+    from sayso.intelligence.embeddings.int8 import RECIPE_VERSION
 
     backend = default_backend()
     return f"minilm-{backend}.r{RECIPE_VERSION}" if backend == "int8" else f"minilm-{backend}"
@@ -357,10 +363,10 @@ def index_item_later(*, organization: Organization, kind: str, object_id: int) -
     if pending is not None:
         pending.setdefault((organization.pk, kind), set()).add(int(object_id))
         return
-    from sayso.intelligence.tasks import index_item
-
     organization_id = organization.pk
-    transaction.on_commit(lambda: index_item.enqueue(organization_id, kind, int(object_id)))
+    transaction.on_commit(
+        lambda: task_by_path(INDEX_ITEM).enqueue(organization_id, kind, int(object_id))
+    )
 
 
 def index_written(*, organization: Organization, kind: str, object_ids: Iterable[int]) -> None:
@@ -392,12 +398,10 @@ def index_coalesced() -> Iterator[None]:
 
 
 def _enqueue_index(organization_id: int, kind: str, ids: list[int]) -> None:
-    from sayso.intelligence.tasks import index_item, index_items
-
     if len(ids) == 1:
-        index_item.enqueue(organization_id, kind, ids[0])
+        task_by_path(INDEX_ITEM).enqueue(organization_id, kind, ids[0])
     else:
-        index_items.enqueue(organization_id, kind, ids)
+        task_by_path(INDEX_ITEMS).enqueue(organization_id, kind, ids)
 
 
 def index_persist(*, organization: Organization, kind: str, full: bool = False) -> Marker | None:

@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import connection
 
 from sayso.core.sql_names import columns, table
-from sayso.intelligence.index_snapshot import (
+from sayso.intelligence.index.snapshot import (
     DIMENSIONS,
     EXACT,
     USEARCH,

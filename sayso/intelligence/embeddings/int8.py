@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.metadata
+import json
 import os
 import tempfile
 import threading
@@ -47,7 +48,7 @@ from typing import Any
 
 import numpy as np
 
-from sayso.intelligence.quantize import quantize_per_token
+from sayso.intelligence.embeddings.quantize import quantize_per_token
 
 # The recipe of the sentence vectors: a change bumps it, which names a new model file and makes
 # the index embed its items again (``services.embedder_name``).
@@ -85,10 +86,14 @@ def _model_dir() -> Path:
     return Path(get_model_path())
 
 
-def _calibration_texts() -> list[str]:
-    from sayso.intelligence.training.datasets import intents
-
-    return [str(row["text"]) for row in intents("train")][:CALIBRATION_TEXTS]
+def calibration_texts() -> list[str]:
+    """The texts SmoothQuant calibrates on: the first of the training split of the labelled
+    intents (``sayso/intelligence/data/intents.jsonl``, read here so that the encoder needs
+    nothing of ``training``)."""
+    path = Path(__file__).resolve().parent.parent / "data" / "intents.jsonl"
+    with path.open(encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    return [str(row["text"]) for row in rows if row["split"] == "train"][:CALIBRATION_TEXTS]
 
 
 @lru_cache(maxsize=1)
@@ -134,7 +139,7 @@ def fingerprint() -> str:
             digest.update(f";{package}=none".encode())
     weights = _model_dir() / "model.safetensors"
     digest.update(f";weights={weights.stat().st_size}".encode())
-    for text in _calibration_texts():
+    for text in calibration_texts():
         digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
     return digest.hexdigest()[:16]
 
@@ -297,7 +302,7 @@ def export(target: Path) -> Path:
 
     transformers_logging.disable_progress_bar()
     model = AutoModel.from_pretrained(str(_model_dir()), attn_implementation="eager").eval()
-    _smooth(model, _calibration_texts())
+    _smooth(model, calibration_texts())
     front, back = _parts(model)
 
     # A padded example, so nothing about the mask is traced as a constant.

@@ -44,6 +44,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from sayso.core.models import Organization
+from sayso.core.task_engine import task_by_path
 from sayso.intelligence.models import (
     DecidedKind,
     SpamDecision,
@@ -141,14 +142,14 @@ def _update(decision: SpamDecision, values: dict[str, Any]) -> None:
 
 
 def _report_later(decision: SpamDecision) -> None:
-    from sayso.intelligence.spam_akismet import akismet_enabled
+    from sayso.intelligence.analysis.spam_akismet import akismet_enabled
 
     if not akismet_enabled(organization_id=decision.organization_id):
         return
-    from sayso.intelligence.tasks import akismet_report
-
     decision_id = decision.pk
-    transaction.on_commit(lambda: akismet_report.enqueue(decision_id))
+    transaction.on_commit(
+        lambda: task_by_path("sayso.intelligence.tasks.akismet_report").enqueue(decision_id)
+    )
 
 
 def decision_list(
@@ -536,7 +537,7 @@ def screen(
             return []
         if verdict.is_spam and not base:
             reasons += verdict.reasons
-    from sayso.intelligence.spam_akismet import akismet_check
+    from sayso.intelligence.analysis.spam_akismet import akismet_check
 
     akismet = akismet_check(
         organization_id=organization_id, text=text, author=name, kind=kind, url=url

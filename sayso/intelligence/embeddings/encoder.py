@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sayso.intelligence.embeddings_int8 import FEATURE_LAYERS
+from sayso.intelligence.embeddings.int8 import FEATURE_LAYERS
 
 DIMENSIONS = 384
 DEFAULT_BATCH_SIZE = 32
@@ -129,7 +129,7 @@ def encode(
         return Encoding(empty if vectors is not False else None, empty if features else None)
     name = backend or default_backend()
     if name == "int8":
-        from sayso.intelligence.embeddings_int8 import encode_int8
+        from sayso.intelligence.embeddings.int8 import encode_int8
 
         return Encoding(*encode_int8(items, batch_size, wanted=wanted, features=features))
     if name == "fp32":

@@ -1,6 +1,6 @@
 """Reads of the intelligence app: similar items, index status, and the texts the index embeds.
 
-    from sayso.intelligence.selectors import similar
+    from sayso.intelligence.index.selectors import similar
 
     similar(organization=org, kind="case", text="truck did not arrive", k=10)
     similar(organization=org, kind="case", object_id=case.id,
@@ -21,10 +21,11 @@ from django.db.models import Count, OuterRef, Subquery
 
 from sayso.conversations.models import Case, Direction, Message, Visibility
 from sayso.core.models import Organization
-from sayso.intelligence import index_embedded, vector_pg
-from sayso.intelligence.index_search import ItemNotIndexed, SimilarItem, backend_name
-from sayso.intelligence.index_search import similar as _similar
-from sayso.intelligence.index_sources import SourceItem
+from sayso.intelligence.index import embedded as index_embedded
+from sayso.intelligence.index import vector_pg
+from sayso.intelligence.index.search import ItemNotIndexed, SimilarItem, backend_name
+from sayso.intelligence.index.search import similar as _similar
+from sayso.intelligence.index.sources import SourceItem
 from sayso.intelligence.models import EmbeddedItem, IndexState, ItemKind
 
 __all__ = [

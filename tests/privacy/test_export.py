@@ -18,7 +18,7 @@ from django.core.management import CommandError, call_command
 
 from sayso.customers.models import Customer
 from sayso.privacy import services
-from tests.factories import make_org
+from tests.factories import make_customer, make_org
 from tests.privacy.conftest import BOB_EMAIL, DANA_EMAIL, DANA_HANDLE, NOTE, Seeded
 
 pytestmark = pytest.mark.django_db
@@ -108,10 +108,15 @@ def test_an_export_reimports_into_a_fresh_organization(seeded: Seeded, tmp_path:
         }
 
     assert comparable(after) == comparable(before)
-    # Importing the same person again is refused, and nothing is written.
-    with pytest.raises(CommandError, match="Already a customer here"):
-        call_command("import_personal_data", str(path), organization="fresh", stdout=out)
+    # Importing the same export again changes nothing (tests/privacy/test_reimport.py has more).
+    call_command("import_personal_data", str(path), organization="fresh", stdout=out)
     assert Customer.objects.filter(organization=fresh).count() == 1
+    # Another customer here with one of the addresses: refused, and nothing is written.
+    other = make_org("Other install", "other")
+    make_customer(other, "Someone else", DANA_EMAIL)
+    with pytest.raises(CommandError, match="Already a customer here"):
+        call_command("import_personal_data", str(path), organization="other", stdout=out)
+    assert Customer.objects.filter(organization=other).count() == 1
 
 
 def test_a_broken_file_is_refused_clearly(db: Any, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from sayso.community.models import (
     Answer,
     AnswerVote,
+    Category,
     Comment,
     CommunityProfile,
     Flag,
@@ -45,8 +46,11 @@ def collect_posts(customer: Customer) -> dict[str, Any]:
                 "body": c.body,
                 "hidden": c.state != "visible",
                 "posted_at": when(c.created_at),
+                "on": comment_target(c),
             }
-            for c in Comment.objects.filter(organization_id=org, author=customer).order_by("id")
+            for c in Comment.objects.filter(organization_id=org, author=customer)
+            .select_related("idea", "review__product", "roadmap_item", "changelog_entry")
+            .order_by("id")
         ],
         "questions": [
             {
@@ -61,6 +65,7 @@ def collect_posts(customer: Customer) -> dict[str, Any]:
         "answers": [
             {
                 "question": a.question.title,
+                "question_number": a.question.number,
                 "body": a.body,
                 "hidden": a.state != "visible",
                 "posted_at": when(a.created_at),
@@ -95,10 +100,72 @@ def collect_votes_and_follows(customer: Customer) -> dict[str, Any]:
             .order_by("id")
         ],
         "follows": [
-            {"subject": f.subject, "delivery": f.delivery, "since": when(f.created_at)}
+            {
+                "subject": f.subject,
+                "delivery": f.delivery,
+                "since": when(f.created_at),
+                "about": follow_about(f.subject, org),
+            }
             for f in Follow.objects.filter(organization_id=org, customer=customer).order_by("id")
         ],
     }
+
+
+def comment_target(comment: Comment) -> dict[str, Any]:
+    """What a comment is on, by what names it in another installation (an idea's number and
+    title, a review's product and title, a roadmap item's or changelog entry's title)."""
+    if comment.idea is not None:
+        return {"kind": "idea", "number": comment.idea.number, "title": comment.idea.title}
+    if comment.review is not None:
+        product = comment.review.product
+        return {
+            "kind": "review",
+            "title": comment.review.title,
+            "product": product.name if product else "",
+            "posted_at": when(comment.review.created_at),
+        }
+    if comment.roadmap_item is not None:
+        return {"kind": "roadmap_item", "title": comment.roadmap_item.title}
+    if comment.changelog_entry is not None:
+        return {"kind": "changelog_entry", "title": comment.changelog_entry.title}
+    return {"kind": ""}
+
+
+def follow_about(subject: str, organization_id: int) -> dict[str, Any] | None:
+    """What a follow's subject (``idea:<id>``, ``question:<id>``, ``review:<id>``,
+    ``category:<id>``, ``person:<id>``) names, by number, title or name (ids mean nothing in
+    another installation); None for a subject without an id (``ideas``) or one that is gone."""
+    kind, _, pk = subject.partition(":")
+    if not pk.isdigit():
+        return None
+    found: Any = None
+    if kind == "idea":
+        found = Idea.objects.filter(organization_id=organization_id, pk=int(pk)).first()
+        return {"kind": kind, "number": found.number, "title": found.title} if found else None
+    if kind == "question":
+        found = Question.objects.filter(organization_id=organization_id, pk=int(pk)).first()
+        return {"kind": kind, "number": found.number, "title": found.title} if found else None
+    if kind == "review":
+        found = (
+            Review.objects.filter(organization_id=organization_id, pk=int(pk))
+            .select_related("product", "customer")
+            .first()
+        )
+        if found is None:
+            return None
+        return {
+            "kind": kind,
+            "title": found.title,
+            "product": found.product.name if found.product else "",
+            "by": found.customer.public_name,
+        }
+    if kind == "category":
+        found = Category.objects.filter(organization_id=organization_id, pk=int(pk)).first()
+        return {"kind": kind, "name": found.name} if found else None
+    if kind == "person":
+        found = Customer.objects.filter(organization_id=organization_id, pk=int(pk)).first()
+        return {"kind": kind, "name": found.public_name} if found else None
+    return None
 
 
 def erase_community(context: ErasureContext) -> dict[str, int]:

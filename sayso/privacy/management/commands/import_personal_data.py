@@ -1,6 +1,8 @@
 """`sayso import-personal-data FILE --organization SLUG`: recreate a customer from their
 export (the zip from the portal or its personal-data.json) — identities, consent history,
-cases and messages — e.g. when they move to another Sayso installation."""
+cases and messages, commitments, intents and offers, deals, public posts, votes and follows —
+e.g. when they move to another Sayso installation. Running it again adds only what is
+missing."""
 
 from __future__ import annotations
 
@@ -32,13 +34,24 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}") from exc
         try:
-            customer = personal_data_import(organization=organization, document=document_read(data))
+            report = personal_data_import(organization=organization, document=document_read(data))
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         except (KeyError, TypeError, ValueError) as exc:
             raise CommandError(f"A malformed export: {exc!r}") from exc
-        self.stdout.write(
-            f"Imported customer {customer.pk} ({customer.display_name}) into "
-            f"{organization.slug}: {customer.identities.count()} identities, "
-            f"{customer.consents.count()} consent decisions, {customer.cases.count()} cases."
-        )
+        customer = report.customer
+        added = ", ".join(f"{count} {kind}" for kind, count in sorted(report.added.items()))
+        if report.repeated:
+            self.stdout.write(
+                f"Customer {customer.pk} ({customer.display_name}) was imported from this export "
+                f"before: {'added what was missing: ' + added if added else 'nothing new'}."
+            )
+        else:
+            self.stdout.write(
+                f"Imported customer {customer.pk} ({customer.display_name}) into "
+                f"{organization.slug}: {customer.identities.count()} identities, "
+                f"{customer.consents.count()} consent decisions, {customer.cases.count()} cases "
+                f"({added or 'nothing else'})."
+            )
+        for what in report.left_out:
+            self.stdout.write(f"Left out: {what}")

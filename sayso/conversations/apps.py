@@ -21,9 +21,12 @@ class ConversationsConfig(AppConfig):
     label = "conversations"
 
     def ready(self) -> None:
+        from sayso.conversations import indexing
         from sayso.conversations.models import Case, Commitment, Message
         from sayso.customers import merging
 
         merging.register(Case, after=_reindex_cases)
         merging.register(Message)
         merging.register(Commitment)
+        # Cases and messages are searched by meaning (the similar-item index).
+        indexing.sources_register()

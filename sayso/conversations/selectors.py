@@ -263,3 +263,64 @@ def automated_mail_of_case(*, case: Case, limit: int = 20) -> list[AutomatedMail
     """The automated mail (bounces, auto-replies, receipts, …) that reports on this case,
     newest first, with what was recognised and why, for staff."""
     return list(AutomatedMail.objects.filter(case=case).order_by("-received_at", "-id")[:limit])
+
+
+def cases_open_of_customers(
+    *, organization: Organization, customer_ids: Collection[int]
+) -> QuerySet[Case]:
+    """The open and pending cases of these customers, newest activity first, with what routing
+    and a reply read (assignee, team and its lead, customer)."""
+    return (
+        Case.objects.filter(
+            organization=organization,
+            customer_id__in=list(customer_ids),
+            status__in=(CaseStatus.OPEN, CaseStatus.PENDING),
+        )
+        .select_related("assignee", "team", "team__lead", "customer", "organization")
+        .order_by("-last_message_at", "-id")
+    )
+
+
+def case_id_of_reply(
+    *, organization: Organization, channel: str, customer: Customer, native_id: str
+) -> int | None:
+    """The case holding the customer's message with this id on a listened channel (the
+    post a reply answers), if Sayso stored it."""
+    return (
+        Message.objects.filter(
+            organization=organization,
+            channel=channel,
+            customer=customer,
+            headers__listening__native_id=native_id,
+        )
+        .values_list("case_id", flat=True)
+        .first()
+    )
+
+
+def case_id_of_latest_private(
+    *, case_ids: Collection[int], channel: str, customer: Customer
+) -> int | None:
+    """Of these cases, the one holding the customer's latest private (direct) message on
+    ``channel``."""
+    return (
+        Message.objects.filter(
+            case_id__in=list(case_ids),
+            channel=channel,
+            customer=customer,
+            visibility=Visibility.PRIVATE,
+        )
+        .order_by("-sent_at", "-id")
+        .values_list("case_id", flat=True)
+        .first()
+    )
+
+
+def message_opening_case(*, message_id: int) -> Message | None:
+    """The message, with its case and organization, when it is the first of its case (the one
+    that opened it); None for a later message, or one that is gone."""
+    message = Message.objects.select_related("case", "organization").filter(pk=message_id).first()
+    if message is None:
+        return None
+    first = message.case.messages.order_by("sent_at", "id").values_list("id", flat=True).first()
+    return message if first == message.pk else None

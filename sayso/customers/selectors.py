@@ -3,6 +3,7 @@ organization, so a read across organizations cannot happen by accident."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -178,4 +179,21 @@ def customer_merge_get(*, organization: Organization, pk: int) -> CustomerMerge 
         CustomerMerge.objects.select_related("source", "target", "merged_by", "undone_by")
         .filter(organization=organization, pk=pk)
         .first()
+    )
+
+
+def identity_holders_of_values(
+    *, organization: Organization, kind: str, values: Collection[str]
+) -> QuerySet[Identity]:
+    """``identity_holders`` for many values of one kind in one query: the active customers'
+    identities, the oldest customer first (the first of each value is its holder's)."""
+    return (
+        Identity.objects.select_related("customer")
+        .filter(
+            organization=organization,
+            kind=kind,
+            value__in=list(values),
+            customer__merged_into__isnull=True,
+        )
+        .order_by("customer__created_at", "customer_id", "id")
     )

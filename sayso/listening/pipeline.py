@@ -44,23 +44,29 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from sayso.conversations.models import Case, CaseStatus, Channel, Message, Priority, Visibility
-from sayso.conversations.selectors import messages_by_external_id
-from sayso.conversations.services import Inbound, NewCase, channel_id, messages_receive_many
-from sayso.customers.identities import identity_equivalents, normalize_identity
-from sayso.customers.models import Customer, Identity, IdentityKind
-from sayso.customers.public_names import public_name_for
-from sayso.intelligence.analysis.duplicates import DuplicateIndex
-from sayso.intelligence.analysis.heads import model_version
-from sayso.intelligence.analysis.pipeline import Analysis, Item, analyze, embed_later
-from sayso.intelligence.analysis.spam_feedback import analysis_screen
-from sayso.intelligence.index.selectors import (
+from sayso.conversations.indexing import (
     case_index_metadata,
     case_index_text,
     case_texts_for_index,
     message_index_metadata,
     message_index_text,
 )
+from sayso.conversations.models import Case, Channel, Message, Priority, Visibility
+from sayso.conversations.selectors import (
+    case_id_of_latest_private,
+    case_id_of_reply,
+    cases_open_of_customers,
+    messages_by_external_id,
+)
+from sayso.conversations.services import Inbound, NewCase, channel_id, messages_receive_many
+from sayso.customers.identities import identity_equivalents, normalize_identity
+from sayso.customers.models import Customer, Identity, IdentityKind
+from sayso.customers.public_names import public_name_for
+from sayso.customers.selectors import identity_holders, identity_holders_of_values
+from sayso.intelligence.analysis.duplicates import DuplicateIndex
+from sayso.intelligence.analysis.heads import model_version
+from sayso.intelligence.analysis.pipeline import Analysis, Item, analyze, embed_later
+from sayso.intelligence.analysis.spam_feedback import analysis_screen
 from sayso.intelligence.index.services import (
     IndexInput,
     index_coalesced,
@@ -78,7 +84,6 @@ from sayso.webhooks.sources import mentions_received
 
 # Intents that call for an answer: such an item opens a case.
 ANSWER_INTENTS = frozenset({"complaint", "question", "purchase_intent"})
-OPEN_STATUSES = (CaseStatus.OPEN, CaseStatus.PENDING)
 # How many of a customer's open cases are compared with a new item.
 MAX_OPEN_CASES = 20
 # Items stored in one transaction.
@@ -243,17 +248,9 @@ class Batch:
         if source.pk in self.contacts:
             return self.contacts[source.pk]
         value = f"{ANONYMOUS_CONTACT}{source.pk}"
-        identity = (
-            Identity.objects.select_related("customer")
-            .filter(
-                organization=self.organization,
-                kind=IdentityKind.OTHER,
-                value=value,
-                customer__merged_into__isnull=True,
-            )
-            .order_by("customer__created_at", "id")
-            .first()
-        )
+        identity = identity_holders(
+            organization=self.organization, kind=IdentityKind.OTHER, value=value
+        ).first()
         if identity is not None:
             contact = identity.customer
         else:
@@ -297,18 +294,11 @@ class Batch:
             for kind, value in self.candidates(item):
                 wanted.setdefault(kind, set()).add(value)
         for kind, values in wanted.items():
-            rows = (
-                Identity.objects.select_related("customer")
-                .filter(
-                    organization=self.organization,
-                    kind=kind,
-                    value__in=values,
-                    customer__merged_into__isnull=True,
-                )
-                .order_by("-customer__created_at", "-customer_id", "-id")
+            rows = identity_holders_of_values(
+                organization=self.organization, kind=kind, values=values
             )
-            for identity in rows:  # the oldest customer's identity is written last and wins
-                self.identities[(kind, identity.value)] = identity
+            for identity in rows:  # the oldest customer's identity comes first and wins
+                self.identities.setdefault((kind, identity.value), identity)
         self.load_cases({i.customer_id for i in self.identities.values()})
 
     def load_cases(self, customer_ids: set[int]) -> None:
@@ -316,11 +306,7 @@ class Batch:
         embedded now for cases the index does not hold yet)."""
         if not customer_ids:
             return
-        cases = (
-            Case.objects.filter(customer_id__in=customer_ids, status__in=OPEN_STATUSES)
-            .select_related("assignee", "team", "team__lead", "customer", "organization")
-            .order_by("-last_message_at", "-id")
-        )
+        cases = cases_open_of_customers(organization=self.organization, customer_ids=customer_ids)
         loaded: list[Case] = []
         for case in cases:
             held = self.cases.setdefault(case.customer_id, [])
@@ -431,15 +417,11 @@ class Batch:
 
         parent = self.threads.get(item.reply_to)
         if parent is None:
-            parent_case = (
-                Message.objects.filter(
-                    organization=self.organization,
-                    channel=channel,
-                    customer=customer,
-                    headers__listening__native_id=item.reply_to,
-                )
-                .values_list("case_id", flat=True)
-                .first()
+            parent_case = case_id_of_reply(
+                organization=self.organization,
+                channel=channel,
+                customer=customer,
+                native_id=item.reply_to,
             )
             found = holding(parent_case)
         else:
@@ -450,17 +432,7 @@ class Batch:
             if (mine := holding(case.pk if isinstance(case, Case) else case)) is not None:
                 return mine
         opened = [case.pk for case in held if isinstance(case, Case)]
-        latest = (
-            Message.objects.filter(
-                case_id__in=opened,
-                channel=channel,
-                customer=customer,
-                visibility=Visibility.PRIVATE,
-            )
-            .order_by("-sent_at", "-id")
-            .values_list("case_id", flat=True)
-            .first()
-        )
+        latest = case_id_of_latest_private(case_ids=opened, channel=channel, customer=customer)
         return holding(latest)
 
     def item_stored(self, item: FetchedItem, case: Case | NewCase) -> None:

@@ -74,15 +74,13 @@ def message_route(*, message_id: int) -> RoutingRule | None:
     """Route the case a message from any channel opened (email, the API), once the message is
     analyzed: the same rules as for listened items. Does nothing when the message did not open
     its case, or the case already has a team and was already routed."""
-    from sayso.conversations.models import Message
+    from sayso.conversations.selectors import message_opening_case
     from sayso.intelligence.analysis.store import message_analyze
 
-    message = Message.objects.select_related("case", "organization").filter(pk=message_id).first()
+    message = message_opening_case(message_id=message_id)
     if message is None:
         return None
     case = message.case
-    if case.messages.order_by("sent_at", "id").values_list("id", flat=True).first() != message.pk:
-        return None
     analysis = message_analyze(message=message)
     rule = rule_for(
         rules_for(organization=message.organization),

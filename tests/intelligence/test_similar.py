@@ -9,17 +9,13 @@ import pytest
 from django.db import connection
 
 from sayso.conversations import services as conversations
+from sayso.conversations.indexing import case_texts_for_index, message_texts_for_index
 from sayso.conversations.models import Case
 from sayso.core.models import Role
 from sayso.intelligence.embeddings import embed
 from sayso.intelligence.index import embedded as index_embedded
 from sayso.intelligence.index import vector_pg
-from sayso.intelligence.index.selectors import (
-    case_texts_for_index,
-    message_texts_for_index,
-    similar,
-    similar_backend,
-)
+from sayso.intelligence.index.selectors import similar, similar_backend
 from sayso.intelligence.index.services import (
     embedder_name,
     index_item_later,

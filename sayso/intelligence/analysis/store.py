@@ -17,6 +17,11 @@ import numpy as np
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from sayso.conversations.indexing import (
+    message_index_metadata,
+    message_index_text,
+    message_indexable,
+)
 from sayso.conversations.models import Direction, Message
 from sayso.core.models import Organization
 from sayso.customers.models import IdentityKind
@@ -25,11 +30,6 @@ from sayso.intelligence.analysis.heads import model_version
 from sayso.intelligence.analysis.pipeline import MAX_EMBED_CHARS, Item, analyze
 from sayso.intelligence.analysis.spam_feedback import analysis_screen
 from sayso.intelligence.embeddings import Encoding
-from sayso.intelligence.index.selectors import (
-    message_index_metadata,
-    message_index_text,
-    message_indexable,
-)
 from sayso.intelligence.index.services import IndexInput, embedder_name, items_index, text_hash
 from sayso.intelligence.models import EmbeddedItem, ItemKind, MessageAnalysis
 

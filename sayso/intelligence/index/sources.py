@@ -3,13 +3,13 @@
 Each kind registers one function ``items(organization, object_ids)`` yielding
 ``SourceItem(object_id, text, metadata)`` for the organization — every item when
 ``object_ids`` is None, else only those ids that still exist (an id it does not yield is
-treated as deleted). The index never imports the models of the kinds; cases and messages are
-registered here through ``sayso.intelligence.index.selectors``, and later apps register theirs from
-their ``AppConfig.ready()``::
+treated as deleted). The index never imports the models of the kinds: each app registers its
+own from its ``AppConfig.ready()`` (conversations its cases and messages, community its ideas and
+questions, status its incidents)::
 
-    from sayso.intelligence.index.sources import register_source
+    from sayso.intelligence import register_source
 
-    register_source("idea", idea_texts_for_index)
+    register_source("idea", idea_texts_for_index, count=idea_count_for_index)
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ class Source:
 
 _sources: dict[str, Source] = {}
 _lock = threading.Lock()
-_builtins_loaded = False
 
 
 def register_source(
@@ -58,31 +57,11 @@ def register_source(
         _sources[kind] = Source(kind=kind, items=items, count=count)
 
 
-def _load_builtins() -> None:
-    global _builtins_loaded
-    if _builtins_loaded:
-        return
-    from sayso.intelligence.index import selectors
-
-    with _lock:
-        _sources.setdefault(
-            "case",
-            Source("case", selectors.case_texts_for_index, selectors.case_count_for_index),
-        )
-        _sources.setdefault(
-            "message",
-            Source("message", selectors.message_texts_for_index, selectors.message_count_for_index),
-        )
-        _builtins_loaded = True
-
-
 def get_source(kind: str) -> Source | None:
-    _load_builtins()
     return _sources.get(kind)
 
 
 def registered_kinds() -> list[str]:
-    _load_builtins()
     return sorted(_sources)
 
 

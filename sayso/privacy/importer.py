@@ -330,31 +330,33 @@ class _Importer:
             return self.ideas[int(number)]
         return Idea.objects.filter(organization=self.organization, title=title or "").first()
 
+    def numbered_post(self, model: type[models.Model], data: dict[str, Any], **extra: Any) -> Any:
+        """An idea or question of the customer's: found by title and time, or re-created with
+        this organization's next number."""
+        lookup = {
+            "organization": self.organization,
+            "author": self.customer,
+            "title": data["title"],
+            "created_at": _time(data.get("posted_at")) or self.now,
+        }
+        return model._default_manager.filter(**lookup).first() or self.once(
+            model,
+            lookup,
+            number=self.next_number(model),
+            body=data.get("body", ""),
+            hidden_at=self.hidden_at(data),
+            **extra,
+        )
+
     def posts(self, posts: dict[str, Any]) -> None:
         org = self.organization
         for data in posts.get("ideas", []):
-            lookup = {"organization": org, "author": self.customer, "title": data["title"]}
-            lookup["created_at"] = _time(data.get("posted_at")) or self.now
-            idea = Idea.objects.filter(**lookup).first() or self.once(
-                Idea,
-                lookup,
-                number=self.next_number(Idea),
-                body=data.get("body", ""),
-                hidden_at=self.hidden_at(data),
-            )
-            self.ideas[int(data["number"])] = idea
+            self.ideas[int(data["number"])] = self.numbered_post(Idea, data)
         for data in posts.get("questions", []):
-            lookup = {"organization": org, "author": self.customer, "title": data["title"]}
-            lookup["created_at"] = _time(data.get("posted_at")) or self.now
-            question = Question.objects.filter(**lookup).first() or self.once(
-                Question,
-                lookup,
-                number=self.next_number(Question),
-                body=data.get("body", ""),
-                body_html=str(render_markdown(data.get("body", ""))),
-                hidden_at=self.hidden_at(data),
+            body_html = str(render_markdown(data.get("body", "")))
+            self.questions[int(data["number"])] = self.numbered_post(
+                Question, data, body_html=body_html
             )
-            self.questions[int(data["number"])] = question
         for data in posts.get("reviews", []):
             product = None
             if data.get("product"):

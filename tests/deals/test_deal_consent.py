@@ -20,11 +20,12 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def _accepted_deal(org: Any, customer: Any, agent: Any) -> tuple[Deal, Any]:
+def _offer(org: Any, customer: Any, agent: Any, title: str) -> tuple[Any, Any, Any]:
+    """An intent of the customer's answered by ``agent``: (intent, offer, the offer's case)."""
     intent = services.intent_publish(
         organization=org,
         customer=customer,
-        title="A 16 ft truck, Denver → Austin",
+        title=title,
         deadline=timezone.now() + timedelta(days=3),
     )
     offer = services.offer_make(
@@ -33,11 +34,15 @@ def _accepted_deal(org: Any, customer: Any, agent: Any) -> tuple[Deal, Any]:
         author=agent,
         price="850",
         currency="USD",
-        valid_until=timezone.now() + timedelta(days=5),
+        valid_until=timezone.now() + timedelta(days=2),
     )
-    deal = services.offer_accept(offer=offer, customer=customer)
     started = OutreachAttempt.objects.get(idempotency_key=f"offer:{offer.pk}")
-    return deal, started.case
+    return intent, offer, started.case
+
+
+def _accepted_deal(org: Any, customer: Any, agent: Any) -> tuple[Deal, Any]:
+    _, offer, case = _offer(org, customer, agent, "A 16 ft truck, Denver → Austin")
+    return services.offer_accept(offer=offer, customer=customer), case
 
 
 def _last_attempt() -> OutreachAttempt:
@@ -138,21 +143,7 @@ def test_deal_update_needs_the_customers_own_deal(org: Any, customer: Any, agent
 def test_before_acceptance_a_reply_in_an_offers_case_answers_the_open_intent(
     org: Any, customer: Any, agent: Any
 ) -> None:
-    intent = services.intent_publish(
-        organization=org,
-        customer=customer,
-        title="A van for Saturday",
-        deadline=timezone.now() + timedelta(days=3),
-    )
-    offer = services.offer_make(
-        organization=org,
-        intent=intent,
-        author=agent,
-        price="120",
-        currency="USD",
-        valid_until=timezone.now() + timedelta(days=2),
-    )
-    case = OutreachAttempt.objects.get(idempotency_key=f"offer:{offer.pk}").case
+    intent, _, case = _offer(org, customer, agent, "A van for Saturday")
     conversations.message_reply(case=case, author=agent, body="Insurance is included.")
     assert _last_attempt().purpose == "intent_answer"
     assert _last_attempt().outcome == Outcome.SENT

@@ -66,8 +66,9 @@ class ExportStatus(models.TextChoices):
 
 
 class PersonalDataExport(TimeStampedModel):
-    """A large export, built in the background (``privacy.tasks.export_build_task``); a small
-    one is built at once and never stored. Deleted with the customer's data at erasure."""
+    """A large export, built in the background (``privacy.tasks.export_build_task``) for the
+    customer (portal) or a manager (customer page); a small one is built at once and never
+    stored. Deleted with the customer's data at erasure."""
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="personal_data_exports"
@@ -84,6 +85,9 @@ class PersonalDataExport(TimeStampedModel):
     )
     archive = models.BinaryField(blank=True, default=b"")
     size = models.PositiveIntegerField(default=0)
+    # How far the task is (0-100) and what it is doing, shown while it prepares.
+    progress = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=120, blank=True)
     ready_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
 

@@ -63,9 +63,15 @@ def receipt_document(erasure: ErasureRequest) -> dict[str, Any]:
     }
 
 
-def export_latest(*, organization: Organization, customer: Customer) -> PersonalDataExport | None:
+def export_latest(
+    *, organization: Organization, customer: Customer, by_customer: bool = True
+) -> PersonalDataExport | None:
+    """The newest background export of the customer's data: the one they asked for in the
+    portal (``by_customer``), or the one staff asked for on the customer page."""
     return (
-        PersonalDataExport.objects.filter(organization=organization, customer=customer)
+        PersonalDataExport.objects.filter(
+            organization=organization, customer=customer, by_customer=by_customer
+        )
         .defer("archive")
         .order_by("-created_at", "-id")
         .first()
@@ -73,8 +79,8 @@ def export_latest(*, organization: Organization, customer: Customer) -> Personal
 
 
 def export_get(
-    *, organization: Organization, customer: Customer, pk: Any
+    *, organization: Organization, customer: Customer, pk: Any, by_customer: bool = True
 ) -> PersonalDataExport | None:
     return PersonalDataExport.objects.filter(
-        organization=organization, customer=customer, pk=pk
+        organization=organization, customer=customer, pk=pk, by_customer=by_customer
     ).first()

@@ -16,6 +16,7 @@ import json
 import mailbox
 import re
 import zipfile
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -58,21 +59,31 @@ _MIN_TERM = 3
 # --- export ---------------------------------------------------------------------------------
 
 
-def personal_data_collect(*, customer: Customer) -> dict[str, Any]:
-    """Everything the organization holds about the customer, as one JSON-ready document."""
+# progress(done, total, step): how far a long export is (``export_prepare`` records it).
+Progress = Callable[[int, int, str], None]
+
+
+def personal_data_collect(
+    *, customer: Customer, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Everything the organization holds about the customer, as one JSON-ready document;
+    ``progress`` is told before each section."""
     organization = customer.organization
+    registered = list(providers())
+    sections: dict[str, Any] = {}
+    for done, provider in enumerate(registered):
+        if progress is not None:
+            progress(done, len(registered) + 1, provider.title)
+        sections[provider.name] = {
+            "title": provider.title,
+            "schema_version": provider.schema_version,
+            "data": provider.collect(customer),
+        }
     return {
         "schema": SCHEMA,
         "generated_at": timezone.now().isoformat(),
         "organization": {"slug": organization.slug, "name": organization.name},
-        "sections": {
-            provider.name: {
-                "title": provider.title,
-                "schema_version": provider.schema_version,
-                "data": provider.collect(customer),
-            }
-            for provider in providers()
-        },
+        "sections": sections,
     }
 
 
@@ -148,9 +159,17 @@ def contact_vcard(*, customer: Customer) -> str:
 
 
 def export_build(*, customer: Customer, actor: Any = None, by_customer: bool = False) -> bytes:
-    """The whole export as a zip: ``personal-data.json``, ``messages.mbox``, ``contact.vcf``
-    and a README; recorded on the customer's timeline."""
-    document = personal_data_collect(customer=customer)
+    """The whole export as a zip (``export_archive``), recorded on the customer's timeline."""
+    data = export_archive(customer=customer)
+    export_record(customer=customer, actor=actor, by_customer=by_customer)
+    return data
+
+
+def export_archive(*, customer: Customer, progress: Progress | None = None) -> bytes:
+    """The zip: ``personal-data.json``, ``messages.mbox``, ``contact.vcf`` and a README."""
+    document = personal_data_collect(customer=customer, progress=progress)
+    if progress is not None:
+        progress(1, 1, "Messages and contact card")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("personal-data.json", json.dumps(document, indent=2, ensure_ascii=False))
@@ -163,7 +182,6 @@ def export_build(*, customer: Customer, actor: Any = None, by_customer: bool = F
             "messages.mbox: your messages, readable by any mail program.\n"
             "contact.vcf: your contact card.\n",
         )
-    export_record(customer=customer, actor=actor, by_customer=by_customer)
     return buffer.getvalue()
 
 
@@ -216,11 +234,12 @@ def export_is_large(*, customer: Customer) -> bool:
 def export_start(
     *, customer: Customer, actor: Any = None, by_customer: bool = False
 ) -> PersonalDataExport:
-    """Start a background export; one being prepared for the customer is returned as is."""
+    """Start a background export (for the customer in the portal, ``by_customer``, or for
+    staff); one already being prepared for the same side is returned as is."""
     # Enqueued by name: services never import their app's tasks (docs/architecture.md).
     export_build_task = task_by_path("sayso.privacy.tasks.export_build_task")
     preparing = PersonalDataExport.objects.filter(
-        customer=customer, status=ExportStatus.PREPARING
+        customer=customer, status=ExportStatus.PREPARING, by_customer=by_customer
     ).first()
     if preparing is not None:
         return preparing
@@ -236,20 +255,42 @@ def export_start(
 
 
 def export_prepare(*, export_id: int) -> PersonalDataExport | None:
-    """Build a background export (the task's work; running it twice builds once)."""
+    """Build a background export (the task's work; running it twice builds once). Its
+    progress is written as it goes (each write commits at once, so the page asking sees it),
+    then the archive and the timeline entry in one transaction."""
     export = PersonalDataExport.objects.select_related("customer").filter(pk=export_id).first()
     if export is None or export.status != ExportStatus.PREPARING:
         return export
+
+    def progress(done: int, total: int, step: str) -> None:
+        percent = min(99, int(100 * done / max(total, 1)))
+        PersonalDataExport.objects.filter(pk=export_id, status=ExportStatus.PREPARING).update(
+            progress=percent, step=step[:120], updated_at=timezone.now()
+        )
+
     try:
+        data = export_archive(customer=export.customer, progress=progress)
         with transaction.atomic():
-            data = export_build(
+            export_record(
                 customer=export.customer, actor=export.by_user, by_customer=export.by_customer
             )
             export.archive = data
             export.size = len(data)
             export.status = ExportStatus.READY
             export.ready_at = timezone.now()
-            export.save(update_fields=["archive", "size", "status", "ready_at", "updated_at"])
+            export.progress = 100
+            export.step = ""
+            export.save(
+                update_fields=[
+                    "archive",
+                    "size",
+                    "status",
+                    "ready_at",
+                    "progress",
+                    "step",
+                    "updated_at",
+                ]
+            )
     except Exception as exc:
         PersonalDataExport.objects.filter(pk=export.pk).update(
             status=ExportStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:500]

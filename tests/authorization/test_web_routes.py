@@ -93,9 +93,23 @@ def _ready_export(w: World) -> dict[str, Any]:
     from sayso.privacy.models import PersonalDataExport
 
     export, _ = PersonalDataExport.objects.get_or_create(
-        customer=w.ann, defaults={"organization": w.org, "status": "ready", "archive": b"PK"}
+        customer=w.ann,
+        by_customer=True,
+        defaults={"organization": w.org, "status": "ready", "archive": b"PK"},
     )
     return {"pk": export.pk}
+
+
+def _staff_ready_export(w: World) -> dict[str, Any]:
+    """A ready background export of Ann's that staff asked for (made on first use)."""
+    from sayso.privacy.models import PersonalDataExport
+
+    export, _ = PersonalDataExport.objects.get_or_create(
+        customer=w.ann,
+        by_customer=False,
+        defaults={"organization": w.org, "status": "ready", "archive": b"PK"},
+    )
+    return {"pk": w.ann.pk, "export_pk": export.pk}
 
 
 P, T, C, CT, CA = (
@@ -351,6 +365,7 @@ ROUTES: dict[str, Route] = {
     ),
     "privacy-staff-erasures": Route(S, role="manager", get_only=True),
     "privacy-staff-export": Route(S, _pk("ann"), role="manager", post_only=True),
+    "privacy-staff-export-download": Route(S, _staff_ready_export, role="manager", get_only=True),
     "privacy-staff-erase": Route(S, _pk("ann"), role="manager", post_only=True),
     "privacy-staff-erasure-cancel": Route(
         S, lambda w: {"pk": 999_999}, role="manager", post_only=True, empty_form_404=True

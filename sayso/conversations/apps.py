@@ -21,7 +21,7 @@ class ConversationsConfig(AppConfig):
     label = "conversations"
 
     def ready(self) -> None:
-        from sayso.conversations import indexing
+        from sayso.conversations import analysis_source, indexing
         from sayso.conversations.models import Case, Commitment, Message
         from sayso.customers import merging
 
@@ -30,3 +30,5 @@ class ConversationsConfig(AppConfig):
         merging.register(Commitment)
         # Cases and messages are searched by meaning (the similar-item index).
         indexing.sources_register()
+        # Stored messages are analyzed (sentiment, intents, spam, duplicates).
+        analysis_source.source_register()

@@ -1,5 +1,9 @@
-"""The analysis of stored messages: the one service that writes ``MessageAnalysis`` and the
-selectors that read it. (The rest of this package needs no database.)
+"""The analysis of stored messages: the one service that writes ``MessageAnalysis``. (The rest
+of this package needs no database.)
+
+Messages are kept by another app (conversations), which registers how analysis reads them
+(``messages_source_register``, from its ``AppConfig.ready``): one message by id, and a
+message's earlier inbound messages. Analysis never imports their models.
 
 Duplicates of a stored message are looked for among the organization's earlier inbound
 messages of the last ``HISTORY_DAYS`` days (at most ``HISTORY_LIMIT``): the same customer's
@@ -10,33 +14,62 @@ long enough text copied from another customer (spam).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from sayso.conversations.indexing import (
-    message_index_metadata,
-    message_index_text,
-    message_indexable,
-)
-from sayso.conversations.models import Direction, Message
 from sayso.core.models import Organization
-from sayso.customers.models import IdentityKind
 from sayso.intelligence.analysis.duplicates import DuplicateIndex, author_key
 from sayso.intelligence.analysis.heads import model_version
 from sayso.intelligence.analysis.pipeline import MAX_EMBED_CHARS, Item, analyze
 from sayso.intelligence.analysis.spam_feedback import analysis_screen
 from sayso.intelligence.embeddings import Encoding
 from sayso.intelligence.index.services import IndexInput, embedder_name, items_index, text_hash
+from sayso.intelligence.index.sources import SourceItem
 from sayso.intelligence.models import EmbeddedItem, ItemKind, MessageAnalysis
 
 HISTORY_DAYS = 30
 HISTORY_LIMIT = 500
 # The same customer's recent messages are embedded with the new one to compare meanings.
 SAME_AUTHOR_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """A stored message as analysis reads it, given by the app that keeps messages."""
+
+    pk: int
+    organization: Organization
+    sent_at: datetime
+    customer_id: int | None
+    item: Item  # its text, author (name, URL, customer id) and time
+    # How the similar-item index holds it (the message source's text and metadata); None when
+    # it is not indexed (an internal note, an empty text).
+    indexed: SourceItem | None
+
+
+# How analysis reads stored messages: ``get(message_id)``, and ``earlier(message, since,
+# limit)``, the organization's inbound messages sent from ``since`` up to the message (not it),
+# the latest ``limit`` of them, oldest first.
+MessageGet = Callable[[int], StoredMessage | None]
+MessagesEarlier = Callable[[StoredMessage, datetime, int], list[StoredMessage]]
+_messages: tuple[MessageGet, MessagesEarlier] | None = None
+
+
+def messages_source_register(*, get: MessageGet, earlier: MessagesEarlier) -> None:
+    """Tell analysis how to read stored messages (the conversations app, in its ``ready``)."""
+    global _messages
+    _messages = (get, earlier)
+
+
+def _source() -> tuple[MessageGet, MessagesEarlier]:
+    if _messages is None:
+        raise RuntimeError("No app registered its messages (messages_source_register).")
+    return _messages
 
 
 # The competitor names of an organization, from whoever keeps them (the listening app registers
@@ -49,45 +82,13 @@ def competitors_provider(provider: Callable[[int], Sequence[str]] | None) -> Non
     _competitors = provider
 
 
-def message_get(*, organization: Organization, pk: int) -> Message | None:
-    return Message.objects.filter(organization=organization, pk=pk).first()
+def message_get(*, organization: Organization, pk: int) -> StoredMessage | None:
+    """The organization's stored message ``pk``, as analysis reads it."""
+    message = _source()[0](pk)
+    return message if message is not None and message.organization.pk == organization.pk else None
 
 
-def message_analysis_get(*, message: Message) -> MessageAnalysis | None:
-    return MessageAnalysis.objects.filter(message=message).first()
-
-
-def _item(message: Message) -> Item:
-    author_url = ""
-    identity = message.author_identity
-    if identity is not None and identity.kind == IdentityKind.URL:
-        author_url = identity.value
-    return Item(
-        text=message.body,
-        author=message.customer.display_name if message.customer_id else "",
-        author_url=author_url,
-        created_at=message.sent_at,
-        author_id=str(message.customer_id or ""),
-    )
-
-
-def _history(message: Message) -> list[Message]:
-    earlier = (
-        Message.objects.filter(
-            organization_id=message.organization_id,
-            direction=Direction.INBOUND,
-            sent_at__gte=message.sent_at - timedelta(days=HISTORY_DAYS),
-        )
-        .exclude(pk=message.pk)
-        .filter(sent_at__lte=message.sent_at)
-        .exclude(sent_at=message.sent_at, pk__gt=message.pk)
-        .select_related("customer", "author_identity")
-        .order_by("-sent_at", "-pk")[:HISTORY_LIMIT]
-    )
-    return list(reversed(earlier))
-
-
-def _encoded(messages: list[Message]) -> tuple[np.ndarray, np.ndarray]:
+def _encoded(messages: list[StoredMessage]) -> tuple[np.ndarray, np.ndarray]:
     """The sentence vectors of these messages, and the features of the last one (what the
     heads read). Vectors the similar-item index holds for a message's current text are read
     from it, only the others are computed (so a message is not embedded once for the index
@@ -96,13 +97,17 @@ def _encoded(messages: list[Message]) -> tuple[np.ndarray, np.ndarray]:
     from sayso.intelligence.embeddings import encode, features
 
     embedder = embedder_name()
-    wanted = {m.pk: text_hash(message_index_text(m.body), embedder=embedder) for m in messages}
+    wanted = {
+        m.pk: text_hash(m.indexed.text, embedder=embedder)
+        for m in messages
+        if m.indexed is not None
+    }
     stored: dict[int, np.ndarray] = {}
-    if messages:
+    if wanted:
         rows = (
             EmbeddedItem.objects.live()
             .filter(
-                organization_id=messages[0].organization_id,
+                organization=messages[0].organization,
                 kind=ItemKind.MESSAGE,
                 object_id__in=list(wanted),
             )
@@ -114,21 +119,21 @@ def _encoded(messages: list[Message]) -> tuple[np.ndarray, np.ndarray]:
     missing = [m for m in messages if m.pk not in stored]
     last: np.ndarray | None = None
     if missing:
-        encoded = encode([m.body[:MAX_EMBED_CHARS] for m in missing])
+        encoded = encode([m.item.text[:MAX_EMBED_CHARS] for m in missing])
         assert encoded.vectors is not None and encoded.features is not None
         for m, vector in zip(missing, encoded.vectors, strict=True):
             stored[m.pk] = np.asarray(vector, dtype=np.float32)
         if missing[-1] is messages[-1]:
             last = encoded.features[-1]
     if last is None:
-        last = features([messages[-1].body[:MAX_EMBED_CHARS]])[0]
+        last = features([messages[-1].item.text[:MAX_EMBED_CHARS]])[0]
     return np.stack([stored[m.pk] for m in messages]), np.asarray(last, dtype=np.float32)
 
 
-def _index_with_vector(message: Message, vector: np.ndarray) -> None:
+def _index_with_vector(message: StoredMessage, vector: np.ndarray) -> None:
     """Store the message's vector in the similar-item index now (the index task that follows
     then finds it current and embeds nothing)."""
-    if not message_indexable(message):
+    if message.indexed is None:
         return
     items_index(
         organization=message.organization,
@@ -136,38 +141,38 @@ def _index_with_vector(message: Message, vector: np.ndarray) -> None:
         items=[
             IndexInput(
                 object_id=message.pk,
-                text=message_index_text(message.body),
+                text=message.indexed.text,
                 vector=vector,
-                metadata=message_index_metadata(
-                    case_id=message.case_id, channel=message.channel, direction=message.direction
-                ),
+                metadata=message.indexed.metadata,
             )
         ],
     )
 
 
-def message_analyze(*, message: Message, force: bool = False) -> MessageAnalysis:
-    """Analyze ``message`` and store the result, unless it is already stored for the current
-    model version. Safe to run twice, also at the same time."""
+def message_analyze(*, message: Any, force: bool = False) -> MessageAnalysis:
+    """Analyze the stored message ``message`` (a message, or anything with its ``pk``) and
+    store the result, unless it is already stored for the current model version. Safe to run
+    twice, also at the same time."""
     version = model_version()
-    existing = MessageAnalysis.objects.filter(message=message).first()
+    existing = MessageAnalysis.objects.filter(message_id=message.pk).first()
     if existing is not None and existing.model_version == version and not force:
         return existing
-    message = Message.objects.select_related("customer", "author_identity", "organization").get(
-        pk=message.pk
-    )
-    earlier = _history(message)
+    get, earlier_of = _source()
+    stored = get(message.pk)
+    if stored is None:
+        raise LookupError(f"No stored message {message.pk}.")
+    earlier = earlier_of(stored, stored.sent_at - timedelta(days=HISTORY_DAYS), HISTORY_LIMIT)
     index = DuplicateIndex(capacity=HISTORY_LIMIT + 1)
     # Only the same customer's messages inside the meaning window can repeat it in other
     # words: only those are embedded.
-    since = message.sent_at - index.meaning_window
+    since = stored.sent_at - index.meaning_window
     same_author = [
-        m for m in earlier if m.customer_id == message.customer_id and m.sent_at >= since
+        m for m in earlier if m.customer_id == stored.customer_id and m.sent_at >= since
     ][-SAME_AUTHOR_LIMIT:]
-    vectors, message_features = _encoded([*same_author, message])
+    vectors, message_features = _encoded([*same_author, stored])
     by_id = {m.pk: vectors[i] for i, m in enumerate(same_author)}
     for m in earlier:
-        item = _item(m)
+        item = m.item
         index.add(
             m.pk,
             index.probe(
@@ -177,25 +182,26 @@ def message_analyze(*, message: Message, force: bool = False) -> MessageAnalysis
                 vector=by_id.get(m.pk),
             ),
         )
+    organization_id = stored.organization.pk
     result = analyze(
-        [_item(message)],
+        [stored.item],
         history=index,
-        keys=[message.pk],
+        keys=[stored.pk],
         noun="message",
         encoding=Encoding(vectors[-1:], message_features[None, :]),
-        competitors=_competitors(message.organization_id) if _competitors else (),
+        competitors=_competitors(organization_id) if _competitors else (),
     )[0]
     # What the organization's moderators taught its spam filter.
     result = analysis_screen(
-        organization_id=message.organization_id,
+        organization_id=organization_id,
         result=result,
-        text=message.body,
-        author=message.customer.display_name if message.customer_id else "",
+        text=stored.item.text,
+        author=stored.item.author,
         vector=vectors[-1],
-        item=("message", message.pk),
+        item=("message", stored.pk),
     )
     values: dict[str, Any] = {
-        "organization_id": message.organization_id,
+        "organization_id": organization_id,
         **result.labels(),
         "duplicate_of_id": result.duplicate_of,
         "duplicate_kind": result.duplicate_kind or "",
@@ -203,24 +209,26 @@ def message_analyze(*, message: Message, force: bool = False) -> MessageAnalysis
         "model_version": version,
         "analyzed_at": timezone.now(),
     }
-    _index_with_vector(message, vectors[-1])
+    _index_with_vector(stored, vectors[-1])
     try:
         with transaction.atomic():
-            analysis, _ = MessageAnalysis.objects.update_or_create(message=message, defaults=values)
+            analysis, _ = MessageAnalysis.objects.update_or_create(
+                message_id=stored.pk, defaults=values
+            )
     except IntegrityError:
         # Another worker stored it first: theirs is as good as ours.
-        analysis = MessageAnalysis.objects.get(message=message)
+        analysis = MessageAnalysis.objects.get(message_id=stored.pk)
     return analysis
 
 
 def message_analyze_by_id(*, message_id: int) -> bool:
     """For the task: True when an analysis was written now, False when it was already current
     or the message is gone."""
-    message = Message.objects.filter(pk=message_id).first()
-    if message is None:
-        return False
-    existing = MessageAnalysis.objects.filter(message=message).only("model_version").first()
+    existing = MessageAnalysis.objects.filter(message_id=message_id).only("model_version").first()
     if existing is not None and existing.model_version == model_version():
         return False
-    message_analyze(message=message)
+    stored = _source()[0](message_id)
+    if stored is None:
+        return False
+    message_analyze(message=stored)
     return True

@@ -282,17 +282,3 @@ def _rows(rows: Any) -> list[tuple[int, float, dict[str, Any]]]:
         (int(object_id), 1.0 - float(distance), metadata)
         for object_id, distance, metadata in rows.values_list("object_id", "distance", "metadata")
     ]
-
-
-def embeddings_in_sync(organization_id: int, kind: str) -> bool:
-    """Whether every live row has its embedding (a check for `sayso index status`)."""
-    if not column_present():
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM {TABLE} WHERE organization_id = %s AND kind = %s "  # noqa: S608
-            "AND (embedding IS NULL) <> (length(vector) = 0)",
-            [organization_id, kind],
-        )
-        row = cursor.fetchone()
-    return bool(row) and row[0] == 0

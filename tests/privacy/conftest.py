@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from sayso.community.services import comment_post, idea_post, idea_vote
@@ -144,3 +145,20 @@ def seed() -> Seeded:
 @pytest.fixture
 def seeded(db: Any) -> Seeded:
     return seed()
+
+
+def portal_client(org: Any, customer: Any, **session_data: Any) -> Client:
+    """A browser signed in to the organization's portal as the customer (``session_data``: more
+    keys in the same session)."""
+    client = Client()
+    session = client.session
+    session[f"portal-customer:{org.pk}"] = customer.pk
+    session.update(session_data)
+    session.save()
+    return client
+
+
+def staff_client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

@@ -8,11 +8,10 @@ from typing import Any
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.test import Client
 from django.utils import timezone
 
 from sayso.privacy import services
-from tests.privacy.conftest import Seeded
+from tests.privacy.conftest import Seeded, portal_client
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +23,6 @@ PORTAL_PAGES = [
 ]
 
 
-def _portal(org: Any, customer: Any, **more: Any) -> Client:
-    client = Client()
-    session = client.session
-    session[f"portal-customer:{org.pk}"] = customer.pk
-    session.update(more)
-    session.save()
-    return client
-
-
 def _erase(seeded: Seeded) -> Any:
     erasure = services.erasure_request(customer=seeded.dana, by_customer=True)
     services.erasures_run_due(now=timezone.now() + timedelta(days=15))
@@ -41,9 +31,9 @@ def _erase(seeded: Seeded) -> Any:
 
 
 def test_erasure_ends_every_session_of_the_customer(seeded: Seeded) -> None:
-    laptop = _portal(seeded.org, seeded.dana)
-    phone = _portal(seeded.org, seeded.dana, **{f"portal-customer:{seeded.other_org.pk}": 1})
-    bob = _portal(seeded.org, seeded.bob)
+    laptop = portal_client(seeded.org, seeded.dana)
+    phone = portal_client(seeded.org, seeded.dana, **{f"portal-customer:{seeded.other_org.pk}": 1})
+    bob = portal_client(seeded.org, seeded.bob)
     for page in PORTAL_PAGES:
         assert laptop.get(page).status_code == 200, page
 
@@ -67,7 +57,7 @@ def test_erasure_ends_every_session_of_the_customer(seeded: Seeded) -> None:
 def test_a_session_erasure_could_not_list_is_refused_on_its_next_request(
     seeded: Seeded,
 ) -> None:
-    laptop = _portal(seeded.org, seeded.dana)
+    laptop = portal_client(seeded.org, seeded.dana)
     _erase(seeded)
     # A session store the erasure cannot list (a cache) still holds the customer's id.
     session = laptop.session

@@ -8,35 +8,21 @@ import zipfile
 from typing import Any
 
 import pytest
-from django.test import Client, override_settings
+from django.test import override_settings
 
 from sayso.core.models import Role
 from sayso.privacy import registry, services
 from sayso.privacy.models import ExportStatus, PersonalDataExport
 from tests.factories import make_member
-from tests.privacy.conftest import Seeded
+from tests.privacy.conftest import Seeded, portal_client, staff_client
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _portal(org: Any, customer: Any) -> Client:
-    client = Client()
-    session = client.session
-    session[f"portal-customer:{org.pk}"] = customer.pk
-    session.save()
-    return client
 
 
 def test_a_large_staff_export_runs_in_the_background_with_progress(
     seeded: Seeded, django_capture_on_commit_callbacks: Any, monkeypatch: Any
 ) -> None:
-    manager = _client(seeded.manager)
+    manager = staff_client(seeded.manager)
     page_url = f"/staff/haulright/customers/{seeded.dana.pk}/"
     export_url = f"/staff/haulright/privacy/customers/{seeded.dana.pk}/export/"
     with (
@@ -51,7 +37,7 @@ def test_a_large_staff_export_runs_in_the_background_with_progress(
     page = manager.get(page_url).content.decode()
     assert 'data-testid="staff-export-preparing"' in page and "0%" in page
     # The customer's My data does not show staff's export, nor can they download it.
-    dana = _portal(seeded.org, seeded.dana)
+    dana = portal_client(seeded.org, seeded.dana)
     mine = dana.get("/o/haulright/my/data/").content.decode()
     assert 'data-testid="export-preparing"' not in mine
     assert dana.get(f"/o/haulright/my/data/exports/{export.pk}/").status_code == 404
@@ -80,14 +66,14 @@ def test_a_large_staff_export_runs_in_the_background_with_progress(
     assert download.status_code == 200 and download["Content-Type"] == "application/zip"
     assert "personal-data.json" in zipfile.ZipFile(io.BytesIO(download.content)).namelist()
     # Agents may not; another customer's page does not hand it out.
-    agent = _client(make_member(seeded.org, Role.AGENT).user)
+    agent = staff_client(make_member(seeded.org, Role.AGENT).user)
     assert agent.get(download_url).status_code == 403
     other = f"/staff/haulright/privacy/customers/{seeded.bob.pk}/exports/{export.pk}/"
     assert manager.get(other).status_code == 404
 
 
 def test_a_small_staff_export_downloads_at_once(seeded: Seeded) -> None:
-    response = _client(seeded.manager).post(
+    response = staff_client(seeded.manager).post(
         f"/staff/haulright/privacy/customers/{seeded.dana.pk}/export/"
     )
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"

@@ -18,27 +18,21 @@ from sayso.customers.models import Customer
 from sayso.notifications.models import OutgoingMail
 from sayso.privacy.models import ErasureRequest, ErasureStatus
 from tests.factories import make_member
-from tests.privacy.conftest import BOB_EMAIL, DANA_EMAIL, DANA_HANDLE, NOTE, Seeded
+from tests.privacy.conftest import (
+    BOB_EMAIL,
+    DANA_EMAIL,
+    DANA_HANDLE,
+    NOTE,
+    Seeded,
+    portal_client,
+    staff_client,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def _portal(org: Any, customer: Any) -> Client:
-    client = Client()
-    session = client.session
-    session[f"portal-customer:{org.pk}"] = customer.pk
-    session.save()
-    return client
-
-
-def _staff(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_the_page_lists_each_kind_of_data_and_nothing_else(seeded: Seeded) -> None:
-    page = _portal(seeded.org, seeded.dana).get("/o/haulright/my/data/")
+    page = portal_client(seeded.org, seeded.dana).get("/o/haulright/my/data/")
     assert page.status_code == 200
     text = page.content.decode()
     for expected in (
@@ -68,7 +62,7 @@ def test_the_page_needs_a_signed_in_customer(seeded: Seeded) -> None:
 
 
 def test_download_name_correction_erasure_and_cancel(seeded: Seeded) -> None:
-    client = _portal(seeded.org, seeded.dana)
+    client = portal_client(seeded.org, seeded.dana)
     download = client.post("/o/haulright/my/data/export/")
     assert download.status_code == 200 and download["Content-Type"] == "application/zip"
     document = json.loads(zipfile.ZipFile(io.BytesIO(download.content)).read("personal-data.json"))
@@ -99,7 +93,7 @@ def test_download_name_correction_erasure_and_cancel(seeded: Seeded) -> None:
 
 
 def test_managers_export_and_erase_from_the_customer_page(seeded: Seeded) -> None:
-    manager = _staff(seeded.manager)
+    manager = staff_client(seeded.manager)
     detail = manager.get(f"/staff/haulright/customers/{seeded.dana.pk}/").content.decode()
     assert 'data-testid="personal-data"' in detail
     export = manager.post(f"/staff/haulright/privacy/customers/{seeded.dana.pk}/export/")
@@ -121,7 +115,7 @@ def test_managers_export_and_erase_from_the_customer_page(seeded: Seeded) -> Non
     erasure.refresh_from_db()
     assert erasure.status == ErasureStatus.CANCELLED
 
-    agent = _staff(make_member(seeded.org, Role.AGENT).user)
+    agent = staff_client(make_member(seeded.org, Role.AGENT).user)
     assert agent.get("/staff/haulright/privacy/").status_code == 403
     detail = agent.get(f"/staff/haulright/customers/{seeded.dana.pk}/").content.decode()
     assert 'data-testid="personal-data"' not in detail
@@ -138,7 +132,7 @@ def test_a_large_export_is_prepared_in_the_background(
     from sayso.privacy import services
     from sayso.privacy.models import PersonalDataExport
 
-    client = _portal(seeded.org, seeded.dana)
+    client = portal_client(seeded.org, seeded.dana)
     with override_settings(SAYSO_EXPORT_SYNC_MAX_MESSAGES=1):
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             response = client.post("/o/haulright/my/data/export/")
@@ -159,7 +153,7 @@ def test_a_large_export_is_prepared_in_the_background(
     names = zipfile.ZipFile(io.BytesIO(download.content)).namelist()
     assert "personal-data.json" in names
     # Bob cannot download Dana's.
-    bob = _portal(seeded.org, seeded.bob)
+    bob = portal_client(seeded.org, seeded.bob)
     assert bob.get(f"/o/haulright/my/data/exports/{export.pk}/").status_code == 404
     # The erasure deletes it with the rest.
     services.erasure_request(customer=seeded.dana, by_customer=True)

@@ -6,7 +6,7 @@ class CommunityConfig(AppConfig):
     label = "community"
 
     def ready(self) -> None:
-        from sayso.community import ideas, qa
+        from sayso.community import ideas, qa, reviews, spam_kinds
         from sayso.community.models import (
             Answer,
             AnswerVote,
@@ -46,3 +46,14 @@ class CommunityConfig(AppConfig):
             count=qa.question_count_for_index,
         )
         register_source("idea", ideas.idea_texts_for_index, count=ideas.idea_count_for_index)
+        # Moderators' "spam" / "not spam" teaches the organization's spam filter: how it finds,
+        # hides and releases each kind of post.
+        spam_kinds.spam_kinds_register(
+            {
+                "comment": (ideas.comment_hide, ideas.comment_restore),
+                "answer": (qa.answer_hide, qa.answer_restore),
+                "idea": (ideas.idea_hide, ideas.idea_restore),
+                "question": (qa.question_hide, qa.question_restore),
+                "review": (reviews.review_hide, reviews.review_restore),
+            }
+        )

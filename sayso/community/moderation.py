@@ -72,7 +72,7 @@ def moderation_record(
         answer=answer,
     )
     # A moderator's "spam" / "not spam" is a labelled example of the organization's filter.
-    from sayso.intelligence.analysis.spam_feedback import decision_from_moderation
+    from sayso.community.spam_kinds import decision_from_moderation
 
     decision_from_moderation(entry=entry)
     return entry

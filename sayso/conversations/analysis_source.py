@@ -1,4 +1,5 @@
-"""How message analysis reads the messages conversations keeps.
+"""How message analysis reads the messages conversations keeps, and how staff's "spam" / "not
+spam" on a message reaches the spam filter.
 
 Registered in ``ConversationsConfig.ready`` (``messages_source_register``), so that
 ``sayso.intelligence.analysis.store`` analyzes stored messages without knowing these models:
@@ -10,15 +11,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.urls import reverse
+from django.utils import timezone
+
 from sayso.conversations.indexing import (
     message_index_metadata,
     message_index_text,
     message_indexable,
 )
 from sayso.conversations.models import Direction, Message
+from sayso.core.models import Organization
 from sayso.customers.models import IdentityKind
 from sayso.intelligence import Item, SourceItem
+from sayso.intelligence.analysis.spam_feedback import DecidedItem, SpamKind, spam_kind_register
 from sayso.intelligence.analysis.store import StoredMessage, messages_source_register
+from sayso.intelligence.models import DecidedKind, MessageAnalysis
 
 
 def _stored(message: Message) -> StoredMessage:
@@ -79,6 +86,29 @@ def messages_before(message: StoredMessage, since: datetime, limit: int) -> list
     return [_stored(m) for m in reversed(earlier)]
 
 
+def message_spam_mark(organization: Organization, object_id: int, spam: bool) -> DecidedItem | None:
+    """Staff say a message of the inbox is spam or not: its stored analysis follows; returns
+    what the organization's spam filter learns from it, None when there is no such message."""
+    message = (
+        Message.objects.filter(organization=organization, pk=object_id)
+        .select_related("customer", "case")
+        .first()
+    )
+    if message is None:
+        return None
+    MessageAnalysis.objects.filter(message=message).update(is_spam=spam, updated_at=timezone.now())
+    url = reverse("case-detail", kwargs={"org": organization.slug, "number": message.case.number})
+    return DecidedItem(
+        DecidedKind.MESSAGE,
+        message.pk,
+        message.body,
+        message.customer.display_name if message.customer_id else "",
+        f"{url}#message-{message.pk}",
+    )
+
+
 def source_register() -> None:
-    """Have stored messages analyzed (``ConversationsConfig.ready``)."""
+    """Have stored messages analyzed, and marked as spam or not by staff
+    (``ConversationsConfig.ready``)."""
     messages_source_register(get=message_for_analysis, earlier=messages_before)
+    spam_kind_register(SpamKind(kind=DecidedKind.MESSAGE, mark=message_spam_mark))

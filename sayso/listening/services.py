@@ -25,9 +25,18 @@ from sayso.core import outbound
 from sayso.core.encryption import SecretUnreadable, reseal, seal
 from sayso.core.models import Organization, Team
 from sayso.core.services import audit_record
-from sayso.intelligence.models import INTENT_LABELS, Sentiment
+from sayso.intelligence.analysis.spam_feedback import DecidedItem
+from sayso.intelligence.models import INTENT_LABELS, DecidedKind, Sentiment
 from sayso.listening.connectors import FetchedItem, FetchResult, SourceError, fetch
-from sayso.listening.models import ListenTerm, RoutingRule, Source, SourceKind, TermKind
+from sayso.listening.models import (
+    ListenTerm,
+    Mention,
+    Outcome,
+    RoutingRule,
+    Source,
+    SourceKind,
+    TermKind,
+)
 from sayso.listening.pipeline import IngestReport, Intake, items_ingest, items_intake
 
 logger = logging.getLogger("sayso.listening")
@@ -679,3 +688,21 @@ def mention_open_case(*, mention: Any, actor: Any) -> Any:
             data={"case": message.case.number},
         )
     return message.case
+
+
+def mention_spam_mark(organization: Organization, object_id: int, spam: bool) -> DecidedItem | None:
+    """Staff say a mention is spam or not: its verdict follows (a kept mention marked as spam
+    is counted as spam, a spam one released is kept); returns what the organization's spam
+    filter learns from it (registered with the filter in ``ListeningConfig.ready``), None when
+    there is no such mention."""
+    mention = Mention.objects.filter(organization=organization, pk=object_id).first()
+    if mention is None:
+        return None
+    changes: dict[str, Any] = {"is_spam": spam, "updated_at": timezone.now()}
+    if spam and mention.outcome == Outcome.KEPT:
+        changes["outcome"] = Outcome.SPAM
+    elif not spam and mention.outcome == Outcome.SPAM:
+        changes["outcome"] = Outcome.KEPT
+    Mention.objects.filter(pk=mention.pk).update(**changes)
+    text = f"{mention.title}\n\n{mention.text}".strip() if mention.title else mention.text
+    return DecidedItem(DecidedKind.MENTION, mention.pk, text, mention.author_name, mention.url)

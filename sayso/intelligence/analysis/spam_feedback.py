@@ -9,8 +9,9 @@ and the organization's own filter, trained on them, screens what that organizati
 A decision is one row per item (``SpamDecision``): the same decision again changes nothing, a
 different one replaces it (the latest wins). Every "spam" or "not spam" of staff arrives here:
 the community's moderation log (hide as spam, release from the spam queue, restore of an item
-the filter held) through ``decision_from_moderation``, the inbox and the mentions page through
-``item_mark``, the API through the same services.
+the filter held: ``sayso.community.spam_kinds``), the inbox and the mentions page through
+``item_mark``, the API through the same services. The apps register what each kind of item is
+(``spam_kind_register``); the filter imports none of them.
 
 The filter (one ``SpamFilterVersion`` per training, one of them active) has two parts:
 
@@ -33,7 +34,7 @@ from __future__ import annotations
 import io
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +85,45 @@ class DecidedItem:
 
 def _clip(text: str) -> str:
     return (text or "").strip()[:MAX_TEXT]
+
+
+# --- what each kind of item is: registered by the app that keeps it -------------------------
+#
+# The spam filter never imports the apps whose items moderators decide about: each registers
+# its kinds from its ``AppConfig.ready`` (community its posts, conversations its messages,
+# listening its mentions).
+
+
+@dataclass(frozen=True)
+class SpamKind:
+    """What the spam filter needs of one kind of item.
+
+    Public posts give ``get`` (the object by id), ``item`` (what the filter learns from it),
+    ``is_public``, ``hide`` (as spam, by a moderator), ``release`` (a held post, with a reason)
+    and ``held`` (the posts held as spam, newest first, with why); those that are normal
+    traffic give ``background`` (the newest public ones, at most ``limit``). Messages and
+    mentions give ``mark``: set the stored verdict (spam or not) and return what the filter
+    learns from, None when there is no such item."""
+
+    kind: str
+    get: Callable[[Organization, int], Any] | None = None
+    item: Callable[[Any], DecidedItem] | None = None
+    is_public: Callable[[Any], bool] = lambda obj: False
+    hide: Callable[[Any, Any], Any] | None = None
+    release: Callable[[Any, Any, str], Any] | None = None
+    held: Callable[[Organization, int], Iterable[tuple[Any, str]]] | None = None
+    background: Callable[[Organization, int], Iterable[DecidedItem]] | None = None
+    mark: Callable[[Organization, int, bool], DecidedItem | None] | None = None
+
+
+_kinds: dict[str, SpamKind] = {}
+
+
+def spam_kind_register(kind: SpamKind) -> None:
+    """Register (or replace) what the filter knows of ``kind.kind``."""
+    if kind.kind not in DecidedKind.values:
+        raise ValueError(f"Unknown kind “{kind.kind}”; add it to DecidedKind first.")
+    _kinds[kind.kind] = kind
 
 
 @transaction.atomic
@@ -166,155 +206,20 @@ def decision_list(
 # --- what moderators decided about: the items of each kind -----------------------------------
 
 
-def _community_item(kind: str, obj: Any) -> DecidedItem:
-    from django.urls import reverse
-
-    slug = obj.organization.slug if kind != "answer" else obj.question.organization.slug
-    author = getattr(obj, "author", None) if kind != "review" else obj.customer
-    name = author.display_name if author is not None else ""
-    if kind == "comment":
-        url = ""
-        if obj.idea_id:
-            url = reverse("idea-detail", kwargs={"org": slug, "number": obj.idea.number})
-            url += f"#comment-{obj.pk}"
-        return DecidedItem(kind, obj.pk, obj.body, name, url)
-    if kind == "idea":
-        url = reverse("idea-detail", kwargs={"org": slug, "number": obj.number})
-        return DecidedItem(kind, obj.pk, f"{obj.title}\n\n{obj.body}".strip(), name, url)
-    if kind == "question":
-        url = reverse("question-detail", kwargs={"org": slug, "number": obj.number})
-        return DecidedItem(kind, obj.pk, f"{obj.title}\n\n{obj.body}".strip(), name, url)
-    if kind == "answer":
-        url = reverse("question-detail", kwargs={"org": slug, "number": obj.question.number})
-        return DecidedItem(kind, obj.pk, obj.body, name, f"{url}#answer-{obj.pk}")
-    if kind == "review":
-        url = reverse("reviews", kwargs={"org": slug}) + f"#review-{obj.pk}"
-        return DecidedItem(kind, obj.pk, f"{obj.title}\n\n{obj.body}".strip(), name, url)
-    raise ValueError(kind)
-
-
-def _entry_item(entry: Any) -> tuple[str, Any] | None:
-    """The item a moderation log entry is about: the most specific it names."""
-    for kind in ("comment", "answer", "review", "question", "idea"):
-        if getattr(entry, f"{kind}_id", None) is not None:
-            return kind, getattr(entry, kind)
-    return None
-
-
-def decision_from_moderation(*, entry: Any) -> SpamDecision | None:
-    """The decision a staff member's entry in the public moderation log carries, recorded:
-    marked as spam → spam; released from the spam queue, or an item held as spam restored →
-    not spam. Entries of the filter itself and hides for abuse carry none."""
-    from sayso.community.models import ModerationAction, ModerationEntry
-
-    if entry.actor_id is None:
-        return None
-    found = _entry_item(entry)
-    if found is None:
-        return None
-    kind, obj = found
-    if entry.action == ModerationAction.SPAM:
-        label = SpamLabel.SPAM
-    elif entry.action == ModerationAction.NOT_SPAM:
-        label = SpamLabel.HAM
-    elif entry.action == ModerationAction.RESTORE:
-        before = (
-            ModerationEntry.objects.filter(**{kind: obj})
-            .exclude(pk=entry.pk)
-            .order_by("-created_at", "-id")
-            .values_list("action", flat=True)
-            .first()
-        )
-        if before != ModerationAction.SPAM:
-            return None
-        label = SpamLabel.HAM
-    else:
-        return None
-    decision, _ = spam_decision_record(
-        organization=entry.organization,
-        item=_community_item(kind, obj),
-        label=label,
-        actor=entry.actor,
-        where="moderation",
-    )
-    return decision
-
-
 def item_mark(
     *, organization: Organization, kind: str, object_id: int, label: str, actor: Any, where: str
 ) -> SpamDecision:
     """Staff say a message of the inbox or a mention is spam or not: the stored verdict follows
-    (its analysis' ``is_spam``) and the decision is kept."""
-    if kind == DecidedKind.MESSAGE:
-        return _message_mark(organization, object_id, label, actor, where)
-    if kind == DecidedKind.MENTION:
-        return _mention_mark(organization, object_id, label, actor, where)
-    raise ValidationError({"kind": "Mark a message or a mention here."})
-
-
-def _message_mark(
-    organization: Organization, object_id: int, label: str, actor: Any, where: str
-) -> SpamDecision:
-    from sayso.conversations.models import Message
-    from sayso.intelligence.models import MessageAnalysis
-
-    message = (
-        Message.objects.filter(organization=organization, pk=object_id)
-        .select_related("customer", "case")
-        .first()
-    )
-    if message is None:
-        raise ValidationError("No such message.")
+    (the kind's registered ``mark``) and the decision is kept."""
+    registered = _kinds.get(kind)
+    if registered is None or registered.mark is None:
+        raise ValidationError({"kind": "Mark a message or a mention here."})
     with transaction.atomic():
-        MessageAnalysis.objects.filter(message=message).update(
-            is_spam=label == SpamLabel.SPAM, updated_at=timezone.now()
-        )
-        from django.urls import reverse
-
-        url = reverse(
-            "case-detail", kwargs={"org": organization.slug, "number": message.case.number}
-        )
+        item = registered.mark(organization, object_id, label == SpamLabel.SPAM)
+        if item is None:
+            raise ValidationError(f"No such {kind}.")
         decision, _ = spam_decision_record(
-            organization=organization,
-            item=DecidedItem(
-                DecidedKind.MESSAGE,
-                message.pk,
-                message.body,
-                message.customer.display_name if message.customer_id else "",
-                f"{url}#message-{message.pk}",
-            ),
-            label=label,
-            actor=actor,
-            where=where,
-        )
-    return decision
-
-
-def _mention_mark(
-    organization: Organization, object_id: int, label: str, actor: Any, where: str
-) -> SpamDecision:
-    from sayso.listening.models import Mention, Outcome
-
-    mention = Mention.objects.filter(organization=organization, pk=object_id).first()
-    if mention is None:
-        raise ValidationError("No such mention.")
-    with transaction.atomic():
-        spam = label == SpamLabel.SPAM
-        changes: dict[str, Any] = {"is_spam": spam, "updated_at": timezone.now()}
-        if spam and mention.outcome == Outcome.KEPT:
-            changes["outcome"] = Outcome.SPAM
-        elif not spam and mention.outcome == Outcome.SPAM:
-            changes["outcome"] = Outcome.KEPT
-        Mention.objects.filter(pk=mention.pk).update(**changes)
-        text = f"{mention.title}\n\n{mention.text}".strip() if mention.title else mention.text
-        decision, _ = spam_decision_record(
-            organization=organization,
-            item=DecidedItem(
-                DecidedKind.MENTION, mention.pk, text, mention.author_name, mention.url
-            ),
-            label=label,
-            actor=actor,
-            where=where,
+            organization=organization, item=item, label=label, actor=actor, where=where
         )
     return decision
 
@@ -610,33 +515,13 @@ def analysis_screen(
 
 def _background(organization: Organization, decided: set[tuple[str, int]]) -> list[DecidedItem]:
     """The organization's recent public posts that no moderator marked: its normal traffic."""
-    from sayso.community.models import Comment, CommentState, Idea, Question
-
-    items: list[DecidedItem] = []
-    comments = (
-        Comment.objects.filter(organization=organization, state=CommentState.VISIBLE)
-        .select_related("author")
-        .order_by("-created_at", "-id")[:BACKGROUND_LIMIT]
-    )
-    for c in comments:
-        if ("comment", c.pk) not in decided:
-            name = c.author.display_name if c.author is not None else ""
-            items.append(DecidedItem("comment", c.pk, c.body, name))
-    ideas = (
-        Idea.objects.filter(organization=organization, hidden_at__isnull=True)
-        .select_related("author")
-        .order_by("-created_at", "-id")[:BACKGROUND_LIMIT]
-    )
-    for i in ideas:
-        if ("idea", i.pk) not in decided:
-            name = i.author.display_name if i.author is not None else ""
-            items.append(DecidedItem("idea", i.pk, f"{i.title}\n\n{i.body}".strip(), name))
-    questions = Question.objects.filter(organization=organization, hidden_at__isnull=True).order_by(
-        "-created_at", "-id"
-    )[:BACKGROUND_LIMIT]
-    for q in questions:
-        if ("question", q.pk) not in decided:
-            items.append(DecidedItem("question", q.pk, f"{q.title}\n\n{q.body}".strip()))
+    items = [
+        item
+        for registered in _kinds.values()
+        if registered.background is not None
+        for item in registered.background(organization, BACKGROUND_LIMIT)
+        if (item.kind, item.object_id) not in decided
+    ]
     items.sort(key=lambda item: -item.object_id)
     return items[:BACKGROUND_LIMIT]
 
@@ -843,58 +728,13 @@ class HeldItem:
 
 def held_items(*, organization: Organization, limit: int = 200) -> list[HeldItem]:
     """Posts held as spam (by the filter or as spam by staff) that a moderator could release:
-    comments, answers, ideas, questions and reviews, newest first."""
-    from sayso.community.models import (
-        Answer,
-        Comment,
-        CommentState,
-        Idea,
-        ModerationAction,
-        ModerationEntry,
-        Question,
-        Review,
-    )
-
+    comments, answers, ideas, questions and reviews (what each kind's app registered)."""
     held: list[HeldItem] = []
-    for comment in (
-        Comment.objects.filter(organization=organization, state=CommentState.SPAM)
-        .select_related("author", "idea", "organization")
-        .order_by("-created_at", "-id")[:limit]
-    ):
-        held.append(
-            HeldItem("comment", comment, _community_item("comment", comment), comment.state_reason)
-        )
-    for answer in (
-        Answer.objects.filter(question__organization=organization, state=CommentState.SPAM)
-        .select_related("author", "question__organization")
-        .order_by("-created_at", "-id")[:limit]
-    ):
-        held.append(
-            HeldItem("answer", answer, _community_item("answer", answer), answer.state_reason)
-        )
-    spam_logged = ModerationEntry.objects.filter(
-        organization=organization, action=ModerationAction.SPAM
-    )
-    for model, kind in ((Idea, "idea"), (Question, "question")):
-        hidden = model.objects.filter(organization=organization, hidden_at__isnull=False)
-        ids = set(
-            spam_logged.filter(**{f"{kind}__in": hidden}).values_list(f"{kind}_id", flat=True)
-        )
-        for obj in hidden.filter(pk__in=ids).select_related("author", "organization")[:limit]:
-            last = (
-                ModerationEntry.objects.filter(**{kind: obj}).order_by("-created_at", "-id").first()
-            )
-            if last is not None and last.action == ModerationAction.SPAM:
-                held.append(HeldItem(kind, obj, _community_item(kind, obj), last.reason))
-    for review in (
-        Review.objects.filter(organization=organization, hidden_at__isnull=False)
-        .select_related("customer", "organization")
-        .order_by("-hidden_at")[:limit]
-    ):
-        if review.hidden_reason.startswith(("Held by the spam filter", "Spam")):
-            held.append(
-                HeldItem("review", review, _community_item("review", review), review.hidden_reason)
-            )
+    for registered in _kinds.values():
+        if registered.held is None or registered.item is None:
+            continue
+        for obj, reason in registered.held(organization, limit):
+            held.append(HeldItem(registered.kind, obj, registered.item(obj), reason))
     return held
 
 
@@ -934,18 +774,9 @@ def held_item_get(*, organization: Organization, kind: str, object_id: int) -> H
 
 
 def _release(held: HeldItem, actor: Any, reason: str) -> None:
-    from sayso.community import questions, reviews, services
-
-    if held.kind == "comment":
-        services.comment_restore(comment=held.obj, actor=actor, reason=reason)
-    elif held.kind == "answer":
-        questions.answer_restore(answer=held.obj, actor=actor, reason=reason)
-    elif held.kind == "idea":
-        services.idea_restore(idea=held.obj, actor=actor, reason=reason)
-    elif held.kind == "question":
-        questions.question_restore(question=held.obj, actor=actor, reason=reason)
-    elif held.kind == "review":
-        reviews.review_restore(review=held.obj, actor=actor, reason=reason)
+    release = _kinds[held.kind].release
+    if release is not None:
+        release(held.obj, actor, reason)
 
 
 @dataclass
@@ -988,38 +819,6 @@ def held_release(
 # --- one decision, acted on (the API's) -------------------------------------------------------
 
 
-def _community_object(organization: Organization, kind: str, object_id: int) -> Any:
-    from sayso.community.models import Answer, Comment, Idea, Question, Review
-
-    if kind == "answer":
-        return (
-            Answer.objects.filter(question__organization=organization, pk=object_id)
-            .select_related("question__organization", "author")
-            .first()
-        )
-    model: Any = {"comment": Comment, "idea": Idea, "question": Question, "review": Review}[kind]
-    return model.objects.filter(organization=organization, pk=object_id).first()
-
-
-def _is_public(kind: str, obj: Any) -> bool:
-    if kind in ("comment", "answer"):
-        return bool(obj.state == "visible")
-    return obj.hidden_at is None
-
-
-def _hide_as_spam(kind: str, obj: Any, actor: Any) -> None:
-    from sayso.community import questions, reviews, services
-
-    hide = {
-        "comment": lambda: services.comment_hide(comment=obj, category="spam", actor=actor),
-        "idea": lambda: services.idea_hide(idea=obj, category="spam", actor=actor),
-        "question": lambda: questions.question_hide(question=obj, category="spam", actor=actor),
-        "answer": lambda: questions.answer_hide(answer=obj, category="spam", actor=actor),
-        "review": lambda: reviews.review_hide(review=obj, category="spam", actor=actor),
-    }[kind]
-    hide()
-
-
 @dataclass
 class Applied:
     decision: SpamDecision
@@ -1055,13 +854,16 @@ def decision_apply(
         return Applied(decision=decision)
     if kind not in DecidedKind.values:
         raise ValidationError({"kind": f"Decisions are about {', '.join(DecidedKind.values)}."})
-    obj = _community_object(organization, kind, object_id)
+    registered = _kinds.get(kind)
+    if registered is None or registered.get is None or registered.item is None:
+        raise ValidationError({"kind": f"Decisions are about {', '.join(DecidedKind.values)}."})
+    obj = registered.get(organization, object_id)
     if obj is None:
         raise ValidationError({"id": f"No such {kind}."})
     with transaction.atomic():
         applied: Applied | None = None
-        if label == SpamLabel.SPAM and _is_public(kind, obj):
-            _hide_as_spam(kind, obj, actor)
+        if label == SpamLabel.SPAM and registered.is_public(obj) and registered.hide is not None:
+            registered.hide(obj, actor)
         elif label == SpamLabel.HAM and held_item_get(
             organization=organization, kind=kind, object_id=object_id
         ):
@@ -1083,7 +885,7 @@ def decision_apply(
             return applied
         decision, _ = spam_decision_record(
             organization=organization,
-            item=_community_item(kind, obj),
+            item=registered.item(obj),
             label=label,
             actor=actor,
             where=where,

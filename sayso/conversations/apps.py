@@ -22,12 +22,17 @@ class ConversationsConfig(AppConfig):
 
     def ready(self) -> None:
         from sayso.conversations import analysis_source, indexing
+        from sayso.conversations.email_outbound import reply_delivery_record
         from sayso.conversations.models import Case, Commitment, Message
         from sayso.customers import merging
+        from sayso.notifications.models import MailKind
+        from sayso.notifications.outbox import delivery_watcher_register
 
         merging.register(Case, after=_reindex_cases)
         merging.register(Message)
         merging.register(Commitment)
+        # A reply's mail: its delivery (or failure) shows on the message.
+        delivery_watcher_register(MailKind.REPLY, reply_delivery_record)
         # Cases and messages are searched by meaning (the similar-item index).
         indexing.sources_register()
         # Stored messages are analyzed (sentiment, intents, spam, duplicates).

@@ -1,6 +1,7 @@
 """Outbound email: a staff reply leaves through the outbox (sayso/notifications/outbox.py),
 threaded so the customer's mail client and Sayso's inbound path both keep it on the same
-case."""
+case. What becomes of the mail shows on the reply (``reply_delivery_record``, which the app
+registers with the outbox as the watcher of reply mail)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from django.conf import settings
 
 from sayso.conversations.models import Channel, Direction, Message
 from sayso.customers.models import IdentityKind
-from sayso.notifications.models import MailKind, MailState, OutgoingMail
+from sayso.notifications.models import AlertKind, MailKind, MailState, OutgoingMail
 from sayso.notifications.outbox import mail_queue, mail_send
+from sayso.notifications.services import alert_send
 
 
 def _recipient(message: Message) -> str:
@@ -91,3 +93,42 @@ def deliver_reply(*, message_id: int) -> bool:
         return False
     mail = reply_mail_queue(message=message)
     return mail_send(mail_id=mail.pk) == MailState.DELIVERED
+
+
+def reply_delivery_record(mail: OutgoingMail) -> None:
+    """What the outbox's outcome means for the reply a mail carries: delivered (the message's
+    ``delivered_at``), failed for good (its ``delivery_error``, and an alert for the reply's
+    author), or queued again by a retry (the old error no longer holds)."""
+    if mail.case_message_id is None:
+        return
+    reply = Message.objects.filter(pk=mail.case_message_id)
+    if mail.state == MailState.DELIVERED:
+        reply.update(delivered_at=mail.delivered_at, delivery_error="")
+    elif mail.state == MailState.FAILED:
+        reply.update(delivery_error=mail.last_error[:500])
+        _undelivered_alert(mail, message_id=mail.case_message_id)
+    elif mail.state == MailState.QUEUED:
+        reply.update(delivery_error="")
+
+
+def _undelivered_alert(mail: OutgoingMail, *, message_id: int) -> None:
+    """Tell the reply's author that it could not be sent (once per attempt that failed)."""
+    message = (
+        Message.objects.select_related("case", "author_user", "organization")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None or message.author_user is None:
+        return
+    attempt = mail.last_attempt_at.isoformat() if mail.last_attempt_at else ""
+    alert_send(
+        organization=message.organization,
+        recipient=message.author_user,
+        kind=AlertKind.MESSAGE_UNDELIVERED,
+        text=(
+            f"Your reply on case #{message.case.number} to {mail.recipient} could not be "
+            f"sent: {mail.last_error}"
+        ),
+        dedupe_key=f"mail-failed:{mail.pk}:{attempt}",
+        case=message.case,
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +26,7 @@ from sayso.conversations.models import (
     Visibility,
 )
 from sayso.conversations.selectors import messages_by_external_id
+from sayso.core.mail import new_message_id
 from sayso.core.models import Membership, Organization, Team
 from sayso.core.selectors import managers_of
 from sayso.core.services import audit_record
@@ -475,10 +475,6 @@ def _index_later(case: Case, message: Message | None = None) -> None:
         index_item_later(organization=case.organization, kind="message", object_id=message.pk)
 
 
-def new_email_message_id() -> str:
-    return f"<{uuid.uuid4().hex}@{settings.SAYSO_EMAIL_DOMAIN}>"
-
-
 def message_reply(
     *,
     case: Case,
@@ -531,7 +527,7 @@ def _message_reply(
         author_user=author,
         subject=f"Re: {case.subject}"[:300],
         body=body,
-        external_id=new_email_message_id() if channel == Channel.EMAIL else "",
+        external_id=new_message_id() if channel == Channel.EMAIL else "",
         sent_at=now,
     )
     _touch_case(case, now, reopen=False)

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.template.loader import render_to_string
 
+from sayso.core.mail import MailKind, mail_queue
 from sayso.core.models import Membership, Organization, Role, Team
 
 
@@ -57,9 +58,6 @@ class OutboxPasswordResetForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        from sayso.notifications.models import MailKind
-        from sayso.notifications.outbox import mail_queue
-
         subject = " ".join(render_to_string(subject_template_name, context).splitlines())
         html = (
             render_to_string(html_email_template_name, context) if html_email_template_name else ""

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from sayso.core.mail import MailKind, mail_queue
 from sayso.core.models import (
     RESERVED_SLUGS,
     ApiToken,
@@ -196,9 +197,6 @@ def _invite_mail_queue(membership: Membership) -> None:
     from django.urls import reverse
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
-
-    from sayso.notifications.models import MailKind
-    from sayso.notifications.outbox import mail_queue
 
     user = membership.user
     path = reverse(

@@ -1,10 +1,12 @@
-"""Alerts shown to staff in the inbox (and sent to them by email)."""
+"""Alerts shown to staff in the inbox (and sent to them by email), and the outbox's mail
+(``MailKind``, the kinds of mail, is ``sayso.core.mail``'s, imported here for its users)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 
+from sayso.core.mail import MailKind
 from sayso.core.models import Organization, TimeStampedModel
 
 
@@ -52,19 +54,6 @@ class Alert(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.text
-
-
-class MailKind(models.TextChoices):
-    REPLY = "reply", "Reply to a customer"
-    ALERT = "alert", "Alert for staff"
-    SIGN_IN = "sign_in", "Portal sign-in link"
-    CLAIM = "claim", "Address confirmation link"
-    INVITATION = "invitation", "Staff invitation"
-    PASSWORD_RESET = "password_reset", "Password reset"
-    DIGEST = "digest", "Daily digest"
-    FOLLOW = "follow", "Follower notice"
-    STATUS = "status", "Status page notice"
-    OUTREACH = "outreach", "Outreach"
 
 
 class MailState(models.TextChoices):

@@ -22,6 +22,12 @@ SMTP offers no way to ask a server whether it already holds a message, so that m
 the recipient's server twice, identical to the byte; mail stores and clients treat one
 Message-ID as one message, and Sayso's own inbound path stores a Message-ID once. Each
 re-send counts as an attempt, so ``SAYSO_MAIL_MAX_ATTEMPTS`` also bounds the copies.
+
+What an outcome means to the app that sent the mail (a reply's delivery on its case message,
+an alert for its author) is that app's business: it registers a watcher for its kind of mail
+(``delivery_watcher_register``, in its ``AppConfig.ready``), so the outbox imports no app above
+it. Core's own mail comes in through ``sayso.core.mail``, which the notifications app points
+at ``mail_queue``.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import smtplib
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,8 +45,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from sayso.core.mail import new_message_id
+from sayso.core.services import audit_record
 from sayso.core.task_engine import task_by_path
-from sayso.notifications.models import MailKind, MailState, OutgoingMail
+from sayso.notifications.models import Alert, MailKind, MailState, OutgoingMail
 
 logger = logging.getLogger("sayso.mail")
 
@@ -59,10 +68,25 @@ class _Permanent(Exception):
     """The mail will never go through as it is."""
 
 
-def new_message_id() -> str:
-    from sayso.conversations.services import new_email_message_id
+# The watchers of each kind of mail's outcome: ``watcher(mail)`` runs in the outbox's
+# transaction each time a mail of that kind is delivered (or recorded as done without being
+# sent), fails for good, or is queued again by a retry (state ``queued``).
+DeliveryWatcher = Callable[[OutgoingMail], None]
+_WATCHERS: dict[str, list[DeliveryWatcher]] = {}
 
-    return new_email_message_id()
+
+def delivery_watcher_register(kind: str, watcher: DeliveryWatcher) -> None:
+    """Have ``watcher`` told of every outcome of the mail of ``kind`` (a ``MailKind``)."""
+    if kind not in MailKind.values:
+        raise ValueError(f"Unknown kind of mail: {kind!r}")
+    watchers = _WATCHERS.setdefault(kind, [])
+    if watcher not in watchers:
+        watchers.append(watcher)
+
+
+def _tell_watchers(mail: OutgoingMail) -> None:
+    for watcher in _WATCHERS.get(mail.kind, ()):
+        watcher(mail)
 
 
 def mail_queue(
@@ -216,52 +240,15 @@ def _finish(
 
 
 def _mirror(mail: OutgoingMail) -> None:
-    """What the outcome means elsewhere: a reply's delivery fields, an alert's ``emailed_at``,
-    an alert for the author of a reply that could not be sent."""
-    from sayso.conversations.models import Message
-
-    if mail.state == MailState.DELIVERED:
-        if mail.case_message_id is not None:
-            Message.objects.filter(pk=mail.case_message_id).update(
-                delivered_at=mail.delivered_at, delivery_error=""
-            )
-        if mail.alert_id is not None:
-            from sayso.notifications.models import Alert
-
-            Alert.objects.filter(pk=mail.alert_id, emailed_at__isnull=True).update(
-                emailed_at=mail.delivered_at
-            )
-    elif mail.state == MailState.FAILED and mail.case_message_id is not None:
-        Message.objects.filter(pk=mail.case_message_id).update(delivery_error=mail.last_error[:500])
-        _alert_author(mail)
-
-
-def _alert_author(mail: OutgoingMail) -> None:
-    from sayso.conversations.models import Message
-    from sayso.notifications.models import AlertKind
-    from sayso.notifications.services import alert_send
-
-    if mail.case_message_id is None:
+    """What a delivered or failed mail means elsewhere: an alert's ``emailed_at``, and what the
+    watchers of its kind make of it (a reply's delivery fields, an alert for its author)."""
+    if mail.state not in DONE:
         return
-    message = (
-        Message.objects.select_related("case", "author_user", "organization")
-        .filter(pk=mail.case_message_id)
-        .first()
-    )
-    if message is None or message.author_user is None:
-        return
-    attempt = mail.last_attempt_at.isoformat() if mail.last_attempt_at else ""
-    alert_send(
-        organization=message.organization,
-        recipient=message.author_user,
-        kind=AlertKind.MESSAGE_UNDELIVERED,
-        text=(
-            f"Your reply on case #{message.case.number} to {mail.recipient} could not be "
-            f"sent: {mail.last_error}"
-        ),
-        dedupe_key=f"mail-failed:{mail.pk}:{attempt}",
-        case=message.case,
-    )
+    if mail.state == MailState.DELIVERED and mail.alert_id is not None:
+        Alert.objects.filter(pk=mail.alert_id, emailed_at__isnull=True).update(
+            emailed_at=mail.delivered_at
+        )
+    _tell_watchers(mail)
 
 
 def build_email(mail: OutgoingMail) -> EmailMultiAlternatives:
@@ -366,8 +353,6 @@ def mail_retry(*, mail: OutgoingMail, actor: Any) -> OutgoingMail:
     attempts and the same Message-ID. A mail whose one-time link was erased cannot be."""
     from django.core.exceptions import ValidationError
 
-    from sayso.core.services import audit_record
-
     locked = OutgoingMail.objects.select_for_update().get(pk=mail.pk)
     if locked.state not in (MailState.FAILED, MailState.RETRYING):
         raise ValidationError("Only a failed mail, or one waiting to be retried, can be retried.")
@@ -378,10 +363,7 @@ def mail_retry(*, mail: OutgoingMail, actor: Any) -> OutgoingMail:
     locked.next_attempt_at = timezone.now()
     locked.last_error = ""
     locked.save(update_fields=["state", "attempts", "next_attempt_at", "last_error", "updated_at"])
-    if locked.case_message_id is not None:
-        from sayso.conversations.models import Message
-
-        Message.objects.filter(pk=locked.case_message_id).update(delivery_error="")
+    _tell_watchers(locked)  # queued again: a reply's old error no longer holds
     if locked.organization is not None:
         audit_record(organization=locked.organization, actor=actor, action="mail.retry", obj=locked)
     _enqueue_after_commit(locked.pk)
@@ -396,13 +378,13 @@ def mail_mark_not_sent(*, organization: Any, reason: str) -> int:
     waiting = OutgoingMail.objects.filter(
         organization=organization, state__in=[MailState.QUEUED, MailState.RETRYING]
     )
-    message_ids = [pk for pk in waiting.values_list("case_message_id", flat=True) if pk]
-    done = waiting.update(
-        state=MailState.DELIVERED, delivered_at=now, smtp_response=reason[:1000], updated_at=now
-    )
-    from sayso.conversations.models import Message
-
-    Message.objects.filter(pk__in=message_ids).update(delivered_at=now, delivery_error="")
+    watched = list(waiting.filter(kind__in=list(_WATCHERS)))
+    changes = {"state": MailState.DELIVERED, "delivered_at": now, "smtp_response": reason[:1000]}
+    done = waiting.update(**changes, updated_at=now)
+    for mail in watched:
+        for name, value in changes.items():
+            setattr(mail, name, value)
+        _tell_watchers(mail)
     return done
 
 

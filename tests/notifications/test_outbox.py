@@ -23,8 +23,15 @@ from django.utils import timezone
 from sayso.conversations import services
 from sayso.conversations.models import Message
 from sayso.core.models import Role
+from sayso.core.services import membership_invite
 from sayso.notifications.models import Alert, AlertKind, MailKind, MailState, OutgoingMail
-from sayso.notifications.outbox import mail_prune, mail_queue, mail_send, mail_send_due
+from sayso.notifications.outbox import (
+    delivery_watcher_register,
+    mail_prune,
+    mail_queue,
+    mail_send,
+    mail_send_due,
+)
 from sayso.notifications.services import alert_send
 from tests import factories
 from tests.after_commit import after_commit
@@ -356,6 +363,11 @@ def test_loading_the_demo_on_a_real_mail_server_mails_nobody(mailbox: Mailbox) -
     assert set(mails.values_list("state", "smtp_response")) == {
         (MailState.DELIVERED, "Not sent: demo data.")
     }
+    # Each reply shows as gone on its case, as a delivered one does.
+    replies = Message.objects.filter(pk__in=mails.values("case_message_id"))
+    assert replies.exists()
+    assert not replies.filter(delivered_at__isnull=True).exists()
+    assert not replies.exclude(delivery_error="").exists()
     assert mailbox.data_calls == 0
     assert mail_send_due() == 0
 
@@ -416,3 +428,23 @@ def test_delivered_mail_is_pruned_after_the_days_kept_and_failed_mail_stays(
     OutgoingMail.objects.filter(pk=failed.pk).update(state=MailState.FAILED)
     assert mail_prune(now=now) == 1
     assert set(OutgoingMail.objects.values_list("subject", flat=True)) == {"recent", "failed"}
+
+
+@pytest.mark.django_db
+def test_core_mail_goes_through_the_outbox(org: Any, admin_user: Any, mailbox: Mailbox) -> None:
+    """core cannot import the outbox; the notifications app plugs it into ``core.mail``, so a
+    staff invitation is an outbox row sent after commit like every other mail."""
+    with after_commit():
+        membership, invited = membership_invite(
+            organization=org, email="new.agent@haulright.example", actor=admin_user
+        )
+    assert invited
+    mail = OutgoingMail.objects.get(kind=MailKind.INVITATION, key=f"membership:{membership.pk}")
+    assert (mail.state, mail.secret) == (MailState.DELIVERED, True)
+    assert mailbox.to() == ["new.agent@haulright.example"]
+    assert mailbox.message_ids() == [mail.message_id]
+
+
+def test_a_delivery_watcher_names_a_kind_of_mail_the_outbox_knows() -> None:
+    with pytest.raises(ValueError, match="Unknown kind of mail"):
+        delivery_watcher_register("replies", lambda mail: None)

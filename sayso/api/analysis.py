@@ -12,9 +12,9 @@ from ninja.errors import HttpError
 from pydantic import StringConstraints, field_validator
 
 from sayso.api.auth import organization_of, scoped
-from sayso.api.lookups import MAX_ID
 from sayso.api.schemas import InputSchema, Line, Timestamp, errors
 from sayso.core.models import Scope
+from sayso.core.web import is_object_id
 from sayso.intelligence.analysis import analyze, model_version
 from sayso.intelligence.analysis import store as analysis_store
 
@@ -121,7 +121,7 @@ class AnalyzeOut(Schema):
     operation_id="messages_analysis_get",
     summary="Get a message's analysis",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "case.read"),
 )
 def messages_analysis_get(request: HttpRequest, message_id: int) -> Any:
     """Sentiment, intents, spam, language and duplicate of one message, with reasons.
@@ -129,7 +129,7 @@ def messages_analysis_get(request: HttpRequest, message_id: int) -> Any:
     yet (or the models changed since)."""
     message = (
         analysis_store.message_get(organization=organization_of(request), pk=message_id)
-        if 0 < message_id <= MAX_ID
+        if is_object_id(message_id)
         else None
     )
     if message is None:
@@ -143,7 +143,7 @@ def messages_analysis_get(request: HttpRequest, message_id: int) -> Any:
     operation_id="analyze",
     summary="Analyze texts",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "analysis.run"),
 )
 def analyze_texts(request: HttpRequest, payload: AnalyzeIn) -> dict[str, Any]:
     """Analyze up to 256 texts in one batch, like `sayso analyze`: nothing is stored.

@@ -15,7 +15,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from sayso.api.auth import actor_of, organization_of, scoped
-from sayso.api.lookups import MAX_ID, case_or_404, customer_or_404, staff_user_or_404, team_or_404
+from sayso.api.lookups import case_or_404, customer_or_404, staff_user_or_404, team_or_404
 from sayso.api.pagination import Page
 from sayso.api.schemas import (
     CaseCreateIn,
@@ -33,6 +33,7 @@ from sayso.api.schemas import (
 from sayso.conversations import selectors, services
 from sayso.conversations.models import Case, Handoff, Message, Priority, Visibility
 from sayso.core.models import Scope
+from sayso.core.web import is_object_id
 from sayso.notifications.outbox import with_delivery
 
 router = Router()
@@ -50,7 +51,7 @@ StatusFilter = Literal["active", "all", "open", "pending", "resolved", "closed"]
     operation_id="cases_list",
     summary="List cases",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "case.read"),
 )
 @paginate(Page, max_limit=200)
 def cases_list(
@@ -64,9 +65,7 @@ def cases_list(
     """The inbox: newest activity first. `status` is `active` (open and pending, the
     default), `all`, or one status; `assignee` is `me`, `none` or a user id; `q` searches
     subjects and message bodies."""
-    if assignee not in {"", "me", "none"} and not (
-        assignee.isdigit() and 0 < int(assignee) <= MAX_ID
-    ):
+    if assignee not in {"", "me", "none"} and not (is_object_id(assignee)):
         raise HttpError(400, "assignee is “me”, “none” or a user id.")
     filters = selectors.InboxFilters(
         status="" if status == "all" else status,
@@ -86,7 +85,7 @@ def cases_list(
     operation_id="cases_get",
     summary="Get a case",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "case.read"),
 )
 def cases_get(request: HttpRequest, number: int) -> Case:
     return case_or_404(request, number)
@@ -98,7 +97,7 @@ def cases_get(request: HttpRequest, number: int) -> Case:
     operation_id="cases_create",
     summary="Open a case with the customer's first message",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "case.open"),
 )
 def cases_create(request: HttpRequest, payload: CaseCreateIn) -> Status[Case]:
     """Store a message from the customer (channel `api` unless given), opening a case for it.
@@ -128,7 +127,7 @@ def cases_create(request: HttpRequest, payload: CaseCreateIn) -> Status[Case]:
     operation_id="cases_update",
     summary="Change a case's status, priority or subject",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "case.update"),
 )
 def cases_update(request: HttpRequest, number: int, payload: CasePatchIn) -> Case:
     """Fields left out are left as they are. Resolving or closing a case stamps
@@ -149,7 +148,7 @@ def cases_update(request: HttpRequest, number: int, payload: CasePatchIn) -> Cas
     operation_id="cases_handoff",
     summary="Hand a case to a person or a team",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "case.update"),
 )
 def cases_handoff(request: HttpRequest, number: int, payload: HandoffIn) -> Status[Handoff]:
     """Assigns the case to `to_user_id` (and/or moves it to `to_team_id`) with a note for the
@@ -177,7 +176,7 @@ def cases_handoff(request: HttpRequest, number: int, payload: HandoffIn) -> Stat
     operation_id="cases_messages_list",
     summary="List a case's messages",
     tags=MESSAGE_TAGS,
-    **scoped(READ),
+    **scoped(READ, "case.read"),
 )
 @paginate(Page, max_limit=200)
 def cases_messages_list(request: HttpRequest, number: int) -> Any:
@@ -191,7 +190,7 @@ def cases_messages_list(request: HttpRequest, number: int) -> Any:
     operation_id="cases_messages_create",
     summary="Post a reply, an internal note, or a customer's message",
     tags=MESSAGE_TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "case.reply"),
 )
 def cases_messages_create(request: HttpRequest, number: int, payload: MessageIn) -> Status[Message]:
     """`reply` goes to the customer (by email when they have an address); `note` is internal;

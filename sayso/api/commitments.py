@@ -8,12 +8,13 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from sayso.api.auth import actor_of, organization_of, scoped
-from sayso.api.lookups import MAX_ID, case_or_404, commitment_or_404, staff_user_or_404
+from sayso.api.lookups import case_or_404, commitment_or_404, staff_user_or_404
 from sayso.api.pagination import Page
 from sayso.api.schemas import CommitmentCloseIn, CommitmentIn, CommitmentOut, UserChoice, errors
 from sayso.conversations import selectors, services
 from sayso.conversations.models import Commitment, CommitmentStatus
 from sayso.core.models import Scope
+from sayso.core.web import is_object_id
 
 router = Router()
 TAGS = ["commitments"]
@@ -27,7 +28,7 @@ WRITE = Scope.COMMITMENTS_WRITE
     operation_id="commitments_list",
     summary="List commitments",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "commitment.read"),
 )
 @paginate(Page, max_limit=200)
 def commitments_list(
@@ -39,7 +40,7 @@ def commitments_list(
     if owner == "me":
         owner_filter = actor_of(request)
     elif owner:
-        if not (owner.isdigit() and 0 < int(owner) <= MAX_ID):
+        if not is_object_id(owner):
             raise HttpError(400, "owner is “me” or a user id.")
         owner_filter = int(owner)
     return selectors.commitments_for_staff(
@@ -53,7 +54,7 @@ def commitments_list(
     operation_id="commitments_get",
     summary="Get a commitment",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "commitment.read"),
 )
 def commitments_get(request: HttpRequest, commitment_id: int) -> Commitment:
     return commitment_or_404(request, commitment_id)
@@ -65,7 +66,7 @@ def commitments_get(request: HttpRequest, commitment_id: int) -> Commitment:
     operation_id="commitments_create",
     summary="Make a commitment on a case",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "commitment.write"),
 )
 def commitments_create(request: HttpRequest, payload: CommitmentIn) -> Status[Commitment]:
     """A promise to the case's customer, owned by a staff member (you, unless `owner_id`
@@ -94,7 +95,7 @@ def commitments_create(request: HttpRequest, payload: CommitmentIn) -> Status[Co
     operation_id="commitments_keep",
     summary="Mark a commitment kept",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "commitment.write"),
 )
 def commitments_keep(
     request: HttpRequest, commitment_id: int, payload: CommitmentCloseIn | None = None
@@ -114,7 +115,7 @@ def commitments_keep(
     operation_id="commitments_cancel",
     summary="Cancel a commitment",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "commitment.write"),
 )
 def commitments_cancel(
     request: HttpRequest, commitment_id: int, payload: CommitmentCloseIn | None = None

@@ -39,7 +39,7 @@ WRITE = Scope.CUSTOMERS_WRITE
     operation_id="customers_list",
     summary="List customers",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "customer.read"),
 )
 @paginate(Page, max_limit=200)
 def customers_list(request: HttpRequest, q: SearchText = "") -> Any:
@@ -54,7 +54,7 @@ def customers_list(request: HttpRequest, q: SearchText = "") -> Any:
     operation_id="customers_merge_suggestions",
     summary="List likely duplicate customers",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "customer.read"),
 )
 def customers_merge_suggestions(
     request: HttpRequest, customer_id: Id | None = None
@@ -76,7 +76,7 @@ def customers_merge_suggestions(
     operation_id="customers_get",
     summary="Get a customer",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "customer.read"),
 )
 def customers_get(request: HttpRequest, customer_id: int) -> Customer:
     """One customer with their identities. A merged customer is returned too, with
@@ -90,7 +90,7 @@ def customers_get(request: HttpRequest, customer_id: int) -> Customer:
     operation_id="customers_create",
     summary="Create a customer",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "customer.write"),
 )
 def customers_create(request: HttpRequest, payload: CustomerCreateIn) -> Status[Customer]:
     """A customer with identities given as `{kind, value}`; all or nothing. Without a name,
@@ -111,7 +111,7 @@ def customers_create(request: HttpRequest, payload: CustomerCreateIn) -> Status[
     operation_id="customers_update",
     summary="Change a customer's name, public name or notes",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "customer.write"),
 )
 def customers_update(request: HttpRequest, customer_id: int, payload: CustomerPatchIn) -> Customer:
     """Fields left out are left as they are."""
@@ -129,7 +129,7 @@ def customers_update(request: HttpRequest, customer_id: int, payload: CustomerPa
     operation_id="customers_identities_add",
     summary="Add an identity to a customer",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "customer.write"),
 )
 def customers_identities_add(
     request: HttpRequest, customer_id: int, payload: IdentityIn
@@ -154,7 +154,7 @@ def customers_identities_add(
     operation_id="customers_merge",
     summary="Merge another customer into this one",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "customer.merge"),
 )
 def customers_merge(
     request: HttpRequest, customer_id: int, payload: MergeIn
@@ -173,7 +173,7 @@ def customers_merge(
     operation_id="customers_merges_list",
     summary="List the merges into a customer",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "customer.read"),
 )
 def customers_merges_list(request: HttpRequest, customer_id: int) -> Any:
     """The merges in effect into this customer, newest first: the ones that can be undone."""
@@ -187,7 +187,7 @@ def customers_merges_list(request: HttpRequest, customer_id: int) -> Any:
     operation_id="customers_unmerge",
     summary="Undo a merge",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "customer.merge"),
 )
 def customers_unmerge(request: HttpRequest, merge_id: int) -> CustomerMerge:
     """Every row the merge moved goes back and the source customer is active again.

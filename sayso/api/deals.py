@@ -19,7 +19,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.pagination import paginate
 from pydantic import BeforeValidator, StringConstraints, WithJsonSchema, field_validator
 
-from sayso.api.auth import actor_of, organization_of, scoped, token_of
+from sayso.api.auth import actor_of, organization_of, scoped
 from sayso.api.lookups import customer_or_404, one_or_404, staff_user_or_404
 from sayso.api.pagination import Page
 from sayso.api.schemas import (
@@ -30,7 +30,8 @@ from sayso.api.schemas import (
     UserRef,
     errors,
 )
-from sayso.core.models import Role, Scope
+from sayso.core.models import Scope
+from sayso.core.web import errors_text
 from sayso.deals import selectors, services
 from sayso.deals.models import (
     Deal,
@@ -102,17 +103,12 @@ def _problem(field: str, message: str, kind: str = "value_error") -> ValidationE
 def _refused(exc: DjangoValidationError, field: str = "") -> Exception:
     """A service's refusal as the API's answer: 409 for an intent or offer past taking it,
     422 for a deadline in the past or an unknown category or stage, 400 otherwise."""
-    message = " ".join(exc.messages)
+    message = errors_text(exc)
     if isinstance(exc, services.IntentClosed):
         return HttpError(409, message)
     if isinstance(exc, services.DeadlineInPast | services.UnknownChoice):
         return _problem(field or "body", message)
     return HttpError(400, message)
-
-
-def _require(request: HttpRequest, role: str) -> None:
-    if not token_of(request).membership.has_role(role):
-        raise HttpError(403, f"Only a {Role(role).label.lower()}'s token can do this.")
 
 
 # --- schemas -------------------------------------------------------------------------------------
@@ -296,7 +292,7 @@ class DealPromiseIn(InputSchema):
     operation_id="intents_list",
     summary="List the intents visible to the organization",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "deal.read"),
 )
 @paginate(Page, max_limit=200)
 def intents_list(
@@ -334,7 +330,7 @@ def intents_list(
     operation_id="intents_get",
     summary="Get an intent",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "deal.read"),
 )
 def intents_get(request: HttpRequest, intent_id: int) -> Intent:
     return one_or_404(request, selectors.intent_for_staff, intent_id)
@@ -346,7 +342,7 @@ def intents_get(request: HttpRequest, intent_id: int) -> Intent:
     operation_id="offers_list",
     summary="List this organization's offers on an intent",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "deal.read"),
 )
 @paginate(Page, max_limit=200)
 def offers_list(request: HttpRequest, intent_id: int) -> Any:
@@ -361,7 +357,7 @@ def offers_list(request: HttpRequest, intent_id: int) -> Any:
     operation_id="offers_create",
     summary="Answer an intent with an offer (through the outreach guard)",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "offer.make"),
 )
 def offers_create(request: HttpRequest, intent_id: int, payload: OfferIn) -> Status[Offer]:
     """Sent to the customer the way they asked to be answered, if the guard allows it (the
@@ -397,7 +393,7 @@ def offers_create(request: HttpRequest, intent_id: int, payload: OfferIn) -> Sta
     operation_id="stages_list",
     summary="List the selling stages, in order",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "deal.read"),
 )
 def stages_list(request: HttpRequest) -> Any:
     """The same stages the public page `/o/<org>/how-we-sell/` shows."""
@@ -410,10 +406,9 @@ def stages_list(request: HttpRequest) -> Any:
     operation_id="stages_create",
     summary="Add a selling stage (admins)",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "selling_process.edit"),
 )
 def stages_create(request: HttpRequest, payload: StageIn) -> Status[SellingStage]:
-    _require(request, Role.ADMIN)
     stage = services.stage_create(
         organization=organization_of(request), actor=actor_of(request), **payload.dict()
     )
@@ -426,10 +421,9 @@ def stages_create(request: HttpRequest, payload: StageIn) -> Status[SellingStage
     operation_id="stages_update",
     summary="Change a selling stage (admins)",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "selling_process.edit"),
 )
 def stages_update(request: HttpRequest, stage_id: int, payload: StagePatch) -> SellingStage:
-    _require(request, Role.ADMIN)
     stage = one_or_404(request, selectors.stage_get, stage_id)
     changes = payload.dict(exclude_unset=True)
     return services.stage_update(stage=stage, actor=actor_of(request), **changes)
@@ -441,10 +435,9 @@ def stages_update(request: HttpRequest, stage_id: int, payload: StagePatch) -> S
     operation_id="stages_delete",
     summary="Remove a selling stage no deal is in (admins)",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "selling_process.edit"),
 )
 def stages_delete(request: HttpRequest, stage_id: int) -> Status[None]:
-    _require(request, Role.ADMIN)
     stage = one_or_404(request, selectors.stage_get, stage_id)
     services.stage_delete(stage=stage, actor=actor_of(request))
     return Status(204, None)
@@ -459,7 +452,7 @@ def stages_delete(request: HttpRequest, stage_id: int) -> Status[None]:
     operation_id="deals_list",
     summary="List deals",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "deal.read"),
 )
 @paginate(Page, max_limit=200)
 def deals_list(
@@ -485,7 +478,7 @@ def deals_list(
     operation_id="deals_create",
     summary="Open a deal with a customer",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "deal.write"),
 )
 def deals_create(request: HttpRequest, payload: DealIn) -> Status[Deal]:
     customer = customer_or_404(request, payload.customer_id, field="customer_id")
@@ -518,7 +511,7 @@ def deals_create(request: HttpRequest, payload: DealIn) -> Status[Deal]:
     operation_id="deals_get",
     summary="Get a deal",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "deal.read"),
 )
 def deals_get(request: HttpRequest, deal_id: int) -> Deal:
     return one_or_404(request, selectors.deal_get, deal_id)
@@ -530,7 +523,7 @@ def deals_get(request: HttpRequest, deal_id: int) -> Deal:
     operation_id="deals_update",
     summary="Change a deal's title, owner, value, expected date or next step",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "deal.write"),
 )
 def deals_update(request: HttpRequest, deal_id: int, payload: DealPatch) -> Deal:
     deal = one_or_404(request, selectors.deal_get, deal_id)
@@ -553,7 +546,7 @@ def deals_update(request: HttpRequest, deal_id: int, payload: DealPatch) -> Deal
     operation_id="deals_move",
     summary="Move a deal to another stage",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "deal.write"),
 )
 def deals_move(request: HttpRequest, deal_id: int, payload: DealMoveIn) -> Deal:
     """A timeline entry the customer sees. Moving a deal to its own stage changes nothing; a
@@ -599,7 +592,7 @@ for _action, _summary in (
         operation_id=f"deals_{_action}",
         summary=_summary,
         tags=TAGS,
-        **scoped(WRITE),
+        **scoped(WRITE, "deal.write"),
     )(_status_route(_action))
 
 
@@ -609,7 +602,7 @@ for _action, _summary in (
     operation_id="deals_promises_create",
     summary="Make a promise in a deal (a commitment)",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "deal.write"),
 )
 def deals_promises_create(
     request: HttpRequest, deal_id: int, payload: DealPromiseIn

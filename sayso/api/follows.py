@@ -7,11 +7,12 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from sayso.api.auth import organization_of, scoped
-from sayso.api.lookups import MAX_ID, customer_or_404
+from sayso.api.lookups import customer_or_404
 from sayso.api.schemas import Id, InputSchema, Timestamp, errors
 from sayso.community import following
 from sayso.community.models import Delivery, Follow
 from sayso.core.models import Scope
+from sayso.core.web import is_object_id
 
 router = Router()
 TAGS = ["follows"]
@@ -41,7 +42,7 @@ class FollowIn(InputSchema):
     operation_id="follows_list",
     summary="What a customer follows",
     tags=TAGS,
-    **scoped(Scope.CUSTOMERS_READ),
+    **scoped(Scope.CUSTOMERS_READ, "follow.read"),
 )
 def follows_list(request: HttpRequest, customer_id: Id) -> Any:
     customer = customer_or_404(request, customer_id, field="customer_id")
@@ -54,7 +55,7 @@ def follows_list(request: HttpRequest, customer_id: Id) -> Any:
     operation_id="follows_create",
     summary="Make a customer follow something",
     tags=TAGS,
-    **scoped(Scope.CUSTOMERS_WRITE),
+    **scoped(Scope.CUSTOMERS_WRITE, "follow.write"),
 )
 def follows_create(request: HttpRequest, payload: FollowIn) -> Status[Follow]:
     """Idempotent: following again returns the same follow (with `delivery` updated)."""
@@ -72,14 +73,14 @@ def follows_create(request: HttpRequest, payload: FollowIn) -> Status[Follow]:
     operation_id="follows_delete",
     summary="Stop a follow",
     tags=TAGS,
-    **scoped(Scope.CUSTOMERS_WRITE),
+    **scoped(Scope.CUSTOMERS_WRITE, "follow.write"),
 )
 def follows_delete(request: HttpRequest, follow_id: int) -> Status[None]:
     follow = (
         Follow.objects.filter(organization=organization_of(request), pk=follow_id)
         .select_related("customer")
         .first()
-        if 0 < follow_id <= MAX_ID
+        if is_object_id(follow_id)
         else None
     )
     if follow is None:

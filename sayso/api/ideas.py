@@ -3,7 +3,7 @@ public reasons, merges, and moderation."""
 
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -25,12 +25,13 @@ from sayso.api.idea_schemas import (
     VoteIn,
     VoteOut,
 )
-from sayso.api.lookups import MAX_ID, customer_or_404
+from sayso.api.lookups import customer_or_404, one_or_404
 from sayso.api.pagination import Page
 from sayso.api.schemas import SearchText, SimilarCount, SimilarText, Slug, errors
 from sayso.community import selectors, services
 from sayso.community.models import Category, Comment, Idea, IdeaStatus
 from sayso.core.models import Scope
+from sayso.core.web import is_object_id
 
 router = Router()
 comments_router = Router()
@@ -42,25 +43,11 @@ MODERATE = Scope.MODERATION
 
 
 def _idea_or_404(request: HttpRequest, number: int) -> Idea:
-    idea = (
-        selectors.idea_get(organization=organization_of(request), number=number)
-        if 0 < number <= MAX_ID
-        else None
-    )
-    if idea is None:
-        raise Http404()
-    return idea
+    return one_or_404(request, selectors.idea_get, number, key="number")
 
 
 def _comment_or_404(request: HttpRequest, pk: int) -> Comment:
-    comment = (
-        selectors.comment_get(organization=organization_of(request), pk=pk)
-        if 0 < pk <= MAX_ID
-        else None
-    )
-    if comment is None:
-        raise Http404()
-    return comment
+    return one_or_404(request, selectors.comment_get, pk)
 
 
 def _category(request: HttpRequest, slug: str) -> Category | None:
@@ -78,7 +65,7 @@ def _category(request: HttpRequest, slug: str) -> Category | None:
     operation_id="ideas_list",
     summary="List ideas",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "idea.read"),
 )
 @paginate(Page, max_limit=200)
 def ideas_list(
@@ -105,7 +92,7 @@ def ideas_list(
     operation_id="ideas_similar",
     summary="Ideas similar in meaning to a text",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "idea.read"),
 )
 def ideas_similar(
     request: HttpRequest, text: SimilarText, k: SimilarCount = 3
@@ -123,7 +110,7 @@ def ideas_similar(
     operation_id="ideas_get",
     summary="Get an idea",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "idea.read"),
 )
 def ideas_get(request: HttpRequest, number: int) -> Idea:
     return _idea_or_404(request, number)
@@ -135,7 +122,7 @@ def ideas_get(request: HttpRequest, number: int) -> Idea:
     operation_id="ideas_create",
     summary="Post an idea",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "idea.write"),
 )
 def ideas_create(request: HttpRequest, payload: IdeaCreateIn) -> Status[Idea]:
     """Posting the same idea again within minutes returns the first one (200)."""
@@ -167,7 +154,7 @@ def ideas_create(request: HttpRequest, payload: IdeaCreateIn) -> Status[Idea]:
     operation_id="ideas_update",
     summary="Edit an idea",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "idea.write"),
 )
 def ideas_update(request: HttpRequest, number: int, payload: IdeaPatchIn) -> Idea:
     idea = _idea_or_404(request, number)
@@ -189,7 +176,7 @@ def ideas_update(request: HttpRequest, number: int, payload: IdeaPatchIn) -> Ide
     operation_id="ideas_status",
     summary="Change an idea's status, with a public reason",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "idea.moderate"),
 )
 def ideas_status(request: HttpRequest, number: int, payload: IdeaStatusIn) -> Idea:
     return services.idea_status_change(
@@ -206,7 +193,7 @@ def ideas_status(request: HttpRequest, number: int, payload: IdeaStatusIn) -> Id
     operation_id="ideas_respond",
     summary="Pin the official response on an idea",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "idea.moderate"),
 )
 def ideas_respond(request: HttpRequest, number: int, payload: IdeaResponseIn) -> Idea:
     return services.idea_respond(
@@ -220,7 +207,7 @@ def ideas_respond(request: HttpRequest, number: int, payload: IdeaResponseIn) ->
     operation_id="ideas_merge",
     summary="Merge a duplicate into another idea",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "idea.moderate"),
 )
 def ideas_merge(request: HttpRequest, number: int, payload: IdeaMergeIn) -> Idea:
     """Votes (once per person) and comments move to the idea `into`, which is returned; the
@@ -228,7 +215,7 @@ def ideas_merge(request: HttpRequest, number: int, payload: IdeaMergeIn) -> Idea
     source = _idea_or_404(request, number)
     target = (
         selectors.idea_get(organization=organization_of(request), number=payload.into)
-        if 0 < payload.into <= MAX_ID
+        if is_object_id(payload.into)
         else None
     )
     if target is None:
@@ -242,7 +229,7 @@ def ideas_merge(request: HttpRequest, number: int, payload: IdeaMergeIn) -> Idea
     operation_id="ideas_votes_list",
     summary="List an idea's votes",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "idea.read"),
 )
 @paginate(Page, max_limit=500)
 def ideas_votes_list(request: HttpRequest, number: int) -> Any:
@@ -255,7 +242,7 @@ def ideas_votes_list(request: HttpRequest, number: int) -> Any:
     operation_id="ideas_votes_add",
     summary="Record a customer's vote",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "idea.write"),
 )
 def ideas_votes_add(request: HttpRequest, number: int, payload: VoteIn) -> Status[Idea]:
     """For a vote given by phone, email or in a meeting. Voting twice changes nothing (200)."""
@@ -272,7 +259,7 @@ def ideas_votes_add(request: HttpRequest, number: int, payload: VoteIn) -> Statu
     operation_id="ideas_votes_remove",
     summary="Withdraw a customer's vote",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "idea.write"),
 )
 def ideas_votes_remove(request: HttpRequest, number: int, customer_id: int) -> Idea:
     idea = _idea_or_404(request, number)
@@ -288,7 +275,7 @@ def ideas_votes_remove(request: HttpRequest, number: int, customer_id: int) -> I
     operation_id="ideas_comments_list",
     summary="List an idea's comments",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "idea.read"),
 )
 @paginate(Page, max_limit=500)
 def ideas_comments_list(request: HttpRequest, number: int, include_held: bool = False) -> Any:
@@ -305,7 +292,7 @@ def ideas_comments_list(request: HttpRequest, number: int, include_held: bool = 
     operation_id="ideas_comments_create",
     summary="Comment on an idea",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "idea.write"),
 )
 def ideas_comments_create(request: HttpRequest, number: int, payload: CommentIn) -> Status[Comment]:
     """Public at once unless the spam filter holds it (`state` says which). The same text
@@ -327,7 +314,7 @@ def ideas_comments_create(request: HttpRequest, number: int, payload: CommentIn)
     operation_id="comments_hide",
     summary="Hide a comment (spam, abuse or personal data)",
     tags=["moderation"],
-    **scoped(MODERATE),
+    **scoped(MODERATE, "comment.moderate"),
 )
 def comments_hide(request: HttpRequest, comment_id: int, payload: HideIn) -> Comment:
     """Nothing is hidden for being critical; the public moderation log shows the reason."""
@@ -345,7 +332,7 @@ def comments_hide(request: HttpRequest, comment_id: int, payload: HideIn) -> Com
     operation_id="comments_restore",
     summary="Publish a held or hidden comment",
     tags=["moderation"],
-    **scoped(MODERATE),
+    **scoped(MODERATE, "comment.moderate"),
 )
 def comments_restore(request: HttpRequest, comment_id: int, payload: RestoreIn) -> Comment:
     return services.comment_restore(
@@ -361,7 +348,7 @@ def comments_restore(request: HttpRequest, comment_id: int, payload: RestoreIn) 
     operation_id="moderation_log",
     summary="The public moderation log",
     tags=["moderation"],
-    **scoped(READ),
+    **scoped(READ, "moderation.read"),
 )
 @paginate(Page, max_limit=200)
 def moderation_log(request: HttpRequest) -> Any:

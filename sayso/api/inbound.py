@@ -36,7 +36,7 @@ def _too_large(limit: int) -> HttpError:
     operation_id="inbound_email",
     summary="Deliver an inbound email",
     tags=TAGS,
-    **scoped(Scope.INBOUND_EMAIL, **_RAW_EMAIL_BODY),
+    **scoped(Scope.INBOUND_EMAIL, "inbound.email", **_RAW_EMAIL_BODY),
 )
 def inbound_email(request: HttpRequest) -> Status[InboundEmailOut]:
     """The raw MIME message as the request body (`Content-Type: message/rfc822` or

@@ -9,15 +9,15 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import AuthenticationError
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from sayso.api.auth import actor_of, organization_of, scoped, token_of
-from sayso.api.lookups import MAX_ID, team_or_404
+from sayso.api.auth import actor_of, organization_of, scoped
+from sayso.api.lookups import one_or_404, team_or_404
 from sayso.api.pagination import Page
 from sayso.api.schemas import InputSchema, Line, Timestamp, errors
-from sayso.core.models import Role, Scope
+from sayso.core.models import Scope
+from sayso.core.web import MAX_ID, is_object_id
 from sayso.listening import selectors, services
 from sayso.listening.models import ListenTerm, Mention, RoutingRule, Source, SourceKind, TermKind
 
@@ -25,11 +25,6 @@ router = Router()
 READ = Scope.LISTENING_READ
 WRITE = Scope.LISTENING_WRITE
 TAGS = ["listening"]
-
-
-def _require(request: HttpRequest, role: str) -> None:
-    if not token_of(request).membership.has_role(role):
-        raise AuthenticationError(403, f"Only a {Role(role).label.lower()}'s token can do this.")
 
 
 class SourceOut(Schema):
@@ -204,14 +199,7 @@ class MentionQuery(InputSchema):
 
 
 def _source_or_404(request: HttpRequest, pk: int) -> Source:
-    source = (
-        selectors.source_get(organization=organization_of(request), pk=pk)
-        if 0 < pk <= MAX_ID
-        else None
-    )
-    if source is None:
-        raise Http404()
-    return source
+    return one_or_404(request, selectors.source_get, pk)
 
 
 def _rule_refs(request: HttpRequest, payload: Any) -> dict[str, Any]:
@@ -237,7 +225,7 @@ def _lines(values: list[str] | None) -> str | None:
     operation_id="listening_sources_list",
     summary="The sources Sayso listens to",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "listening.read"),
 )
 def sources_list(request: HttpRequest) -> Any:
     return list(selectors.source_list(organization=organization_of(request)))
@@ -249,10 +237,9 @@ def sources_list(request: HttpRequest) -> Any:
     operation_id="listening_sources_create",
     summary="Add a source",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "source.edit"),
 )
 def sources_create(request: HttpRequest, payload: SourceIn) -> Status[Source]:
-    _require(request, Role.ADMIN)
     values = payload.dict()
     values["queries"] = _lines(values["queries"])
     values["allowed_origins"] = _lines(values["allowed_origins"])
@@ -268,7 +255,7 @@ def sources_create(request: HttpRequest, payload: SourceIn) -> Status[Source]:
     operation_id="listening_sources_get",
     summary="One source and its health",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "listening.read"),
 )
 def sources_get(request: HttpRequest, source_id: int) -> Source:
     return _source_or_404(request, source_id)
@@ -280,10 +267,9 @@ def sources_get(request: HttpRequest, source_id: int) -> Source:
     operation_id="listening_sources_update",
     summary="Change a source",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "source.edit"),
 )
 def sources_update(request: HttpRequest, source_id: int, payload: SourcePatchIn) -> Source:
-    _require(request, Role.ADMIN)
     source = _source_or_404(request, source_id)
     values = payload.dict(exclude_unset=True)
     for key in ("queries", "allowed_origins"):
@@ -300,10 +286,9 @@ def sources_update(request: HttpRequest, source_id: int, payload: SourcePatchIn)
     operation_id="listening_sources_delete",
     summary="Remove a source and its mentions",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "source.edit"),
 )
 def sources_delete(request: HttpRequest, source_id: int) -> Status[None]:
-    _require(request, Role.ADMIN)
     services.source_delete(source=_source_or_404(request, source_id), actor=actor_of(request))
     return Status(204, None)
 
@@ -314,10 +299,9 @@ def sources_delete(request: HttpRequest, source_id: int) -> Status[None]:
     operation_id="listening_sources_test",
     summary="Test the connection: the first items, or why they were not read (nothing stored)",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "source.edit"),
 )
 def sources_test(request: HttpRequest, source_id: int) -> Any:
-    _require(request, Role.ADMIN)
     result = services.source_test(source=_source_or_404(request, source_id))
     return {"ok": result.ok, "error": result.error, "items": result.items}
 
@@ -328,10 +312,9 @@ def sources_test(request: HttpRequest, source_id: int) -> Any:
     operation_id="listening_sources_poll",
     summary="Poll a source now and store new items",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "source.edit"),
 )
 def sources_poll(request: HttpRequest, source_id: int) -> Any:
-    _require(request, Role.ADMIN)
     source = _source_or_404(request, source_id)
     if not source.polled:
         raise ValidationError("The widget is not polled: it posts to Sayso.")
@@ -358,7 +341,7 @@ def sources_poll(request: HttpRequest, source_id: int) -> Any:
     operation_id="listening_terms_list",
     summary="What Sayso listens for",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "listening.read"),
 )
 def terms_list(request: HttpRequest) -> Any:
     return list(selectors.term_list(organization=organization_of(request)))
@@ -370,10 +353,9 @@ def terms_list(request: HttpRequest) -> Any:
     operation_id="listening_terms_create",
     summary="Listen for a brand, product, competitor or handle (idempotent)",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "term.edit"),
 )
 def terms_create(request: HttpRequest, payload: TermIn) -> Status[ListenTerm]:
-    _require(request, Role.MANAGER)
     term = services.term_add(
         organization=organization_of(request),
         kind=payload.kind,
@@ -389,13 +371,12 @@ def terms_create(request: HttpRequest, payload: TermIn) -> Status[ListenTerm]:
     operation_id="listening_terms_delete",
     summary="Stop listening for a term",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "term.edit"),
 )
 def terms_delete(request: HttpRequest, term_id: int) -> Status[None]:
-    _require(request, Role.MANAGER)
     term = (
         selectors.term_get(organization=organization_of(request), pk=term_id)
-        if 0 < term_id <= MAX_ID
+        if is_object_id(term_id)
         else None
     )
     if term is None:
@@ -410,7 +391,7 @@ def terms_delete(request: HttpRequest, term_id: int) -> Status[None]:
     operation_id="listening_rules_list",
     summary="Routing rules, in order",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "listening.read"),
 )
 def rules_list(request: HttpRequest) -> Any:
     return list(selectors.rule_list(organization=organization_of(request)))
@@ -422,10 +403,9 @@ def rules_list(request: HttpRequest) -> Any:
     operation_id="listening_rules_create",
     summary="Add a routing rule",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "rule.edit"),
 )
 def rules_create(request: HttpRequest, payload: RuleIn) -> Status[RoutingRule]:
-    _require(request, Role.MANAGER)
     rule = services.rule_create(
         organization=organization_of(request),
         actor=actor_of(request),
@@ -435,14 +415,7 @@ def rules_create(request: HttpRequest, payload: RuleIn) -> Status[RoutingRule]:
 
 
 def _rule_or_404(request: HttpRequest, pk: int) -> RoutingRule:
-    rule = (
-        selectors.rule_get(organization=organization_of(request), pk=pk)
-        if 0 < pk <= MAX_ID
-        else None
-    )
-    if rule is None:
-        raise Http404()
-    return rule
+    return one_or_404(request, selectors.rule_get, pk)
 
 
 @router.put(
@@ -451,10 +424,9 @@ def _rule_or_404(request: HttpRequest, pk: int) -> RoutingRule:
     operation_id="listening_rules_replace",
     summary="Replace a routing rule",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "rule.edit"),
 )
 def rules_replace(request: HttpRequest, rule_id: int, payload: RuleIn) -> RoutingRule:
-    _require(request, Role.MANAGER)
     return services.rule_update(
         rule=_rule_or_404(request, rule_id),
         actor=actor_of(request),
@@ -468,10 +440,9 @@ def rules_replace(request: HttpRequest, rule_id: int, payload: RuleIn) -> Routin
     operation_id="listening_rules_delete",
     summary="Remove a routing rule",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "rule.edit"),
 )
 def rules_delete(request: HttpRequest, rule_id: int) -> Status[None]:
-    _require(request, Role.MANAGER)
     services.rule_delete(rule=_rule_or_404(request, rule_id), actor=actor_of(request))
     return Status(204, None)
 
@@ -482,7 +453,7 @@ def rules_delete(request: HttpRequest, rule_id: int) -> Status[None]:
     operation_id="listening_mentions_list",
     summary="Mentions heard, newest first, filtered like the mentions page",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "listening.read"),
 )
 @paginate(Page)
 def mentions_list(request: HttpRequest, filters: Query[MentionQuery]) -> Any:

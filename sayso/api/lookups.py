@@ -2,7 +2,9 @@
 
 Every lookup goes through a selector that takes the organization, so an id of another
 organization's object is not found, exactly like an id that does not exist. An id from the
-path answers ``{"detail": "Not found."}``; an id from the body names its field.
+path answers ``{"detail": "Not found."}``; an id from the body names its field. The id guard
+and lookup are the web's (``core.web.is_object_id`` and ``get_or_404``): an id out of range is
+not looked up at all.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from django.http import Http404, HttpRequest
 from ninja.errors import HttpError
 
 from sayso.api.auth import organization_of
-from sayso.api.schemas import MAX_ID
 from sayso.conversations import selectors as conversations
 from sayso.conversations.models import Case, Commitment
 from sayso.core import selectors as core
 from sayso.core.models import Team
+from sayso.core.web import MAX_ID as MAX_ID  # re-exported for the routers
+from sayso.core.web import get_or_404, is_object_id
 from sayso.customers import selectors as customers
 from sayso.customers.models import Customer, CustomerMerge
 
@@ -29,25 +32,23 @@ def _not_found(what: str, pk: int, field: str) -> Exception:
     return Http404()
 
 
-def _valid(pk: int) -> bool:
-    return 0 < pk <= MAX_ID
-
-
 T = TypeVar("T")
 
 
-def one_or_404(request: HttpRequest, get: Callable[..., T | None], pk: int, **extra: Any) -> T:
+def one_or_404(
+    request: HttpRequest, get: Callable[..., T | None], pk: int, *, key: str = "pk", **extra: Any
+) -> T:
     """``get(organization=…, pk=pk, **extra)`` — a selector of the token's organization — or
-    a 404 when it finds nothing (or ``pk`` cannot be an id)."""
-    found = get(organization=organization_of(request), pk=pk, **extra) if _valid(pk) else None
-    if found is None:
-        raise Http404()
-    return found
+    a 404 when it finds nothing (or ``pk`` cannot be an id). ``key`` names the selector's
+    argument when it is not ``pk`` (``number``)."""
+    return get_or_404(get, pk, key=key, organization=organization_of(request), **extra)
 
 
 def customer_or_404(request: HttpRequest, pk: int, *, field: str = "") -> Customer:
     customer = (
-        customers.customer_get(organization=organization_of(request), pk=pk) if _valid(pk) else None
+        customers.customer_get(organization=organization_of(request), pk=pk)
+        if is_object_id(pk)
+        else None
     )
     if customer is None:
         raise _not_found("Customer", pk, field)
@@ -57,7 +58,7 @@ def customer_or_404(request: HttpRequest, pk: int, *, field: str = "") -> Custom
 def merge_or_404(request: HttpRequest, pk: int) -> CustomerMerge:
     merge = (
         customers.customer_merge_get(organization=organization_of(request), pk=pk)
-        if _valid(pk)
+        if is_object_id(pk)
         else None
     )
     if merge is None:
@@ -68,7 +69,7 @@ def merge_or_404(request: HttpRequest, pk: int) -> CustomerMerge:
 def case_or_404(request: HttpRequest, number: int, *, field: str = "") -> Case:
     case = (
         conversations.case_get(organization=organization_of(request), number=number)
-        if _valid(number)
+        if is_object_id(number)
         else None
     )
     if case is None:
@@ -79,7 +80,7 @@ def case_or_404(request: HttpRequest, number: int, *, field: str = "") -> Case:
 def commitment_or_404(request: HttpRequest, pk: int) -> Commitment:
     commitment = (
         conversations.commitment_get(organization=organization_of(request), pk=pk)
-        if _valid(pk)
+        if is_object_id(pk)
         else None
     )
     if commitment is None:
@@ -91,7 +92,7 @@ def staff_user_or_404(request: HttpRequest, user_id: int, *, field: str) -> Any:
     """The user of an active staff membership in the token's organization."""
     membership = (
         core.staff_member_get(organization=organization_of(request), user_id=user_id)
-        if _valid(user_id)
+        if is_object_id(user_id)
         else None
     )
     if membership is None:
@@ -100,7 +101,7 @@ def staff_user_or_404(request: HttpRequest, user_id: int, *, field: str) -> Any:
 
 
 def team_or_404(request: HttpRequest, pk: int, *, field: str) -> Team:
-    team = core.team_get(organization=organization_of(request), pk=pk) if _valid(pk) else None
+    team = core.team_get(organization=organization_of(request), pk=pk) if is_object_id(pk) else None
     if team is None:
         raise _not_found("Team", pk, field)
     return team

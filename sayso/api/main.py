@@ -48,7 +48,9 @@ from sayso.api import (
     tasks,
     webhooks,
 )
+from sayso.api.auth import role_checked
 from sayso.api.schemas import unreadable
+from sayso.core.web import errors_text
 
 
 class TextParser(Parser):
@@ -123,9 +125,12 @@ api = SaysoApi(
 )
 
 
+api.add_decorator(role_checked)  # after each operation's input is read
+
+
 @api.exception_handler(DjangoValidationError)
 def _refused(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=400)
+    return api.create_response(request, {"detail": errors_text(exc)}, status=400)
 
 
 @api.exception_handler(Http404)

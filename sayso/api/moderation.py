@@ -11,10 +11,10 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from sayso.api.auth import actor_of, organization_of, scoped
-from sayso.api.lookups import MAX_ID
 from sayso.api.pagination import Page
 from sayso.api.schemas import InputSchema, Timestamp, errors, user_name
 from sayso.core.models import Scope
+from sayso.core.web import MAX_ID
 from sayso.intelligence.analysis import spam_feedback
 from sayso.intelligence.models import SpamDecision, SpamFilterVersion
 
@@ -105,7 +105,7 @@ def _refs(items: list[spam_feedback.HeldItem]) -> list[ItemRef]:
     operation_id="spam_decisions_create",
     summary="Record a moderator's spam / not-spam decision on an item",
     tags=TAGS,
-    **scoped(MODERATE),
+    **scoped(MODERATE, "spam.decide"),
 )
 def spam_decisions_create(request: HttpRequest, payload: DecisionIn) -> Status[Any]:
     """Acted on as in the web pages: `spam` hides a public post as spam, `ham` releases a held
@@ -135,7 +135,7 @@ def spam_decisions_create(request: HttpRequest, payload: DecisionIn) -> Status[A
     operation_id="spam_decisions_list",
     summary="The organization's moderator decisions, newest first",
     tags=TAGS,
-    **scoped(MODERATE),
+    **scoped(MODERATE, "spam.read"),
 )
 @paginate(Page, max_limit=200)
 def spam_decisions_list(
@@ -152,7 +152,7 @@ def spam_decisions_list(
     operation_id="spam_filter_versions_list",
     summary="The versions of the organization's spam filter, newest first",
     tags=TAGS,
-    **scoped(MODERATE),
+    **scoped(MODERATE, "spam.read"),
 )
 def spam_filter_versions_list(request: HttpRequest) -> list[SpamFilterVersion]:
     return list(spam_feedback.version_list(organization=organization_of(request)))
@@ -164,7 +164,7 @@ def spam_filter_versions_list(request: HttpRequest) -> list[SpamFilterVersion]:
     operation_id="spam_filter_train",
     summary="Train a new version of the spam filter now and make it active",
     tags=TAGS,
-    **scoped(MODERATE),
+    **scoped(MODERATE, "spam.train"),
 )
 def spam_filter_train(request: HttpRequest) -> Status[SpamFilterVersion]:
     """Trains in the request (seconds for hundreds of decisions); 400 when there is nothing

@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 
 from sayso.api.auth import actor_of, organization_of, scoped
 from sayso.api.idea_schemas import HideIn, RestoreIn
-from sayso.api.lookups import MAX_ID, customer_or_404
+from sayso.api.lookups import customer_or_404, one_or_404
 from sayso.api.pagination import Page
 from sayso.api.question_schemas import (
     AcceptIn,
@@ -53,24 +53,13 @@ T = TypeVar("T")
 def _question_or_404(request: HttpRequest, number: int) -> Question:
     """Any question of the token's organization by number, hidden and deleted ones too (the
     services refuse what cannot be done with those)."""
-    question = (
-        selectors.question_get(organization=organization_of(request), number=number)
-        if 0 < number <= MAX_ID
-        else None
-    )
-    if question is None:
-        raise Http404()
-    return question
+    return one_or_404(request, selectors.question_get, number, key="number")
 
 
 def _answer_or_404(request: HttpRequest, pk: int) -> Answer:
     """An answer of the token's organization; one taken back by its author is gone."""
-    answer = (
-        selectors.answer_get(organization=organization_of(request), pk=pk)
-        if 0 < pk <= MAX_ID
-        else None
-    )
-    if answer is None or answer.deleted_at is not None:
+    answer = one_or_404(request, selectors.answer_get, pk)
+    if answer.deleted_at is not None:
         raise Http404()
     return answer
 
@@ -127,7 +116,7 @@ def _k(k: int) -> int:
     operation_id="questions_list",
     summary="List questions",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "question.read"),
 )
 @paginate(Page, max_limit=200)
 def questions_list(
@@ -153,7 +142,7 @@ def questions_list(
     operation_id="questions_search",
     summary="Search questions, answers and ideas",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "question.read"),
 )
 def questions_search(
     request: HttpRequest,
@@ -187,7 +176,7 @@ def questions_search(
     operation_id="questions_similar",
     summary="Questions, ideas and status incidents similar in meaning to a text",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "question.read"),
 )
 def questions_similar(
     request: HttpRequest, text: SimilarText, k: SimilarCount = 5
@@ -221,7 +210,7 @@ def questions_similar(
     operation_id="questions_get",
     summary="Get a question",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "question.read"),
 )
 def questions_get(request: HttpRequest, number: int) -> Question:
     return _question_or_404(request, number)
@@ -233,7 +222,7 @@ def questions_get(request: HttpRequest, number: int) -> Question:
     operation_id="questions_similar_to",
     summary="Questions similar to a question",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "question.read"),
 )
 def questions_similar_to(
     request: HttpRequest, number: int, k: SimilarCount = 5
@@ -250,7 +239,7 @@ def questions_similar_to(
     operation_id="questions_create",
     summary="Ask a question",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "question.write"),
 )
 def questions_create(request: HttpRequest, payload: QuestionCreateIn) -> Status[Question]:
     """Sending the same question again within minutes returns the first one (200). A question
@@ -285,7 +274,7 @@ def questions_create(request: HttpRequest, payload: QuestionCreateIn) -> Status[
     operation_id="questions_update",
     summary="Edit a question",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "question.write"),
 )
 def questions_update(request: HttpRequest, number: int, payload: QuestionPatchIn) -> Question:
     """Fields left out stay as they are."""
@@ -312,7 +301,7 @@ def questions_update(request: HttpRequest, number: int, payload: QuestionPatchIn
     operation_id="questions_close",
     summary="Close a question to new answers, with a public reason",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "question.moderate"),
 )
 def questions_close(request: HttpRequest, number: int, payload: QuestionCloseIn) -> Question:
     return questions.question_close(
@@ -326,7 +315,7 @@ def questions_close(request: HttpRequest, number: int, payload: QuestionCloseIn)
     operation_id="questions_reopen",
     summary="Reopen a closed question",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "question.moderate"),
 )
 def questions_reopen(request: HttpRequest, number: int) -> Question:
     return questions.question_reopen(
@@ -343,7 +332,7 @@ def questions_reopen(request: HttpRequest, number: int) -> Question:
     operation_id="questions_answers_list",
     summary="List a question's answers",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "question.read"),
 )
 @paginate(Page, max_limit=500)
 def questions_answers_list(request: HttpRequest, number: int, include_held: bool = False) -> Any:
@@ -360,7 +349,7 @@ def questions_answers_list(request: HttpRequest, number: int, include_held: bool
     operation_id="questions_answers_create",
     summary="Answer a question",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "question.write"),
 )
 def questions_answers_create(
     request: HttpRequest, number: int, payload: AnswerIn
@@ -387,7 +376,7 @@ def questions_answers_create(
     operation_id="answers_vote",
     summary="Record a customer's vote on an answer",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "question.write"),
 )
 def answers_vote(request: HttpRequest, answer_id: int, payload: AnswerVoteIn) -> Answer:
     """Up (1), down (-1) or withdrawn (0); voting the same way again changes nothing. Nobody
@@ -409,7 +398,7 @@ def _accepting(request: HttpRequest, payload: AcceptIn | None) -> dict[str, Any]
     operation_id="answers_accept",
     summary="Accept an answer as a solution",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "answer.accept"),
 )
 def answers_accept(request: HttpRequest, answer_id: int, payload: AcceptIn | None = None) -> Answer:
     """With `customer_id`, that customer accepts and must be the one who asked (403
@@ -427,7 +416,7 @@ def answers_accept(request: HttpRequest, answer_id: int, payload: AcceptIn | Non
     operation_id="answers_unaccept",
     summary="Take back an answer's acceptance",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "answer.accept"),
 )
 def answers_unaccept(
     request: HttpRequest, answer_id: int, payload: AcceptIn | None = None
@@ -448,7 +437,7 @@ def answers_unaccept(
     operation_id="questions_me_too_get",
     summary="Who has the same problem",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "question.read"),
 )
 def questions_me_too_get(request: HttpRequest, number: int) -> dict[str, Any]:
     """How many people said they have the problem, and those of them (and the asker) who chose
@@ -466,7 +455,7 @@ def questions_me_too_get(request: HttpRequest, number: int) -> dict[str, Any]:
     operation_id="questions_me_too",
     summary="Record that a customer has the same problem",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "question.write"),
 )
 def questions_me_too(request: HttpRequest, number: int, payload: MeTooIn) -> Status[Question]:
     """Marking follows the question (201); marking again changes nothing (200).
@@ -489,7 +478,7 @@ def questions_me_too(request: HttpRequest, number: int, payload: MeTooIn) -> Sta
     operation_id="questions_hide",
     summary="Hide a question (spam, abuse or personal data)",
     tags=["moderation"],
-    **scoped(MODERATE),
+    **scoped(MODERATE, "question.moderate"),
 )
 def questions_hide(request: HttpRequest, number: int, payload: HideIn) -> Question:
     """Nothing is hidden for being critical; the public moderation log shows the reason."""
@@ -507,7 +496,7 @@ def questions_hide(request: HttpRequest, number: int, payload: HideIn) -> Questi
     operation_id="questions_restore",
     summary="Publish a hidden question again",
     tags=["moderation"],
-    **scoped(MODERATE),
+    **scoped(MODERATE, "question.moderate"),
 )
 def questions_restore(request: HttpRequest, number: int, payload: RestoreIn) -> Question:
     return questions.question_restore(
@@ -523,7 +512,7 @@ def questions_restore(request: HttpRequest, number: int, payload: RestoreIn) -> 
     operation_id="answers_hide",
     summary="Hide an answer (spam, abuse or personal data)",
     tags=["moderation"],
-    **scoped(MODERATE),
+    **scoped(MODERATE, "question.moderate"),
 )
 def answers_hide(request: HttpRequest, answer_id: int, payload: HideIn) -> Answer:
     return questions.answer_hide(
@@ -540,7 +529,7 @@ def answers_hide(request: HttpRequest, answer_id: int, payload: HideIn) -> Answe
     operation_id="answers_restore",
     summary="Publish a held or hidden answer (a spam-filter false positive)",
     tags=["moderation"],
-    **scoped(MODERATE),
+    **scoped(MODERATE, "question.moderate"),
 )
 def answers_restore(request: HttpRequest, answer_id: int, payload: RestoreIn) -> Answer:
     return questions.answer_restore(

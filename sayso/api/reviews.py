@@ -4,14 +4,14 @@ cannot post one on a customer's behalf."""
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from sayso.api.auth import actor_of, organization_of, scoped
 from sayso.api.idea_schemas import HideIn, RestoreIn
-from sayso.api.lookups import MAX_ID
+from sayso.api.lookups import one_or_404
 from sayso.api.pagination import Page
 from sayso.api.schemas import InputSchema, PublicCustomerRef, Slug, Timestamp, errors
 from sayso.community import reviews
@@ -71,14 +71,7 @@ def _product(request: HttpRequest, slug: str) -> Any:
 
 
 def _review_or_404(request: HttpRequest, pk: int) -> Review:
-    review = (
-        reviews.review_get(organization=organization_of(request), pk=pk)
-        if 0 < pk <= MAX_ID
-        else None
-    )
-    if review is None:
-        raise Http404()
-    return review
+    return one_or_404(request, reviews.review_get, pk)
 
 
 @router.get(
@@ -87,7 +80,7 @@ def _review_or_404(request: HttpRequest, pk: int) -> Review:
     operation_id="reviews_list",
     summary="List reviews",
     tags=TAGS,
-    **scoped(Scope.IDEAS_READ),
+    **scoped(Scope.IDEAS_READ, "review.read"),
 )
 @paginate(Page, max_limit=200)
 def reviews_list(request: HttpRequest, product: Slug = "", include_hidden: bool = False) -> Any:
@@ -110,7 +103,7 @@ def reviews_list(request: HttpRequest, product: Slug = "", include_hidden: bool 
     operation_id="reviews_summary",
     summary="Average rating and distribution",
     tags=TAGS,
-    **scoped(Scope.IDEAS_READ),
+    **scoped(Scope.IDEAS_READ, "review.read"),
 )
 def reviews_summary(request: HttpRequest, product: Slug = "") -> dict[str, Any]:
     summary = reviews.review_summary(
@@ -132,7 +125,7 @@ def reviews_summary(request: HttpRequest, product: Slug = "") -> dict[str, Any]:
     operation_id="reviews_reply",
     summary="Reply to a review in public",
     tags=TAGS,
-    **scoped(Scope.IDEAS_WRITE),
+    **scoped(Scope.IDEAS_WRITE, "review.reply"),
 )
 def reviews_reply(request: HttpRequest, review_id: int, payload: ReplyIn) -> Review:
     return reviews.review_reply(
@@ -146,7 +139,7 @@ def reviews_reply(request: HttpRequest, review_id: int, payload: ReplyIn) -> Rev
     operation_id="reviews_hide",
     summary="Hide a review (spam, abuse or personal data)",
     tags=["moderation"],
-    **scoped(Scope.MODERATION),
+    **scoped(Scope.MODERATION, "review.moderate"),
 )
 def reviews_hide(request: HttpRequest, review_id: int, payload: HideIn) -> Review:
     """Never for its rating or its criticism; the public moderation log shows the reason."""
@@ -164,7 +157,7 @@ def reviews_hide(request: HttpRequest, review_id: int, payload: HideIn) -> Revie
     operation_id="reviews_restore",
     summary="Publish a hidden or held review again",
     tags=["moderation"],
-    **scoped(Scope.MODERATION),
+    **scoped(Scope.MODERATION, "review.moderate"),
 )
 def reviews_restore(request: HttpRequest, review_id: int, payload: RestoreIn) -> Review:
     return reviews.review_restore(

@@ -87,7 +87,7 @@ def _entry_or_404(request: HttpRequest, pk: int) -> ChangelogEntry:
     operation_id="roadmap_list",
     summary="The roadmap: now, next and later",
     tags=["roadmap"],
-    **scoped(READ),
+    **scoped(READ, "idea.read"),
 )
 def roadmap_list(request: HttpRequest) -> list[RoadmapItem]:
     """Items not shipped yet, by horizon (now, next, later) and position."""
@@ -104,7 +104,7 @@ def roadmap_list(request: HttpRequest) -> list[RoadmapItem]:
     operation_id="roadmap_items_create",
     summary="Add a roadmap item",
     tags=["roadmap"],
-    **scoped(WRITE),
+    **scoped(WRITE, "roadmap.edit"),
 )
 def roadmap_items_create(request: HttpRequest, payload: RoadmapItemIn) -> Status[RoadmapItem]:
     item = services.roadmap_item_create(
@@ -124,7 +124,7 @@ def roadmap_items_create(request: HttpRequest, payload: RoadmapItemIn) -> Status
     operation_id="roadmap_items_update",
     summary="Change or move a roadmap item",
     tags=["roadmap"],
-    **scoped(WRITE),
+    **scoped(WRITE, "roadmap.edit"),
 )
 def roadmap_items_update(
     request: HttpRequest, item_id: int, payload: RoadmapItemPatchIn
@@ -144,7 +144,7 @@ def roadmap_items_update(
     operation_id="roadmap_items_delete",
     summary="Remove a roadmap item",
     tags=["roadmap"],
-    **scoped(WRITE),
+    **scoped(WRITE, "roadmap.edit"),
 )
 def roadmap_items_delete(request: HttpRequest, item_id: int) -> Status[None]:
     services.roadmap_item_delete(item=_item_or_404(request, item_id))
@@ -157,7 +157,7 @@ def roadmap_items_delete(request: HttpRequest, item_id: int) -> Status[None]:
     operation_id="changelog_list",
     summary="The published changelog",
     tags=["changelog"],
-    **scoped(READ),
+    **scoped(READ, "idea.read"),
 )
 @paginate(Page, max_limit=200)
 def changelog_list(request: HttpRequest) -> Any:
@@ -171,7 +171,7 @@ def changelog_list(request: HttpRequest) -> Any:
     operation_id="changelog_get",
     summary="Get a changelog entry (drafts too)",
     tags=["changelog"],
-    **scoped(READ),
+    **scoped(READ, "idea.read"),
 )
 def changelog_get(request: HttpRequest, entry_id: int) -> ChangelogEntry:
     return _entry_or_404(request, entry_id)
@@ -183,7 +183,7 @@ def changelog_get(request: HttpRequest, entry_id: int) -> ChangelogEntry:
     operation_id="changelog_create",
     summary="Write a changelog draft",
     tags=["changelog"],
-    **scoped(WRITE),
+    **scoped(WRITE, "roadmap.edit"),
 )
 def changelog_create(request: HttpRequest, payload: ChangelogEntryIn) -> Status[ChangelogEntry]:
     entry = services.changelog_entry_create(
@@ -203,7 +203,7 @@ def changelog_create(request: HttpRequest, payload: ChangelogEntryIn) -> Status[
     operation_id="changelog_publish",
     summary="Publish a changelog entry and tell everyone who asked",
     tags=["changelog"],
-    **scoped(WRITE),
+    **scoped(WRITE, "roadmap.edit"),
 )
 def changelog_publish(request: HttpRequest, entry_id: int) -> ChangelogEntry:
     """Its ideas become shipped and its roadmap items leave the roadmap; everyone who voted on

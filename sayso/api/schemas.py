@@ -23,6 +23,7 @@ from sayso.conversations.models import (
     Visibility,
 )
 from sayso.conversations.selectors import commitment_is_overdue
+from sayso.core.web import MAX_ID
 from sayso.customers.models import Customer, Identity, IdentityKind
 
 
@@ -40,11 +41,9 @@ def user_name(user: Any) -> str:
 
 # Input -------------------------------------------------------------------------------------
 
-# The largest id, number or count the API reads: PostgreSQL's and SQLite's 64-bit integer
-# (larger ids cannot exist, and some databases refuse to compare a column with them).
-MAX_ID = 2**63 - 1
-
-# An id or number in a body or query: 1 … 2**63 - 1, a 422 outside.
+# The largest id, number or count the API reads (``core.web.MAX_ID``): PostgreSQL's and
+# SQLite's 64-bit integer (larger ids cannot exist, and some databases refuse to compare a
+# column with them). An id or number in a body or query: 1 … 2**63 - 1, a 422 outside.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 # Query parameters: words to search for, a slug, ``me``/``none``/a user id.
 SearchText = Annotated[str, StringConstraints(max_length=200)]

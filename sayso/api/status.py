@@ -9,7 +9,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from sayso.api.auth import actor_of, organization_of, scoped
-from sayso.api.lookups import MAX_ID, one_or_404
+from sayso.api.lookups import one_or_404
 from sayso.api.pagination import Page
 from sayso.api.schemas import errors
 from sayso.api.status_schemas import (
@@ -28,6 +28,7 @@ from sayso.api.status_schemas import (
 )
 from sayso.conversations.selectors import cases_by_numbers
 from sayso.core.models import Scope
+from sayso.core.web import is_object_id
 from sayso.status import selectors, services
 from sayso.status.models import Component, Incident, IncidentCase, IncidentUpdate
 
@@ -51,7 +52,7 @@ def _component_or_404(request: HttpRequest, pk: int) -> Component:
     operation_id="status_get",
     summary="The status page: overall status, components, incidents in progress",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "status.read"),
 )
 def status_get(request: HttpRequest) -> dict[str, Any]:
     page = selectors.status_page(organization=organization_of(request))
@@ -67,7 +68,7 @@ def status_get(request: HttpRequest) -> dict[str, Any]:
     operation_id="status_components_list",
     summary="List the components",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "status.read"),
 )
 def status_components_list(request: HttpRequest) -> list[Component]:
     return selectors.components(organization=organization_of(request))
@@ -79,7 +80,7 @@ def status_components_list(request: HttpRequest) -> list[Component]:
     operation_id="status_components_create",
     summary="Add a component",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "component.edit_api"),
 )
 def status_components_create(request: HttpRequest, payload: ComponentIn) -> Status[Component]:
     component = services.component_create(
@@ -97,7 +98,7 @@ def status_components_create(request: HttpRequest, payload: ComponentIn) -> Stat
     operation_id="status_components_update",
     summary="Rename a component, set its status or move it",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "component.edit_api"),
 )
 def status_components_update(
     request: HttpRequest, component_id: int, payload: ComponentPatchIn
@@ -118,7 +119,7 @@ def status_components_update(
     operation_id="status_components_delete",
     summary="Remove a component",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "component.edit_api"),
 )
 def status_components_delete(request: HttpRequest, component_id: int) -> Status[None]:
     services.component_delete(
@@ -136,7 +137,7 @@ def status_components_delete(request: HttpRequest, component_id: int) -> Status[
     operation_id="status_incidents_list",
     summary="List incidents, newest first",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "status.read"),
 )
 @paginate(Page, max_limit=200)
 def status_incidents_list(request: HttpRequest, resolved: bool | None = None) -> Any:
@@ -150,7 +151,7 @@ def status_incidents_list(request: HttpRequest, resolved: bool | None = None) ->
     operation_id="status_incidents_create",
     summary="Open an incident",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "incident.manage"),
 )
 def status_incidents_create(request: HttpRequest, payload: IncidentIn) -> Status[Incident]:
     """Opens the incident with its first update and tells the status page's followers. The
@@ -162,8 +163,8 @@ def status_incidents_create(request: HttpRequest, payload: IncidentIn) -> Status
         body=payload.body,
         impact=payload.impact,
         status=payload.status,
-        component_ids=[pk for pk in payload.component_ids if 0 < pk <= MAX_ID]
-        if all(0 < pk <= MAX_ID for pk in payload.component_ids)
+        component_ids=[pk for pk in payload.component_ids if is_object_id(pk)]
+        if all(is_object_id(pk) for pk in payload.component_ids)
         else [0],
         component_status=payload.component_status,
         expected_fix_at=payload.expected_fix_at,
@@ -179,7 +180,7 @@ def status_incidents_create(request: HttpRequest, payload: IncidentIn) -> Status
     operation_id="status_incidents_get",
     summary="Get an incident with its updates",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "status.read"),
 )
 def status_incidents_get(request: HttpRequest, incident_id: int) -> Incident:
     return _incident_or_404(request, incident_id)
@@ -191,13 +192,13 @@ def status_incidents_get(request: HttpRequest, incident_id: int) -> Incident:
     operation_id="status_incidents_update",
     summary="Change an incident's title, impact or components",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "incident.manage"),
 )
 def status_incidents_update(
     request: HttpRequest, incident_id: int, payload: IncidentPatchIn
 ) -> Incident:
     ids = payload.component_ids
-    if ids is not None and not all(0 < pk <= MAX_ID for pk in ids):
+    if ids is not None and not all(is_object_id(pk) for pk in ids):
         raise ValidationError({"component_ids": "A component is not on this status page."})
     services.incident_edit(
         incident=_incident_or_404(request, incident_id),
@@ -219,7 +220,7 @@ def status_incidents_update(
     operation_id="status_incidents_updates_create",
     summary="Post an update (status `resolved` resolves the incident)",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "incident.manage"),
 )
 def status_incidents_updates_create(
     request: HttpRequest, incident_id: int, payload: IncidentUpdateIn
@@ -245,7 +246,7 @@ def status_incidents_updates_create(
     operation_id="status_incidents_postmortem_put",
     summary="Publish or correct the post-mortem of a resolved incident",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "incident.manage"),
 )
 def status_incidents_postmortem_put(
     request: HttpRequest, incident_id: int, payload: PostmortemIn
@@ -267,7 +268,7 @@ def status_incidents_postmortem_put(
     operation_id="status_incidents_cases_list",
     summary="The cases linked to an incident",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "status.read"),
 )
 def status_incidents_cases_list(request: HttpRequest, incident_id: int) -> list[IncidentCase]:
     return selectors.cases_of_incident(incident=_incident_or_404(request, incident_id))
@@ -279,7 +280,7 @@ def status_incidents_cases_list(request: HttpRequest, incident_id: int) -> list[
     operation_id="status_incidents_cases_link",
     summary="Link cases to an incident",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "incident.manage"),
 )
 def status_incidents_cases_link(
     request: HttpRequest, incident_id: int, payload: CaseNumbersIn
@@ -303,7 +304,7 @@ def status_incidents_cases_link(
     operation_id="status_incidents_cases_unlink",
     summary="Unlink a case from an incident",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "incident.manage"),
 )
 def status_incidents_cases_unlink(
     request: HttpRequest, incident_id: int, case_number: int

@@ -8,21 +8,15 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
-from ninja.errors import AuthenticationError
 
-from sayso.api.auth import actor_of, organization_of, scoped, token_of
-from sayso.api.lookups import MAX_ID
+from sayso.api.auth import actor_of, organization_of, scoped
 from sayso.api.schemas import Timestamp, errors
-from sayso.core.models import Role, Scope
+from sayso.core.models import Scope
 from sayso.core.task_engine import services
+from sayso.core.web import is_object_id
 
 router = Router()
 TAGS = ["tasks"]
-
-
-def _admin(request: HttpRequest) -> None:
-    if not token_of(request).membership.has_role(Role.ADMIN):
-        raise AuthenticationError(403, "Only an admin's token can read failed tasks.")
 
 
 class DeadLetterOut(Schema):
@@ -66,10 +60,9 @@ def _out(dead: Any) -> dict[str, Any]:
     operation_id="tasks_dead_list",
     summary="Background tasks that failed on every attempt allowed (newest first, 200 at most)",
     tags=TAGS,
-    **scoped(Scope.TASKS_READ),
+    **scoped(Scope.TASKS_READ, "dead_letter.manage"),
 )
 def dead_list(request: HttpRequest) -> Any:
-    _admin(request)
     found = services.dead_letter_list(organization=organization_of(request))[:200]
     return [_out(dead) for dead in found]
 
@@ -80,15 +73,14 @@ def dead_list(request: HttpRequest) -> Any:
     operation_id="tasks_dead_retry",
     summary="Run a failed task once more (a second retry changes nothing)",
     tags=TAGS,
-    **scoped(Scope.TASKS_WRITE),
+    **scoped(Scope.TASKS_WRITE, "dead_letter.manage"),
 )
 def dead_retry(request: HttpRequest, dead_letter_id: int) -> Any:
-    _admin(request)
     dead = (
         services.dead_letter_get(
             dead_letter_id=dead_letter_id, organization=organization_of(request)
         )
-        if 0 < dead_letter_id <= MAX_ID
+        if is_object_id(dead_letter_id)
         else None
     )
     if dead is None:

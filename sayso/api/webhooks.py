@@ -8,17 +8,16 @@ or ``webhooks:write`` scope. A secret is answered once, by the operation that ma
 
 from typing import Annotated, Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.errors import AuthenticationError
 from ninja.pagination import paginate
 from pydantic import ConfigDict, StringConstraints
 
-from sayso.api.auth import actor_of, organization_of, scoped, token_of
-from sayso.api.lookups import MAX_ID
+from sayso.api.auth import actor_of, organization_of, scoped
+from sayso.api.lookups import one_or_404
 from sayso.api.pagination import Page
 from sayso.api.schemas import InputSchema, Timestamp, errors
-from sayso.core.models import Role, Scope
+from sayso.core.models import Scope
 from sayso.webhooks import selectors, services
 from sayso.webhooks.events import event_types
 from sayso.webhooks.models import Delivery, DeliveryStatus, Endpoint
@@ -30,33 +29,12 @@ TAGS = ["webhooks"]
 _NO_OTHER_FIELDS = ConfigDict(extra="forbid")
 
 
-def _admin(request: HttpRequest) -> None:
-    if not token_of(request).membership.has_role(Role.ADMIN):
-        raise AuthenticationError(403, "Only an admin's token can manage webhooks.")
-
-
 def _endpoint_or_404(request: HttpRequest, pk: int) -> Endpoint:
-    _admin(request)
-    endpoint = (
-        selectors.endpoint_get(organization=organization_of(request), pk=pk)
-        if 0 < pk <= MAX_ID
-        else None
-    )
-    if endpoint is None:
-        raise Http404()
-    return endpoint
+    return one_or_404(request, selectors.endpoint_get, pk)
 
 
 def _delivery_or_404(request: HttpRequest, pk: int) -> Delivery:
-    _admin(request)
-    delivery = (
-        selectors.delivery_get(organization=organization_of(request), pk=pk)
-        if 0 < pk <= MAX_ID
-        else None
-    )
-    if delivery is None:
-        raise Http404()
-    return delivery
+    return one_or_404(request, selectors.delivery_get, pk)
 
 
 EventTypeName = Annotated[str, StringConstraints(max_length=100)]
@@ -165,10 +143,9 @@ class DeliveryDetailOut(DeliveryOut):
     operation_id="webhooks_event_types_list",
     summary="The event types an endpoint can subscribe to",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "webhook.manage"),
 )
 def event_types_list(request: HttpRequest) -> Any:
-    _admin(request)
     return [{"name": t.name, "description": t.description} for t in event_types()]
 
 
@@ -178,10 +155,9 @@ def event_types_list(request: HttpRequest) -> Any:
     operation_id="webhooks_endpoints_list",
     summary="The organization's webhook endpoints",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "webhook.manage"),
 )
 def endpoints_list(request: HttpRequest) -> Any:
-    _admin(request)
     return list(selectors.endpoint_list(organization=organization_of(request)))
 
 
@@ -191,10 +167,9 @@ def endpoints_list(request: HttpRequest) -> Any:
     operation_id="webhooks_endpoints_create",
     summary="Add an endpoint; the answer holds its secret, shown this once",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "webhook.manage"),
 )
 def endpoints_create(request: HttpRequest, payload: EndpointIn) -> Status[dict[str, Any]]:
-    _admin(request)
     endpoint, secret = services.endpoint_create(
         organization=organization_of(request), actor=actor_of(request), **payload.dict()
     )
@@ -207,7 +182,7 @@ def endpoints_create(request: HttpRequest, payload: EndpointIn) -> Status[dict[s
     operation_id="webhooks_endpoints_get",
     summary="One endpoint",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "webhook.manage"),
 )
 def endpoints_get(request: HttpRequest, endpoint_id: int) -> Endpoint:
     return _endpoint_or_404(request, endpoint_id)
@@ -219,7 +194,7 @@ def endpoints_get(request: HttpRequest, endpoint_id: int) -> Endpoint:
     operation_id="webhooks_endpoints_update",
     summary="Change an endpoint (address, description, event types, enabled)",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "webhook.manage"),
 )
 def endpoints_update(request: HttpRequest, endpoint_id: int, payload: EndpointPatchIn) -> Endpoint:
     endpoint = _endpoint_or_404(request, endpoint_id)
@@ -234,7 +209,7 @@ def endpoints_update(request: HttpRequest, endpoint_id: int, payload: EndpointPa
     operation_id="webhooks_endpoints_delete",
     summary="Delete an endpoint with its delivery log",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "webhook.manage"),
 )
 def endpoints_delete(request: HttpRequest, endpoint_id: int) -> Status[None]:
     endpoint = _endpoint_or_404(request, endpoint_id)
@@ -248,7 +223,7 @@ def endpoints_delete(request: HttpRequest, endpoint_id: int) -> Status[None]:
     operation_id="webhooks_endpoints_rotate_secret",
     summary="A new secret (shown this once); the old one still signs for 24 hours",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "webhook.manage"),
 )
 def endpoints_rotate_secret(request: HttpRequest, endpoint_id: int) -> Any:
     endpoint = _endpoint_or_404(request, endpoint_id)
@@ -262,7 +237,7 @@ def endpoints_rotate_secret(request: HttpRequest, endpoint_id: int) -> Any:
     operation_id="webhooks_endpoints_test",
     summary="Send a webhook.test event to this endpoint (delivered in the background)",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "webhook.manage"),
 )
 def endpoints_test(request: HttpRequest, endpoint_id: int) -> Status[Delivery]:
     endpoint = _endpoint_or_404(request, endpoint_id)
@@ -275,7 +250,7 @@ def endpoints_test(request: HttpRequest, endpoint_id: int) -> Status[Delivery]:
     operation_id="webhooks_deliveries_list",
     summary="The endpoint's delivery log, newest first",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "webhook.manage"),
 )
 @paginate(Page)
 def deliveries_list(request: HttpRequest, endpoint_id: int) -> Any:
@@ -289,7 +264,7 @@ def deliveries_list(request: HttpRequest, endpoint_id: int) -> Any:
     operation_id="webhooks_deliveries_get",
     summary="One delivery: the body sent and every attempt (request, answer, timing)",
     tags=TAGS,
-    **scoped(READ),
+    **scoped(READ, "webhook.manage"),
 )
 def deliveries_get(request: HttpRequest, delivery_id: int) -> Delivery:
     return _delivery_or_404(request, delivery_id)
@@ -301,7 +276,7 @@ def deliveries_get(request: HttpRequest, delivery_id: int) -> Delivery:
     operation_id="webhooks_deliveries_resend",
     summary="Send a delivery's event again (the same webhook-id), as a new delivery",
     tags=TAGS,
-    **scoped(WRITE),
+    **scoped(WRITE, "webhook.manage"),
 )
 def deliveries_resend(request: HttpRequest, delivery_id: int) -> Status[Delivery]:
     delivery = _delivery_or_404(request, delivery_id)

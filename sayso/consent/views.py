@@ -17,10 +17,11 @@ from sayso.consent import receipts, selectors, services
 from sayso.consent.forms import CampaignForm, ConsentForm, OutreachForm, StaffRecordForm
 from sayso.consent.guard import attempt_in_words, customer_zone, outreach_attempt
 from sayso.consent.models import ConsentRecord, Method, Purpose, Segment
-from sayso.core.models import Role, Team
+from sayso.core.models import Team
 from sayso.core.permissions import StaffRequest, staff_required
-from sayso.core.ratelimit import client_key, rate_limit_hit
+from sayso.core.roles import may
 from sayso.core.selectors import organization_by_slug
+from sayso.core.web import errors_text, get_or_404, rate_limited
 from sayso.customers.models import Customer
 from sayso.customers.portal_session import PortalRequest, portal_view
 from sayso.customers.selectors import customer_get
@@ -65,10 +66,8 @@ def portal_consent(request: PortalRequest) -> HttpResponse:
     preferences = selectors.preferences_of(organization=organization, customer=customer)
     status = 200
     if request.method == "POST":
-        if rate_limit_hit(action="portal-consent", key=client_key(request)):
-            return render(
-                request, "portal/rate_limited.html", {"organization": organization}, status=429
-            )
+        if (limited := rate_limited(request, organization, "portal-consent")) is not None:
+            return limited
         form = ConsentForm(request.POST, current=current)
         if form.is_valid():
             data = form.cleaned_data
@@ -89,7 +88,7 @@ def portal_consent(request: PortalRequest) -> HttpResponse:
                         max_per_week=data["max_per_week"],
                     )
             except ValidationError as exc:
-                form.add_error(None, " ".join(exc.messages))
+                form.add_error(None, errors_text(exc))
             else:
                 messages.success(request, "Your choices are saved.")
                 return redirect("portal-consent", org=organization.slug)
@@ -146,13 +145,12 @@ def receipt_keys(request: HttpRequest, org: str) -> HttpResponse:
 
 
 def _customer_or_404(request: StaffRequest, pk: int) -> Customer:
-    customer = customer_get(organization=request.organization, pk=pk)
-    if customer is None:
-        raise Http404("No such customer.")
-    return customer
+    return get_or_404(
+        customer_get, pk, organization=request.organization, message="No such customer."
+    )
 
 
-@staff_required(Role.AGENT)
+@staff_required("consent.read")
 def staff_consent(request: StaffRequest, pk: int) -> HttpResponse:
     customer = _customer_or_404(request, pk)
     organization = request.organization
@@ -177,7 +175,7 @@ def staff_consent(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.AGENT)
+@staff_required("consent.record")
 def staff_consent_record(request: StaffRequest, pk: int) -> HttpResponse:
     """A choice the customer made by phone, letter or in person, recorded with a note."""
     customer = _customer_or_404(request, pk)
@@ -198,12 +196,12 @@ def staff_consent_record(request: StaffRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, "Recorded, with your note.")
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, errors_text(exc))
     return redirect("staff-consent", org=request.organization.slug, pk=customer.pk)
 
 
 @require_POST
-@staff_required(Role.AGENT)
+@staff_required("outreach.send")
 def staff_outreach(request: StaffRequest, pk: int) -> HttpResponse:
     """Start a conversation with the customer, through the guard; the result is shown."""
     customer = _customer_or_404(request, pk)
@@ -224,7 +222,7 @@ def staff_outreach(request: StaffRequest, pk: int) -> HttpResponse:
             idempotency_key=f"web:{request.user.pk}:{key}" if key else "",
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
         return redirect("staff-consent", org=request.organization.slug, pk=customer.pk)
     if not result.allowed:
         messages.error(request, f"Blocked: {result.reason}")
@@ -237,7 +235,7 @@ def staff_outreach(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@staff_required(Role.AGENT)
+@staff_required("consent.read")
 def staff_consent_receipt(request: StaffRequest, pk: int, receipt_id: Any) -> HttpResponse:
     customer = _customer_or_404(request, pk)
     record = selectors.consent_record_get(
@@ -248,14 +246,14 @@ def staff_consent_receipt(request: StaffRequest, pk: int, receipt_id: Any) -> Ht
     return _receipt_response(record)
 
 
-@staff_required(Role.AGENT)
+@staff_required("outreach.read")
 def campaign_list(request: StaffRequest) -> HttpResponse:
     """Campaigns and their reports; managers start new ones."""
     organization = request.organization
     form = CampaignForm()
     status = 200
     if request.method == "POST":
-        if not request.membership.has_role(Role.MANAGER):
+        if not may(request.membership, "campaign.send"):
             raise PermissionDenied("Only a manager can send a campaign.")
         form = CampaignForm(request.POST)
         if form.is_valid():
@@ -279,7 +277,7 @@ def campaign_list(request: StaffRequest) -> HttpResponse:
                     customer_ids=data["customer_ids"],
                 )
             except ValidationError as exc:
-                form.add_error(None, " ".join(exc.messages))
+                form.add_error(None, errors_text(exc))
             else:
                 messages.success(request, "Campaign queued: each message goes through the guard.")
                 return redirect("campaign-detail", org=organization.slug, campaign_pk=campaign.pk)
@@ -303,11 +301,14 @@ def campaign_list(request: StaffRequest) -> HttpResponse:
 
 
 @require_GET
-@staff_required(Role.AGENT)
+@staff_required("outreach.read")
 def campaign_detail(request: StaffRequest, campaign_pk: int) -> HttpResponse:
-    campaign = selectors.campaign_get(organization=request.organization, pk=campaign_pk)
-    if campaign is None:
-        raise Http404("No such campaign.")
+    campaign = get_or_404(
+        selectors.campaign_get,
+        campaign_pk,
+        organization=request.organization,
+        message="No such campaign.",
+    )
     return render(
         request,
         "consent/campaign_detail.html",

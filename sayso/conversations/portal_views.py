@@ -7,14 +7,15 @@ from typing import TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from sayso.conversations import selectors, services
 from sayso.conversations.forms import PortalCaseForm, PortalReplyForm, SigninForm
 from sayso.conversations.models import Channel, CommitmentStatus
-from sayso.core.ratelimit import client_key, rate_limit_hit
+from sayso.core.ratelimit import rate_limit_hit
+from sayso.core.web import errors_text, get_or_404, rate_limited
 from sayso.customers import selectors as customer_selectors
 from sayso.customers.forms import PublicNameForm
 from sayso.customers.models import Customer, IdentityKind
@@ -41,17 +42,6 @@ def _customer(request: PortalRequest) -> Customer:
     return request.customer
 
 
-def _too_many(request: PortalRequest, action: str) -> HttpResponse | None:
-    if rate_limit_hit(action=action, key=client_key(request)):
-        return render(
-            request,
-            "portal/rate_limited.html",
-            {"organization": request.organization},
-            status=429,
-        )
-    return None
-
-
 @portal_view(sign_in_required=False)
 def portal_home(request: PortalRequest) -> HttpResponse:
     return render(
@@ -67,7 +57,7 @@ def portal_home(request: PortalRequest) -> HttpResponse:
 @portal_view(sign_in_required=False)
 def signin(request: PortalRequest) -> HttpResponse:
     if request.method == "POST":
-        if (limited := _too_many(request, "portal-signin")) is not None:
+        if (limited := rate_limited(request, request.organization, "portal-signin")) is not None:
             return limited
         form = SigninForm(request.POST)
         if form.is_valid():
@@ -86,7 +76,7 @@ def signin(request: PortalRequest) -> HttpResponse:
                     next_url=form.cleaned_data.get("next") or "",
                 )
             except ValidationError as exc:
-                form.add_error("email", " ".join(exc.messages))
+                form.add_error("email", errors_text(exc))
             else:
                 return render(
                     request,
@@ -117,7 +107,7 @@ def _link_used(request: PortalRequest, template: str, use: Callable[[], T]) -> T
         return render(
             request,
             template,
-            {"organization": request.organization, "error": " ".join(exc.messages)},
+            {"organization": request.organization, "error": errors_text(exc)},
             status=400,
         )
 
@@ -191,7 +181,7 @@ def profile(request: PortalRequest) -> HttpResponse:
                     customer=customer, public_name=form.cleaned_data["public_name"]
                 )
             except ValidationError as exc:
-                form.add_error("public_name", " ".join(exc.messages))
+                form.add_error("public_name", errors_text(exc))
             else:
                 messages.success(request, "Your public name is saved.")
                 return redirect("portal-profile", org=request.organization.slug)
@@ -235,14 +225,17 @@ def my_cases(request: PortalRequest) -> HttpResponse:
 @portal_view(sign_in_required=True)
 def case_detail(request: PortalRequest, number: int) -> HttpResponse:
     customer = _customer(request)
-    case = selectors.case_for_customer(
-        organization=request.organization, customer=customer, number=number
+    case = get_or_404(
+        selectors.case_for_customer,
+        number,
+        key="number",
+        organization=request.organization,
+        customer=customer,
+        message="No such case.",
     )
-    if case is None:
-        raise Http404("No such case.")
     form = PortalReplyForm()
     if request.method == "POST":
-        if (limited := _too_many(request, "portal-reply")) is not None:
+        if (limited := rate_limited(request, request.organization, "portal-reply")) is not None:
             return limited
         form = PortalReplyForm(request.POST)
         if form.is_valid():
@@ -257,7 +250,7 @@ def case_detail(request: PortalRequest, number: int) -> HttpResponse:
                     author_identity=customer.identities.filter(kind=IdentityKind.EMAIL).first(),
                 )
             except ValidationError as exc:
-                form.add_error("body", " ".join(exc.messages))
+                form.add_error("body", errors_text(exc))
             else:
                 messages.success(request, "Your reply was added to the case.")
                 return redirect("portal-case", org=request.organization.slug, number=case.number)
@@ -287,7 +280,7 @@ def case_new(request: PortalRequest) -> HttpResponse:
     customer = _customer(request)
     form = PortalCaseForm()
     if request.method == "POST":
-        if (limited := _too_many(request, "portal-case")) is not None:
+        if (limited := rate_limited(request, request.organization, "portal-case")) is not None:
             return limited
         form = PortalCaseForm(request.POST)
         if form.is_valid():
@@ -302,7 +295,7 @@ def case_new(request: PortalRequest) -> HttpResponse:
                     author_identity=customer.identities.filter(kind=IdentityKind.EMAIL).first(),
                 )
             except ValidationError as exc:
-                form.add_error(None, " ".join(exc.messages))
+                form.add_error(None, errors_text(exc))
             else:
                 messages.success(request, "Thank you. We have your message and will answer here.")
                 return redirect(

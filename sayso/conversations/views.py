@@ -23,9 +23,10 @@ from sayso.conversations.forms import (
     staff_choices,
 )
 from sayso.conversations.models import AutomatedKind, Case, CaseStatus, CommitmentStatus, Priority
-from sayso.core.models import Role, Team
+from sayso.core.models import Team
 from sayso.core.permissions import StaffRequest, staff_required
 from sayso.core.selectors import staff_of
+from sayso.core.web import errors_text, form_errors_text, get_or_404, object_id
 from sayso.customers.selectors import customer_timeline, identities_of, merge_suggestions
 from sayso.notifications.outbox import mail_of_messages, mail_retry
 from sayso.notifications.selectors import unread_alert_count
@@ -48,12 +49,7 @@ INBOX_ROW_FIELDS = (
 )
 
 
-def _form_errors(form: object) -> str:
-    errors = getattr(form, "errors", {})
-    return " ".join(str(message) for field in errors.values() for message in field)
-
-
-@staff_required(Role.AGENT)
+@staff_required("case.read")
 def inbox(request: StaffRequest) -> HttpResponse:
     params = request.GET
     filters = selectors.InboxFilters(
@@ -122,13 +118,16 @@ def _unanswered_questions(request: StaffRequest) -> int:
 
 
 def _case_or_404(request: StaffRequest, number: int) -> Case:
-    case = selectors.case_get(organization=request.organization, number=number)
-    if case is None:
-        raise Http404("No such case.")
-    return case
+    return get_or_404(
+        selectors.case_get,
+        number,
+        key="number",
+        organization=request.organization,
+        message="No such case.",
+    )
 
 
-@staff_required(Role.AGENT)
+@staff_required("case.read")
 def case_detail(request: StaffRequest, number: int) -> HttpResponse:
     case = _case_or_404(request, number)
     organization = request.organization
@@ -185,10 +184,11 @@ def _attach_outgoing_mail(organization: Any, messages_list: Sequence[Any]) -> No
 
 
 @require_POST
-@staff_required(Role.AGENT)
+@staff_required("case.update")
 def case_mail_retry(request: StaffRequest, number: int, message_id: int) -> HttpResponse:
     """Send a reply's failed (or waiting) email again now: staff of the case's organization."""
     case = _case_or_404(request, number)
+    message_id = object_id(message_id, "No email of this case has that id.")
     mail = mail_of_messages(organization=request.organization, message_ids=[message_id]).get(
         message_id
     )
@@ -197,19 +197,19 @@ def case_mail_retry(request: StaffRequest, number: int, message_id: int) -> Http
     try:
         mail_retry(mail=mail, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(request, "The reply is being sent again.")
     return _back(request, case)
 
 
 @require_POST
-@staff_required(Role.AGENT)
+@staff_required("case.reply")
 def case_reply(request: StaffRequest, number: int) -> HttpResponse:
     case = _case_or_404(request, number)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form) or "The reply is empty.")
+        messages.error(request, form_errors_text(form) or "The reply is empty.")
         return _back(request, case)
     try:
         if form.cleaned_data["kind"] == "note":
@@ -224,12 +224,12 @@ def case_reply(request: StaffRequest, number: int) -> HttpResponse:
             )
             messages.success(request, "Reply sent.")
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
     return _back(request, case)
 
 
 @require_POST
-@staff_required(Role.AGENT)
+@staff_required("case.update")
 def case_update(request: StaffRequest, number: int) -> HttpResponse:
     case = _case_or_404(request, number)
     form = CaseUpdateForm(request.POST)
@@ -243,19 +243,19 @@ def case_update(request: StaffRequest, number: int) -> HttpResponse:
             )
             messages.success(request, "Case updated.")
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, errors_text(exc))
     else:
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors_text(form))
     return _back(request, case)
 
 
 @require_POST
-@staff_required(Role.AGENT)
+@staff_required("case.update")
 def case_handoff(request: StaffRequest, number: int) -> HttpResponse:
     case = _case_or_404(request, number)
     form = HandoffForm(request.POST, organization=request.organization)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors_text(form))
         return _back(request, case)
     to_user = None
     if form.cleaned_data["to_user"]:
@@ -275,17 +275,17 @@ def case_handoff(request: StaffRequest, number: int) -> HttpResponse:
         )
         messages.success(request, "Case handed off.")
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
     return _back(request, case)
 
 
 @require_POST
-@staff_required(Role.AGENT)
+@staff_required("commitment.write")
 def commitment_make(request: StaffRequest, number: int) -> HttpResponse:
     case = _case_or_404(request, number)
     form = CommitmentForm(request.POST, organization=request.organization)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors_text(form))
         return _back(request, case)
     owner = get_user_model().objects.filter(pk=int(form.cleaned_data["owner"])).first()
     try:
@@ -298,16 +298,21 @@ def commitment_make(request: StaffRequest, number: int) -> HttpResponse:
         )
         messages.success(request, "Commitment recorded. The customer can see it.")
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
     return _back(request, case)
 
 
 @require_POST
-@staff_required(Role.AGENT)
+@staff_required("commitment.write")
 def commitment_close(request: StaffRequest, pk: int, action: str) -> HttpResponse:
-    commitment = selectors.commitment_get(organization=request.organization, pk=pk)
-    if commitment is None or action not in {"keep", "cancel"}:
+    if action not in {"keep", "cancel"}:
         raise Http404("No such commitment.")
+    commitment = get_or_404(
+        selectors.commitment_get,
+        pk,
+        organization=request.organization,
+        message="No such commitment.",
+    )
     form = CommitmentCloseForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
@@ -318,11 +323,11 @@ def commitment_close(request: StaffRequest, pk: int, action: str) -> HttpRespons
             services.commitment_cancel(commitment=commitment, actor=request.user, note=note)
             messages.success(request, "Commitment cancelled.")
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
     return _back(request, commitment.case)
 
 
-@staff_required(Role.AGENT)
+@staff_required("case.read")
 def automated_mail_list(request: StaffRequest) -> HttpResponse:
     """Mail no person wrote (bounces, auto-replies, newsletters, …) with why it was
     recognised; ``?unlinked=1`` shows only what matched no case."""
@@ -347,7 +352,7 @@ def automated_mail_list(request: StaffRequest) -> HttpResponse:
     )
 
 
-@staff_required(Role.AGENT)
+@staff_required("commitment.read")
 def commitment_list(request: StaffRequest) -> HttpResponse:
     status = request.GET.get("status", CommitmentStatus.OPEN)
     if status not in CommitmentStatus.values and status != "":

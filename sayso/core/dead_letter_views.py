@@ -6,13 +6,13 @@ organization's and the installation's own (tasks working for no organization).""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from sayso.core.models import Role
 from sayso.core.permissions import StaffRequest, staff_required
 from sayso.core.task_engine import services
+from sayso.core.web import get_or_404
 
 
 def _scope(request: StaffRequest) -> object:
@@ -20,7 +20,7 @@ def _scope(request: StaffRequest) -> object:
     return None if request.user.is_superuser else request.organization
 
 
-@staff_required(Role.ADMIN)
+@staff_required("dead_letter.manage")
 def dead_letters(request: StaffRequest) -> HttpResponse:
     include_retried = request.GET.get("retried") == "1"
     found = services.dead_letter_list(
@@ -35,14 +35,15 @@ def dead_letters(request: StaffRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.ADMIN)
+@staff_required("dead_letter.manage")
 def dead_letter_retry(request: StaffRequest, pk: int) -> HttpResponse:
-    dead_letter = services.dead_letter_get(
-        dead_letter_id=pk,
-        organization=_scope(request),  # type: ignore[arg-type]
+    dead_letter = get_or_404(
+        services.dead_letter_get,
+        pk,
+        key="dead_letter_id",
+        organization=_scope(request),
+        message="No such dead letter.",
     )
-    if dead_letter is None:
-        raise Http404("No such dead letter.")
     if services.dead_letter_retry(dead_letter=dead_letter, actor=request.user):
         messages.success(request, f"{dead_letter.task_path} will run again.")
     else:

@@ -3,6 +3,7 @@
 Four kinds of visitor: anonymous, a signed-in customer (portal session, per organization),
 staff (a membership with a role: agent < manager < admin), and staff of another organization,
 who are treated exactly like strangers (404, so an organization's existence does not leak).
+Which role may do what is the table of ``core.roles``: a staff view names its action.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
+from sayso.core import roles
 from sayso.core.models import Membership, Organization, Role
 from sayso.core.selectors import membership_for, organization_by_slug
 
@@ -28,7 +30,16 @@ class StaffRequest(HttpRequest):
     membership: Membership
 
 
-def staff_required(min_role: str = Role.AGENT) -> Callable[[View], View]:
+def staff_required(action: str = Role.AGENT) -> Callable[[View], View]:
+    """A staff page or action of the organization in the URL, for staff who may do ``action``
+    (a row of ``core.roles.ACTIONS``): others are sent to sign in (anonymous), refused with a
+    403 (a lower role) or told there is no such organization (anyone else).
+
+    A role (``Role.AGENT``…) in place of an action is still accepted for the views that have not
+    named their actions yet (``sayso/community``); every other view names one, which
+    ``tests/core/test_roles.py`` checks."""
+    role = roles.declared_role(action)
+
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -42,12 +53,13 @@ def staff_required(min_role: str = Role.AGENT) -> Callable[[View], View]:
             )
             if organization is None or membership is None:
                 raise Http404("No such organization.")
-            if not membership.has_role(min_role):
-                raise PermissionDenied(f"Only a {Role(min_role).label.lower()} can do this.")
+            if not membership.has_role(role):
+                raise PermissionDenied(roles.refusal_for(role))
             request.organization = organization  # type: ignore[attr-defined]
             request.membership = membership  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 
+        wrapped.staff_action = action  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -17,6 +17,7 @@ from sayso.core.models import Membership, Organization, Role, Scope, Team
 from sayso.core.permissions import StaffRequest, staff_required
 from sayso.core.ratelimit import client_key
 from sayso.core.sign_in_throttling import password_reset_throttled
+from sayso.core.web import errors_text, form_errors_text, get_or_404
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -53,7 +54,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     return redirect("inbox", org=membership.organization.slug)
 
 
-@staff_required(Role.AGENT)
+@staff_required("api_token.manage")
 def api_tokens(request: StaffRequest) -> HttpResponse:
     new_token = None
     if request.method == "POST":
@@ -63,7 +64,7 @@ def api_tokens(request: StaffRequest) -> HttpResponse:
                 membership=request.membership, name=request.POST.get("name", ""), scopes=scopes
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, errors_text(exc))
     return render(
         request,
         "core/api_tokens.html",
@@ -76,17 +77,16 @@ def api_tokens(request: StaffRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.AGENT)
+@staff_required("api_token.manage")
 def api_token_revoke(request: StaffRequest, pk: int) -> HttpResponse:
-    token = selectors.api_tokens_of(membership=request.membership).filter(pk=pk).first()
-    if token is None:
-        raise Http404("No such token.")
+    tokens = selectors.api_tokens_of(membership=request.membership)
+    token = get_or_404(tokens, pk, message="No such token.")
     services.api_token_revoke(token=token, actor=request.user)
     messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("api-tokens", org=request.organization.slug)
 
 
-@staff_required(Role.ADMIN)
+@staff_required("member.manage")
 def members(request: StaffRequest) -> HttpResponse:
     organization = request.organization
     form = InviteForm(organization=organization)
@@ -103,7 +103,7 @@ def members(request: StaffRequest) -> HttpResponse:
                     actor=request.user,
                 )
             except ValidationError as exc:
-                form.add_error("email", " ".join(exc.messages))
+                form.add_error("email", errors_text(exc))
             else:
                 note = " An invitation to choose a password was emailed." if invited else ""
                 messages.success(request, f"{membership.user.email} is now staff.{note}")
@@ -128,15 +128,14 @@ def members(request: StaffRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.ADMIN)
+@staff_required("member.manage")
 def member_update(request: StaffRequest, pk: int) -> HttpResponse:
     organization = request.organization
-    membership = Membership.objects.filter(organization=organization, pk=pk).first()
-    if membership is None:
-        raise Http404("No such member.")
+    memberships = Membership.objects.filter(organization=organization)
+    membership = get_or_404(memberships, pk, message="No such member.")
     form = MemberUpdateForm(request.POST, organization=organization)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, form_errors_text(form))
         return redirect("members", org=organization.slug)
     try:
         services.membership_update(
@@ -149,5 +148,5 @@ def member_update(request: StaffRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, f"{membership.user} updated.")
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
     return redirect("members", org=organization.slug)

@@ -13,11 +13,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
-from django.utils.http import urlencode
 
+from sayso.core import roles
 from sayso.core.models import Membership, Organization, Role
 from sayso.core.selectors import membership_for, organization_by_slug
+from sayso.core.web import signin_url
 from sayso.customers.models import Customer
 from sayso.customers.services import active_customer
 
@@ -59,21 +59,18 @@ class PortalRequest(HttpRequest):
     customer: Customer | None
 
 
-def signin_url(organization: Organization, next_url: str) -> str:
-    """The portal's sign-in page, coming back to ``next_url`` afterwards."""
-    url = reverse("portal-signin", kwargs={"org": organization.slug})
-    return f"{url}?{urlencode({'next': next_url})}"
-
-
 def portal_staff(request: PortalRequest) -> Membership | None:
     """The membership of a staff member of this organization viewing a public page, if any:
     the team acts on the same pages customers read."""
     return membership_for(user=request.user, organization=request.organization)
 
 
-def portal_staff_required(request: PortalRequest, role: str = Role.AGENT) -> Any:
-    """The staff user acting on a public page; a 403 for anyone else (customers, visitors,
-    other organizations' staff)."""
+def portal_staff_required(request: PortalRequest, action: str = Role.AGENT) -> Any:
+    """The staff user acting on a public page, who may do ``action`` (a row of
+    ``core.roles.ACTIONS``); a 403 for anyone else (customers, visitors, other organizations'
+    staff, lower roles). A role in place of an action is still accepted for the pages that have
+    not named their actions yet (``sayso/community``)."""
+    role = roles.declared_role(action)
     membership = portal_staff(request)
     if membership is None or not membership.has_role(role):
         raise PermissionDenied("Only the team can do this.")

@@ -5,27 +5,26 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from sayso.conversations.selectors import cases_of_customer
-from sayso.core.models import Role
 from sayso.core.permissions import StaffRequest, staff_required
+from sayso.core.web import errors_text, get_or_404
 from sayso.customers import selectors, services
 from sayso.customers.forms import IdentityForm, MergeForm
-from sayso.customers.models import Customer, CustomerMerge
+from sayso.customers.models import Customer
 from sayso.notifications.selectors import unread_alert_count
 
 
 def _customer_or_404(request: StaffRequest, pk: int) -> Customer:
-    customer = selectors.customer_get(organization=request.organization, pk=pk)
-    if customer is None:
-        raise Http404("No such customer.")
-    return customer
+    return get_or_404(
+        selectors.customer_get, pk, organization=request.organization, message="No such customer."
+    )
 
 
-@staff_required(Role.AGENT)
+@staff_required("customer.read")
 def customer_list(request: StaffRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
     customers = selectors.customer_list(organization=request.organization, query=query)
@@ -43,7 +42,7 @@ def customer_list(request: StaffRequest) -> HttpResponse:
     )
 
 
-@staff_required(Role.AGENT)
+@staff_required("customer.read")
 def customer_detail(request: StaffRequest, pk: int) -> HttpResponse:
     customer = _customer_or_404(request, pk)
     if customer.merged_into_id is not None:
@@ -76,7 +75,7 @@ def customer_detail(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.AGENT)
+@staff_required("customer.write")
 def identity_add(request: StaffRequest, pk: int) -> HttpResponse:
     customer = _customer_or_404(request, pk)
     form = IdentityForm(request.POST)
@@ -90,14 +89,14 @@ def identity_add(request: StaffRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, "Identity added.")
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, errors_text(exc))
     else:
         messages.error(request, "Choose a kind and give a value.")
     return redirect("customer-detail", org=request.organization.slug, pk=customer.pk)
 
 
 @require_POST
-@staff_required(Role.AGENT)
+@staff_required("customer.merge")
 def customer_merge(request: StaffRequest, pk: int) -> HttpResponse:
     target = _customer_or_404(request, pk)
     form = MergeForm(request.POST)
@@ -116,25 +115,28 @@ def customer_merge(request: StaffRequest, pk: int) -> HttpResponse:
             request, f"{source.display_name} merged into {target.display_name}. You can undo it."
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
     return redirect("customer-detail", org=request.organization.slug, pk=target.pk)
 
 
 @require_POST
-@staff_required(Role.AGENT)
+@staff_required("customer.merge")
 def customer_unmerge(request: StaffRequest, merge_pk: int) -> HttpResponse:
-    merge = CustomerMerge.objects.filter(organization=request.organization, pk=merge_pk).first()
-    if merge is None:
-        raise Http404("No such merge.")
+    merge = get_or_404(
+        selectors.customer_merge_get,
+        merge_pk,
+        organization=request.organization,
+        message="No such merge.",
+    )
     try:
         source = services.customer_unmerge(merge=merge, actor=request.user)
         messages.success(request, f"Merge undone: {source.display_name} is separate again.")
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
     return redirect("customer-detail", org=request.organization.slug, pk=merge.target_id)
 
 
-@staff_required(Role.AGENT)
+@staff_required("customer.read")
 def merge_suggestion_list(request: StaffRequest) -> HttpResponse:
     return render(
         request,

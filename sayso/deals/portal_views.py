@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from sayso.core.ratelimit import client_key, rate_limit_hit
+from sayso.core.web import errors_text, get_or_404, rate_limited
 from sayso.customers.models import Customer
 from sayso.customers.portal_session import PortalRequest, portal_view
 from sayso.deals import selectors, services
@@ -22,26 +22,16 @@ def _customer(request: PortalRequest) -> Customer:
     return request.customer
 
 
-def _too_many(request: PortalRequest) -> HttpResponse | None:
-    if rate_limit_hit(action="portal-intent", key=client_key(request)):
-        return render(
-            request, "portal/rate_limited.html", {"organization": request.organization}, status=429
-        )
-    return None
-
-
 def _own_intent(request: PortalRequest, pk: int) -> Intent:
-    intent = selectors.intent_for_customer(customer=_customer(request), pk=pk)
-    if intent is None:
-        raise Http404("No such intent.")
-    return intent
+    return get_or_404(
+        selectors.intent_for_customer, pk, customer=_customer(request), message="No such intent."
+    )
 
 
 def _own_deal(request: PortalRequest, pk: int) -> Deal:
-    deal = selectors.deal_for_customer(customer=_customer(request), pk=pk)
-    if deal is None:
-        raise Http404("No such deal.")
-    return deal
+    return get_or_404(
+        selectors.deal_for_customer, pk, customer=_customer(request), message="No such deal."
+    )
 
 
 @portal_view(sign_in_required=False)
@@ -88,7 +78,7 @@ def intent_new(request: PortalRequest) -> HttpResponse:
     organization = request.organization
     if request.method != "POST":
         return _intent_form_page(request, IntentForm(organization=organization), None)
-    if (limited := _too_many(request)) is not None:
+    if (limited := rate_limited(request, organization, "portal-intent")) is not None:
         return limited
     form = IntentForm(request.POST, organization=organization)
     if form.is_valid():
@@ -99,7 +89,7 @@ def intent_new(request: PortalRequest) -> HttpResponse:
                 **form.service_arguments(),
             )
         except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
+            form.add_error(None, errors_text(exc))
         else:
             messages.success(request, "Your intent is published. Offers will appear here.")
             return redirect("portal-intent", org=organization.slug, pk=intent.pk)
@@ -134,7 +124,7 @@ def intent_edit(request: PortalRequest, pk: int) -> HttpResponse:
         try:
             services.intent_update(intent=intent, customer=_customer(request), **arguments)
         except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
+            form.add_error(None, errors_text(exc))
         else:
             messages.success(request, "Your intent is changed.")
             return redirect("portal-intent", org=organization.slug, pk=intent.pk)
@@ -164,7 +154,7 @@ def intent_withdraw(request: PortalRequest, pk: int) -> HttpResponse:
     try:
         services.intent_withdraw(intent=intent, customer=_customer(request))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(request, "Your intent is withdrawn: nobody may contact you about it.")
     return redirect("portal-intent", org=request.organization.slug, pk=intent.pk)
@@ -174,9 +164,11 @@ def intent_withdraw(request: PortalRequest, pk: int) -> HttpResponse:
 @portal_view(sign_in_required=True)
 def offer_decide(request: PortalRequest, pk: int, action: str) -> HttpResponse:
     customer = _customer(request)
-    offer = selectors.offer_for_customer(customer=customer, pk=pk)
-    if offer is None or action not in {"accept", "decline"}:
+    if action not in {"accept", "decline"}:
         raise Http404("No such offer.")
+    offer = get_or_404(
+        selectors.offer_for_customer, pk, customer=customer, message="No such offer."
+    )
     org = request.organization.slug
     try:
         if action == "accept":
@@ -184,7 +176,7 @@ def offer_decide(request: PortalRequest, pk: int, action: str) -> HttpResponse:
         else:
             services.offer_decline(offer=offer, customer=customer)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
         return redirect("portal-intent", org=org, pk=offer.intent_id)
     if action == "accept":
         messages.success(
@@ -237,7 +229,7 @@ def deal_status(request: PortalRequest, pk: int, action: str) -> HttpResponse:
             deal=deal, action=action, customer=_customer(request), reason=reason
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
     else:
         done = services.DEAL_CHANGES[action][3]
         messages.success(request, f"The deal is {done}; {request.organization.name} is told.")

@@ -9,11 +9,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from sayso.core.models import Role
 from sayso.core.permissions import StaffRequest, staff_required
+from sayso.core.roles import may
+from sayso.core.web import errors_text, get_or_404
 from sayso.customers.selectors import customer_get
 from sayso.deals import selectors, services
 from sayso.deals.forms import (
@@ -54,7 +55,7 @@ def _queue_filters(request: StaffRequest) -> dict[str, Any]:
     }
 
 
-@staff_required()
+@staff_required("deal.read")
 def intent_queue(request: StaffRequest) -> HttpResponse:
     """Open intents visible to the organization, with filters, soonest deadline first."""
     filters = _queue_filters(request)
@@ -71,14 +72,14 @@ def intent_queue(request: StaffRequest) -> HttpResponse:
     )
 
 
-@staff_required()
+@staff_required("deal.read")
 def intent_detail(request: StaffRequest, pk: int) -> HttpResponse:
     """One intent, this organization's offers on it, and the form to answer with an offer
     (sent through the outreach guard; a blocked one says why)."""
     organization = request.organization
-    intent = selectors.intent_for_staff(organization=organization, pk=pk)
-    if intent is None:
-        raise Http404("No such intent.")
+    intent = get_or_404(
+        selectors.intent_for_staff, pk, organization=organization, message="No such intent."
+    )
     form = OfferForm(initial={"currency": intent.currency})
     status = 200
     if request.method == "POST":
@@ -92,7 +93,7 @@ def intent_detail(request: StaffRequest, pk: int) -> HttpResponse:
                     **form.cleaned_data,
                 )
             except ValidationError as exc:
-                form.add_error(None, " ".join(exc.messages))
+                form.add_error(None, errors_text(exc))
             else:
                 if offer.status == "blocked":
                     messages.error(request, f"Offer not sent: {offer.blocked_reason}")
@@ -114,7 +115,7 @@ def intent_detail(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required()
+@staff_required("deal.read")
 def deal_list(request: StaffRequest) -> HttpResponse:
     organization = request.organization
     status = request.GET.get("status", DealStatus.ACTIVE)
@@ -143,7 +144,7 @@ def deal_list(request: StaffRequest) -> HttpResponse:
                         next_step=data["next_step"],
                     )
                 except ValidationError as exc:
-                    form.add_error(None, " ".join(exc.messages))
+                    form.add_error(None, errors_text(exc))
                 else:
                     messages.success(request, "Deal opened.")
                     return redirect("staff-deal", org=organization.slug, pk=deal.pk)
@@ -216,18 +217,16 @@ def _deal_action(request: StaffRequest, deal: Deal, action: str) -> forms.Form:
     return form
 
 
-@staff_required()
+@staff_required("deal.read")
 def deal_detail(request: StaffRequest, pk: int) -> HttpResponse:
     organization = request.organization
-    deal = selectors.deal_get(organization=organization, pk=pk)
-    if deal is None:
-        raise Http404("No such deal.")
+    deal = get_or_404(selectors.deal_get, pk, organization=organization, message="No such deal.")
     error = ""
     if request.method == "POST":
         try:
             form = _deal_action(request, deal, request.POST.get("action", ""))
         except ValidationError as exc:
-            error = " ".join(exc.messages)
+            error = errors_text(exc)
         else:
             if form.is_valid():
                 messages.success(request, "Deal saved.")
@@ -287,10 +286,9 @@ def _selling_action(request: StaffRequest, action: str) -> forms.Form | None:
     if action not in _ROWS:
         raise ValidationError("Choose what to change.")
     get, change, name = _ROWS[action]
-    target = request.POST.get("pk", "")
-    row = get(organization=organization, pk=int(target)) if target.isdigit() else None
-    if row is None or len(target) > 18:
-        raise Http404(f"No such {name}.")
+    row = get_or_404(
+        get, request.POST.get("pk", ""), organization=organization, message=f"No such {name}."
+    )
     if action != "stage-update":
         change(**{name: row}, actor=actor)
         return None
@@ -300,19 +298,19 @@ def _selling_action(request: StaffRequest, action: str) -> forms.Form | None:
     return form
 
 
-@staff_required()
+@staff_required("deal.read")
 def selling_process_edit(request: StaffRequest) -> HttpResponse:
     """The selling process as the public sees it, with the admins' tools to change it: stages,
     promises and the categories the organization serves."""
     organization = request.organization
     error = ""
     if request.method == "POST":
-        if not request.membership.has_role(Role.ADMIN):
+        if not may(request.membership, "selling_process.edit"):
             raise PermissionDenied("Only an admin can change the selling process.")
         try:
             form = _selling_action(request, request.POST.get("action", ""))
         except ValidationError as exc:
-            error = " ".join(exc.messages)
+            error = errors_text(exc)
         else:
             if form is None or form.is_valid():
                 messages.success(request, "The selling process is saved.")
@@ -323,7 +321,7 @@ def selling_process_edit(request: StaffRequest) -> HttpResponse:
         "deals/staff_selling_process.html",
         {
             "error": error,
-            "is_admin": request.membership.has_role(Role.ADMIN),
+            "is_admin": may(request.membership, "selling_process.edit"),
             "stages": selectors.stages_of(organization=organization),
             "promises": selectors.promises_of(organization=organization),
             "categories": selectors.categories_of(organization=organization),

@@ -12,12 +12,12 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from sayso.core.encryption import masked, unseal
-from sayso.core.models import Role
 from sayso.core.permissions import StaffRequest, staff_required
+from sayso.core.roles import may
+from sayso.core.web import errors_text, safe_next
 from sayso.intelligence.analysis import spam_akismet, spam_feedback
 from sayso.intelligence.models import DecidedKind, SpamLabel
 from sayso.notifications.selectors import unread_alert_count
@@ -34,15 +34,6 @@ def _page(request: StaffRequest) -> str:
     return reverse("spam-filter", kwargs={"org": request.organization.slug})
 
 
-def _next_or(request: StaffRequest, fallback: str) -> str:
-    candidate = request.POST.get("next", "")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return fallback
-
-
 def _item_key(value: str) -> tuple[str, int] | None:
     """``comment:12`` → ("comment", 12); anything else None."""
     kind, _, number = (value or "").partition(":")
@@ -52,7 +43,7 @@ def _item_key(value: str) -> tuple[str, int] | None:
 
 
 @require_GET
-@staff_required(Role.AGENT)
+@staff_required("spam.read")
 def spam_filter(request: StaffRequest) -> HttpResponse:
     organization = request.organization
     label = request.GET.get("label", "")
@@ -94,13 +85,13 @@ def spam_filter(request: StaffRequest) -> HttpResponse:
             offer=offer,
             akismet=setting,
             akismet_key=key_shown,
-            is_admin=request.membership.has_role(Role.ADMIN),
-            is_manager=request.membership.has_role(Role.MANAGER),
+            is_admin=may(request.membership, "spam.akismet"),
+            is_manager=may(request.membership, "spam.rollback"),
         ),
     )
 
 
-@staff_required(Role.AGENT)
+@staff_required("spam.train")
 @require_POST
 def spam_filter_retrain(request: StaffRequest) -> HttpResponse:
     from sayso.intelligence.tasks import spam_filter_retrain as retrain
@@ -119,7 +110,7 @@ def spam_filter_retrain(request: StaffRequest) -> HttpResponse:
     return redirect(_page(request))
 
 
-@staff_required(Role.MANAGER)
+@staff_required("spam.rollback")
 @require_POST
 def spam_filter_rollback(request: StaffRequest) -> HttpResponse:
     try:
@@ -127,13 +118,13 @@ def spam_filter_rollback(request: StaffRequest) -> HttpResponse:
             organization=request.organization, actor=request.user
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(request, f"Version {version.number} is the active filter again.")
     return redirect(_page(request))
 
 
-@staff_required(Role.AGENT)
+@staff_required("spam.decide")
 @require_POST
 def spam_filter_release(request: StaffRequest) -> HttpResponse:
     """Release a held post ("not spam", one click) and offer its held look-alikes; with
@@ -160,7 +151,7 @@ def spam_filter_release(request: StaffRequest) -> HttpResponse:
                     )
                 released.append(held)
         messages.success(request, f"Released {len(released)} more; the public log says so.")
-        return redirect(_next_or(request, _page(request)))
+        return redirect(safe_next(request, _page(request)))
     try:
         with transaction.atomic():
             result = spam_feedback.held_release(
@@ -171,8 +162,8 @@ def spam_filter_release(request: StaffRequest) -> HttpResponse:
                 with_lookalikes=chosen,
             )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(_next_or(request, _page(request)))
+        messages.error(request, errors_text(exc))
+        return redirect(safe_next(request, _page(request)))
     messages.success(
         request,
         f"Released {len(result.released)} post{'s' if len(result.released) != 1 else ''} "
@@ -180,10 +171,10 @@ def spam_filter_release(request: StaffRequest) -> HttpResponse:
     )
     if result.lookalikes:
         return redirect(f"{_page(request)}?released={key[0]}:{key[1]}#lookalikes")
-    return redirect(_next_or(request, _page(request)))
+    return redirect(safe_next(request, _page(request)))
 
 
-@staff_required(Role.AGENT)
+@staff_required("spam.decide")
 @require_POST
 def spam_filter_mark(request: StaffRequest) -> HttpResponse:
     """ "Spam" / "not spam" on an inbox message or a mention."""
@@ -192,7 +183,7 @@ def spam_filter_mark(request: StaffRequest) -> HttpResponse:
     fallback = _page(request)
     if key is None or key[0] not in (DecidedKind.MESSAGE, DecidedKind.MENTION):
         messages.error(request, "Choose a message or a mention to mark.")
-        return redirect(_next_or(request, fallback))
+        return redirect(safe_next(request, fallback))
     try:
         spam_feedback.item_mark(
             organization=request.organization,
@@ -203,14 +194,14 @@ def spam_filter_mark(request: StaffRequest) -> HttpResponse:
             where="inbox" if key[0] == DecidedKind.MESSAGE else "mentions",
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
     else:
         said = "spam" if label == SpamLabel.SPAM else "not spam"
         messages.success(request, f"Marked as {said}; the filter learns from it.")
-    return redirect(_next_or(request, fallback))
+    return redirect(safe_next(request, fallback))
 
 
-@staff_required(Role.ADMIN)
+@staff_required("spam.akismet")
 @require_POST
 def spam_filter_akismet(request: StaffRequest) -> HttpResponse:
     organization = request.organization
@@ -226,7 +217,7 @@ def spam_filter_akismet(request: StaffRequest) -> HttpResponse:
             enabled=bool(request.POST.get("enabled")),
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(request, "Akismet accepted the key; its verdict now joins Sayso's.")
     return redirect(_page(request))

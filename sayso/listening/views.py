@@ -11,8 +11,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from sayso.core.models import Role
 from sayso.core.permissions import StaffRequest, staff_required
+from sayso.core.roles import may
+from sayso.core.web import errors_text, get_or_404
 from sayso.intelligence.models import INTENT_LABELS
 from sayso.listening import selectors, services
 from sayso.listening.forms import RuleForm, SourceForm, TermForm
@@ -28,13 +29,12 @@ def _context(request: StaffRequest, **values: Any) -> dict[str, Any]:
 
 
 def _source_or_404(request: StaffRequest, pk: int) -> Source:
-    source = selectors.source_get(organization=request.organization, pk=pk)
-    if source is None:
-        raise Http404("No such source.")
-    return source
+    return get_or_404(
+        selectors.source_get, pk, organization=request.organization, message="No such source."
+    )
 
 
-@staff_required(Role.AGENT)
+@staff_required("listening.read")
 def mention_list(request: StaffRequest) -> HttpResponse:
     filters = selectors.MentionFilters.from_params(request.GET)
     mentions = selectors.mention_list(organization=request.organization, filters=filters)
@@ -58,22 +58,22 @@ def mention_list(request: StaffRequest) -> HttpResponse:
     )
 
 
-@staff_required(Role.AGENT)
+@staff_required("mention.open_case")
 @require_POST
 def mention_open_case(request: StaffRequest, pk: int) -> HttpResponse:
-    mention = selectors.mention_get(organization=request.organization, pk=pk)
-    if mention is None:
-        raise Http404("No such mention.")
+    mention = get_or_404(
+        selectors.mention_get, pk, organization=request.organization, message="No such mention."
+    )
     try:
         case = services.mention_open_case(mention=mention, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
         return redirect("mention-list", org=request.organization.slug)
     messages.success(request, f"Case #{case.number} opened from the mention.")
     return redirect("case-detail", org=request.organization.slug, number=case.number)
 
 
-@staff_required(Role.AGENT)
+@staff_required("listening.read")
 def source_list(request: StaffRequest) -> HttpResponse:
     return render(
         request,
@@ -82,12 +82,12 @@ def source_list(request: StaffRequest) -> HttpResponse:
             request,
             sources=selectors.source_list(organization=request.organization),
             form=SourceForm(),
-            can_edit=request.membership.has_role(Role.ADMIN),
+            can_edit=may(request.membership, "source.edit"),
         ),
     )
 
 
-@staff_required(Role.ADMIN)
+@staff_required("source.edit")
 def source_new(request: StaffRequest) -> HttpResponse:
     form = SourceForm(request.POST or None, initial={"kind": request.GET.get("kind", "rss")})
     if request.method == "POST" and form.is_valid():
@@ -103,12 +103,12 @@ def source_new(request: StaffRequest) -> HttpResponse:
     return render(request, "listening/source_form.html", _context(request, form=form))
 
 
-@staff_required(Role.AGENT)
+@staff_required("listening.read")
 def source_detail(request: StaffRequest, pk: int) -> HttpResponse:
     source = _source_or_404(request, pk)
     form = SourceForm(request.POST or None, source=source)
     if request.method == "POST":
-        if not request.membership.has_role(Role.ADMIN):
+        if not may(request.membership, "source.edit"):
             raise Http404("Only an admin can change a source.")
         if form.is_valid():
             values = {k: v for k, v in form.cleaned_data.items() if k != "kind"}
@@ -131,13 +131,13 @@ def source_detail(request: StaffRequest, pk: int) -> HttpResponse:
             source=source,
             form=form,
             recent=recent,
-            can_edit=request.membership.has_role(Role.ADMIN),
+            can_edit=may(request.membership, "source.edit"),
             embed_code=source.kind == SourceKind.WIDGET,
         ),
     )
 
 
-@staff_required(Role.ADMIN)
+@staff_required("source.edit")
 @require_POST
 def source_test(request: StaffRequest, pk: int) -> HttpResponse:
     """ "Test connection": the first items the source serves, or the exact error (htmx)."""
@@ -146,7 +146,7 @@ def source_test(request: StaffRequest, pk: int) -> HttpResponse:
     return render(request, "listening/_source_test.html", {"result": result, "source": source})
 
 
-@staff_required(Role.ADMIN)
+@staff_required("source.edit")
 @require_POST
 def source_poll(request: StaffRequest, pk: int) -> HttpResponse:
     source = _source_or_404(request, pk)
@@ -166,7 +166,7 @@ def source_poll(request: StaffRequest, pk: int) -> HttpResponse:
     return redirect("source-detail", org=request.organization.slug, pk=source.pk)
 
 
-@staff_required(Role.ADMIN)
+@staff_required("source.edit")
 @require_POST
 def source_delete(request: StaffRequest, pk: int) -> HttpResponse:
     source = _source_or_404(request, pk)
@@ -175,11 +175,11 @@ def source_delete(request: StaffRequest, pk: int) -> HttpResponse:
     return redirect("source-list", org=request.organization.slug)
 
 
-@staff_required(Role.AGENT)
+@staff_required("listening.read")
 def term_list(request: StaffRequest) -> HttpResponse:
     form = TermForm(request.POST or None)
     if request.method == "POST":
-        if not request.membership.has_role(Role.MANAGER):
+        if not may(request.membership, "term.edit"):
             raise Http404("Only a manager can change what Sayso listens for.")
         if form.is_valid():
             try:
@@ -198,27 +198,27 @@ def term_list(request: StaffRequest) -> HttpResponse:
             request,
             terms=selectors.term_list(organization=request.organization),
             form=form,
-            can_edit=request.membership.has_role(Role.MANAGER),
+            can_edit=may(request.membership, "term.edit"),
         ),
     )
 
 
-@staff_required(Role.MANAGER)
+@staff_required("term.edit")
 @require_POST
 def term_remove(request: StaffRequest, pk: int) -> HttpResponse:
-    term = selectors.term_get(organization=request.organization, pk=pk)
-    if term is None:
-        raise Http404("No such term.")
+    term = get_or_404(
+        selectors.term_get, pk, organization=request.organization, message="No such term."
+    )
     services.term_remove(term=term, actor=request.user)
     messages.success(request, f"No longer listening for “{term.term}”.")
     return redirect("term-list", org=request.organization.slug)
 
 
-@staff_required(Role.AGENT)
+@staff_required("listening.read")
 def rule_list(request: StaffRequest) -> HttpResponse:
     form = RuleForm(request.POST or None, organization=request.organization)
     if request.method == "POST":
-        if not request.membership.has_role(Role.MANAGER):
+        if not may(request.membership, "rule.edit"):
             raise Http404("Only a manager can change routing rules.")
         if form.is_valid():
             try:
@@ -238,16 +238,16 @@ def rule_list(request: StaffRequest) -> HttpResponse:
             rules=selectors.rule_list(organization=request.organization),
             form=form,
             intents=INTENT_LABELS,
-            can_edit=request.membership.has_role(Role.MANAGER),
+            can_edit=may(request.membership, "rule.edit"),
         ),
     )
 
 
-@staff_required(Role.MANAGER)
+@staff_required("rule.edit")
 def rule_edit(request: StaffRequest, pk: int) -> HttpResponse:
-    rule = selectors.rule_get(organization=request.organization, pk=pk)
-    if rule is None:
-        raise Http404("No such rule.")
+    rule = get_or_404(
+        selectors.rule_get, pk, organization=request.organization, message="No such rule."
+    )
     initial = {
         "name": rule.name,
         "position": rule.position,
@@ -272,12 +272,12 @@ def rule_edit(request: StaffRequest, pk: int) -> HttpResponse:
     return render(request, "listening/rule_form.html", _context(request, form=form, rule=rule))
 
 
-@staff_required(Role.MANAGER)
+@staff_required("rule.edit")
 @require_POST
 def rule_delete(request: StaffRequest, pk: int) -> HttpResponse:
-    rule = selectors.rule_get(organization=request.organization, pk=pk)
-    if rule is None:
-        raise Http404("No such rule.")
+    rule = get_or_404(
+        selectors.rule_get, pk, organization=request.organization, message="No such rule."
+    )
     services.rule_delete(rule=rule, actor=request.user)
     messages.success(request, f"Rule “{rule.name}” removed.")
     return redirect("rule-list", org=request.organization.slug)

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_safe
 from sayso.core.models import Organization
 from sayso.core.ratelimit import client_key, rate_limit_hit
 from sayso.core.selectors import organization_by_slug
+from sayso.core.web import errors_text
 from sayso.listening.models import Source
 from sayso.listening.services import widget_source_for, widget_submit
 
@@ -110,7 +111,7 @@ def _submission(request: HttpRequest) -> dict[str, str] | JsonResponse:
     try:
         return {name: _text(data, name) for name in FIELDS}
     except ValidationError as exc:
-        return _error(" ".join(exc.messages), 400)
+        return _error(errors_text(exc), 400)
 
 
 def _widget_for(request: HttpRequest, organization: Organization) -> tuple[Source | None, str]:
@@ -167,7 +168,7 @@ def widget_message(request: HttpRequest, org: str) -> HttpResponse:
             submission_id=fields["submission_id"],
         )
     except ValidationError as exc:
-        return _allow(_error(" ".join(exc.messages), 400), origin)
+        return _allow(_error(errors_text(exc), 400), origin)
     if report.failed:
         return _allow(
             _error("Sorry, your message could not be stored. Please try again.", 400), origin

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from sayso.core.models import Role
 from sayso.core.permissions import StaffRequest, staff_required
+from sayso.core.web import errors_text, get_or_404
 from sayso.notifications import outbox, selectors, services
 
 
-@staff_required(Role.AGENT)
+@staff_required("alert.read")
 def alert_list(request: StaffRequest) -> HttpResponse:
     alerts = selectors.alerts_for(organization=request.organization, recipient=request.user)[:200]
     return render(
@@ -29,13 +29,13 @@ def alert_list(request: StaffRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.AGENT)
+@staff_required("alert.read")
 def alerts_read(request: StaffRequest) -> HttpResponse:
     services.alerts_mark_all_read(organization=request.organization, recipient=request.user)
     return redirect("alert-list", org=request.organization.slug)
 
 
-@staff_required(Role.ADMIN)
+@staff_required("mail.manage")
 def mail_list(request: StaffRequest) -> HttpResponse:
     """The organization's email that failed or waits to be retried, with a retry button."""
     mails = outbox.mail_needing_attention(organization=request.organization)[:200]
@@ -52,15 +52,19 @@ def mail_list(request: StaffRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.ADMIN)
+@staff_required("mail.manage")
 def mail_retry(request: StaffRequest, pk: int) -> HttpResponse:
-    mail = outbox.mail_get(organization=request.organization, mail_id=pk)
-    if mail is None:
-        raise Http404("No such mail.")
+    mail = get_or_404(
+        outbox.mail_get,
+        pk,
+        key="mail_id",
+        organization=request.organization,
+        message="No such mail.",
+    )
     try:
         outbox.mail_retry(mail=mail, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(request, f"The mail to {mail.recipient} is being sent again.")
     return redirect("mail-list", org=request.organization.slug)

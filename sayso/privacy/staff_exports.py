@@ -12,8 +12,8 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from sayso.core.models import Role
 from sayso.core.permissions import StaffRequest, staff_required
+from sayso.core.web import get_or_404, object_id
 from sayso.customers.models import Customer
 from sayso.customers.selectors import customer_get
 from sayso.privacy import selectors, services
@@ -31,14 +31,13 @@ def zip_response(data: bytes, customer: Customer) -> HttpResponse:
 
 
 def _customer(request: StaffRequest, pk: Any) -> Customer:
-    customer = customer_get(organization=request.organization, pk=pk)
-    if customer is None:
-        raise Http404("No such customer.")
-    return customer
+    return get_or_404(
+        customer_get, pk, organization=request.organization, message="No such customer."
+    )
 
 
 @require_POST
-@staff_required(Role.MANAGER)
+@staff_required("privacy.manage")
 def staff_customer_export(request: StaffRequest, pk: int) -> HttpResponse:
     customer = _customer(request, pk)
     if services.export_is_large(customer=customer):
@@ -54,12 +53,15 @@ def staff_customer_export(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@staff_required(Role.MANAGER)
+@staff_required("privacy.manage")
 def staff_export_download(request: StaffRequest, pk: int, export_pk: int) -> HttpResponse:
     """A background export staff asked for, once ready."""
     customer = _customer(request, pk)
     export = selectors.export_get(
-        organization=request.organization, customer=customer, pk=export_pk, by_customer=False
+        organization=request.organization,
+        customer=customer,
+        pk=object_id(export_pk, "No such download."),
+        by_customer=False,
     )
     if export is None or export.status != ExportStatus.READY:
         raise Http404("No such download.")

@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from sayso.core.models import Role
 from sayso.core.permissions import StaffRequest, staff_required
 from sayso.core.selectors import organization_by_slug
+from sayso.core.web import errors_text, get_or_404
 from sayso.customers.models import Customer
 from sayso.customers.portal_session import PortalRequest, portal_sign_out, portal_view
 from sayso.customers.selectors import customer_get
@@ -77,10 +77,14 @@ def my_data_export(request: PortalRequest) -> HttpResponse:
 def my_data_export_download(request: PortalRequest, pk: int) -> HttpResponse:
     """A background export, once ready (the customer's own only)."""
     assert request.customer is not None
-    export = selectors.export_get(
-        organization=request.organization, customer=request.customer, pk=pk
+    export = get_or_404(
+        selectors.export_get,
+        pk,
+        organization=request.organization,
+        customer=request.customer,
+        message="No such download.",
     )
-    if export is None or export.status != ExportStatus.READY:
+    if export.status != ExportStatus.READY:
         raise Http404("No such download.")
     return _zip_response(bytes(export.archive), request.customer)
 
@@ -98,7 +102,7 @@ def my_data_name(request: PortalRequest) -> HttpResponse:
     try:
         services.display_name_correct(customer=request.customer, display_name=name)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(request, "Your name is corrected.")
     return redirect("privacy-my-data", org=request.organization.slug)
@@ -114,7 +118,7 @@ def my_data_erase(request: PortalRequest) -> HttpResponse:
     try:
         erasure = services.erasure_request(customer=request.customer, by_customer=True)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(
             request,
@@ -158,14 +162,13 @@ def erasure_receipt(request: Any, org: str, receipt_id: Any) -> HttpResponse:
 
 
 def _customer_or_404(request: StaffRequest, pk: int) -> Customer:
-    customer = customer_get(organization=request.organization, pk=pk)
-    if customer is None:
-        raise Http404("No such customer.")
-    return customer
+    return get_or_404(
+        customer_get, pk, organization=request.organization, message="No such customer."
+    )
 
 
 @require_GET
-@staff_required(Role.MANAGER)
+@staff_required("privacy.manage")
 def staff_erasures(request: StaffRequest) -> HttpResponse:
     return render(
         request,
@@ -180,7 +183,7 @@ def staff_erasures(request: StaffRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.MANAGER)
+@staff_required("privacy.manage")
 def staff_customer_export(request: StaffRequest, pk: int) -> HttpResponse:
     customer = _customer_or_404(request, pk)
     data = services.export_build(customer=customer, actor=request.user)
@@ -188,7 +191,7 @@ def staff_customer_export(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.MANAGER)
+@staff_required("privacy.manage")
 def staff_customer_erase(request: StaffRequest, pk: int) -> HttpResponse:
     customer = _customer_or_404(request, pk)
     channel = request.POST.get("channel", "").strip()[:40]
@@ -200,22 +203,22 @@ def staff_customer_erase(request: StaffRequest, pk: int) -> HttpResponse:
             customer=customer, by_customer=False, actor=request.user, channel=channel
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
         return redirect("customer-detail", org=request.organization.slug, pk=customer.pk)
     messages.success(request, f"Erasure requested, due {erasure.due_at:%-d %B %Y}.")
     return redirect("privacy-staff-erasures", org=request.organization.slug)
 
 
 @require_POST
-@staff_required(Role.MANAGER)
+@staff_required("privacy.manage")
 def staff_erasure_cancel(request: StaffRequest, pk: int) -> HttpResponse:
-    erasure = selectors.erasure_get(organization=request.organization, pk=pk)
-    if erasure is None:
-        raise Http404("No such request.")
+    erasure = get_or_404(
+        selectors.erasure_get, pk, organization=request.organization, message="No such request."
+    )
     try:
         services.erasure_cancel(erasure=erasure, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(request, "Cancelled.")
     return redirect("privacy-staff-erasures", org=request.organization.slug)

@@ -6,15 +6,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from sayso.community import following
-from sayso.community.follow_toggle import follow_toggle
 from sayso.community.services import HideReason
 from sayso.core.markup import render_markdown
+from sayso.core.web import errors_text, follow_toggle, get_or_404
 from sayso.customers.portal_session import (
     PortalRequest,
     portal_staff,
@@ -24,10 +24,6 @@ from sayso.customers.portal_session import (
 from sayso.roadmap import selectors, services
 from sayso.roadmap.forms import ChangelogEntryForm, RoadmapItemForm, parse_numbers
 from sayso.roadmap.models import Horizon
-
-
-def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 @require_GET
@@ -55,9 +51,12 @@ def roadmap(request: PortalRequest) -> HttpResponse:
 def roadmap_item(request: PortalRequest, pk: int) -> HttpResponse:
     from sayso.community.selectors import comments_on
 
-    item = selectors.roadmap_item_get(organization=request.organization, pk=pk)
-    if item is None:
-        raise Http404("No such roadmap item.")
+    item = get_or_404(
+        selectors.roadmap_item_get,
+        pk,
+        organization=request.organization,
+        message="No such roadmap item.",
+    )
     return render(
         request,
         "roadmap/roadmap_item.html",
@@ -83,7 +82,7 @@ def roadmap_item(request: PortalRequest, pk: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def roadmap_item_create(request: PortalRequest) -> HttpResponse:
-    actor = portal_staff_required(request)
+    actor = portal_staff_required(request, "roadmap.edit")
     form = RoadmapItemForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
@@ -98,7 +97,7 @@ def roadmap_item_create(request: PortalRequest) -> HttpResponse:
             actor=actor,
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(request, "Added to the roadmap.")
     return redirect("roadmap", org=request.organization.slug)
@@ -107,17 +106,20 @@ def roadmap_item_create(request: PortalRequest) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def roadmap_item_move(request: PortalRequest, pk: int) -> HttpResponse:
-    portal_staff_required(request)
-    item = selectors.roadmap_item_get(organization=request.organization, pk=pk)
-    if item is None:
-        raise Http404("No such roadmap item.")
+    portal_staff_required(request, "roadmap.edit")
+    item = get_or_404(
+        selectors.roadmap_item_get,
+        pk,
+        organization=request.organization,
+        message="No such roadmap item.",
+    )
     try:
         if request.POST.get("delete") == "1":
             services.roadmap_item_delete(item=item)
         else:
             services.roadmap_item_update(item=item, horizon=request.POST.get("horizon", ""))
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     return redirect("roadmap", org=request.organization.slug)
 
 
@@ -159,11 +161,13 @@ def changelog(request: PortalRequest) -> HttpResponse:
 @portal_view(sign_in_required=False)
 def changelog_entry(request: PortalRequest, pk: int) -> HttpResponse:
     staff = portal_staff(request)
-    entry = selectors.changelog_entry_get(
-        organization=request.organization, pk=pk, drafts=staff is not None
+    entry = get_or_404(
+        selectors.changelog_entry_get,
+        pk,
+        organization=request.organization,
+        drafts=staff is not None,
+        message="No such changelog entry.",
     )
-    if entry is None:
-        raise Http404("No such changelog entry.")
     from sayso.community.selectors import comments_on
 
     return render(
@@ -187,7 +191,7 @@ def changelog_entry(request: PortalRequest, pk: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def changelog_create(request: PortalRequest) -> HttpResponse:
-    actor = portal_staff_required(request)
+    actor = portal_staff_required(request, "roadmap.edit")
     form = ChangelogEntryForm(request.POST)
     form.fields["roadmap_items"].choices = [  # type: ignore[attr-defined]
         (str(item.pk), item.title)
@@ -207,7 +211,7 @@ def changelog_create(request: PortalRequest) -> HttpResponse:
             actor=actor,
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
         return redirect("changelog", org=request.organization.slug)
     messages.success(request, "Draft saved: publish it when it ships.")
     return redirect("changelog-entry", org=request.organization.slug, pk=entry.pk)
@@ -216,10 +220,14 @@ def changelog_create(request: PortalRequest) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def changelog_publish(request: PortalRequest, pk: int) -> HttpResponse:
-    actor = portal_staff_required(request)
-    entry = selectors.changelog_entry_get(organization=request.organization, pk=pk, drafts=True)
-    if entry is None:
-        raise Http404("No such changelog entry.")
+    actor = portal_staff_required(request, "roadmap.edit")
+    entry = get_or_404(
+        selectors.changelog_entry_get,
+        pk,
+        organization=request.organization,
+        drafts=True,
+        message="No such changelog entry.",
+    )
     services.changelog_entry_publish(entry=entry, actor=actor)
     messages.success(request, "Published: everyone who voted on or follows it is told.")
     return redirect("changelog-entry", org=request.organization.slug, pk=entry.pk)
@@ -230,6 +238,7 @@ def changelog_publish(request: PortalRequest, pk: int) -> HttpResponse:
 def changelog_follow(request: PortalRequest) -> HttpResponse:
     return follow_toggle(
         request,
+        following,
         subject=services.CHANGELOG,
         back=reverse("changelog", kwargs={"org": request.organization.slug}),
         followed="You follow the changelog by email.",
@@ -243,12 +252,15 @@ def roadmap_follow(request: PortalRequest) -> HttpResponse:
     """Follow the whole roadmap (``item`` absent) or one item by email."""
     item_id = request.POST.get("item", "")
     item = (
-        selectors.roadmap_item_get(organization=request.organization, pk=int(item_id))
-        if item_id.isdigit() and len(item_id) < 10
+        get_or_404(
+            selectors.roadmap_item_get,
+            item_id,
+            organization=request.organization,
+            message="No such roadmap item.",
+        )
+        if item_id
         else None
     )
-    if item_id and item is None:
-        raise Http404("No such roadmap item.")
     back = (
         reverse("roadmap-item", kwargs={"org": request.organization.slug, "pk": item.pk})
         if item is not None
@@ -256,6 +268,7 @@ def roadmap_follow(request: PortalRequest) -> HttpResponse:
     )
     return follow_toggle(
         request,
+        following,
         subject=services.roadmap_item_subject(item) if item is not None else services.ROADMAP,
         back=back,
         followed="You will hear of its changes by email.",

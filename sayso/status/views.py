@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sayso.community import following
-from sayso.community.follow_toggle import follow_toggle
-from sayso.core.models import Role
+from sayso.core.roles import may
 from sayso.core.selectors import organization_by_slug
+from sayso.core.web import errors_text, follow_toggle, get_or_404, is_object_id
 from sayso.customers.portal_session import (
     PortalRequest,
     portal_staff,
@@ -38,19 +38,14 @@ from sayso.status.forms import (
 from sayso.status.models import ComponentStatus, Incident, IncidentStatus, Maintenance
 
 
-def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
 def _form_errors(form: forms.Form) -> str:
     return " ".join(f"{name}: {e}" for name, errs in form.errors.items() for e in errs)
 
 
 def _incident_or_404(request: PortalRequest, pk: int) -> Incident:
-    incident = selectors.incident_get(organization=request.organization, pk=pk)
-    if incident is None:
-        raise Http404("No such incident.")
-    return incident
+    return get_or_404(
+        selectors.incident_get, pk, organization=request.organization, message="No such incident."
+    )
 
 
 def _incident_form(request: PortalRequest, data: object = None) -> IncidentForm:
@@ -70,10 +65,12 @@ def _maintenance_form(request: PortalRequest, data: object = None) -> Maintenanc
 
 
 def _maintenance_or_404(request: PortalRequest, pk: int) -> Maintenance:
-    found = selectors.maintenance_get(organization=request.organization, pk=pk)
-    if found is None:
-        raise Http404("No such maintenance.")
-    return found
+    return get_or_404(
+        selectors.maintenance_get,
+        pk,
+        organization=request.organization,
+        message="No such maintenance.",
+    )
 
 
 @require_GET
@@ -96,7 +93,7 @@ def status_page(request: PortalRequest) -> HttpResponse:
             "uptime_days": uptime.DAYS,
             "overall_label": ComponentStatus(page.overall).label,
             "staff": staff,
-            "manager": staff is not None and staff.has_role(Role.MANAGER),
+            "manager": may(staff, "component.edit"),
             "form": _incident_form(request) if staff else None,
             "maintenance_form": _maintenance_form(request) if staff else None,
             "component_form": ComponentForm() if staff else None,
@@ -165,7 +162,7 @@ def incident(request: PortalRequest, pk: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def incident_open(request: PortalRequest) -> HttpResponse:
-    actor = portal_staff_required(request)
+    actor = portal_staff_required(request, "incident.manage")
     form = _incident_form(request, request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
@@ -184,7 +181,7 @@ def incident_open(request: PortalRequest) -> HttpResponse:
             actor=actor,
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
         return redirect("status", org=request.organization.slug)
     messages.success(
         request,
@@ -198,7 +195,7 @@ def incident_open(request: PortalRequest) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def incident_update(request: PortalRequest, pk: int) -> HttpResponse:
-    actor = portal_staff_required(request)
+    actor = portal_staff_required(request, "incident.manage")
     found = _incident_or_404(request, pk)
     form = IncidentUpdateForm(request.POST)
     if not form.is_valid():
@@ -215,7 +212,7 @@ def incident_update(request: PortalRequest, pk: int) -> HttpResponse:
             actor=actor,
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     else:
         if not created:
             messages.info(request, "This update was already posted.")
@@ -229,18 +226,18 @@ def incident_update(request: PortalRequest, pk: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def incident_edit(request: PortalRequest, pk: int) -> HttpResponse:
-    actor = portal_staff_required(request)
+    actor = portal_staff_required(request, "incident.manage")
     found = _incident_or_404(request, pk)
     title = request.POST.get("title")
     impact = request.POST.get("impact")
     raw = request.POST.getlist("components") if "components-present" in request.POST else None
     try:
-        ids = None if raw is None else [int(v) for v in raw if v.isdigit() and len(v) < 10]
+        ids = None if raw is None else [int(v) for v in raw if is_object_id(v)]
         services.incident_edit(
             incident=found, title=title, impact=impact, component_ids=ids, actor=actor
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(request, "Incident changed.")
     return redirect("incident", org=request.organization.slug, pk=found.pk)
@@ -249,7 +246,7 @@ def incident_edit(request: PortalRequest, pk: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def incident_postmortem(request: PortalRequest, pk: int) -> HttpResponse:
-    actor = portal_staff_required(request)
+    actor = portal_staff_required(request, "incident.manage")
     found = _incident_or_404(request, pk)
     form = PostmortemForm(request.POST)
     if not form.is_valid():
@@ -261,7 +258,7 @@ def incident_postmortem(request: PortalRequest, pk: int) -> HttpResponse:
             incident=found, body=form.cleaned_data["postmortem"], actor=actor
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(
             request, "Post-mortem published: followers are told." if first else "Corrected."
@@ -275,7 +272,7 @@ def incident_cases(request: PortalRequest, pk: int) -> HttpResponse:
     """Link cases by number (typed, or ticked among the suggestions), or remove a link."""
     from sayso.conversations.selectors import cases_by_numbers
 
-    actor = portal_staff_required(request)
+    actor = portal_staff_required(request, "incident.manage")
     found = _incident_or_404(request, pk)
     back = reverse("incident", kwargs={"org": request.organization.slug, "pk": pk}) + "#cases"
     if request.POST.get("action") == "unlink":
@@ -315,7 +312,7 @@ def incident_cases(request: PortalRequest, pk: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def component_create(request: PortalRequest) -> HttpResponse:
-    actor = portal_staff_required(request, Role.MANAGER)
+    actor = portal_staff_required(request, "component.edit")
     form = ComponentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
@@ -328,7 +325,7 @@ def component_create(request: PortalRequest) -> HttpResponse:
                 actor=actor,
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, errors_text(exc))
         else:
             messages.success(request, "Component added.")
     return redirect(reverse("status", kwargs={"org": request.organization.slug}) + "#components")
@@ -337,14 +334,13 @@ def component_create(request: PortalRequest) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def component_change(request: PortalRequest, pk: int) -> HttpResponse:
-    actor = portal_staff_required(request, Role.MANAGER)
-    component = (
-        selectors.component_get(organization=request.organization, pk=pk)
-        if 0 < pk < 2**62
-        else None
+    actor = portal_staff_required(request, "component.edit")
+    component = get_or_404(
+        selectors.component_get,
+        pk,
+        organization=request.organization,
+        message="No such component.",
     )
-    if component is None:
-        raise Http404("No such component.")
     try:
         if request.POST.get("action") == "delete":
             services.component_delete(component=component, actor=actor)
@@ -353,7 +349,7 @@ def component_change(request: PortalRequest, pk: int) -> HttpResponse:
             raw = request.POST.get("group", "")
             services.component_update(
                 component=component,
-                group_id=int(raw) if raw.isdigit() and len(raw) < 10 else None,
+                group_id=int(raw) if is_object_id(raw) else None,
                 ungroup=not raw,
                 actor=actor,
             )
@@ -364,7 +360,7 @@ def component_change(request: PortalRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, f"“{component.name}” changed.")
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     return redirect(reverse("status", kwargs={"org": request.organization.slug}) + "#components")
 
 
@@ -374,12 +370,15 @@ def status_follow(request: PortalRequest) -> HttpResponse:
     """Follow the whole status page (``incident`` absent) or one incident by email."""
     raw = request.POST.get("incident", "")
     found = (
-        selectors.incident_get(organization=request.organization, pk=int(raw))
-        if raw.isdigit() and len(raw) < 10
+        get_or_404(
+            selectors.incident_get,
+            raw,
+            organization=request.organization,
+            message="No such incident.",
+        )
+        if raw
         else None
     )
-    if raw and found is None:
-        raise Http404("No such incident.")
     back = (
         reverse("incident", kwargs={"org": request.organization.slug, "pk": found.pk})
         if found is not None
@@ -387,6 +386,7 @@ def status_follow(request: PortalRequest) -> HttpResponse:
     )
     return follow_toggle(
         request,
+        following,
         subject=services.incident_subject(found) if found is not None else services.STATUS,
         back=back,
         followed="You will get an email with every update.",
@@ -397,7 +397,7 @@ def status_follow(request: PortalRequest) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def component_group_create(request: PortalRequest) -> HttpResponse:
-    actor = portal_staff_required(request, Role.MANAGER)
+    actor = portal_staff_required(request, "component.edit")
     try:
         services.component_group_create(
             organization=request.organization,
@@ -406,7 +406,7 @@ def component_group_create(request: PortalRequest) -> HttpResponse:
             actor=actor,
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
     else:
         messages.success(request, "Group added: move components into it.")
     return redirect(reverse("status", kwargs={"org": request.organization.slug}) + "#components")
@@ -415,10 +415,13 @@ def component_group_create(request: PortalRequest) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def component_group_delete(request: PortalRequest, pk: int) -> HttpResponse:
-    actor = portal_staff_required(request, Role.MANAGER)
-    group = selectors.component_group_get(organization=request.organization, pk=pk)
-    if group is None:
-        raise Http404("No such group.")
+    actor = portal_staff_required(request, "component.edit")
+    group = get_or_404(
+        selectors.component_group_get,
+        pk,
+        organization=request.organization,
+        message="No such group.",
+    )
     services.component_group_delete(group=group, actor=actor)
     messages.success(request, f"Group “{group.name}” removed; its components stay.")
     return redirect(reverse("status", kwargs={"org": request.organization.slug}) + "#components")
@@ -450,7 +453,7 @@ def maintenance(request: PortalRequest, pk: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def maintenance_schedule(request: PortalRequest) -> HttpResponse:
-    actor = portal_staff_required(request)
+    actor = portal_staff_required(request, "incident.manage")
     form = _maintenance_form(request, request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
@@ -467,7 +470,7 @@ def maintenance_schedule(request: PortalRequest) -> HttpResponse:
             actor=actor,
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, errors_text(exc))
         return redirect(reverse("status", kwargs={"org": request.organization.slug}) + "#plan")
     messages.success(
         request,
@@ -481,7 +484,7 @@ def maintenance_schedule(request: PortalRequest) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def maintenance_update(request: PortalRequest, pk: int) -> HttpResponse:
-    actor = portal_staff_required(request)
+    actor = portal_staff_required(request, "incident.manage")
     found = _maintenance_or_404(request, pk)
     form = MaintenanceUpdateForm(request.POST)
     if not form.is_valid():
@@ -495,7 +498,7 @@ def maintenance_update(request: PortalRequest, pk: int) -> HttpResponse:
                 actor=actor,
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, errors_text(exc))
         else:
             messages.success(
                 request, "Update posted: followers are told." if created else "Already posted."

@@ -8,12 +8,12 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from sayso.core.models import Role
 from sayso.core.permissions import StaffRequest, staff_required
+from sayso.core.web import errors_text, get_or_404
 from sayso.notifications.selectors import unread_alert_count
 from sayso.webhooks import selectors, services
 from sayso.webhooks.forms import EndpointForm
@@ -28,17 +28,15 @@ def _context(request: StaffRequest, **values: Any) -> dict[str, Any]:
 
 
 def _endpoint_or_404(request: StaffRequest, pk: int) -> Endpoint:
-    endpoint = selectors.endpoint_get(organization=request.organization, pk=pk)
-    if endpoint is None:
-        raise Http404("No such endpoint.")
-    return endpoint
+    return get_or_404(
+        selectors.endpoint_get, pk, organization=request.organization, message="No such endpoint."
+    )
 
 
 def _delivery_or_404(request: StaffRequest, pk: int) -> Delivery:
-    delivery = selectors.delivery_get(organization=request.organization, pk=pk)
-    if delivery is None:
-        raise Http404("No such delivery.")
-    return delivery
+    return get_or_404(
+        selectors.delivery_get, pk, organization=request.organization, message="No such delivery."
+    )
 
 
 def _with_secret(request: StaffRequest, endpoint: Endpoint, secret: str) -> HttpResponse:
@@ -67,13 +65,13 @@ def _detail(
     )
 
 
-@staff_required(Role.ADMIN)
+@staff_required("webhook.manage")
 def endpoint_list(request: StaffRequest) -> HttpResponse:
     endpoints = selectors.endpoint_list(organization=request.organization)
     return render(request, "webhooks/endpoint_list.html", _context(request, endpoints=endpoints))
 
 
-@staff_required(Role.ADMIN)
+@staff_required("webhook.manage")
 def endpoint_new(request: StaffRequest) -> HttpResponse:
     form = EndpointForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -89,7 +87,7 @@ def endpoint_new(request: StaffRequest) -> HttpResponse:
     return render(request, "webhooks/endpoint_form.html", _context(request, form=form))
 
 
-@staff_required(Role.ADMIN)
+@staff_required("webhook.manage")
 def endpoint_detail(request: StaffRequest, pk: int) -> HttpResponse:
     endpoint = _endpoint_or_404(request, pk)
     form = EndpointForm(request.POST or None, initial=_initial(endpoint))
@@ -104,7 +102,7 @@ def endpoint_detail(request: StaffRequest, pk: int) -> HttpResponse:
     return _detail(request, endpoint, form)
 
 
-@staff_required(Role.ADMIN)
+@staff_required("webhook.manage")
 @require_POST
 def endpoint_rotate(request: StaffRequest, pk: int) -> HttpResponse:
     endpoint, secret = services.endpoint_secret_rotate(
@@ -114,7 +112,7 @@ def endpoint_rotate(request: StaffRequest, pk: int) -> HttpResponse:
     return _with_secret(request, endpoint, secret)
 
 
-@staff_required(Role.ADMIN)
+@staff_required("webhook.manage")
 @require_POST
 def endpoint_test(request: StaffRequest, pk: int) -> HttpResponse:
     endpoint = _endpoint_or_404(request, pk)
@@ -123,7 +121,7 @@ def endpoint_test(request: StaffRequest, pk: int) -> HttpResponse:
     return redirect("webhook-delivery", org=request.organization.slug, pk=delivery.pk)
 
 
-@staff_required(Role.ADMIN)
+@staff_required("webhook.manage")
 @require_POST
 def endpoint_delete(request: StaffRequest, pk: int) -> HttpResponse:
     endpoint = _endpoint_or_404(request, pk)
@@ -132,7 +130,7 @@ def endpoint_delete(request: StaffRequest, pk: int) -> HttpResponse:
     return redirect("webhook-list", org=request.organization.slug)
 
 
-@staff_required(Role.ADMIN)
+@staff_required("webhook.manage")
 def delivery_detail(request: StaffRequest, pk: int) -> HttpResponse:
     delivery = _delivery_or_404(request, pk)
     return render(
@@ -142,14 +140,14 @@ def delivery_detail(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required(Role.ADMIN)
+@staff_required("webhook.manage")
 @require_POST
 def delivery_resend(request: StaffRequest, pk: int) -> HttpResponse:
     delivery = _delivery_or_404(request, pk)
     try:
         again = services.delivery_resend(delivery=delivery, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, errors_text(exc))
         return redirect("webhook-delivery", org=request.organization.slug, pk=delivery.pk)
     messages.success(request, "Sent again as a new delivery (the same webhook-id).")
     return redirect("webhook-delivery", org=request.organization.slug, pk=again.pk)

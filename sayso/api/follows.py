@@ -61,7 +61,7 @@ def follows_create(request: HttpRequest, payload: FollowIn) -> Status[Follow]:
     """Idempotent: following again returns the same follow (with `delivery` updated)."""
     customer = customer_or_404(request, payload.customer_id, field="customer_id")
     subject = following.subject_check(
-        organization=organization_of(request), subject=payload.subject
+        organization=organization_of(request), subject=payload.subject, customer=customer
     )
     follow = following.follow_add(customer=customer, subject=subject, delivery=payload.delivery)
     return Status(201, follow)

@@ -1,4 +1,10 @@
+from typing import Any
+
 from django.apps import AppConfig
+
+
+def _is(person: Any, customer_id: int | None) -> bool:
+    return person is not None and customer_id is not None and person.pk == customer_id
 
 
 class CommunityConfig(AppConfig):
@@ -6,11 +12,13 @@ class CommunityConfig(AppConfig):
     label = "community"
 
     def ready(self) -> None:
-        from sayso.community import ideas, qa, reviews, spam_kinds
+        from sayso.community import following, ideas, qa, reviews, spam_kinds
         from sayso.community.models import (
             Answer,
             AnswerVote,
+            Category,
             Comment,
+            CommunityProfile,
             Flag,
             Follow,
             Idea,
@@ -21,6 +29,7 @@ class CommunityConfig(AppConfig):
             Vote,
         )
         from sayso.customers import merging
+        from sayso.customers.models import Customer
         from sayso.intelligence import register_source
 
         merging.register(Idea, "author")
@@ -46,6 +55,38 @@ class CommunityConfig(AppConfig):
             count=qa.question_count_for_index,
         )
         register_source("idea", ideas.idea_texts_for_index, count=ideas.idea_count_for_index)
+        # What can be followed by email (following.subject_check reads this): new ideas and
+        # questions, an idea, a category's new ideas, a question, a review's thread, and a
+        # person who chose to be visible. A hidden idea or review only by its author; a hidden
+        # or withdrawn question by no one.
+        following.followable_register(following.NEW_IDEAS, name="list of new ideas")
+        following.followable_register(qa.NEW_QUESTIONS, name="list of new questions")
+        following.followable_register(
+            "idea",
+            name="idea",
+            model=Idea,
+            visible=lambda idea, person: idea.hidden_at is None or _is(person, idea.author_id),
+        )
+        following.followable_register("category", name="category", model=Category)
+        following.followable_register(
+            "question", name="question", model=Question, visible=lambda q, _: q.is_public
+        )
+        following.followable_register(
+            "review",
+            name="review",
+            model=Review,
+            visible=lambda review, person: (
+                review.hidden_at is None or _is(person, review.customer_id)
+            ),
+        )
+        following.followable_register(
+            "person",
+            name="person",
+            model=Customer,
+            visible=lambda person, _: CommunityProfile.objects.filter(
+                customer=person, visible=True
+            ).exists(),
+        )
         # Moderators' "spam" / "not spam" teaches the organization's spam filter: how it finds,
         # hides and releases each kind of post.
         spam_kinds.spam_kinds_register(

@@ -4,3 +4,20 @@ from django.apps import AppConfig
 class RoadmapConfig(AppConfig):
     name = "sayso.roadmap"
     label = "roadmap"
+
+    def ready(self) -> None:
+        from sayso.community import following
+        from sayso.roadmap import services
+        from sayso.roadmap.models import ChangelogEntry, RoadmapItem
+
+        # What can be followed by email: the roadmap, one item, the changelog, and the
+        # comments on one published changelog entry (a draft is seen by staff only).
+        following.followable_register(services.ROADMAP, name="roadmap")
+        following.followable_register(services.CHANGELOG, name="changelog")
+        following.followable_register("roadmap-item", name="roadmap item", model=RoadmapItem)
+        following.followable_register(
+            "changelog-entry",
+            name="changelog entry",
+            model=ChangelogEntry,
+            visible=lambda entry, _: entry.published_at is not None,
+        )

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from sayso.community.following.subjects import not_followable_error, subject_followable
+from sayso.community.following.subjects import subject_refusal
 from sayso.community.models import (
     Category,
     Delivery,
@@ -54,12 +54,16 @@ def follow_settings_update(
 
 def follow_add(*, customer: Customer, subject: str, delivery: str | None = None) -> Follow:
     """Follow ``subject`` (idempotent: following twice keeps one follow). Only something the
-    customer's organization has and lets be followed (``subject_check``): no caller, however
-    it got the subject, can create a follow of another organization's thing or of junk."""
+    customer's organization has, that its kind's app registered as followable and that the
+    customer may see (``subject_check``): no caller, however it got the subject, can create a
+    follow of another organization's thing, of something not public or of junk."""
     if customer.merged_into_id is not None:
         raise ValidationError("This customer record was merged into another.")
-    if not subject_followable(organization_id=customer.organization_id, subject=subject):
-        raise not_followable_error()
+    refusal = subject_refusal(
+        organization_id=customer.organization_id, subject=subject, customer=customer
+    )
+    if refusal:
+        raise ValidationError({"subject": refusal})
     chosen = delivery if delivery in Delivery.values else settings_for(customer).delivery
     try:
         with transaction.atomic():

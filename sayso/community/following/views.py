@@ -12,7 +12,7 @@ from sayso.community import following
 from sayso.community.models import (
     Delivery,
 )
-from sayso.community.web import errors_text
+from sayso.core.web import errors_text
 from sayso.customers.portal_session import (
     PortalRequest,
     portal_view,
@@ -106,8 +106,8 @@ def _unsubscribe_page(request: PortalRequest, token: str) -> HttpResponse:
                 token=token,
                 undo=request.POST.get("undo", "")[:1000],
             )
-        except ValidationError:
-            follow, problem = None, "It can no longer be followed."
+        except ValidationError as exc:
+            follow, problem = None, f"It can no longer be followed: {errors_text(exc)}"
         else:
             problem = "This undo button does not work any more."
         if follow is None:

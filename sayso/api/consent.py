@@ -47,7 +47,9 @@ READ = Scope.CONSENT_READ
 WRITE = Scope.CONSENT_WRITE
 SEND = Scope.OUTREACH_SEND
 
-GuardPurpose = Literal["service", "product_news", "sales", "research", "partners", "intent_answer"]
+GuardPurpose = Literal[
+    "service", "product_news", "sales", "research", "partners", "intent_answer", "deal_update"
+]
 Subject = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 Body = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
 Note = Annotated[str, StringConstraints(max_length=2000)]
@@ -149,7 +151,7 @@ class NoticeIn(InputSchema):
 
 
 class Reference(InputSchema):
-    kind: Literal["case", "intent"]
+    kind: Literal["case", "intent", "deal"]
     id: Id
 
 
@@ -161,6 +163,9 @@ class OutreachIn(InputSchema):
     body: Body
     reference: Reference | None = None
     idempotency_key: Key = ""
+    # In the customer's quiet hours: held (outcome "held", next_allowed_at the time it goes)
+    # and sent then if the guard still allows it, instead of refused.
+    hold: bool = False
 
 
 class AttemptOut(Schema):
@@ -418,6 +423,7 @@ def outreach_send(request: HttpRequest, payload: OutreachIn) -> Status[OutreachA
         actor=token_of(request),
         reference=reference,
         idempotency_key=payload.idempotency_key,
+        hold=payload.hold,
     )
     return Status(200 if result.repeated else 201, result.attempt)
 

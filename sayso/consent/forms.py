@@ -94,6 +94,8 @@ class OutreachForm(forms.Form):
     )
     subject = forms.CharField(max_length=300)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
+    # In the customer's quiet hours: hold it and send it when they end, instead of refusing.
+    hold = forms.BooleanField(required=False)
 
 
 class CampaignForm(forms.Form):

@@ -220,11 +220,22 @@ def staff_outreach(request: StaffRequest, pk: int) -> HttpResponse:
             body=form.cleaned_data["body"],
             actor=request.user,
             idempotency_key=f"web:{request.user.pk}:{key}" if key else "",
+            hold=form.cleaned_data["hold"],
         )
     except ValidationError as exc:
         messages.error(request, errors_text(exc))
         return redirect("staff-consent", org=request.organization.slug, pk=customer.pk)
-    if not result.allowed:
+    if result.held and result.next_allowed_at is not None:
+        zone = customer_zone(
+            selectors.preferences_of(organization=request.organization, customer=customer)
+        )
+        goes = result.next_allowed_at.astimezone(zone)
+        messages.info(
+            request,
+            f"Held for the customer's quiet hours: it goes at {goes:%H:%M} on {goes.day} "
+            f"{goes:%b} their time ({zone.key}) if their settings still allow it then.",
+        )
+    elif not result.allowed:
         messages.error(request, f"Blocked: {result.reason}")
     elif result.case is not None:
         messages.success(request, f"Sent: case #{result.case.number} started.")

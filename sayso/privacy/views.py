@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from sayso.core.permissions import StaffRequest, staff_required
@@ -20,16 +19,7 @@ from sayso.customers.portal_session import PortalRequest, portal_sign_out, porta
 from sayso.customers.selectors import customer_get
 from sayso.privacy import selectors, services
 from sayso.privacy.models import ExportStatus
-
-
-def _zip_response(data: bytes, customer: Customer) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/zip")
-    stamp = timezone.now().strftime("%Y%m%d")
-    response["Content-Disposition"] = (
-        f'attachment; filename="personal-data-{customer.organization.slug}-{stamp}.zip"'
-    )
-    return response
-
+from sayso.privacy.staff_exports import zip_response
 
 # --- the portal -----------------------------------------------------------------------------
 
@@ -69,7 +59,7 @@ def my_data_export(request: PortalRequest) -> HttpResponse:
         messages.info(request, "Your download is being prepared; this page shows when it's ready.")
         return redirect("privacy-my-data", org=request.organization.slug)
     data = services.export_build(customer=request.customer, by_customer=True)
-    return _zip_response(data, request.customer)
+    return zip_response(data, request.customer)
 
 
 @require_GET
@@ -86,7 +76,7 @@ def my_data_export_download(request: PortalRequest, pk: int) -> HttpResponse:
     )
     if export.status != ExportStatus.READY:
         raise Http404("No such download.")
-    return _zip_response(bytes(export.archive), request.customer)
+    return zip_response(bytes(export.archive), request.customer)
 
 
 @require_POST
@@ -180,14 +170,6 @@ def staff_erasures(request: StaffRequest) -> HttpResponse:
             )[:100],
         },
     )
-
-
-@require_POST
-@staff_required("privacy.manage")
-def staff_customer_export(request: StaffRequest, pk: int) -> HttpResponse:
-    customer = _customer_or_404(request, pk)
-    data = services.export_build(customer=customer, actor=request.user)
-    return _zip_response(data, customer)
 
 
 @require_POST

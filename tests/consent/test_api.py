@@ -213,3 +213,59 @@ def test_another_organizations_token_reaches_nothing(
     )
     assert sent.status_code == 404
     assert OutreachAttempt.objects.count() == 0
+
+
+def test_a_message_about_the_customers_deal_through_the_api(
+    agent: Any, customer: Any, org: Any
+) -> None:
+    from sayso.deals.services import deal_create, deal_status_set
+
+    deal = deal_create(organization=org, customer=customer, title="Fleet lease", actor=agent)
+    api = _api(agent)
+    message = {
+        "customer_id": customer.pk,
+        "channel": "email",
+        "purpose": "deal_update",
+        "subject": "Your lease",
+        "body": "The contract is ready.",
+        "reference": {"kind": "deal", "id": deal.pk},
+    }
+    sent = api.post("/api/v1/outreach", message, content_type="application/json")
+    assert sent.status_code == 201 and sent.json()["outcome"] == "sent"
+    deal_status_set(deal=deal, action="pause", customer=customer)
+    paused = api.post("/api/v1/outreach", message, content_type="application/json")
+    assert paused.status_code == 201 and paused.json()["outcome"] == "blocked"
+    assert "paused the deal" in paused.json()["reason"]
+
+
+def test_the_api_can_hold_a_message_for_quiet_hours(agent: Any, customer: Any) -> None:
+    from datetime import time
+
+    from sayso.consent import services
+
+    services.consent_record(
+        customer=customer,
+        channel="email",
+        purpose="sales",
+        choice="granted",
+        method="portal",
+        location="/o/haulright/my/consent/",
+    )
+    services.preferences_set(
+        customer=customer, time_zone="Asia/Tokyo", quiet_start=time(0, 0), quiet_end=time(23, 59)
+    )
+    message = {
+        "customer_id": customer.pk,
+        "channel": "email",
+        "purpose": "sales",
+        "subject": "Spring",
+        "body": "Trucks.",
+    }
+    api = _api(agent)
+    refused = api.post("/api/v1/outreach", message, content_type="application/json").json()
+    assert (refused["outcome"], refused["reason_code"]) == ("blocked", "quiet_hours")
+    held = api.post(
+        "/api/v1/outreach", {**message, "hold": True}, content_type="application/json"
+    ).json()
+    assert (held["outcome"], held["reason_code"]) == ("held", "quiet_hours")
+    assert held["next_allowed_at"] and "held for your quiet hours" in held["in_words"]

@@ -134,3 +134,32 @@ def test_a_campaign_reports_sent_and_blocked_by_reason(
     campaign.save(update_fields=["status"])
     services.campaign_send(campaign_id=campaign.pk)
     assert OutreachAttempt.objects.count() == 4 and len(mail.outbox) == 1
+
+
+def test_staff_hold_a_message_for_the_customers_quiet_hours(
+    org: Any, agent: Any, customer: Any, grant: Any
+) -> None:
+    grant("email", "sales")
+    # Quiet all day in Tokyo but the last minute: whenever the test runs, it is quiet there.
+    services.preferences_set(
+        customer=customer, time_zone="Asia/Tokyo", quiet_start=time(0, 0), quiet_end=time(23, 59)
+    )
+    url = f"/staff/haulright/customers/{customer.pk}/consent/outreach/"
+    form = {
+        "channel": "email",
+        "purpose": "sales",
+        "subject": "Truck rentals",
+        "body": "Hello Ada, 20% off in March.",
+    }
+    refused = _staff(agent).post(url, form, follow=True).content.decode()
+    assert "Blocked: Quiet hours in the customer&#x27;s time zone (Asia/Tokyo)" in refused
+    held = _staff(agent).post(url, {**form, "hold": "on"}, follow=True).content.decode()
+    assert "Held for the customer&#x27;s quiet hours: it goes at 23:59 on" in held
+    assert "their time (Asia/Tokyo)" in held
+    attempt = OutreachAttempt.objects.order_by("-id")[0]
+    assert attempt.outcome == "held" and attempt.next_allowed_at is not None
+    assert mail.outbox == [] and not Case.objects.exists()
+    # The staff page lists it with the time it goes.
+    page = _staff(agent).get(f"/staff/haulright/customers/{customer.pk}/consent/").content.decode()
+    assert 'data-testid="attempt-held"' in page
+    assert "Held: Quiet hours in the customer&#x27;s time zone (Asia/Tokyo) until 23:59" in page

@@ -1,7 +1,8 @@
 """Message analysis: sentiment, intents, spam, language and duplicates, as plain Python.
 
-``from sayso.intelligence.analysis import analyze`` — see ``pipeline.py``. Nothing here needs
-Django or a database; ``store.py`` is the part that does.
+``from sayso.intelligence.analysis import analyze`` — see ``pipeline.py``. The pipeline and its
+parts need neither Django nor a database; three modules do: ``store`` (the stored analysis of
+messages), ``spam_feedback`` (the spam filter moderators teach) and ``spam_akismet``.
 """
 
 from sayso.intelligence.analysis.duplicates import DuplicateIndex

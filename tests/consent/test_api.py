@@ -27,6 +27,18 @@ def _api(user: Any) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
 
+def _message(customer: Any, **changes: Any) -> dict[str, Any]:
+    """An outreach request to the customer (sales by email unless ``changes`` say otherwise)."""
+    return {
+        "customer_id": customer.pk,
+        "channel": "email",
+        "purpose": "sales",
+        "subject": "Truck rentals",
+        "body": "20% off in March.",
+        **changes,
+    }
+
+
 def test_a_decision_through_the_api_records_its_provenance(agent: Any, customer: Any) -> None:
     api = _api(agent)
     url = f"/api/v1/consent/customers/{customer.pk}"
@@ -97,13 +109,7 @@ def test_the_outreach_door_blocks_then_sends_and_lists_the_attempts(
     agent: Any, customer: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     api = _api(agent)
-    message = {
-        "customer_id": customer.pk,
-        "channel": "email",
-        "purpose": "sales",
-        "subject": "Truck rentals",
-        "body": "20% off in March.",
-    }
+    message = _message(customer)
     blocked = api.post("/api/v1/outreach", message, content_type="application/json")
     assert blocked.status_code == 201
     assert (blocked.json()["outcome"], blocked.json()["reason_code"]) == ("blocked", "no_consent")
@@ -222,14 +228,12 @@ def test_a_message_about_the_customers_deal_through_the_api(
 
     deal = deal_create(organization=org, customer=customer, title="Fleet lease", actor=agent)
     api = _api(agent)
-    message = {
-        "customer_id": customer.pk,
-        "channel": "email",
-        "purpose": "deal_update",
-        "subject": "Your lease",
-        "body": "The contract is ready.",
-        "reference": {"kind": "deal", "id": deal.pk},
-    }
+    message = _message(
+        customer,
+        purpose="deal_update",
+        subject="Your lease",
+        reference={"kind": "deal", "id": deal.pk},
+    )
     sent = api.post("/api/v1/outreach", message, content_type="application/json")
     assert sent.status_code == 201 and sent.json()["outcome"] == "sent"
     deal_status_set(deal=deal, action="pause", customer=customer)
@@ -238,29 +242,16 @@ def test_a_message_about_the_customers_deal_through_the_api(
     assert "paused the deal" in paused.json()["reason"]
 
 
-def test_the_api_can_hold_a_message_for_quiet_hours(agent: Any, customer: Any) -> None:
+def test_the_api_can_hold_a_message_for_quiet_hours(agent: Any, customer: Any, grant: Any) -> None:
     from datetime import time
 
     from sayso.consent import services
 
-    services.consent_record(
-        customer=customer,
-        channel="email",
-        purpose="sales",
-        choice="granted",
-        method="portal",
-        location="/o/haulright/my/consent/",
-    )
+    grant("email", "sales")
     services.preferences_set(
         customer=customer, time_zone="Asia/Tokyo", quiet_start=time(0, 0), quiet_end=time(23, 59)
     )
-    message = {
-        "customer_id": customer.pk,
-        "channel": "email",
-        "purpose": "sales",
-        "subject": "Spring",
-        "body": "Trucks.",
-    }
+    message = _message(customer)
     api = _api(agent)
     refused = api.post("/api/v1/outreach", message, content_type="application/json").json()
     assert (refused["outcome"], refused["reason_code"]) == ("blocked", "quiet_hours")

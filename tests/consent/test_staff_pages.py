@@ -19,6 +19,14 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
+OUTREACH_FORM = {
+    "channel": "email",
+    "purpose": "sales",
+    "subject": "Truck rentals",
+    "body": "Hello Ada, 20% off in March.",
+}
+
+
 def _staff(user: Any) -> Client:
     client = Client()
     client.force_login(user)
@@ -58,13 +66,7 @@ def test_staff_start_a_conversation_through_the_guard(
 ) -> None:
     client = _staff(agent)
     url = f"/staff/haulright/customers/{customer.pk}/consent/outreach/"
-    form = {
-        "channel": "email",
-        "purpose": "sales",
-        "subject": "Truck rentals",
-        "body": "Hello Ada, 20% off in March.",
-        "submission_id": "s1",
-    }
+    form = {**OUTREACH_FORM, "submission_id": "s1"}
     blocked = client.post(url, form, follow=True).content.decode()
     assert "Blocked: No consent for sales offers by email" in blocked
     assert not Case.objects.exists() and mail.outbox == []
@@ -145,12 +147,7 @@ def test_staff_hold_a_message_for_the_customers_quiet_hours(
         customer=customer, time_zone="Asia/Tokyo", quiet_start=time(0, 0), quiet_end=time(23, 59)
     )
     url = f"/staff/haulright/customers/{customer.pk}/consent/outreach/"
-    form = {
-        "channel": "email",
-        "purpose": "sales",
-        "subject": "Truck rentals",
-        "body": "Hello Ada, 20% off in March.",
-    }
+    form = OUTREACH_FORM
     refused = _staff(agent).post(url, form, follow=True).content.decode()
     assert "Blocked: Quiet hours in the customer&#x27;s time zone (Asia/Tokyo)" in refused
     held = _staff(agent).post(url, {**form, "hold": "on"}, follow=True).content.decode()

@@ -19,9 +19,14 @@ from sayso.community.forms import (
     HideForm,
 )
 from sayso.community.reviews import views as review_views
-from sayso.community.web import errors_text, form_errors_text, rate_limited, signin_redirect
-from sayso.core.models import Role
 from sayso.core.permissions import StaffRequest, staff_required
+from sayso.core.web import (
+    errors_text,
+    form_errors_text,
+    is_object_id,
+    rate_limited,
+    signin_redirect,
+)
 from sayso.customers.portal_session import (
     PortalRequest,
     portal_staff,
@@ -44,7 +49,7 @@ def moderation_log(request: PortalRequest) -> HttpResponse:
 
 
 @require_GET
-@staff_required(Role.AGENT)
+@staff_required("moderation.read")
 def moderation_queue(request: StaffRequest) -> HttpResponse:
     organization = request.organization
     return render(
@@ -70,7 +75,9 @@ def _thread_target(request: PortalRequest, kind: str, pk: int) -> Any:
 
     organization = request.organization
     found: Any
-    if kind == "roadmap":
+    if not is_object_id(pk):
+        found = None
+    elif kind == "roadmap":
         found = roadmap.roadmap_item_get(organization=organization, pk=pk)
     elif kind == "changelog":
         found = roadmap.changelog_entry_get(organization=organization, pk=pk)
@@ -91,8 +98,8 @@ def thread_comment(request: PortalRequest, kind: str, pk: int) -> HttpResponse:
     path = ideas.comment_target(target).path
     staff = portal_staff(request)
     if request.customer is None and staff is None:
-        return signin_redirect(request, path)
-    if (limited := rate_limited(request, "comment-post")) is not None:
+        return signin_redirect(request, request.organization, path)
+    if (limited := rate_limited(request, request.organization, "comment-post")) is not None:
         return limited
     form = CommentForm(request.POST)
     if not form.is_valid():
@@ -122,11 +129,11 @@ def thread_comment(request: PortalRequest, kind: str, pk: int) -> HttpResponse:
 def report(request: PortalRequest) -> HttpResponse:
     """A customer reports a review or a comment (on anything) to the moderators."""
     assert request.customer is not None
-    if (limited := rate_limited(request, "flag")) is not None:
+    if (limited := rate_limited(request, request.organization, "flag")) is not None:
         return limited
     kind = request.POST.get("kind", "")
     raw = request.POST.get("id", "")
-    pk = int(raw) if raw.isdigit() and len(raw) < 12 else 0
+    pk = int(raw) if is_object_id(raw) else 0
     review = (
         reviews.review_get(organization=request.organization, pk=pk) if kind == "review" else None
     )

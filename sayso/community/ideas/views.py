@@ -32,15 +32,17 @@ from sayso.community.models import (
     Idea,
     IdeaStatus,
 )
-from sayso.community.web import (
-    errors_text,
-    form_errors_text,
-    next_or,
-    rate_limited,
-    signin_redirect,
-)
 from sayso.core.markup import render_markdown, stored_html
 from sayso.core.ratelimit import client_key, rate_limit_hit
+from sayso.core.web import (
+    errors_text,
+    follow_toggle,
+    form_errors_text,
+    get_or_404,
+    rate_limited,
+    safe_next,
+    signin_redirect,
+)
 from sayso.customers.portal_session import (
     PortalRequest,
     portal_staff,
@@ -86,10 +88,8 @@ class BoardPage:
 
 
 def _idea_or_404(request: PortalRequest, number: int) -> Idea:
-    idea = selectors.idea_get(organization=request.organization, number=number)
-    if idea is None:
-        raise Http404("No such idea.")
-    return idea
+    found = selectors.idea_get
+    return get_or_404(found, number, key="number", organization=request.organization)
 
 
 def _roadmap_of(idea: Idea) -> dict[str, Any]:
@@ -174,10 +174,10 @@ def similar(request: PortalRequest) -> HttpResponse:
 @portal_view(sign_in_required=False)
 def idea_new(request: PortalRequest) -> HttpResponse:
     if request.customer is None:
-        return signin_redirect(request, request.get_full_path())
+        return signin_redirect(request, request.organization, request.get_full_path())
     form = IdeaForm(organization=request.organization)
     if request.method == "POST":
-        if (limited := rate_limited(request, "idea-post")) is not None:
+        if (limited := rate_limited(request, request.organization, "idea-post")) is not None:
             return limited
         form = IdeaForm(request.POST, organization=request.organization)
         if form.is_valid():
@@ -265,8 +265,8 @@ def idea_detail(request: PortalRequest, number: int) -> HttpResponse:
 def idea_vote(request: PortalRequest, number: int) -> HttpResponse:
     idea = _idea_or_404(request, number)
     if request.customer is None:
-        return signin_redirect(request, _idea_url(idea))
-    if (limited := rate_limited(request, "idea-vote", limit=60)) is not None:
+        return signin_redirect(request, request.organization, _idea_url(idea))
+    if (limited := rate_limited(request, request.organization, "idea-vote", limit=60)) is not None:
         return limited
     try:
         if request.POST.get("action") == "unvote":
@@ -286,7 +286,7 @@ def idea_vote(request: PortalRequest, number: int) -> HttpResponse:
             "community/_vote.html",
             {"organization": request.organization, "idea": idea, "voted": voted},
         )
-    return redirect(next_or(request, _idea_url(idea)))
+    return redirect(safe_next(request, _idea_url(idea)))
 
 
 @require_POST
@@ -295,8 +295,8 @@ def comment_post(request: PortalRequest, number: int) -> HttpResponse:
     idea = _idea_or_404(request, number)
     staff = portal_staff(request)
     if request.customer is None and staff is None:
-        return signin_redirect(request, _idea_url(idea))
-    if (limited := rate_limited(request, "comment-post")) is not None:
+        return signin_redirect(request, request.organization, _idea_url(idea))
+    if (limited := rate_limited(request, request.organization, "comment-post")) is not None:
         return limited
     form = CommentForm(request.POST)
     if not form.is_valid():
@@ -373,7 +373,7 @@ def idea_delete(request: PortalRequest, number: int) -> HttpResponse:
 def flag(request: PortalRequest, number: int) -> HttpResponse:
     idea = _idea_or_404(request, number)
     assert request.customer is not None
-    if (limited := rate_limited(request, "flag")) is not None:
+    if (limited := rate_limited(request, request.organization, "flag")) is not None:
         return limited
     form = FlagForm(request.POST)
     if not form.is_valid():
@@ -406,7 +406,7 @@ def flag(request: PortalRequest, number: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def idea_status(request: PortalRequest, number: int) -> HttpResponse:
-    actor = portal_staff_required(request)
+    actor = portal_staff_required(request, "idea.moderate")
     idea = _idea_or_404(request, number)
     form = StatusForm(request.POST)
     if not form.is_valid():
@@ -429,7 +429,7 @@ def idea_status(request: PortalRequest, number: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def idea_respond(request: PortalRequest, number: int) -> HttpResponse:
-    actor = portal_staff_required(request)
+    actor = portal_staff_required(request, "idea.moderate")
     idea = _idea_or_404(request, number)
     form = ResponseForm(request.POST)
     if not form.is_valid():
@@ -447,7 +447,7 @@ def idea_respond(request: PortalRequest, number: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def idea_merge(request: PortalRequest, number: int) -> HttpResponse:
-    actor = portal_staff_required(request)
+    actor = portal_staff_required(request, "idea.moderate")
     idea = _idea_or_404(request, number)
     form = MergeForm(request.POST)
     target = None
@@ -470,7 +470,7 @@ def idea_merge(request: PortalRequest, number: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def idea_hide(request: PortalRequest, number: int) -> HttpResponse:
-    actor = portal_staff_required(request)
+    actor = portal_staff_required(request, "idea.moderate")
     idea = _idea_or_404(request, number)
     form = HideForm(request.POST)
     if not form.is_valid():
@@ -493,7 +493,7 @@ def idea_hide(request: PortalRequest, number: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def idea_restore(request: PortalRequest, number: int) -> HttpResponse:
-    actor = portal_staff_required(request)
+    actor = portal_staff_required(request, "idea.moderate")
     idea = _idea_or_404(request, number)
     form = RestoreForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -507,10 +507,10 @@ def idea_restore(request: PortalRequest, number: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def comment_hide(request: PortalRequest, pk: int) -> HttpResponse:
-    actor = portal_staff_required(request)
-    comment = comments.comment_get(organization=request.organization, pk=pk)
-    if comment is None:
-        raise Http404("No such comment.")
+    actor = portal_staff_required(request, "comment.moderate")
+    comment = get_or_404(
+        comments.comment_get, pk, organization=request.organization, message="No such comment."
+    )
     form = HideForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors_text(form))
@@ -526,16 +526,16 @@ def comment_hide(request: PortalRequest, pk: int) -> HttpResponse:
             messages.error(request, errors_text(exc))
         else:
             messages.success(request, "Comment hidden; the moderation log says why.")
-    return redirect(next_or(request, comments.comment_url(comment)))
+    return redirect(safe_next(request, comments.comment_url(comment)))
 
 
 @require_POST
 @portal_view(sign_in_required=False)
 def comment_restore(request: PortalRequest, pk: int) -> HttpResponse:
-    actor = portal_staff_required(request)
-    comment = comments.comment_get(organization=request.organization, pk=pk)
-    if comment is None:
-        raise Http404("No such comment.")
+    actor = portal_staff_required(request, "comment.moderate")
+    comment = get_or_404(
+        comments.comment_get, pk, organization=request.organization, message="No such comment."
+    )
     form = RestoreForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -544,7 +544,7 @@ def comment_restore(request: PortalRequest, pk: int) -> HttpResponse:
         messages.error(request, errors_text(exc))
     else:
         messages.success(request, "Comment restored.")
-    return redirect(next_or(request, comments.comment_url(comment)))
+    return redirect(safe_next(request, comments.comment_url(comment)))
 
 
 # --- following -------------------------------------------------------------------------------
@@ -554,21 +554,15 @@ def comment_restore(request: PortalRequest, pk: int) -> HttpResponse:
 @portal_view(sign_in_required=False)
 def idea_follow(request: PortalRequest, number: int) -> HttpResponse:
     idea = _idea_or_404(request, number)
-    if request.customer is None:
-        return signin_redirect(request, _idea_url(idea))
-    subject = following.idea_subject(idea)
-    try:
-        if request.POST.get("action") == "unfollow":
-            following.follow_remove(customer=request.customer, subject=subject)
-            messages.success(request, "You no longer follow this idea.")
-        else:
-            following.follow_add(
-                customer=request.customer, subject=subject, delivery=request.POST.get("delivery")
-            )
-            messages.success(request, "You follow this idea: updates come by email.")
-    except ValidationError as exc:
-        messages.error(request, errors_text(exc))
-    return redirect(_idea_url(idea))
+    return follow_toggle(
+        request,
+        following,
+        subject=following.idea_subject(idea),
+        back=_idea_url(idea),
+        followed="You follow this idea: updates come by email.",
+        unfollowed="You no longer follow this idea.",
+        delivery=request.POST.get("delivery"),
+    )
 
 
 @require_POST
@@ -581,15 +575,14 @@ def board_follow(request: PortalRequest) -> HttpResponse:
         raise Http404("No such category.")
     board = reverse("idea-board", kwargs={"org": request.organization.slug})
     back = f"{board}?category={category.slug}" if category is not None else board
-    if request.customer is None:
-        return signin_redirect(request, back)
     subject = (
         following.category_subject(category.pk) if category is not None else following.NEW_IDEAS
     )
-    if request.POST.get("action") == "unfollow":
-        following.follow_remove(customer=request.customer, subject=subject)
-        messages.success(request, "Unfollowed.")
-    else:
-        following.follow_add(customer=request.customer, subject=subject)
-        messages.success(request, "You will hear of new ideas by email.")
-    return redirect(back)
+    return follow_toggle(
+        request,
+        following,
+        subject=subject,
+        back=back,
+        followed="You will hear of new ideas by email.",
+        unfollowed="Unfollowed.",
+    )

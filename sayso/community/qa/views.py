@@ -27,16 +27,19 @@ from sayso.community.ideas.views import BoardPage
 from sayso.community.models import Answer, Question
 from sayso.community.moderation import HideReason
 from sayso.community.qa import selectors
-from sayso.community.web import (
-    errors_text,
-    form_errors_text,
-    next_or,
-    rate_limited,
-    signin_redirect,
-)
 from sayso.core.markup import stored_html
 from sayso.core.permissions import StaffRequest, staff_required
 from sayso.core.ratelimit import client_key, rate_limit_hit
+from sayso.core.web import (
+    errors_text,
+    follow_toggle,
+    form_errors_text,
+    get_or_404,
+    is_object_id,
+    rate_limited,
+    safe_next,
+    signin_redirect,
+)
 from sayso.customers.portal_session import (
     PortalRequest,
     portal_staff,
@@ -63,22 +66,16 @@ def _question_url(question: Question) -> str:
     return qa.question_path(question)
 
 
-def _question_or_404(request: PortalRequest, number: int) -> Question:
-    question = (
-        selectors.question_get(organization=request.organization, number=number)
-        if 0 < number < 2**31
-        else None
-    )
-    if question is None:
-        raise Http404("No such question.")
-    return question
+def _question_or_404(request: PortalRequest, number: object) -> Question:
+    found = selectors.question_get
+    return get_or_404(found, number, key="number", organization=request.organization)
 
 
-def _answer_or_404(request: PortalRequest, pk: int) -> Answer:
-    answer = (
-        selectors.answer_get(organization=request.organization, pk=pk) if 0 < pk < 2**62 else None
+def _answer_or_404(request: PortalRequest, pk: object) -> Answer:
+    answer = get_or_404(
+        selectors.answer_get, pk, organization=request.organization, message="No such answer."
     )
-    if answer is None or answer.deleted_at is not None:
+    if answer.deleted_at is not None:
         raise Http404("No such answer.")
     return answer
 
@@ -128,17 +125,14 @@ def question_list(request: PortalRequest) -> HttpResponse:
         ),
     }
     if filters.query:
-        if rate_limit_hit(
-            action="question-search",
-            key=client_key(request),
+        limited = rate_limited(
+            request,
+            request.organization,
+            "question-search",
             limit=settings.SAYSO_SIMILAR_RATE_LIMIT_PER_MINUTE,
-        ):
-            return render(
-                request,
-                "portal/rate_limited.html",
-                {"organization": request.organization},
-                status=429,
-            )
+        )
+        if limited is not None:
+            return limited
         context["hits"] = selectors.search(organization=request.organization, filters=filters)
     else:
         items = selectors.question_list(organization=request.organization, filters=filters)
@@ -165,11 +159,11 @@ def question_similar(request: PortalRequest) -> HttpResponse:
 @portal_view(sign_in_required=False)
 def question_new(request: PortalRequest) -> HttpResponse:
     if request.customer is None:
-        return signin_redirect(request, request.get_full_path())
+        return signin_redirect(request, request.organization, request.get_full_path())
     form = QuestionForm()
     status = 200
     if request.method == "POST":
-        if (limited := rate_limited(request, "question-post")) is not None:
+        if (limited := rate_limited(request, request.organization, "question-post")) is not None:
             return limited
         form = QuestionForm(request.POST)
         if form.is_valid():
@@ -285,7 +279,7 @@ def _shown_at(request: PortalRequest, question: Question) -> str:
 
 
 def _done(request: PortalRequest, question: Question, anchor: str = "") -> HttpResponse:
-    return redirect(next_or(request, _question_url(question) + anchor))
+    return redirect(safe_next(request, _question_url(question) + anchor))
 
 
 @require_POST
@@ -294,8 +288,8 @@ def answer_post(request: PortalRequest, number: int) -> HttpResponse:
     question = _question_or_404(request, number)
     staff = portal_staff(request)
     if request.customer is None and staff is None:
-        return signin_redirect(request, _question_url(question))
-    if (limited := rate_limited(request, "answer-post")) is not None:
+        return signin_redirect(request, request.organization, _question_url(question))
+    if (limited := rate_limited(request, request.organization, "answer-post")) is not None:
         return limited
     form = AnswerForm(request.POST)
     if not form.is_valid():
@@ -327,8 +321,10 @@ def answer_post(request: PortalRequest, number: int) -> HttpResponse:
 def answer_vote(request: PortalRequest, pk: int) -> HttpResponse:
     answer = _answer_or_404(request, pk)
     if request.customer is None:
-        return signin_redirect(request, _question_url(answer.question))
-    if (limited := rate_limited(request, "answer-vote", limit=60)) is not None:
+        return signin_redirect(request, request.organization, _question_url(answer.question))
+    if (
+        limited := rate_limited(request, request.organization, "answer-vote", limit=60)
+    ) is not None:
         return limited
     raw = request.POST.get("value", "")
     value = int(raw) if raw in {"1", "-1", "0"} else None
@@ -348,8 +344,8 @@ def answer_accept(request: PortalRequest, pk: int) -> HttpResponse:
     question = answer.question
     staff = portal_staff(request)
     if request.customer is None and staff is None:
-        return signin_redirect(request, _question_url(question))
-    actor = portal_staff_required(request) if staff is not None else None
+        return signin_redirect(request, request.organization, _question_url(question))
+    actor = portal_staff_required(request, "answer.accept") if staff is not None else None
     customer = request.customer if actor is None else None
     undo = request.POST.get("action") == "unaccept"
     try:
@@ -392,8 +388,8 @@ def answer_delete(request: PortalRequest, pk: int) -> HttpResponse:
 def me_too(request: PortalRequest, number: int) -> HttpResponse:
     question = _question_or_404(request, number)
     if request.customer is None:
-        return signin_redirect(request, _question_url(question))
-    if (limited := rate_limited(request, "me-too", limit=60)) is not None:
+        return signin_redirect(request, request.organization, _question_url(question))
+    if (limited := rate_limited(request, request.organization, "me-too", limit=60)) is not None:
         return limited
     has = request.POST.get("action") != "remove"
     try:
@@ -412,21 +408,15 @@ def me_too(request: PortalRequest, number: int) -> HttpResponse:
 @portal_view(sign_in_required=False)
 def question_follow(request: PortalRequest, number: int) -> HttpResponse:
     question = _question_or_404(request, number)
-    if request.customer is None:
-        return signin_redirect(request, _question_url(question))
-    subject = qa.question_subject(question)
-    if request.POST.get("action") == "unfollow":
-        following.follow_remove(customer=request.customer, subject=subject)
-        messages.success(request, "You no longer follow this question.")
-    else:
-        try:
-            following.subject_check(organization=request.organization, subject=subject)
-            following.follow_add(customer=request.customer, subject=subject)
-        except ValidationError as exc:
-            messages.error(request, errors_text(exc))
-        else:
-            messages.success(request, "You follow this question by email.")
-    return _done(request, question)
+    return follow_toggle(
+        request,
+        following,
+        subject=qa.question_subject(question),
+        back=safe_next(request, _question_url(question)),
+        signin_back=_question_url(question),
+        followed="You follow this question by email.",
+        unfollowed="You no longer follow this question.",
+    )
 
 
 @require_POST
@@ -434,13 +424,13 @@ def question_follow(request: PortalRequest, number: int) -> HttpResponse:
 def questions_follow(request: PortalRequest) -> HttpResponse:
     """Follow every new question."""
     back = reverse("questions", kwargs={"org": request.organization.slug})
-    if request.customer is None:
-        return signin_redirect(request, back)
-    if request.POST.get("action") == "unfollow":
-        following.follow_remove(customer=request.customer, subject=qa.NEW_QUESTIONS)
-    else:
-        following.follow_add(customer=request.customer, subject=qa.NEW_QUESTIONS)
-    return redirect(next_or(request, back))
+    return follow_toggle(
+        request,
+        following,
+        subject=qa.NEW_QUESTIONS,
+        back=safe_next(request, back),
+        signin_back=back,
+    )
 
 
 @portal_view(sign_in_required=True)
@@ -511,13 +501,13 @@ def question_flag(request: PortalRequest, number: int) -> HttpResponse:
 
     question = _question_or_404(request, number)
     assert request.customer is not None
-    if (limited := rate_limited(request, "flag")) is not None:
+    if (limited := rate_limited(request, request.organization, "flag")) is not None:
         return limited
     answer = None
     raw = request.POST.get("answer", "")
     if raw:
-        answer = _answer_or_404(request, int(raw)) if raw.isdigit() and len(raw) < 12 else None
-        if answer is None or answer.question_id != question.pk:
+        answer = _answer_or_404(request, raw)
+        if answer.question_id != question.pk:
             raise Http404("No such answer.")
     try:
         flag_create(
@@ -537,7 +527,7 @@ def question_flag(request: PortalRequest, number: int) -> HttpResponse:
 
 
 def _staff_action(request: PortalRequest, number: int) -> tuple[Any, Question]:
-    actor = portal_staff_required(request)
+    actor = portal_staff_required(request, "question.moderate")
     return actor, _question_or_404(request, number)
 
 
@@ -568,8 +558,8 @@ def question_moderate(request: PortalRequest, number: int) -> HttpResponse:
     explanation = request.POST.get("explanation", "")
     try:
         if raw:
-            answer = _answer_or_404(request, int(raw)) if raw.isdigit() and len(raw) < 12 else None
-            if answer is None or answer.question_id != question.pk:
+            answer = _answer_or_404(request, raw)
+            if answer.question_id != question.pk:
                 raise Http404("No such answer.")
             if restore:
                 qa.answer_restore(answer=answer, actor=actor, reason=explanation)
@@ -587,7 +577,7 @@ def question_moderate(request: PortalRequest, number: int) -> HttpResponse:
         messages.error(request, errors_text(exc))
     else:
         messages.success(request, "Done; the public moderation log says so.")
-    return redirect(next_or(request, _question_url(question)))
+    return redirect(safe_next(request, _question_url(question)))
 
 
 @require_POST
@@ -648,13 +638,9 @@ def question_link(request: PortalRequest, number: int) -> HttpResponse:
 @portal_view(sign_in_required=False)
 def profile(request: PortalRequest, pk: int) -> HttpResponse:
     """A person's public questions, answers and ideas, and reputation (never their cases)."""
-    person = (
-        selectors.profile_customer(organization=request.organization, pk=pk)
-        if 0 < pk < 2**62
-        else None
+    person = get_or_404(
+        selectors.profile_customer, pk, organization=request.organization, message="No such person."
     )
-    if person is None:
-        raise Http404("No such person.")
     if person.merged_into_id is not None:
         return redirect(
             "community-profile", org=request.organization.slug, pk=person.merged_into_id
@@ -684,21 +670,20 @@ def profile(request: PortalRequest, pk: int) -> HttpResponse:
 @portal_view(sign_in_required=True)
 def profile_follow(request: PortalRequest, pk: int) -> HttpResponse:
     assert request.customer is not None
-    subject = qa.person_subject(pk) if 0 < pk < 2**62 else ""
     back = reverse("community-profile", kwargs={"org": request.organization.slug, "pk": pk})
-    if request.POST.get("action") == "unfollow":
-        following.follow_remove(customer=request.customer, subject=subject)
-    else:
-        try:
-            if pk == request.customer.pk:
-                raise ValidationError("You cannot follow yourself.")
-            following.subject_check(organization=request.organization, subject=subject)
-            following.follow_add(customer=request.customer, subject=subject)
-        except ValidationError as exc:
-            messages.error(request, errors_text(exc))
-        else:
-            messages.success(request, "You follow their questions and answers by email.")
-    return redirect(next_or(request, back))
+
+    def not_oneself() -> None:
+        if request.customer is not None and pk == request.customer.pk:
+            raise ValidationError("You cannot follow yourself.")
+
+    return follow_toggle(
+        request,
+        following,
+        subject=qa.person_subject(pk) if is_object_id(pk) else "",
+        back=safe_next(request, back),
+        followed="You follow their questions and answers by email.",
+        check=not_oneself,
+    )
 
 
 @require_POST
@@ -717,14 +702,14 @@ def visibility(request: PortalRequest) -> HttpResponse:
     back = reverse(
         "community-profile", kwargs={"org": request.organization.slug, "pk": request.customer.pk}
     )
-    return redirect(next_or(request, back))
+    return redirect(safe_next(request, back))
 
 
 # --- staff -----------------------------------------------------------------------------------
 
 
 @require_GET
-@staff_required()
+@staff_required("question.read")
 def staff_queue(request: StaffRequest) -> HttpResponse:
     """Unanswered questions past the set time, and open questions ranked by how many people
     have the problem."""

@@ -19,8 +19,15 @@ from sayso.community.forms import (
     RestoreForm,
     ReviewForm,
 )
-from sayso.community.web import errors_text, next_or, rate_limited, signin_redirect
 from sayso.core.markup import render_markdown
+from sayso.core.web import (
+    errors_text,
+    follow_toggle,
+    get_or_404,
+    rate_limited,
+    safe_next,
+    signin_redirect,
+)
 from sayso.customers.portal_session import (
     PortalRequest,
     portal_staff,
@@ -50,8 +57,8 @@ def reviews_page(request: PortalRequest) -> HttpResponse:
     )
     if request.method == "POST":
         if request.customer is None:
-            return signin_redirect(request, reviews_url(request, product))
-        if (limited := rate_limited(request, "review-post")) is not None:
+            return signin_redirect(request, request.organization, reviews_url(request, product))
+        if (limited := rate_limited(request, request.organization, "review-post")) is not None:
             return limited
         form = ReviewForm(request.POST)
         if form.is_valid():
@@ -102,16 +109,15 @@ def reviews_page(request: PortalRequest) -> HttpResponse:
 
 
 def _review_or_404(request: PortalRequest, pk: int) -> Any:
-    review = reviews.review_get(organization=request.organization, pk=pk)
-    if review is None:
-        raise Http404("No such review.")
-    return review
+    return get_or_404(
+        reviews.review_get, pk, organization=request.organization, message="No such review."
+    )
 
 
 @require_POST
 @portal_view(sign_in_required=False)
 def review_reply(request: PortalRequest, pk: int) -> HttpResponse:
-    actor = portal_staff_required(request)
+    actor = portal_staff_required(request, "review.reply")
     review = _review_or_404(request, pk)
     form = ResponseForm(request.POST)
     if form.is_valid():
@@ -127,7 +133,7 @@ def review_reply(request: PortalRequest, pk: int) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def review_hide(request: PortalRequest, pk: int) -> HttpResponse:
-    actor = portal_staff_required(request)
+    actor = portal_staff_required(request, "review.moderate")
     review = _review_or_404(request, pk)
     form = HideForm(request.POST)
     if not form.is_valid():
@@ -144,13 +150,13 @@ def review_hide(request: PortalRequest, pk: int) -> HttpResponse:
             messages.error(request, errors_text(exc))
         else:
             messages.success(request, "Review hidden; the moderation log says why.")
-    return redirect(next_or(request, reviews_url(request, review.product)))
+    return redirect(safe_next(request, reviews_url(request, review.product)))
 
 
 @require_POST
 @portal_view(sign_in_required=False)
 def review_restore(request: PortalRequest, pk: int) -> HttpResponse:
-    actor = portal_staff_required(request)
+    actor = portal_staff_required(request, "review.moderate")
     review = _review_or_404(request, pk)
     form = RestoreForm(request.POST)
     try:
@@ -163,19 +169,18 @@ def review_restore(request: PortalRequest, pk: int) -> HttpResponse:
         messages.error(request, errors_text(exc))
     else:
         messages.success(request, "Review published again.")
-    return redirect(next_or(request, reviews_url(request, review.product)))
+    return redirect(safe_next(request, reviews_url(request, review.product)))
 
 
 @require_POST
 @portal_view(sign_in_required=False)
 def review_follow(request: PortalRequest, pk: int) -> HttpResponse:
     review = _review_or_404(request, pk)
-    if request.customer is None:
-        return signin_redirect(request, reviews_url(request, review.product))
-    subject = reviews.review_subject(review)
-    if request.POST.get("action") == "unfollow":
-        following.follow_remove(customer=request.customer, subject=subject)
-    else:
-        following.follow_add(customer=request.customer, subject=subject)
-        messages.success(request, "You follow this review's thread by email.")
-    return redirect(f"{reviews_url(request, review.product)}#review-{review.pk}")
+    return follow_toggle(
+        request,
+        following,
+        subject=reviews.review_subject(review),
+        back=f"{reviews_url(request, review.product)}#review-{review.pk}",
+        signin_back=reviews_url(request, review.product),
+        followed="You follow this review's thread by email.",
+    )

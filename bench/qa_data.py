@@ -1,6 +1,6 @@
 """The data of bench/qa.py: one organization's community Q&A with many questions, answers,
 answer votes and "me too"s, loaded in bulk (COPY on PostgreSQL, executemany on SQLite) with
-what the services keep (``sayso.community.questions``): each body's rendered HTML beside it; a
+what the services keep (``sayso.community.qa``): each body's rendered HTML beside it; a
 question's answer count is its visible answers, its accepted count and ``solved_at`` come from
 its accepted answers, its "me too" count from its ``MeToo`` rows, its last activity from its
 latest visible answer; an answer's votes and score from its ``AnswerVote`` rows; a profile's

@@ -16,7 +16,7 @@ from sayso.community.models import (
     IdeaStatus,
     ModerationAction,
 )
-from sayso.community.services import HideReason
+from sayso.community.moderation import HideReason
 
 
 class IdeaOut(Schema):

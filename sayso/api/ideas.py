@@ -28,7 +28,7 @@ from sayso.api.idea_schemas import (
 from sayso.api.lookups import customer_or_404, one_or_404
 from sayso.api.pagination import Page
 from sayso.api.schemas import SearchText, SimilarCount, SimilarText, Slug, errors
-from sayso.community import selectors, services
+from sayso.community import ideas, moderation
 from sayso.community.models import Category, Comment, Idea, IdeaStatus
 from sayso.core.models import Scope
 from sayso.core.web import is_object_id
@@ -43,17 +43,17 @@ MODERATE = Scope.MODERATION
 
 
 def _idea_or_404(request: HttpRequest, number: int) -> Idea:
-    return one_or_404(request, selectors.idea_get, number, key="number")
+    return one_or_404(request, ideas.idea_get, number, key="number")
 
 
 def _comment_or_404(request: HttpRequest, pk: int) -> Comment:
-    return one_or_404(request, selectors.comment_get, pk)
+    return one_or_404(request, ideas.comment_get, pk)
 
 
 def _category(request: HttpRequest, slug: str) -> Category | None:
     if not slug:
         return None
-    category = selectors.category_by_slug(organization=organization_of(request), slug=slug)
+    category = ideas.category_by_slug(organization=organization_of(request), slug=slug)
     if category is None:
         raise HttpError(400, f"No category “{slug[:80]}”.")
     return category
@@ -78,10 +78,10 @@ def ideas_list(
 ) -> Any:
     """The board: `trending` (votes and comments, recent ones weighing more), `top` (votes)
     or `new`; merged ideas are left out (they answer with their survivor's number)."""
-    filters = selectors.BoardFilters(
+    filters = ideas.BoardFilters(
         sort=sort, status=status or "", category=category[:80], query=q[:200]
     )
-    return selectors.idea_board(
+    return ideas.idea_board(
         organization=organization_of(request), filters=filters, include_hidden=include_hidden
     )
 
@@ -98,7 +98,7 @@ def ideas_similar(
     request: HttpRequest, text: SimilarText, k: SimilarCount = 3
 ) -> list[dict[str, Any]]:
     """What the idea form shows while someone types a title."""
-    found = selectors.similar_ideas(
+    found = ideas.similar_ideas(
         organization=organization_of(request), text=text[:2000], k=max(1, min(k, 20))
     )
     return [{"idea": idea, "score": round(score, 4)} for idea, score in found]
@@ -130,7 +130,7 @@ def ideas_create(request: HttpRequest, payload: IdeaCreateIn) -> Status[Idea]:
     category = _category(request, payload.category)
     if payload.customer_id is not None:
         customer = customer_or_404(request, payload.customer_id, field="customer_id")
-        idea, created = services.idea_post(
+        idea, created = ideas.idea_post(
             organization=organization,
             author=customer,
             title=payload.title,
@@ -138,7 +138,7 @@ def ideas_create(request: HttpRequest, payload: IdeaCreateIn) -> Status[Idea]:
             category=category,
         )
     else:
-        idea, created = services.idea_post(
+        idea, created = ideas.idea_post(
             organization=organization,
             author_user=actor_of(request),
             title=payload.title,
@@ -161,7 +161,7 @@ def ideas_update(request: HttpRequest, number: int, payload: IdeaPatchIn) -> Ide
     category = (
         _category(request, payload.category) if payload.category is not None else idea.category
     )
-    return services.idea_update(
+    return ideas.idea_update(
         idea=idea,
         title=payload.title if payload.title is not None else idea.title,
         body=payload.body if payload.body is not None else idea.body,
@@ -179,7 +179,7 @@ def ideas_update(request: HttpRequest, number: int, payload: IdeaPatchIn) -> Ide
     **scoped(WRITE, "idea.moderate"),
 )
 def ideas_status(request: HttpRequest, number: int, payload: IdeaStatusIn) -> Idea:
-    return services.idea_status_change(
+    return ideas.idea_status_change(
         idea=_idea_or_404(request, number),
         status=payload.status,
         reason=payload.reason,
@@ -196,7 +196,7 @@ def ideas_status(request: HttpRequest, number: int, payload: IdeaStatusIn) -> Id
     **scoped(WRITE, "idea.moderate"),
 )
 def ideas_respond(request: HttpRequest, number: int, payload: IdeaResponseIn) -> Idea:
-    return services.idea_respond(
+    return ideas.idea_respond(
         idea=_idea_or_404(request, number), body=payload.body, actor=actor_of(request)
     )
 
@@ -214,13 +214,13 @@ def ideas_merge(request: HttpRequest, number: int, payload: IdeaMergeIn) -> Idea
     duplicate redirects to it from then on."""
     source = _idea_or_404(request, number)
     target = (
-        selectors.idea_get(organization=organization_of(request), number=payload.into)
+        ideas.idea_get(organization=organization_of(request), number=payload.into)
         if is_object_id(payload.into)
         else None
     )
     if target is None:
         raise HttpError(404, f"Idea {payload.into} (into) not found.")
-    return services.idea_merge(source=source, target=target, actor=actor_of(request))
+    return ideas.idea_merge(source=source, target=target, actor=actor_of(request))
 
 
 @router.get(
@@ -233,7 +233,7 @@ def ideas_merge(request: HttpRequest, number: int, payload: IdeaMergeIn) -> Idea
 )
 @paginate(Page, max_limit=500)
 def ideas_votes_list(request: HttpRequest, number: int) -> Any:
-    return selectors.idea_votes(idea=_idea_or_404(request, number))
+    return ideas.idea_votes(idea=_idea_or_404(request, number))
 
 
 @router.post(
@@ -248,7 +248,7 @@ def ideas_votes_add(request: HttpRequest, number: int, payload: VoteIn) -> Statu
     """For a vote given by phone, email or in a meeting. Voting twice changes nothing (200)."""
     idea = _idea_or_404(request, number)
     customer = customer_or_404(request, payload.customer_id, field="customer_id")
-    added = services.idea_vote(idea=idea, customer=customer)
+    added = ideas.idea_vote(idea=idea, customer=customer)
     idea.refresh_from_db()
     return Status(201 if added else 200, idea)
 
@@ -264,7 +264,7 @@ def ideas_votes_add(request: HttpRequest, number: int, payload: VoteIn) -> Statu
 def ideas_votes_remove(request: HttpRequest, number: int, customer_id: int) -> Idea:
     idea = _idea_or_404(request, number)
     customer = customer_or_404(request, customer_id)
-    services.idea_unvote(idea=idea, customer=customer)
+    ideas.idea_unvote(idea=idea, customer=customer)
     idea.refresh_from_db()
     return idea
 
@@ -282,8 +282,8 @@ def ideas_comments_list(request: HttpRequest, number: int, include_held: bool = 
     """Public comments, oldest first; `include_held` adds those held as spam or hidden."""
     idea = _idea_or_404(request, number)
     if include_held:
-        return selectors.idea_comments_for_staff(idea=idea)
-    return selectors.idea_comments(idea=idea).select_related("idea")
+        return ideas.idea_comments_for_staff(idea=idea)
+    return ideas.idea_comments(idea=idea).select_related("idea")
 
 
 @router.post(
@@ -300,9 +300,9 @@ def ideas_comments_create(request: HttpRequest, number: int, payload: CommentIn)
     idea = _idea_or_404(request, number)
     if payload.customer_id is not None:
         customer = customer_or_404(request, payload.customer_id, field="customer_id")
-        comment, created = services.comment_post(idea=idea, author=customer, body=payload.body)
+        comment, created = ideas.comment_post(idea=idea, author=customer, body=payload.body)
     else:
-        comment, created = services.comment_post(
+        comment, created = ideas.comment_post(
             idea=idea, author_user=actor_of(request), body=payload.body
         )
     return Status(201 if created else 200, comment)
@@ -318,7 +318,7 @@ def ideas_comments_create(request: HttpRequest, number: int, payload: CommentIn)
 )
 def comments_hide(request: HttpRequest, comment_id: int, payload: HideIn) -> Comment:
     """Nothing is hidden for being critical; the public moderation log shows the reason."""
-    return services.comment_hide(
+    return ideas.comment_hide(
         comment=_comment_or_404(request, comment_id),
         category=payload.category,
         explanation=payload.explanation,
@@ -335,7 +335,7 @@ def comments_hide(request: HttpRequest, comment_id: int, payload: HideIn) -> Com
     **scoped(MODERATE, "comment.moderate"),
 )
 def comments_restore(request: HttpRequest, comment_id: int, payload: RestoreIn) -> Comment:
-    return services.comment_restore(
+    return ideas.comment_restore(
         comment=_comment_or_404(request, comment_id),
         actor=actor_of(request),
         reason=payload.reason,
@@ -354,4 +354,4 @@ def comments_restore(request: HttpRequest, comment_id: int, payload: RestoreIn) 
 def moderation_log(request: HttpRequest) -> Any:
     """Newest first: everything hidden, held or restored, with its public reason and the
     actor's role."""
-    return selectors.moderation_log(organization=organization_of(request))
+    return moderation.moderation_log(organization=organization_of(request))

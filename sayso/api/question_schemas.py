@@ -1,7 +1,7 @@
 """Request and response schemas of the community Q&A API (the API layer's only view of the
 models).
 
-Text lengths are checked by the services (``sayso.community.questions``), so that an empty or
+Text lengths are checked by the services (``sayso.community.qa``), so that an empty or
 too long title, body or answer answers 400 with a message that says which and by how much.
 """
 
@@ -16,7 +16,7 @@ from sayso.api.idea_schemas import IdeaOut
 from sayso.api.schemas import Id, InputSchema, PublicCustomerRef, Timestamp, UserRef
 from sayso.api.status_schemas import IncidentRefOut
 from sayso.community.models import BODY_MAX, REASON_MAX, TITLE_MAX, CommentState, QuestionState
-from sayso.community.questions import ANSWER_MAX, TAG_MAX, TAGS_MAX
+from sayso.community.qa import ANSWER_MAX, TAG_MAX, TAGS_MAX
 
 
 class QuestionOut(Schema):
@@ -67,7 +67,7 @@ class QuestionOut(Schema):
 
     @staticmethod
     def resolve_url(obj: Any, context: Any) -> str:
-        from sayso.community.questions import question_path
+        from sayso.community.qa import question_path
 
         path = question_path(obj)
         request = context.get("request") if context else None

@@ -33,8 +33,7 @@ from sayso.api.question_schemas import (
     SimilarQuestionOut,
 )
 from sayso.api.schemas import SearchText, SimilarCount, SimilarText, Slug, errors
-from sayso.community import question_selectors as selectors
-from sayso.community import questions
+from sayso.community import qa
 from sayso.community.models import Answer, Product, Question
 from sayso.core.models import Scope
 
@@ -53,12 +52,12 @@ T = TypeVar("T")
 def _question_or_404(request: HttpRequest, number: int) -> Question:
     """Any question of the token's organization by number, hidden and deleted ones too (the
     services refuse what cannot be done with those)."""
-    return one_or_404(request, selectors.question_get, number, key="number")
+    return one_or_404(request, qa.question_get, number, key="number")
 
 
 def _answer_or_404(request: HttpRequest, pk: int) -> Answer:
     """An answer of the token's organization; one taken back by its author is gone."""
-    answer = one_or_404(request, selectors.answer_get, pk)
+    answer = one_or_404(request, qa.answer_get, pk)
     if answer.deleted_at is not None:
         raise Http404()
     return answer
@@ -68,9 +67,7 @@ def _product(request: HttpRequest, slug: str) -> Product | None:
     if not slug:
         return None
     product = (
-        selectors.products(organization=organization_of(request))
-        .filter(slug=_text(slug, 120))
-        .first()
+        qa.products(organization=organization_of(request)).filter(slug=_text(slug, 120)).first()
     )
     if product is None:
         raise HttpError(400, f"No product “{slug[:120]}”.")
@@ -93,8 +90,8 @@ def _text(value: str, limit: int) -> str:
 
 def _filters(
     sort: str = "new", tag: str = "", product: str = "", solved: str = "", q: str = ""
-) -> selectors.QuestionFilters:
-    return selectors.QuestionFilters(
+) -> qa.QuestionFilters:
+    return qa.QuestionFilters(
         sort=sort,
         tag=_text(tag, 40),
         product=_text(product, 120),
@@ -130,7 +127,7 @@ def questions_list(
     """The public questions: `new`, `active` (latest answer first), `affected` (most people
     with the problem) or `unanswered`; `tag` and `product` are slugs, `solved` is `yes` or
     `no`, and `q` keeps those whose title, body or a public answer has every word."""
-    return selectors.question_list(
+    return qa.question_list(
         organization=organization_of(request),
         filters=_filters(sort, tag, product, solved, q),
     ).select_related("organization", "author", "author_user")
@@ -153,7 +150,7 @@ def questions_search(
 ) -> list[dict[str, Any]]:
     """Questions (their answers included) and ideas, by words and by meaning: those found
     both ways first. Ideas are left out when `tag`, `product` or `solved` is set."""
-    hits = selectors.search(
+    hits = qa.search(
         organization=organization_of(request),
         filters=_filters(tag=tag, product=product, solved=solved, q=q),
     )
@@ -186,7 +183,7 @@ def questions_similar(
     recently resolved."""
     organization = organization_of(request)
     text = _text(text, 2000)
-    found = selectors.similar_as_you_type(
+    found = qa.similar_as_you_type(
         organization=organization,
         text=text,
         questions_k=_k(k),
@@ -229,7 +226,7 @@ def questions_similar_to(
 ) -> list[dict[str, Any]]:
     """The "similar problems" of the question's page: solved ones first."""
     question = _question_or_404(request, number)
-    found = selectors.similar_to_question(question=question, k=_k(k))
+    found = qa.similar_to_question(question=question, k=_k(k))
     return [{"question": q, "score": round(score, 4)} for q, score in found]
 
 
@@ -248,7 +245,7 @@ def questions_create(request: HttpRequest, payload: QuestionCreateIn) -> Status[
     product = _product(request, payload.product)
     if payload.customer_id is not None:
         customer = customer_or_404(request, payload.customer_id, field="customer_id")
-        question, created = questions.question_ask(
+        question, created = qa.question_ask(
             organization=organization,
             author=customer,
             title=payload.title,
@@ -257,7 +254,7 @@ def questions_create(request: HttpRequest, payload: QuestionCreateIn) -> Status[
             tags=payload.tags,
         )
     else:
-        question, created = questions.question_ask(
+        question, created = qa.question_ask(
             organization=organization,
             author_user=actor_of(request),
             title=payload.title,
@@ -284,7 +281,7 @@ def questions_update(request: HttpRequest, number: int, payload: QuestionPatchIn
     )
     tags = payload.tags if payload.tags is not None else [t.name for t in question.tags.all()]
     return _allowed(
-        lambda: questions.question_update(
+        lambda: qa.question_update(
             question=question,
             title=payload.title if payload.title is not None else question.title,
             body=payload.body if payload.body is not None else question.body,
@@ -304,7 +301,7 @@ def questions_update(request: HttpRequest, number: int, payload: QuestionPatchIn
     **scoped(WRITE, "question.moderate"),
 )
 def questions_close(request: HttpRequest, number: int, payload: QuestionCloseIn) -> Question:
-    return questions.question_close(
+    return qa.question_close(
         question=_question_or_404(request, number), reason=payload.reason, actor=actor_of(request)
     )
 
@@ -318,9 +315,7 @@ def questions_close(request: HttpRequest, number: int, payload: QuestionCloseIn)
     **scoped(WRITE, "question.moderate"),
 )
 def questions_reopen(request: HttpRequest, number: int) -> Question:
-    return questions.question_reopen(
-        question=_question_or_404(request, number), actor=actor_of(request)
-    )
+    return qa.question_reopen(question=_question_or_404(request, number), actor=actor_of(request))
 
 
 # --- answers -----------------------------------------------------------------------------------
@@ -339,7 +334,7 @@ def questions_answers_list(request: HttpRequest, number: int, include_held: bool
     """Accepted answers first, then by score, then oldest first; `include_held` adds those
     held as spam or hidden."""
     question = _question_or_404(request, number)
-    answers = selectors.answers_of(question=question, include_held=include_held)
+    answers = qa.answers_of(question=question, include_held=include_held)
     return answers.select_related("question")
 
 
@@ -360,11 +355,9 @@ def questions_answers_create(
     question = _question_or_404(request, number)
     if payload.customer_id is not None:
         customer = customer_or_404(request, payload.customer_id, field="customer_id")
-        answer, created = questions.answer_post(
-            question=question, author=customer, body=payload.body
-        )
+        answer, created = qa.answer_post(question=question, author=customer, body=payload.body)
     else:
-        answer, created = questions.answer_post(
+        answer, created = qa.answer_post(
             question=question, author_user=actor_of(request), body=payload.body
         )
     return Status(201 if created else 200, answer)
@@ -383,7 +376,7 @@ def answers_vote(request: HttpRequest, answer_id: int, payload: AnswerVoteIn) ->
     votes on their own answer (400)."""
     answer = _answer_or_404(request, answer_id)
     customer = customer_or_404(request, payload.customer_id, field="customer_id")
-    return questions.answer_vote(answer=answer, customer=customer, value=payload.value)
+    return qa.answer_vote(answer=answer, customer=customer, value=payload.value)
 
 
 def _accepting(request: HttpRequest, payload: AcceptIn | None) -> dict[str, Any]:
@@ -406,7 +399,7 @@ def answers_accept(request: HttpRequest, answer_id: int, payload: AcceptIn | Non
     again changes nothing. Everyone with the problem and every follower is told."""
     answer = _answer_or_404(request, answer_id)
     who = _accepting(request, payload)
-    accepted, _ = _allowed(lambda: questions.answer_accept(answer=answer, **who))
+    accepted, _ = _allowed(lambda: qa.answer_accept(answer=answer, **who))
     return accepted
 
 
@@ -424,7 +417,7 @@ def answers_unaccept(
     """Who may: as for accepting."""
     answer = _answer_or_404(request, answer_id)
     who = _accepting(request, payload)
-    unaccepted, _ = _allowed(lambda: questions.answer_unaccept(answer=answer, **who))
+    unaccepted, _ = _allowed(lambda: qa.answer_unaccept(answer=answer, **who))
     return unaccepted
 
 
@@ -445,7 +438,7 @@ def questions_me_too_get(request: HttpRequest, number: int) -> dict[str, Any]:
     question = _question_or_404(request, number)
     return {
         "count": question.me_too_count,
-        "people": selectors.people_with_problem(question=question),
+        "people": qa.people_with_problem(question=question),
     }
 
 
@@ -462,9 +455,7 @@ def questions_me_too(request: HttpRequest, number: int, payload: MeTooIn) -> Sta
     `has_problem: false` takes the mark back (200)."""
     question = _question_or_404(request, number)
     customer = customer_or_404(request, payload.customer_id, field="customer_id")
-    changed = questions.me_too(
-        question=question, customer=customer, has_problem=payload.has_problem
-    )
+    changed = qa.me_too(question=question, customer=customer, has_problem=payload.has_problem)
     question.refresh_from_db()
     return Status(201 if changed and payload.has_problem else 200, question)
 
@@ -482,7 +473,7 @@ def questions_me_too(request: HttpRequest, number: int, payload: MeTooIn) -> Sta
 )
 def questions_hide(request: HttpRequest, number: int, payload: HideIn) -> Question:
     """Nothing is hidden for being critical; the public moderation log shows the reason."""
-    return questions.question_hide(
+    return qa.question_hide(
         question=_question_or_404(request, number),
         category=payload.category,
         explanation=payload.explanation,
@@ -499,7 +490,7 @@ def questions_hide(request: HttpRequest, number: int, payload: HideIn) -> Questi
     **scoped(MODERATE, "question.moderate"),
 )
 def questions_restore(request: HttpRequest, number: int, payload: RestoreIn) -> Question:
-    return questions.question_restore(
+    return qa.question_restore(
         question=_question_or_404(request, number),
         reason=payload.reason,
         actor=actor_of(request),
@@ -515,7 +506,7 @@ def questions_restore(request: HttpRequest, number: int, payload: RestoreIn) -> 
     **scoped(MODERATE, "question.moderate"),
 )
 def answers_hide(request: HttpRequest, answer_id: int, payload: HideIn) -> Answer:
-    return questions.answer_hide(
+    return qa.answer_hide(
         answer=_answer_or_404(request, answer_id),
         category=payload.category,
         explanation=payload.explanation,
@@ -532,7 +523,7 @@ def answers_hide(request: HttpRequest, answer_id: int, payload: HideIn) -> Answe
     **scoped(MODERATE, "question.moderate"),
 )
 def answers_restore(request: HttpRequest, answer_id: int, payload: RestoreIn) -> Answer:
-    return questions.answer_restore(
+    return qa.answer_restore(
         answer=_answer_or_404(request, answer_id),
         reason=payload.reason,
         actor=actor_of(request),

@@ -96,7 +96,7 @@ def inbox(request: StaffRequest) -> HttpResponse:
 
 
 def _questions_of_case(case: Case) -> Sequence[object]:
-    from sayso.community.question_selectors import questions_of_case
+    from sayso.community.qa import questions_of_case
 
     return questions_of_case(case=case)
 
@@ -110,7 +110,7 @@ def _incidents_in_progress(request: StaffRequest) -> int:
 
 def _unanswered_questions(request: StaffRequest) -> int:
     """The community questions waiting past the set time: the inbox's link to that queue."""
-    from sayso.community.question_selectors import unanswered_queue
+    from sayso.community.qa import unanswered_queue
 
     if request.headers.get("HX-Request"):
         return 0

@@ -414,7 +414,7 @@ def _demo_listening(org: Organization, team: Any, now: datetime) -> None:
 def _demo_ideas(org: Organization, people: list[Customer], manager: Any) -> None:
     """The idea board: votes, a planned idea with its public reason, a merged duplicate, an
     official response, comments, and comment spam the filter held."""
-    from sayso.community import services as community
+    from sayso.community import ideas as community
 
     dana, marcus, priya, jordan, elena, sam = people
     booking = community.category_create(organization=org, name="Booking")
@@ -540,14 +540,14 @@ def _demo_questions(org: Organization, people: list[Customer], agent: Any, now: 
     """Community Q&A: a solved thread with an accepted customer answer, one with the team's
     official answer, people who have the same problem (one visible), and a question nobody
     has answered for two days (in the staff queue)."""
-    from sayso.community import questions
+    from sayso.community import qa
     from sayso.community.models import Product, Question
 
     dana, marcus, priya, jordan, elena, sam = people
     truck = Product.objects.filter(organization=org).first()
 
     def ask(author: Customer, title: str, body: str, tags: str) -> Question:
-        asked, _ = questions.question_ask(
+        asked, _ = qa.question_ask(
             organization=org, author=author, title=title, body=body, tags=tags, product=truck
         )
         return asked
@@ -558,16 +558,16 @@ def _demo_questions(org: Organization, people: list[Customer], agent: Any, now: 
         "The ramp is stuck under the truck and I cannot find a lever.",
         "trucks, loading",
     )
-    pin, _ = questions.answer_post(
+    pin, _ = qa.answer_post(
         question=ramp,
         author=jordan,
         body="Pull the **pin on the left** of the bumper first, then slide the ramp out; it "
         "unfolds by itself once it is clear of the rail.",
     )
-    questions.answer_vote(answer=pin, customer=marcus, value=1)
-    questions.answer_accept(answer=pin, customer=priya)
-    questions.me_too(question=ramp, customer=sam)
-    questions.profile_update(customer=jordan, visible=True)
+    qa.answer_vote(answer=pin, customer=marcus, value=1)
+    qa.answer_accept(answer=pin, customer=priya)
+    qa.me_too(question=ramp, customer=sam)
+    qa.profile_update(customer=jordan, visible=True)
 
     fuel = ask(
         marcus,
@@ -575,14 +575,14 @@ def _demo_questions(org: Organization, people: list[Customer], agent: Any, now: 
         "My contract says 'same level' but the app says 'full'.",
         "billing, fuel",
     )
-    questions.answer_post(
+    qa.answer_post(
         question=fuel,
         author_user=agent,
         body="Same level as at pick-up: the photo of the fuel gauge at check-out is what counts. "
         "The app's wording is fixed in the next release.",
     )
-    questions.me_too(question=fuel, customer=elena)
-    questions.me_too(question=fuel, customer=dana)
+    qa.me_too(question=fuel, customer=elena)
+    qa.me_too(question=fuel, customer=dana)
 
     waiting = ask(
         elena,
@@ -590,7 +590,7 @@ def _demo_questions(org: Organization, people: list[Customer], agent: Any, now: 
         "We take turns on a long move. Does the second driver need to be on the contract?",
         "drivers",
     )
-    questions.me_too(question=waiting, customer=jordan)
+    qa.me_too(question=waiting, customer=jordan)
     Question.objects.filter(pk=waiting.pk).update(created_at=now - timedelta(days=2))
 
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sayso.community import following
-from sayso.community import services as community
 from sayso.community.following import Event, announce
+from sayso.community.ideas import idea_status_change
 from sayso.community.models import Idea, IdeaStatus, Vote
 from sayso.core.markup import plain_text
 from sayso.core.models import Organization
@@ -183,7 +183,7 @@ def changelog_entry_publish(*, entry: ChangelogEntry, actor: Any) -> ChangelogEn
     reason = f"Shipped: {entry.title}"
     for idea in ideas.values():
         if idea.merged_into_id is None and idea.status != IdeaStatus.SHIPPED:
-            community.idea_status_change(
+            idea_status_change(
                 idea=idea, status=IdeaStatus.SHIPPED, reason=reason, actor=actor, notify=False
             )
     voters = Vote.objects.filter(idea_id__in=list(ideas)).values_list("customer_id", flat=True)

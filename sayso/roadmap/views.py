@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from sayso.community import following
-from sayso.community.services import HideReason
+from sayso.community.moderation import HideReason
 from sayso.core.markup import render_markdown
 from sayso.core.web import errors_text, follow_toggle, get_or_404
 from sayso.customers.portal_session import (
@@ -49,7 +49,7 @@ def roadmap(request: PortalRequest) -> HttpResponse:
 @require_GET
 @portal_view(sign_in_required=False)
 def roadmap_item(request: PortalRequest, pk: int) -> HttpResponse:
-    from sayso.community.selectors import comments_on
+    from sayso.community.ideas import comments_on
 
     item = get_or_404(
         selectors.roadmap_item_get,
@@ -168,7 +168,7 @@ def changelog_entry(request: PortalRequest, pk: int) -> HttpResponse:
         drafts=staff is not None,
         message="No such changelog entry.",
     )
-    from sayso.community.selectors import comments_on
+    from sayso.community.ideas import comments_on
 
     return render(
         request,

@@ -124,7 +124,7 @@ def incident_history(request: PortalRequest) -> HttpResponse:
 @require_GET
 @portal_view(sign_in_required=False)
 def incident(request: PortalRequest, pk: int) -> HttpResponse:
-    from sayso.community.question_selectors import questions_of_incident
+    from sayso.community.qa import questions_of_incident
 
     found = _incident_or_404(request, pk)
     staff = portal_staff(request)

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from sayso.community import services as community
+from sayso.community import ideas as community
 from sayso.roadmap import services
 from tests import factories
 

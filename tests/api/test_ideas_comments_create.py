@@ -4,14 +4,14 @@ from typing import Any
 
 import pytest
 
-from sayso.community import services
+from sayso.community import ideas
 from sayso.community.models import Idea
 
 pytestmark = pytest.mark.django_db
 
 
 def _idea(org: Any, author: Any, title: str) -> Idea:
-    idea, _ = services.idea_post(organization=org, author=author, title=title)
+    idea, _ = ideas.idea_post(organization=org, author=author, title=title)
     return idea
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from sayso.community import services
+from sayso.community import ideas
 from sayso.community.models import Idea
 from tests import factories
 
@@ -12,14 +12,14 @@ pytestmark = pytest.mark.django_db
 
 
 def _idea(org: Any, author: Any, title: str) -> Idea:
-    idea, _ = services.idea_post(organization=org, author=author, title=title)
+    idea, _ = ideas.idea_post(organization=org, author=author, title=title)
     return idea
 
 
 def test_posts_for_a_customer_and_a_retry_returns_the_same_idea(
     api: Any, org: Any, customer: Any
 ) -> None:
-    services.category_create(organization=org, name="Mobile app")
+    ideas.category_create(organization=org, name="Mobile app")
     body = {
         "title": "Dark mode",
         "body": "Please",

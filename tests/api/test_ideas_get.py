@@ -4,14 +4,14 @@ from typing import Any
 
 import pytest
 
-from sayso.community import services
+from sayso.community import ideas
 from sayso.community.models import Idea
 
 pytestmark = pytest.mark.django_db
 
 
 def _idea(org: Any, author: Any, title: str) -> Idea:
-    idea, _ = services.idea_post(organization=org, author=author, title=title)
+    idea, _ = ideas.idea_post(organization=org, author=author, title=title)
     return idea
 
 
@@ -20,8 +20,8 @@ def test_gets_an_idea_with_its_status_reason_and_merge(
 ) -> None:
     target = _idea(org, customer, "Dark mode for the app")
     source = _idea(org, customer, "Night theme")
-    services.idea_status_change(idea=target, status="planned", reason="In March", actor=agent)
-    services.idea_merge(source=source, target=target, actor=agent)
+    ideas.idea_status_change(idea=target, status="planned", reason="In March", actor=agent)
+    ideas.idea_merge(source=source, target=target, actor=agent)
 
     got = api.get(f"/ideas/{target.number}").json()
     assert (got["status"], got["status_reason"]) == ("planned", "In March")

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from sayso.community import services
+from sayso.community import ideas
 from sayso.community.models import Idea
 from tests import factories
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _idea(org: Any, author: Any, title: str) -> Idea:
-    idea, _ = services.idea_post(organization=org, author=author, title=title)
+    idea, _ = ideas.idea_post(organization=org, author=author, title=title)
     return idea
 
 
@@ -20,7 +20,7 @@ def test_lists_the_board_sorted_and_filtered(api: Any, org: Any, customer: Any) 
     bob = factories.make_customer(org, "Bob", "bob@example.com")
     dark = _idea(org, customer, "Dark mode for the app")
     csv = _idea(org, customer, "Export bookings to CSV")
-    services.idea_vote(idea=csv, customer=bob)
+    ideas.idea_vote(idea=csv, customer=bob)
 
     top = api.get("/ideas", sort="top").json()
     assert [i["number"] for i in top["items"]] == [csv.number, dark.number]
@@ -33,7 +33,7 @@ def test_lists_the_board_sorted_and_filtered(api: Any, org: Any, customer: Any) 
 
 def test_hidden_ideas_only_on_request(api: Any, org: Any, customer: Any, agent: Any) -> None:
     idea = _idea(org, customer, "Dark mode for the app")
-    services.idea_hide(idea=idea, category="abuse", actor=agent)
+    ideas.idea_hide(idea=idea, category="abuse", actor=agent)
     assert api.get("/ideas").json()["items"] == []
     listed = api.get("/ideas", include_hidden="true").json()["items"]
     assert [(i["number"], i["hidden"]) for i in listed] == [(idea.number, True)]

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from sayso.community import services
+from sayso.community import ideas
 from sayso.community.models import Idea
 from tests import factories
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _idea(org: Any, author: Any, title: str) -> Idea:
-    idea, _ = services.idea_post(organization=org, author=author, title=title)
+    idea, _ = ideas.idea_post(organization=org, author=author, title=title)
     return idea
 
 
@@ -20,7 +20,7 @@ def test_merges_votes_once_per_person(api: Any, org: Any, customer: Any) -> None
     bob = factories.make_customer(org, "Bob", "bob@example.com")
     target = _idea(org, customer, "Dark mode")
     source = _idea(org, bob, "Night theme")
-    services.idea_vote(idea=target, customer=bob)
+    ideas.idea_vote(idea=target, customer=bob)
     merged = api.post(f"/ideas/{source.number}/merge", {"into": target.number})
     assert merged.status_code == 200
     assert merged.json()["number"] == target.number and merged.json()["vote_count"] == 2

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from sayso.community import services
+from sayso.community import ideas
 from sayso.community.models import Idea
 from tests import factories
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _idea(org: Any, author: Any, title: str) -> Idea:
-    idea, _ = services.idea_post(organization=org, author=author, title=title)
+    idea, _ = ideas.idea_post(organization=org, author=author, title=title)
     return idea
 
 
@@ -28,7 +28,7 @@ def test_records_a_vote_once(api: Any, org: Any, customer: Any) -> None:
 def test_a_merged_idea_takes_no_votes(api: Any, org: Any, customer: Any, agent: Any) -> None:
     target = _idea(org, customer, "Dark mode")
     source = _idea(org, customer, "Night theme")
-    services.idea_merge(source=source, target=target, actor=agent)
+    ideas.idea_merge(source=source, target=target, actor=agent)
     bob = factories.make_customer(org, "Bob", "bob@example.com")
     refused = api.post(f"/ideas/{source.number}/votes", {"customer_id": bob.pk})
     assert refused.status_code == 400 and "merged into idea" in refused.json()["detail"]

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from sayso.community import questions
+from sayso.community import qa
 from sayso.community.models import Answer
 from sayso.conversations.models import Case, Commitment, Handoff, Message
 from sayso.customers.models import Customer, Identity
@@ -36,7 +36,7 @@ def test_the_write_operations_refuse_it_naming_the_field(
     api: Any, org: Any, agent: Any, customer: Any, bad: str
 ) -> None:
     case = factories.make_case(org, customer=customer)
-    question, _ = questions.question_ask(organization=org, author=customer, title="Ramps?")
+    question, _ = qa.question_ask(organization=org, author=customer, title="Ramps?")
     commitment = factories.make_commitment(case, agent)
     due = (timezone.now() + timedelta(hours=4)).isoformat()
     before = _counts()

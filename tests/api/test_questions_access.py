@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from sayso.community import questions
+from sayso.community import qa
 from sayso.community.models import Answer, AnswerVote, MeToo, Question
 from sayso.core.models import Scope
 from tests import factories
@@ -20,14 +20,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world(org: Any, other_org: Any, customer: Any, outsider: Any) -> dict[str, Any]:
     bob = factories.make_customer(org, "Bob", "bob@example.com")
-    questions.question_ask(organization=org, author=bob, title="Do you rent car trailers?")
-    question, _ = questions.question_ask(
+    qa.question_ask(organization=org, author=bob, title="Do you rent car trailers?")
+    question, _ = qa.question_ask(
         organization=org, author=customer, title="Which trucks have a loading ramp?"
     )
-    answer, _ = questions.answer_post(question=question, author=bob, body="The big ones.")
+    answer, _ = qa.answer_post(question=question, author=bob, body="The big ones.")
     # The other organization has its own question #1 (ours is #2: a rival token asking for
     # #2 must find nothing).
-    questions.question_ask(organization=other_org, author_user=outsider, title="Rival's question")
+    qa.question_ask(organization=other_org, author_user=outsider, title="Rival's question")
     return {"ada": customer, "bob": bob, "question": question, "answer": answer}
 
 

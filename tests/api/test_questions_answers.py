@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from sayso.community import questions
+from sayso.community import qa
 from sayso.community.models import Answer, Question
 from tests import factories
 from tests.api.conftest import names_field
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _ask(org: Any, author: Any, title: str) -> Question:
-    question, _ = questions.question_ask(organization=org, author=author, title=title)
+    question, _ = qa.question_ask(organization=org, author=author, title=title)
     return question
 
 
@@ -49,11 +49,11 @@ def test_lists_public_answers_and_held_ones_on_request(
 ) -> None:
     bob = factories.make_customer(org, "Bob", "bob@example.com")
     question = _ask(org, customer, "Which trucks have a loading ramp?")
-    low, _ = questions.answer_post(question=question, author=bob, body="Only the big ones.")
-    accepted, _ = questions.answer_post(question=question, author_user=agent, body="All of them.")
-    held, _ = questions.answer_post(question=question, author=bob, body="Ask at the branch.")
-    questions.answer_accept(answer=accepted, customer=customer)
-    questions.answer_hide(answer=held, category="abuse", actor=agent)
+    low, _ = qa.answer_post(question=question, author=bob, body="Only the big ones.")
+    accepted, _ = qa.answer_post(question=question, author_user=agent, body="All of them.")
+    held, _ = qa.answer_post(question=question, author=bob, body="Ask at the branch.")
+    qa.answer_accept(answer=accepted, customer=customer)
+    qa.answer_hide(answer=held, category="abuse", actor=agent)
     path = f"/questions/{question.number}/answers"
     public = api.get(path).json()
     assert public["count"] == 2
@@ -82,12 +82,12 @@ def test_closed_and_deleted_questions_take_no_answers(
     api: Any, org: Any, customer: Any, agent: Any
 ) -> None:
     closed = _ask(org, customer, "Which trucks have a loading ramp?")
-    questions.question_close(question=closed, reason="Duplicate of #3.", actor=agent)
+    qa.question_close(question=closed, reason="Duplicate of #3.", actor=agent)
     refused = api.post(f"/questions/{closed.number}/answers", {"body": "All of them."})
     assert refused.status_code == 400
     assert refused.json() == {"detail": "This question is closed to new answers."}
     deleted = _ask(org, customer, "Do you rent car trailers?")
-    questions.question_delete(question=deleted, customer=customer)
+    qa.question_delete(question=deleted, customer=customer)
     refused = api.post(f"/questions/{deleted.number}/answers", {"body": "We do."})
     assert refused.status_code == 400 and "deleted" in refused.json()["detail"]
     assert Answer.objects.count() == 0

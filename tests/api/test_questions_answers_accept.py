@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from sayso.community import questions
+from sayso.community import qa
 from sayso.community.models import Answer, Question
 from tests import factories
 
@@ -14,10 +14,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def answer(org: Any, customer: Any) -> Answer:
     bob = factories.make_customer(org, "Bob", "bob@example.com")
-    question, _ = questions.question_ask(
+    question, _ = qa.question_ask(
         organization=org, author=customer, title="Which trucks have a loading ramp?"
     )
-    answer, _ = questions.answer_post(question=question, author=bob, body="The big ones.")
+    answer, _ = qa.answer_post(question=question, author=bob, body="The big ones.")
     return answer
 
 
@@ -65,7 +65,7 @@ def test_only_the_asker_may_accept(api: Any, org: Any, other_org: Any, answer: A
 def test_a_held_answer_cannot_be_accepted(
     api: Any, customer: Any, agent: Any, answer: Answer
 ) -> None:
-    questions.answer_hide(answer=answer, category="spam", actor=agent)
+    qa.answer_hide(answer=answer, category="spam", actor=agent)
     refused = api.post(f"/answers/{answer.pk}/accept", {"customer_id": customer.pk})
     assert refused.status_code == 400
     assert refused.json() == {"detail": "This answer is not public."}

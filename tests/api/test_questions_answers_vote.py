@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from sayso.community import questions
+from sayso.community import qa
 from sayso.community.models import Answer, AnswerVote
 from tests import factories
 from tests.api.conftest import names_field
@@ -15,10 +15,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def answer(org: Any, customer: Any) -> Answer:
     bob = factories.make_customer(org, "Bob", "bob@example.com")
-    question, _ = questions.question_ask(
+    question, _ = qa.question_ask(
         organization=org, author=customer, title="Which trucks have a loading ramp?"
     )
-    answer, _ = questions.answer_post(question=question, author=bob, body="The big ones.")
+    answer, _ = qa.answer_post(question=question, author=bob, body="The big ones.")
     return answer
 
 
@@ -57,12 +57,12 @@ def test_bad_votes_are_refused(api: Any, other_org: Any, answer: Answer) -> None
 def test_a_deleted_answer_is_gone_and_a_hidden_one_takes_no_votes(
     api: Any, org: Any, customer: Any, agent: Any, answer: Answer
 ) -> None:
-    other, _ = questions.answer_post(question=answer.question, author=customer, body="Ask them.")
-    questions.answer_delete(answer=other, customer=customer)
+    other, _ = qa.answer_post(question=answer.question, author=customer, body="Ask them.")
+    qa.answer_delete(answer=other, customer=customer)
     assert (
         api.post(f"/answers/{other.pk}/votes", {"customer_id": customer.pk, "value": 1}).status_code
         == 404
     )
-    questions.answer_hide(answer=answer, category="abuse", actor=agent)
+    qa.answer_hide(answer=answer, category="abuse", actor=agent)
     refused = api.post(f"/answers/{answer.pk}/votes", {"customer_id": customer.pk, "value": 1})
     assert refused.status_code == 400 and "not public" in refused.json()["detail"]

@@ -4,14 +4,14 @@ from typing import Any
 
 import pytest
 
-from sayso.community import questions
+from sayso.community import qa
 from sayso.community.models import Question
 
 pytestmark = pytest.mark.django_db
 
 
 def _ask(org: Any, author: Any, title: str, **extra: Any) -> Question:
-    question, _ = questions.question_ask(organization=org, author=author, title=title, **extra)
+    question, _ = qa.question_ask(organization=org, author=author, title=title, **extra)
     return question
 
 
@@ -29,9 +29,9 @@ def test_staff_see_hidden_and_deleted_questions_as_such(
     api: Any, org: Any, customer: Any, agent: Any
 ) -> None:
     hidden = _ask(org, customer, "Is the Riverside branch open on Sundays?")
-    questions.question_hide(question=hidden, category="abuse", actor=agent)
+    qa.question_hide(question=hidden, category="abuse", actor=agent)
     deleted = _ask(org, customer, "Do you rent car trailers?")
-    questions.question_delete(question=deleted, customer=customer)
+    qa.question_delete(question=deleted, customer=customer)
     assert api.get(f"/questions/{hidden.number}").json()["hidden"] is True
     assert api.get(f"/questions/{deleted.number}").json()["deleted"] is True
 

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from sayso.community import questions, services
+from sayso.community import ideas, qa
 from sayso.community.models import Question
 from sayso.community.reviews import product_create
 from tests import factories
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _ask(org: Any, author: Any, title: str, **extra: Any) -> Question:
-    question, _ = questions.question_ask(organization=org, author=author, title=title, **extra)
+    question, _ = qa.question_ask(organization=org, author=author, title=title, **extra)
     return question
 
 
@@ -30,13 +30,13 @@ def board(org: Any, customer: Any, agent: Any) -> dict[str, Question]:
     ramp = _ask(org, customer, "Which trucks have a loading ramp?", tags=["trucks"])
     invoices = _ask(org, customer, "How do I download my invoices?", tags=["billing"], product=app)
     sunday = _ask(org, bob, "Is the Riverside branch open on Sundays?")
-    answer, _ = questions.answer_post(
+    answer, _ = qa.answer_post(
         question=invoices, author_user=agent, body="Under Account, then Invoices."
     )
-    questions.answer_accept(answer=answer, customer=customer)
-    questions.me_too(question=sunday, customer=customer)
+    qa.answer_accept(answer=answer, customer=customer)
+    qa.me_too(question=sunday, customer=customer)
     hidden = _ask(org, bob, "Where do I park the van overnight?")
-    questions.question_hide(question=hidden, category="spam", actor=agent)
+    qa.question_hide(question=hidden, category="spam", actor=agent)
     return {"ramp": ramp, "invoices": invoices, "sunday": sunday, "hidden": hidden}
 
 
@@ -73,7 +73,7 @@ def test_bad_filters_are_refused(api: Any, board: dict[str, Question]) -> None:
 def test_searches_questions_answers_and_ideas(
     api: Any, org: Any, customer: Any, board: dict[str, Question]
 ) -> None:
-    idea, _ = services.idea_post(organization=org, author=customer, title="Invoices by email")
+    idea, _ = ideas.idea_post(organization=org, author=customer, title="Invoices by email")
     hits = api.get("/questions/search", q="invoices").json()
     assert {(h["kind"], h["number"]) for h in hits} >= {
         ("question", board["invoices"].number),
@@ -102,9 +102,9 @@ def test_the_list_reads_a_fixed_number_of_rows(api: Any, org: Any, customer: Any
         _ask(org, customer, f"Question number {n} about trucks", tags=[f"tag{n}", "common"])
     assert count_queries(lambda: api.get("/questions")) == few
     answers = _ask(org, customer, "Which trucks have a loading ramp?")
-    questions.answer_post(question=answers, author=customer, body="The big ones.")
+    qa.answer_post(question=answers, author=customer, body="The big ones.")
     one = count_queries(lambda: api.get(f"/questions/{answers.number}/answers"))
     for n in range(4):
         bob = factories.make_customer(org, f"Bob {n}", f"bob{n}@example.com")
-        questions.answer_post(question=answers, author=bob, body=f"Answer {n}.")
+        qa.answer_post(question=answers, author=bob, body=f"Answer {n}.")
     assert count_queries(lambda: api.get(f"/questions/{answers.number}/answers")) == one

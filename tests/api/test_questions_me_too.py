@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from sayso.community import questions
+from sayso.community import qa
 from sayso.community.models import MeToo, Question
 from tests import factories
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def question(org: Any, customer: Any) -> Question:
-    question, _ = questions.question_ask(
+    question, _ = qa.question_ask(
         organization=org, author=customer, title="The app crashes when I open my bookings"
     )
     return question
@@ -37,9 +37,9 @@ def test_lists_the_count_and_the_visible_people(
     bob = factories.make_customer(org, "Bob", "bob@example.com")
     cy = factories.make_customer(org, "Cy", "cy@example.com")
     for person in (bob, cy):
-        questions.me_too(question=question, customer=person)
-    questions.profile_update(customer=bob, visible=True)
-    questions.profile_update(customer=customer, visible=True)
+        qa.me_too(question=question, customer=person)
+    qa.profile_update(customer=bob, visible=True)
+    qa.profile_update(customer=customer, visible=True)
     response = api.get(f"/questions/{question.number}/me-too")
     assert response.status_code == 200
     assert response.json() == {
@@ -62,7 +62,7 @@ def test_bad_marks_are_refused(
     assert api.post(path, {"customer_id": foreign.pk}).status_code == 404
     assert api.post(path, {}).status_code == 422
     assert api.post(f"/questions/{2**63}/me-too", {"customer_id": customer.pk}).status_code == 404
-    questions.question_hide(question=question, category="spam", actor=agent)
+    qa.question_hide(question=question, category="spam", actor=agent)
     bob = factories.make_customer(question.organization, "Bob", "bob@example.com")
     hidden = api.post(path, {"customer_id": bob.pk})
     assert hidden.status_code == 400 and "hidden" in hidden.json()["detail"]

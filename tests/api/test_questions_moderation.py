@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from sayso.community import questions
+from sayso.community import qa
 from sayso.community.models import ModerationEntry
 from sayso.core.models import Scope
 from tests import factories
@@ -13,11 +13,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _thread(org: Any, customer: Any) -> tuple[Any, Any]:
-    question, _ = questions.question_ask(
+    question, _ = qa.question_ask(
         organization=org, author=customer, title="The app crashes on start"
     )
     helper = factories.make_customer(org, "Hana", "hana@example.com")
-    answer, _ = questions.answer_post(question=question, author=helper, body="Your app is awful")
+    answer, _ = qa.answer_post(question=question, author=helper, body="Your app is awful")
     return question, answer
 
 

@@ -4,14 +4,14 @@ from typing import Any
 
 import pytest
 
-from sayso.community import questions, services
+from sayso.community import ideas, qa
 from sayso.community.models import Question
 
 pytestmark = pytest.mark.django_db
 
 
 def _ask(org: Any, author: Any, title: str) -> Question:
-    question, _ = questions.question_ask(organization=org, author=author, title=title)
+    question, _ = qa.question_ask(organization=org, author=author, title=title)
     return question
 
 
@@ -21,13 +21,13 @@ def indexed(org: Any, customer: Any, agent: Any, run_on_commit: Any) -> dict[str
         unsolved = _ask(org, customer, "The mobile app crashes when I open my bookings")
         solved = _ask(org, customer, "App closes by itself when viewing reservations")
         _ask(org, customer, "Do you rent car trailers?")
-        idea, _ = services.idea_post(
+        idea, _ = ideas.idea_post(
             organization=org, author=customer, title="A more stable app for bookings"
         )
-        answer, _ = questions.answer_post(
+        answer, _ = qa.answer_post(
             question=solved, author_user=agent, body="Update to version 4.2, it fixes this."
         )
-        questions.answer_accept(answer=answer, actor=agent)
+        qa.answer_accept(answer=answer, actor=agent)
     return {"unsolved": unsolved, "solved": solved, "idea": idea}
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from sayso.community import questions
+from sayso.community import qa
 from sayso.community.models import Question
 from sayso.community.reviews import product_create
 from tests.api.conftest import names_field
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _ask(org: Any, author: Any, title: str, **extra: Any) -> Question:
-    question, _ = questions.question_ask(organization=org, author=author, title=title, **extra)
+    question, _ = qa.question_ask(organization=org, author=author, title=title, **extra)
     return question
 
 
@@ -43,7 +43,7 @@ def test_bad_edits_are_refused(api: Any, org: Any, customer: Any, agent: Any) ->
     assert api.patch(path, {"product": "nope"}).json() == {"detail": "No product “nope”."}
     assert names_field(api.patch(path, {"tags": ["a1", "b2", "c3", "d4", "e5", "f6"]}), "tags")
     assert api.patch("/questions/2", {"title": "Another title"}).status_code == 404
-    questions.question_hide(question=question, category="abuse", actor=agent)
+    qa.question_hide(question=question, category="abuse", actor=agent)
     hidden = api.patch(path, {"title": "A new title"})
     assert hidden.status_code == 400 and "hidden" in hidden.json()["detail"]
     question.refresh_from_db()

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from sayso.community import services as community
+from sayso.community import ideas as community
 
 pytestmark = pytest.mark.django_db
 

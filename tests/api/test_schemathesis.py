@@ -29,8 +29,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from sayso.community import questions
-from sayso.community import services as community
+from sayso.community import ideas as community
+from sayso.community import qa
 from sayso.conversations import services as conversations
 from sayso.status import services as status
 from tests import factories
@@ -79,10 +79,8 @@ def existing(org: Any, admin_user: Any, customer: Any) -> dict[str, dict[str, An
     )
     commitment = factories.make_commitment(message.case, admin_user)
     idea, _ = community.idea_post(organization=org, title="Bigger vans please", author=customer)
-    question, _ = questions.question_ask(organization=org, author=customer, title="Ramps?")
-    answer, _ = questions.answer_post(
-        question=question, body="The big ones.", author_user=admin_user
-    )
+    question, _ = qa.question_ask(organization=org, author=customer, title="Ramps?")
+    answer, _ = qa.answer_post(question=question, body="The big ones.", author_user=admin_user)
     component = status.component_create(organization=org, name="Bookings")
     incident, _ = status.incident_open(
         organization=org, title="Bookings are slow", body="Looking.", component_ids=[component.pk]

@@ -22,8 +22,8 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sayso.community import following, questions, reviews
-from sayso.community import services as community
+from sayso.community import following, qa, reviews
+from sayso.community import ideas as community
 from sayso.conversations import services as conversations
 from sayso.core.models import ApiToken, Membership, Organization, Role, Scope
 from sayso.core.services import api_token_create
@@ -186,11 +186,11 @@ def _seed() -> World:
     community.comment_post(idea=idea, author=cam, body=f"Cam agrees too {MARK}")
     hidden, _ = community.comment_post(idea=idea, author=ann, body=f"Call me {HIDDEN} {MARK}")
     community.comment_hide(comment=hidden, category="personal_data", actor=users["agent"])
-    question, _ = questions.question_ask(
+    question, _ = qa.question_ask(
         organization=org, author=ann, title=f"Ann's question {MARK}", body=f"How {MARK}?"
     )
-    answer, _ = questions.answer_post(question=question, author=bob, body=f"Bob's answer {MARK}")
-    questions.answer_post(question=question, author_user=users["agent"], body=f"Staff {MARK}")
+    answer, _ = qa.answer_post(question=question, author=bob, body=f"Bob's answer {MARK}")
+    qa.answer_post(question=question, author_user=users["agent"], body=f"Staff {MARK}")
     product = reviews.product_create(organization=org, name="Box van")
     review, _ = reviews.review_post(
         customer=ann, rating=2, title=f"Late {MARK}", body=f"Late pickup {MARK}", product=product

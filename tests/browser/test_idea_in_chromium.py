@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from sayso.community import services
+from sayso.community import ideas
 from sayso.community.models import Idea, IdeaStatus
 from sayso.core.models import Role
 from tests import factories
@@ -26,11 +26,11 @@ def test_the_idea_end_to_end(live_server: Any, new_page: Any, shot: Any) -> None
     cy = factories.make_customer(org, "Cy", "cy@example.com")
     dee = factories.make_customer(org, "Dee", "dee@example.com")
     factories.make_customer(org, "Bob", "bob@example.com")
-    dark, _ = services.idea_post(organization=org, author=ada, title="Dark mode for the mobile app")
-    services.idea_vote(idea=dark, customer=cy)
-    services.idea_post(organization=org, author=ada, title="Export invoices as PDF")
-    duplicate, _ = services.idea_post(organization=org, author=cy, title="Night mode please")
-    services.idea_vote(idea=duplicate, customer=dee)
+    dark, _ = ideas.idea_post(organization=org, author=ada, title="Dark mode for the mobile app")
+    ideas.idea_vote(idea=dark, customer=cy)
+    ideas.idea_post(organization=org, author=ada, title="Export invoices as PDF")
+    duplicate, _ = ideas.idea_post(organization=org, author=cy, title="Night mode please")
+    ideas.idea_vote(idea=duplicate, customer=dee)
 
     # Bob signs in from the idea form and starts typing his idea.
     bob = new_page()

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from sayso.community import reviews
-from sayso.community.services import idea_post
+from sayso.community.ideas import idea_post
 from sayso.core.models import Role
 from sayso.listening.models import Source
 from sayso.listening.services import source_create

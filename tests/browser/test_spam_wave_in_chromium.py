@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from sayso.community import services
+from sayso.community import ideas
 from sayso.community.models import Comment, CommentState
 from sayso.core.models import Role
 from tests import factories
@@ -35,7 +35,7 @@ def test_a_spam_wave_is_learnt_from_five_decisions(
 
     # The wave starts and the filter misses it.
     for person, text in zip(spam_wave.spammers(org, 5), spam_wave.FIRST_WAVE, strict=True):
-        comment, _ = services.comment_post(idea=idea, author=person, body=text)
+        comment, _ = ideas.comment_post(idea=idea, author=person, body=text)
         assert comment.state == CommentState.VISIBLE, (text, comment.state_reason)
 
     # Maria, a moderator, hides the five as spam from the idea page.
@@ -67,12 +67,12 @@ def test_a_spam_wave_is_learnt_from_five_decisions(
     # The wave goes on in other words: held, each with a reason. A depot's genuine plea,
     # signed by three drivers with the same words, is held as copies.
     for person, text in zip(spam_wave.spammers(org, 5, 5), spam_wave.NEXT_WAVE, strict=True):
-        services.comment_post(idea=idea, author=person, body=text)
+        ideas.comment_post(idea=idea, author=person, body=text)
     lead = factories.make_customer(org, "Depot lead", "lead@example.com")
-    services.comment_post(idea=idea, author=lead, body=PLEA)
+    ideas.comment_post(idea=idea, author=lead, body=PLEA)
     for i in range(3):
         signer = factories.make_customer(org, f"Depot driver {i}", f"dd{i}@example.com")
-        services.comment_post(idea=idea, author=signer, body=PLEA)
+        ideas.comment_post(idea=idea, author=signer, body=PLEA)
     maria.goto(f"{base}/staff/haulright/moderation/")
     queue = maria.inner_text("[data-testid=spam-queue]")
     for text in spam_wave.NEXT_WAVE:

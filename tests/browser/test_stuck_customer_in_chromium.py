@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
-from sayso.community import questions
+from sayso.community import qa
 from sayso.community.models import Question
 from sayso.core.models import Role
 from tests import factories
@@ -44,9 +44,9 @@ def _sign_in(page: Any, base: str, smtp: Mta, email: str, next_path: str) -> Non
 
 
 def _solved(org: Any, asker: Any, helper: Any, agent: Any, title: str, answer: str) -> None:
-    question, _ = questions.question_ask(organization=org, author=asker, title=title)
-    reply, _ = questions.answer_post(question=question, author=helper, body=answer)
-    questions.answer_accept(answer=reply, actor=agent)
+    question, _ = qa.question_ask(organization=org, author=asker, title=title)
+    reply, _ = qa.answer_post(question=question, author=helper, body=answer)
+    qa.answer_accept(answer=reply, actor=agent)
 
 
 def test_the_stuck_customer_end_to_end(
@@ -78,9 +78,7 @@ def test_the_stuck_customer_end_to_end(
         "Pictures are not uploading from the phone",
         "Free some space on the phone: uploads pause below 500 MB.",
     )
-    questions.question_ask(
-        organization=org, author=olga, title="How do I change my invoice address?"
-    )
+    qa.question_ask(organization=org, author=olga, title="How do I change my invoice address?")
 
     # Sam signs in from the question form and starts typing: two solved threads show up.
     sam = new_page()

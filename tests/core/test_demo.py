@@ -35,7 +35,7 @@ def test_demo_loads_a_living_organization_once() -> None:
     assert blog.case is not None and blog.case.subject == "Truck reservation for Saturday"
     assert org.mentions.count() == 5
     # Community Q&A: a solved thread, an official answer, a question in the staff queue.
-    from sayso.community.question_selectors import unanswered_queue
+    from sayso.community.qa import unanswered_queue
 
     assert org.questions.filter(accepted_count=1).count() == 1
     assert org.questions.filter(answers__author_user__isnull=False).exists()

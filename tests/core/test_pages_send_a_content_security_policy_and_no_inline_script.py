@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from sayso.community import reviews
-from sayso.community.questions import question_ask
-from sayso.community.services import idea_post
+from sayso.community.ideas import idea_post
+from sayso.community.qa import question_ask
 from sayso.conversations.models import Channel
 from sayso.core.models import Role
 from sayso.listening.services import source_create

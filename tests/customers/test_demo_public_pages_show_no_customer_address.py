@@ -25,8 +25,8 @@ from django.test import Client
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from sayso.api.main import api
-from sayso.community import questions, reviews
-from sayso.community import services as community
+from sayso.community import ideas as community
+from sayso.community import qa, reviews
 from sayso.core.models import Membership, Role, Scope
 from sayso.core.services import api_token_create
 from sayso.customers.models import Customer, Identity, IdentityKind
@@ -57,13 +57,13 @@ def _posts_everywhere(org: Any, customer: Customer) -> None:
         organization=org, author=customer, title="Let me pick a truck colour", body="Please."
     )
     community.comment_post(idea=idea, author=customer, body="Same wish here.")
-    question, _ = questions.question_ask(
+    question, _ = qa.question_ask(
         organization=org, author=customer, title="Can I return a truck at another depot?"
     )
     other = org.questions.exclude(pk=question.pk).order_by("number").first()
-    questions.answer_post(question=other, author=customer, body="It worked for me last week.")
-    questions.me_too(question=other, customer=customer)
-    questions.profile_update(customer=customer, visible=True)
+    qa.answer_post(question=other, author=customer, body="It worked for me last week.")
+    qa.me_too(question=other, customer=customer)
+    qa.profile_update(customer=customer, visible=True)
     reviews.review_post(customer=customer, rating=4, title="Good trucks", body="Clean cabins.")
     assert mine.author_id == customer.pk
 

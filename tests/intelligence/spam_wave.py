@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sayso.community import services
+from sayso.community import ideas
 from tests import factories
 
 # What a moderator marks as spam (five of them). The base model knows "check out my channel"
@@ -51,9 +51,9 @@ def board(org: Any) -> tuple[Any, list[Any]]:
         factories.make_customer(org, f"Driver {i}", f"d{i}@{org.slug}.example")
         for i in range(len(GENUINE))
     ]
-    idea, _ = services.idea_post(organization=org, author=people[0], title="Dark mode please")
+    idea, _ = ideas.idea_post(organization=org, author=people[0], title="Dark mode please")
     for person, text in zip(people, GENUINE, strict=True):
-        comment, _ = services.comment_post(idea=idea, author=person, body=text)
+        comment, _ = ideas.comment_post(idea=idea, author=person, body=text)
         assert comment.state == "visible", text
     return idea, people
 

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 import pytest
 from django.urls import reverse
 
-from sayso.community import services
+from sayso.community import ideas
 from sayso.community.models import CommentState
 from sayso.core.models import Role
 from sayso.intelligence.analysis.spam_akismet import NO_ADDRESS
@@ -115,11 +115,11 @@ def test_akismets_verdict_joins_sayso_and_decisions_are_reported_back(
     admin = factories.make_member(org, Role.ADMIN, username="boss").user
     _set_up(org, admin, akismet)
     author = factories.make_customer(org, "Ann", "ann@example.com")
-    idea, _ = services.idea_post(organization=org, author=author, title="Dark mode please")
-    genuine, _ = services.comment_post(idea=idea, author=author, body="Yes, for the night shift")
+    idea, _ = ideas.idea_post(organization=org, author=author, title="Dark mode please")
+    genuine, _ = ideas.comment_post(idea=idea, author=author, body="Yes, for the night shift")
     assert genuine.state == CommentState.VISIBLE
     bot = factories.make_customer(org, "akismet-guaranteed-spam", "bot@example.com")
-    held, _ = services.comment_post(idea=idea, author=bot, body="Nice board, love it")
+    held, _ = ideas.comment_post(idea=idea, author=bot, body="Nice board, love it")
     assert held.state == CommentState.SPAM
     assert held.state_reason == "Akismet says spam"
     checks = akismet.of("comment-check")
@@ -134,9 +134,9 @@ def test_akismets_verdict_joins_sayso_and_decisions_are_reported_back(
     # A moderator's decisions are reported (submit-spam, then submit-ham), once each.
     agent = factories.make_member(org, Role.AGENT, username="mod").user
     with django_capture_on_commit_callbacks(execute=True):
-        services.comment_hide(comment=genuine, category="spam", actor=agent)
+        ideas.comment_hide(comment=genuine, category="spam", actor=agent)
     with django_capture_on_commit_callbacks(execute=True):
-        services.comment_restore(comment=held, actor=agent)
+        ideas.comment_restore(comment=held, actor=agent)
     spam = akismet.of("submit-spam")
     ham = akismet.of("submit-ham")
     assert [s["comment_content"] for s in spam] == ["Yes, for the night shift"]
@@ -160,13 +160,13 @@ def test_akismet_slow_or_down_never_blocks_a_post(
     admin = factories.make_member(org, Role.ADMIN, username="boss").user
     _set_up(org, admin, akismet)
     bot = factories.make_customer(org, "akismet-guaranteed-spam", "bot@example.com")
-    idea, _ = services.idea_post(organization=org, author=bot, title="Dark mode please")
+    idea, _ = ideas.idea_post(organization=org, author=bot, title="Dark mode please")
     assert idea.hidden_at is not None  # Akismet up: held
 
     akismet.delay = 2.0  # slower than the 0.5 s Sayso waits
     started = time.monotonic()
     person = factories.make_customer(org, "Ann", "ann@example.com")
-    other, _ = services.idea_post(organization=org, author=person, title="Export to CSV please")
+    other, _ = ideas.idea_post(organization=org, author=person, title="Export to CSV please")
     assert time.monotonic() - started < 2.0
     assert other.hidden_at is None
     setting = AkismetSetting.objects.get(organization=org)
@@ -176,5 +176,5 @@ def test_akismet_slow_or_down_never_blocks_a_post(
 
     akismet.delay = 0.0
     settings.SAYSO_AKISMET_URL = "http://127.0.0.1:9"  # nothing listens there
-    down, _ = services.idea_post(organization=org, author=person, title="Route history export")
+    down, _ = ideas.idea_post(organization=org, author=person, title="Route history export")
     assert down.hidden_at is None

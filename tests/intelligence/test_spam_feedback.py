@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sayso.community import selectors
+from sayso.community import ideas
 from sayso.community.models import Comment, CommentState, ModerationAction, ModerationEntry
 from sayso.core.models import Role
 from sayso.intelligence.analysis import spam_feedback
@@ -92,7 +92,7 @@ def test_a_spam_wave_the_base_model_misses_is_held_after_five_moderator_decision
     for i, text in enumerate(spam_wave.GENUINE_DURING_WAVE):
         person = factories.make_customer(org, f"Reader {i}", f"r{i}@example.com")
         assert _comment_on(org, idea, person, text).state == CommentState.VISIBLE, text
-    public = {c.body for c in selectors.idea_comments(idea=idea)}
+    public = {c.body for c in ideas.idea_comments(idea=idea)}
     assert set(spam_wave.GENUINE) | set(spam_wave.GENUINE_DURING_WAVE) <= public
     assert not public & set(spam_wave.NEXT_WAVE)
 
@@ -105,10 +105,10 @@ def test_a_spam_wave_the_base_model_misses_is_held_after_five_moderator_decision
 def _trained_board(org: Any, agent: Any) -> Any:
     idea, _ = spam_wave.board(org)
     for person, text in zip(spam_wave.spammers(org, 5), spam_wave.FIRST_WAVE, strict=True):
-        from sayso.community import services
+        from sayso.community import ideas
 
-        comment, _ = services.comment_post(idea=idea, author=person, body=text)
-        services.comment_hide(comment=comment, category="spam", actor=agent)
+        comment, _ = ideas.comment_post(idea=idea, author=person, body=text)
+        ideas.comment_hide(comment=comment, category="spam", actor=agent)
     spam_feedback.spam_filter_train(organization=org, trigger="test")
     return idea
 
@@ -201,15 +201,15 @@ def test_decisions_are_idempotent_per_item_and_the_latest_wins(org: Any) -> None
 
 
 def test_hides_for_abuse_and_the_filters_own_holds_are_no_decisions(org: Any) -> None:
-    from sayso.community import services
+    from sayso.community import ideas
 
     agent = factories.make_member(org, Role.AGENT, username="mod").user
     idea, people = spam_wave.board(org)
     comment = Comment.objects.filter(idea=idea).first()
     assert comment is not None
-    services.comment_hide(comment=comment, category="abuse", actor=agent)
-    services.comment_restore(comment=comment, actor=agent)
-    held, _ = services.comment_post(
+    ideas.comment_hide(comment=comment, category="abuse", actor=agent)
+    ideas.comment_restore(comment=comment, actor=agent)
+    held, _ = ideas.comment_post(
         idea=idea,
         author=people[1],
         body="Buy cheap viagra and cialis online without prescription at "
@@ -218,8 +218,8 @@ def test_hides_for_abuse_and_the_filters_own_holds_are_no_decisions(org: Any) ->
     assert held.state == CommentState.SPAM
     assert not SpamDecision.objects.exists()
     # An idea held as spam and restored is a "not spam".
-    services.idea_hide(idea=idea, category="spam", actor=agent)
-    services.idea_restore(idea=idea, actor=agent)
+    ideas.idea_hide(idea=idea, category="spam", actor=agent)
+    ideas.idea_restore(idea=idea, actor=agent)
     decision = SpamDecision.objects.get()
     assert (decision.kind, decision.object_id, decision.label) == ("idea", idea.pk, "ham")
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from sayso.community import services
+from sayso.community import ideas
 from sayso.core.models import Role
 from sayso.intelligence.analysis import spam_feedback
 from sayso.intelligence.models import SpamFilterVersion
@@ -45,8 +45,8 @@ def test_versions_are_kept_and_a_rollback_brings_the_previous_one_back(org: Any)
 
     wave = []
     for person, text in zip(spam_wave.spammers(org, 5), spam_wave.FIRST_WAVE, strict=True):
-        comment, _ = services.comment_post(idea=idea, author=person, body=text)
-        services.comment_hide(comment=comment, category="spam", actor=agent)
+        comment, _ = ideas.comment_post(idea=idea, author=person, body=text)
+        ideas.comment_hide(comment=comment, category="spam", actor=agent)
         wave.append(comment)
     out = _command("retrain", "--organization", org.slug)
     assert f"{org.slug}: version 1 active (5 spam, 0 not spam" in out
@@ -54,7 +54,7 @@ def test_versions_are_kept_and_a_rollback_brings_the_previous_one_back(org: Any)
 
     # The moderators change their minds: the latest decision wins, and version 2 learns it.
     for comment in wave:
-        services.comment_restore(comment=comment, actor=agent)
+        ideas.comment_restore(comment=comment, actor=agent)
     assert "up to date" not in _command("retrain", "--if-stale")
     assert "up to date" in _command("retrain", "--if-stale", "--organization", org.slug)
     v2 = SpamFilterVersion.objects.get(organization=org, is_active=True)
@@ -79,10 +79,10 @@ def test_the_scheduler_retrains_only_after_new_decisions(org: Any, other_org: An
     agent = factories.make_member(org, Role.AGENT, username="mod").user
     idea, _ = spam_wave.board(org)
     assert retrain_spam_filters.call() == 0
-    comment, _ = services.comment_post(
+    comment, _ = ideas.comment_post(
         idea=idea, author=spam_wave.spammers(org, 1)[0], body=spam_wave.FIRST_WAVE[0]
     )
-    services.comment_hide(comment=comment, category="spam", actor=agent)
+    ideas.comment_hide(comment=comment, category="spam", actor=agent)
     assert retrain_spam_filters.call() == 1
     assert retrain_spam_filters.call() == 0
     version = SpamFilterVersion.objects.get(organization=org)

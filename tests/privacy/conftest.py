@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from sayso.community.services import comment_post, idea_post, idea_vote
+from sayso.community.ideas import comment_post, idea_post, idea_vote
 from sayso.consent.models import Choice, Method
 from sayso.consent.services import consent_record
 from sayso.conversations.models import AutomatedMail

@@ -16,10 +16,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from sayso.community.ideas import comment_post, idea_post, idea_vote
 from sayso.community.models import Comment, Idea, Product, Question, Vote
-from sayso.community.questions import answer_post, question_ask
+from sayso.community.qa import answer_post, question_ask
 from sayso.community.reviews import review_post
-from sayso.community.services import comment_post, idea_post, idea_vote
 from sayso.consent.models import Choice, Method
 from sayso.consent.services import consent_record, preferences_set
 from sayso.conversations.services import message_reply

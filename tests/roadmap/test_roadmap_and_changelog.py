@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from sayso.community import following, services
+from sayso.community import following, ideas
 from sayso.community.models import IdeaStatus
 from sayso.roadmap import services as roadmap
 from sayso.roadmap.models import RoadmapItem
@@ -26,7 +26,7 @@ def _url(name: str, org: Any, **kwargs: Any) -> str:
 def test_the_public_roadmap_shows_now_next_later_with_the_ideas_each_answers(
     org: Any, customer: Any, manager: Any
 ) -> None:
-    idea, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
+    idea, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
     staff = _staff_client(manager)
     response = staff.post(
         _url("roadmap-item-create", org),
@@ -77,7 +77,7 @@ def test_only_staff_of_the_organization_change_the_roadmap_or_changelog(
 def test_bad_roadmap_and_changelog_input(
     org: Any, other_org: Any, customer: Any, agent: Any
 ) -> None:
-    foreign, _ = services.idea_post(
+    foreign, _ = ideas.idea_post(
         organization=other_org,
         author=factories.make_customer(other_org, "E", "e@x.com"),
         title="Elsewhere",
@@ -90,9 +90,9 @@ def test_bad_roadmap_and_changelog_input(
         roadmap.changelog_entry_create(
             organization=org, title="X", idea_numbers=[foreign.number + 50]
         )
-    a, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
-    b, _ = services.idea_post(organization=org, author=customer, title="Night theme")
-    services.idea_merge(source=b, target=a, actor=agent)
+    a, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
+    b, _ = ideas.idea_post(organization=org, author=customer, title="Night theme")
+    ideas.idea_merge(source=b, target=a, actor=agent)
     with pytest.raises(ValidationError, match="was merged"):
         roadmap.changelog_entry_create(organization=org, title="X", idea_numbers=[b.number])
     staff = _staff_client(agent)
@@ -108,9 +108,9 @@ def test_publishing_ships_roadmap_ideas_and_tells_voters_who_do_not_follow_but_n
     cy = factories.make_customer(org, "Cy", "cy@example.com")
     fan = factories.make_customer(org, "Fan", "fan@example.com")
     with run_on_commit(execute=True):
-        idea, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
-        services.idea_vote(idea=idea, customer=bob)
-        services.idea_vote(idea=idea, customer=cy)
+        idea, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
+        ideas.idea_vote(idea=idea, customer=bob)
+        ideas.idea_vote(idea=idea, customer=cy)
     following.follow_remove(customer=bob, subject=following.idea_subject(idea))  # still a voter
     cy_follow = cy.follows.get()
     following.unsubscribe(
@@ -192,7 +192,7 @@ def test_following_the_roadmap_and_an_item_by_email_and_feed(
 def test_staff_put_an_idea_on_the_roadmap_from_its_page(
     org: Any, customer: Any, agent: Any
 ) -> None:
-    idea, _ = services.idea_post(organization=org, author=customer, title="Dark mode")
+    idea, _ = ideas.idea_post(organization=org, author=customer, title="Dark mode")
     staff = _staff_client(agent)
     page = staff.get(_url("idea-detail", org, number=idea.number))
     assert 'data-testid="to-roadmap-form"' in page.text

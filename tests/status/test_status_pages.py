@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sayso.community import following, questions
+from sayso.community import following, qa
 from sayso.community.models import QuestionLink
 from sayso.core.models import Role
 from sayso.status import services
@@ -180,7 +180,7 @@ def test_a_question_links_to_an_incident_and_both_pages_show_it(
     org: Any, agent: Any, customer: Any
 ) -> None:
     incident = _incident(org, agent)
-    question, _ = questions.question_ask(
+    question, _ = qa.question_ask(
         organization=org, author=customer, title="Checkout says my card is invalid"
     )
     staff = _staff_client(agent)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from sayso.community import services as community
+from sayso.community import ideas as community
 from sayso.conversations import services as conversations
 from sayso.listening.connectors import FetchedItem
 from sayso.listening.models import TermKind

@@ -1,5 +1,0 @@
-"""The Q&A writes under their old module name, for the callers in other apps (the API, the
-spam filter, the demo): everything lives in ``sayso.community.qa``; new code imports that."""
-
-from sayso.community.qa import *  # noqa: F403
-from sayso.community.qa import __all__ as __all__

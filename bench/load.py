@@ -105,9 +105,23 @@ def _step(
         command.append(user_class)
     else:
         command += ["Reader", "PortalCustomer", "Agent", "Widget", "ApiClient"]
-    subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 120)
-    with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
+    run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 120)
+    stats = Path(f"{prefix}_stats.csv")
+    if not stats.exists():
+        raise SystemExit(
+            f"locust wrote no statistics (exit {run.returncode}):\n{run.stderr[-3000:]}"
+        )
+    with stats.open(encoding="utf-8") as f:
         rows = {row["Name"]: row for row in csv.DictReader(f)}
+    failed = Path(f"{prefix}_failures.csv")
+    if failed.exists():
+        with failed.open(encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                print(
+                    f"    failure: {row['Method']} {row['Name']}: {row['Error']}"
+                    f" ({row['Occurrences']}x)",
+                    flush=True,
+                )
     total = rows["Aggregated"]
     requests = int(total["Request Count"])
     failures = int(total["Failure Count"])
@@ -167,6 +181,7 @@ def main() -> None:
         "SAYSO_DATA_DIR": str(data_dir),
         "SAYSO_RATE_LIMIT_PER_MINUTE": "1000000",
         "SAYSO_SIMILAR_RATE_LIMIT_PER_MINUTE": "1000000",
+        "SAYSO_WIDGET_RATE_LIMIT_PER_MINUTE": "1000000",
         "SAYSO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SAYSO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "PYTHONPATH": str(ROOT),

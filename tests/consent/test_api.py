@@ -242,15 +242,11 @@ def test_a_message_about_the_customers_deal_through_the_api(
     assert "paused the deal" in paused.json()["reason"]
 
 
-def test_the_api_can_hold_a_message_for_quiet_hours(agent: Any, customer: Any, grant: Any) -> None:
-    from datetime import time
-
-    from sayso.consent import services
-
+def test_the_api_can_hold_a_message_for_quiet_hours(
+    agent: Any, customer: Any, grant: Any, quiet_now: Any
+) -> None:
     grant("email", "sales")
-    services.preferences_set(
-        customer=customer, time_zone="Asia/Tokyo", quiet_start=time(0, 0), quiet_end=time(23, 59)
-    )
+    quiet_now(customer, "Asia/Tokyo")
     message = _message(customer)
     api = _api(agent)
     refused = api.post("/api/v1/outreach", message, content_type="application/json").json()

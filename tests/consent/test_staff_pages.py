@@ -3,7 +3,6 @@ word, start a conversation through the guard, and send campaigns with a report."
 
 from __future__ import annotations
 
-from datetime import time
 from typing import Any
 
 import pytest
@@ -91,7 +90,7 @@ def test_staff_start_a_conversation_through_the_guard(
 
 
 def test_a_campaign_reports_sent_and_blocked_by_reason(
-    org: Any, manager: Any, agent: Any, django_capture_on_commit_callbacks: Any
+    org: Any, manager: Any, agent: Any, quiet_now: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     yes = factories.make_customer(org, "Yes", "yes@example.com")
     no = factories.make_customer(org, "No", "no@example.com")
@@ -106,9 +105,7 @@ def test_a_campaign_reports_sent_and_blocked_by_reason(
             method=Method.PORTAL,
             location="/o/haulright/my/consent/",
         )
-    services.preferences_set(
-        customer=quiet, time_zone="UTC", quiet_start=time(0, 0), quiet_end=time(23, 59)
-    )
+    quiet_now(quiet, "UTC")
     form = {
         "name": "Spring news",
         "channel": "email",
@@ -139,19 +136,16 @@ def test_a_campaign_reports_sent_and_blocked_by_reason(
 
 
 def test_staff_hold_a_message_for_the_customers_quiet_hours(
-    org: Any, agent: Any, customer: Any, grant: Any
+    org: Any, agent: Any, customer: Any, grant: Any, quiet_now: Any
 ) -> None:
     grant("email", "sales")
-    # Quiet all day in Tokyo but the last minute: whenever the test runs, it is quiet there.
-    services.preferences_set(
-        customer=customer, time_zone="Asia/Tokyo", quiet_start=time(0, 0), quiet_end=time(23, 59)
-    )
+    end = quiet_now(customer, "Asia/Tokyo").strftime("%H:%M")
     url = f"/staff/haulright/customers/{customer.pk}/consent/outreach/"
     form = OUTREACH_FORM
     refused = _staff(agent).post(url, form, follow=True).content.decode()
     assert "Blocked: Quiet hours in the customer&#x27;s time zone (Asia/Tokyo)" in refused
     held = _staff(agent).post(url, {**form, "hold": "on"}, follow=True).content.decode()
-    assert "Held for the customer&#x27;s quiet hours: it goes at 23:59 on" in held
+    assert f"Held for the customer&#x27;s quiet hours: it goes at {end} on" in held
     assert "their time (Asia/Tokyo)" in held
     attempt = OutreachAttempt.objects.order_by("-id")[0]
     assert attempt.outcome == "held" and attempt.next_allowed_at is not None
@@ -159,4 +153,4 @@ def test_staff_hold_a_message_for_the_customers_quiet_hours(
     # The staff page lists it with the time it goes.
     page = _staff(agent).get(f"/staff/haulright/customers/{customer.pk}/consent/").content.decode()
     assert 'data-testid="attempt-held"' in page
-    assert "Held: Quiet hours in the customer&#x27;s time zone (Asia/Tokyo) until 23:59" in page
+    assert f"Held: Quiet hours in the customer&#x27;s time zone (Asia/Tokyo) until {end}" in page

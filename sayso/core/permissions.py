@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from sayso.core import roles
-from sayso.core.models import Membership, Organization, Role
+from sayso.core.models import Membership, Organization
 from sayso.core.selectors import membership_for, organization_by_slug
 
 View = Callable[..., HttpResponse]
@@ -30,15 +30,12 @@ class StaffRequest(HttpRequest):
     membership: Membership
 
 
-def staff_required(action: str = Role.AGENT) -> Callable[[View], View]:
+def staff_required(action: str) -> Callable[[View], View]:
     """A staff page or action of the organization in the URL, for staff who may do ``action``
-    (a row of ``core.roles.ACTIONS``): others are sent to sign in (anonymous), refused with a
-    403 (a lower role) or told there is no such organization (anyone else).
-
-    A role (``Role.AGENT``…) in place of an action is still accepted for the views that have not
-    named their actions yet (``sayso/community``); every other view names one, which
-    ``tests/core/test_roles.py`` checks."""
-    role = roles.declared_role(action)
+    (a row of ``core.roles.ACTIONS``; anything else raises ``UnknownAction`` here): others are
+    sent to sign in (anonymous), refused with a 403 (a lower role) or told there is no such
+    organization (anyone else)."""
+    role = roles.role_for(action)
 
     def decorator(view: View) -> View:
         @wraps(view)

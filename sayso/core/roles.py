@@ -109,12 +109,6 @@ def role_for(action: str) -> Role:
         raise UnknownAction(f"{action!r} is not an action of sayso.core.roles.ACTIONS") from None
 
 
-def declared_role(declared: str) -> Role:
-    """The role a view's declaration asks for: the action's (``role_for``), or — for the views
-    that still name a role (``Role.MANAGER``) instead of an action — that role."""
-    return Role(declared) if declared in Role.values else role_for(declared)
-
-
 def may(membership: Membership | None, action: str) -> bool:
     """Whether ``membership`` (an active staff membership, or None) may do ``action``."""
     role = role_for(action)

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from sayso.core import roles
-from sayso.core.models import Membership, Organization, Role
+from sayso.core.models import Membership, Organization
 from sayso.core.selectors import membership_for, organization_by_slug
 from sayso.core.web import signin_url
 from sayso.customers.models import Customer
@@ -65,12 +65,11 @@ def portal_staff(request: PortalRequest) -> Membership | None:
     return membership_for(user=request.user, organization=request.organization)
 
 
-def portal_staff_required(request: PortalRequest, action: str = Role.AGENT) -> Any:
+def portal_staff_required(request: PortalRequest, action: str) -> Any:
     """The staff user acting on a public page, who may do ``action`` (a row of
-    ``core.roles.ACTIONS``); a 403 for anyone else (customers, visitors, other organizations'
-    staff, lower roles). A role in place of an action is still accepted for the pages that have
-    not named their actions yet (``sayso/community``)."""
-    role = roles.declared_role(action)
+    ``core.roles.ACTIONS``; anything else raises ``UnknownAction``); a 403 for anyone else
+    (customers, visitors, other organizations' staff, lower roles)."""
+    role = roles.role_for(action)
     membership = portal_staff(request)
     if membership is None or not membership.has_role(role):
         raise PermissionDenied("Only the team can do this.")

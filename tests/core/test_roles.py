@@ -28,8 +28,6 @@ from tests.authorization.test_api_operations import OPERATIONS
 from tests.authorization.test_web_routes import ROUTES
 
 SAYSO = Path(sayso.__file__).parent
-# Apps whose views still name roles instead of actions: none now.
-NOT_YET: tuple[str, ...] = ()
 DECLARERS = {"staff_required": 0, "portal_staff_required": 1}  # where the action is passed
 # Routes on an object only its own staff member reaches (the matrix's world gives it to the
 # admin): the action is open to every role, the object is not.
@@ -39,7 +37,7 @@ OWN_OBJECT = {"api-token-revoke"}
 def _declarations() -> Iterator[tuple[str, int, ast.Call]]:
     for path in sorted(SAYSO.rglob("*.py")):
         relative = path.relative_to(SAYSO)
-        if relative.parts[0] in NOT_YET or relative.parts[0] == "migrations":
+        if relative.parts[0] == "migrations":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
@@ -80,9 +78,6 @@ def test_the_role_of_each_staff_page_is_the_one_the_route_matrix_proves() -> Non
     checked = 0
     for name, view in _staff_views(get_resolver()):
         action = view.staff_action
-        if action in Role.values:  # a view that still names a role (NOT_YET)
-            assert view.__module__.split(".")[1] in NOT_YET, name
-            continue
         expected = "agent" if name in OWN_OBJECT else ROUTES[name].role
         assert roles.role_for(action).value == expected, (name, action)
         checked += 1
@@ -109,6 +104,19 @@ def test_an_unknown_action_is_refused_when_declared_not_when_used() -> None:
         staff_required("case.explode")
     with pytest.raises(roles.UnknownAction):
         roles.may(None, "case.explode")
+
+
+@pytest.mark.django_db
+def test_a_bare_role_is_not_an_action(org: Any) -> None:
+    """A view names an action of the table; a role (``Role.AGENT``) in its place is refused."""
+    for role in Role.values:
+        with pytest.raises(roles.UnknownAction):
+            staff_required(role)
+    request = RequestFactory().post("/")
+    request.user = factories.make_member(org, Role.ADMIN, username="ad").user
+    request.organization = org  # type: ignore[attr-defined]
+    with pytest.raises(roles.UnknownAction):
+        portal_staff_required(request, Role.AGENT)  # type: ignore[arg-type]
 
 
 @pytest.mark.django_db

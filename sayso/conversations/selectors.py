@@ -21,6 +21,7 @@ from sayso.conversations.models import (
     Visibility,
 )
 from sayso.conversations.search import INBOX_ORDER, CaseSearch, cases_matching
+from sayso.core.ids import is_object_id
 from sayso.core.models import Organization
 from sayso.customers.models import Customer
 
@@ -238,7 +239,7 @@ def case_for_customer(
 
 def cases_by_numbers(*, organization: Organization, numbers: Collection[int]) -> list[Case]:
     """The organization's cases with these numbers (those that exist), by number."""
-    wanted = sorted({n for n in numbers if 0 < n < 2**31})
+    wanted = sorted({n for n in numbers if is_object_id(n)})
     return list(
         Case.objects.filter(organization=organization, number__in=wanted)
         .select_related("customer")

@@ -6,6 +6,8 @@
   (what every id column holds) or the page is not found, and an object is looked up in the
   caller's queryset or selector (which names the organization) or not found. The API uses the
   same guard (``sayso.api.lookups``): a path id out of range answers its JSON 404, never a 500.
+  The guard itself (``is_object_id``, ``MAX_ID``) lives in ``core.ids`` for the selectors and
+  services that check an id too.
 - ``signin_url`` and ``signin_redirect``: the customer portal's sign-in, coming back to the
   page afterwards (an htmx request is told where to go with ``HX-Redirect``). Staff sign in
   through ``core.permissions.staff_required``.
@@ -30,10 +32,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
+from sayso.core.ids import MAX_ID as MAX_ID  # re-exported: the one id guard
+from sayso.core.ids import is_object_id as is_object_id
 from sayso.core.models import Organization
 from sayso.core.ratelimit import client_key, rate_limit_hit
 
-MAX_ID = 2**63 - 1  # the largest value of a 64-bit signed id column
 NOT_FOUND = "Not found."
 
 M = TypeVar("M", bound=Model)
@@ -54,19 +57,6 @@ def form_errors_text(form: Any) -> str:
 
 
 # --- ids and lookups ----------------------------------------------------------------------------
-
-
-def is_object_id(value: object) -> bool:
-    """Whether ``value`` is an id an object can have: an integer from 1 to 2**63 - 1 (a string
-    of digits counts; a bool does not)."""
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, str):
-        text = value.strip()
-        if not text.isascii() or not text.isdigit() or len(text) > 19:
-            return False
-        value = int(text)
-    return isinstance(value, int) and 0 < value <= MAX_ID
 
 
 def object_id(value: object, message: str = NOT_FOUND) -> int:

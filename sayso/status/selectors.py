@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from sayso.core.ids import is_object_id
 from sayso.core.models import Organization
 from sayso.intelligence import SourceItem
 from sayso.status.models import (
@@ -51,7 +52,7 @@ def component_groups(*, organization: Organization) -> list[ComponentGroup]:
 
 
 def component_group_get(*, organization: Organization, pk: int) -> ComponentGroup | None:
-    if not 0 < pk < 2**62:
+    if not is_object_id(pk):
         return None
     return ComponentGroup.objects.filter(organization=organization, pk=pk).first()
 
@@ -134,7 +135,7 @@ def incidents_resolved(
 
 
 def incident_get(*, organization: Organization, pk: int) -> Incident | None:
-    if not 0 < pk < 2**62:
+    if not is_object_id(pk):
         return None
     return incidents(organization=organization).filter(pk=pk).first()
 
@@ -173,7 +174,7 @@ def maintenances_active(*, organization: Organization) -> list[Maintenance]:
 
 
 def maintenance_get(*, organization: Organization, pk: int) -> Maintenance | None:
-    if not 0 < pk < 2**62:
+    if not is_object_id(pk):
         return None
     return maintenances(organization=organization).filter(pk=pk).first()
 

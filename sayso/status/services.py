@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sayso.community.following import Event, announce
+from sayso.core.ids import is_object_id
 from sayso.core.markup import plain_text, render_markdown
 from sayso.core.models import Organization
 from sayso.core.services import audit_record
@@ -237,7 +238,7 @@ def _group(organization: Organization, group_id: int | None) -> ComponentGroup |
         return None
     found = (
         ComponentGroup.objects.filter(organization=organization, pk=group_id).first()
-        if 0 < group_id < 2**62
+        if is_object_id(group_id)
         else None
     )
     if found is None:

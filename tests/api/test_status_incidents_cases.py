@@ -28,6 +28,10 @@ def test_links_lists_and_unlinks_cases(
     missing = api.post(path, {"case_numbers": [numbers[0], 999]})
     assert missing.status_code == 400 and "#999" in missing.json()["detail"]
     assert api.post(path, {"case_numbers": []}).status_code in {400, 422}
+    # Numbers no case has, up to the largest id: refused by name, not a 500.
+    huge = api.post(path, {"case_numbers": [2**31, 2**63 - 1]})
+    assert huge.status_code == 400 and f"#{2**63 - 1}" in huge.json()["detail"]
+    assert api.post(path, {"case_numbers": [2**63]}).status_code == 422
     assert rival_api.get(path).status_code == 404
     assert rival_api.post(path, {"case_numbers": [1]}).status_code == 404
     foreign = factories.make_case(other_org)

@@ -207,7 +207,11 @@ STAFF_PAGES = [
     "/staff/haulright/sales/intents/{pk}/",
     "/staff/haulright/customers/{pk}/consent/",
 ]
-PORTAL_PAGES = ["/o/haulright/status/incidents/{pk}/", "/o/haulright/roadmap/{pk}/"]
+PORTAL_PAGES = [
+    "/o/haulright/status/incidents/{pk}/",
+    "/o/haulright/status/maintenance/{pk}/",
+    "/o/haulright/roadmap/{pk}/",
+]
 
 
 @pytest.mark.django_db
@@ -223,6 +227,8 @@ def test_a_page_with_an_id_out_of_range_is_not_found(org: Any, pk: int) -> None:
         ("/o/haulright/status/follow/", {"incident": str(pk)}),
         ("/o/haulright/roadmap/follow/", {"item": str(pk)}),
         (f"/o/haulright/status/components/{pk}/", {"status": "operational"}),
+        (f"/o/haulright/status/groups/{pk}/delete/", {}),
+        (f"/o/haulright/status/incidents/{pk}/cases/", {"numbers": "1"}),
     ]
     for page, data in posts:
         assert client.post(page, data).status_code == 404, page

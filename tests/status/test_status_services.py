@@ -14,6 +14,8 @@ from django.utils import timezone
 from sayso.community import following
 from sayso.community.models import Notice
 from sayso.conversations.models import CaseStatus, Direction, Message
+from sayso.conversations.selectors import cases_by_numbers
+from sayso.core.ids import MAX_ID
 from sayso.core.models import AuditEntry
 from sayso.status import selectors, services
 from sayso.status.models import Component, Incident, IncidentCase, IncidentUpdate
@@ -230,3 +232,22 @@ def test_a_linked_case_shows_on_the_customers_timeline(org: Any, agent: Any, cus
     event = events.get()
     assert event.customer_visible and event.case_id == case.pk
     assert "Bookings fail" in event.summary
+
+
+def test_an_id_out_of_range_is_not_found_and_runs_no_query(
+    org: Any, django_assert_num_queries: Any
+) -> None:
+    """The selectors and services check an id with the one bound of ``core.ids`` (1 … 2**63 - 1):
+    outside it nothing is looked up; inside it an id that does not exist is simply not found."""
+    for get in (selectors.incident_get, selectors.maintenance_get, selectors.component_group_get):
+        with django_assert_num_queries(0):
+            assert get(organization=org, pk=0) is None
+            assert get(organization=org, pk=MAX_ID + 1) is None
+        assert get(organization=org, pk=MAX_ID) is None
+    for group_id in (0, MAX_ID, MAX_ID + 1):
+        with pytest.raises(ValidationError) as refused:
+            services.component_create(organization=org, name=f"API {group_id}", group_id=group_id)
+        assert refused.value.message_dict == {"group": ["That group is not on this status page."]}
+    case = factories.make_case(org)
+    numbers = [0, 2**31, 2**62, MAX_ID, MAX_ID + 1, case.number]
+    assert cases_by_numbers(organization=org, numbers=numbers) == [case]

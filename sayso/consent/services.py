@@ -29,6 +29,7 @@ from sayso.consent.models import (
     Segment,
 )
 from sayso.consent.selectors import campaign_report, segment_customers
+from sayso.core.errors import errors_text
 from sayso.core.models import ApiToken, Organization, Team
 from sayso.core.services import audit_record
 from sayso.core.task_engine import task_by_path
@@ -407,7 +408,7 @@ def campaign_send(*, campaign_id: int) -> Campaign | None:
                 hold=True,  # deferred to the end of the customer's quiet hours, not dropped
             )
         except ValidationError as exc:  # the sender left the organization, …
-            logger.warning("campaign %s stopped: %s", campaign.pk, " ".join(exc.messages))
+            logger.warning("campaign %s stopped: %s", campaign.pk, errors_text(exc))
             break
     campaign.status = CampaignStatus.DONE
     campaign.finished_at = timezone.now()

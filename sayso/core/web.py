@@ -32,6 +32,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
+from sayso.core.errors import errors_text as errors_text  # re-exported for the views
 from sayso.core.ids import MAX_ID as MAX_ID  # re-exported: the one id guard
 from sayso.core.ids import is_object_id as is_object_id
 from sayso.core.models import Organization
@@ -44,11 +45,6 @@ T = TypeVar("T")
 
 
 # --- refusals as text ---------------------------------------------------------------------------
-
-
-def errors_text(exc: ValidationError) -> str:
-    """A ``ValidationError``'s messages as one line."""
-    return " ".join(exc.messages)
 
 
 def form_errors_text(form: Any) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from sayso.community.ideas import comment_post, idea_post, idea_vote
@@ -28,6 +29,7 @@ from sayso.customers.models import Customer
 from sayso.deals import services as deals
 from sayso.deals.models import Deal
 from sayso.privacy import services
+from sayso.privacy.services import SCHEMA
 from tests.factories import (
     inbound,
     make_case,
@@ -200,3 +202,13 @@ def test_what_names_something_not_here_is_left_out_and_reported(
     assert "Left out: commitment “Refund Dana Whitfield by Friday” (no staff member" in text
     imported = Customer.objects.get(organization__slug="fresh")
     assert imported.intents.count() == 1 and not Vote.objects.filter(customer=imported).exists()
+
+
+def test_a_file_that_is_not_an_export_is_refused_in_one_line(tmp_path: Path) -> None:
+    """The command says the importer's refusal as ``core.errors.errors_text`` words it."""
+    make_org("Fresh install", "fresh")
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps({"schema": "something-else"}))
+    with pytest.raises(CommandError) as refused:
+        call_command("import_personal_data", str(path), organization="fresh")
+    assert str(refused.value) == f"Not a {SCHEMA} document."

@@ -23,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 from tqdm import tqdm
 
+from sayso.core.errors import errors_text
 from sayso.core.selectors import organization_by_slug
 from sayso.listening.email import email_receive
 
@@ -163,7 +164,7 @@ class Command(BaseCommand):
                         break
                     except ValidationError as exc:
                         failed += 1
-                        self._report(bar, f"{label}: {' '.join(exc.messages)}")
+                        self._report(bar, f"{label}: {errors_text(exc)}")
                     except OSError as exc:
                         failed += 1
                         self._report(bar, f"{label}: could not be read: {exc.strerror or exc}")

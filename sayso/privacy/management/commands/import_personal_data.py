@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from sayso.core.errors import errors_text
 from sayso.core.selectors import organization_by_slug
 from sayso.privacy.importer import document_read, personal_data_import
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         try:
             report = personal_data_import(organization=organization, document=document_read(data))
         except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
+            raise CommandError(errors_text(exc)) from exc
         except (KeyError, TypeError, ValueError) as exc:
             raise CommandError(f"A malformed export: {exc!r}") from exc
         customer = report.customer

@@ -15,7 +15,7 @@ from sayso.api.pagination import Page
 from sayso.api.schemas import InputSchema, Timestamp, errors, user_name
 from sayso.core.models import Scope
 from sayso.core.web import MAX_ID
-from sayso.intelligence.analysis import spam_feedback
+from sayso.intelligence.analysis import spam_feedback, spam_filter, spam_held
 from sayso.intelligence.models import SpamDecision, SpamFilterVersion
 
 router = Router()
@@ -87,7 +87,7 @@ class VersionOut(Schema):
     created_at: Timestamp
 
 
-def _refs(items: list[spam_feedback.HeldItem]) -> list[ItemRef]:
+def _refs(items: list[spam_held.HeldItem]) -> list[ItemRef]:
     return [
         ItemRef(
             kind=h.kind,
@@ -111,7 +111,7 @@ def spam_decisions_create(request: HttpRequest, payload: DecisionIn) -> Status[A
     """Acted on as in the web pages: `spam` hides a public post as spam, `ham` releases a held
     one (logged publicly), a message or mention gets its spam mark. The same decision again
     changes nothing; another replaces it. The filter learns it at its next training."""
-    applied = spam_feedback.decision_apply(
+    applied = spam_held.decision_apply(
         organization=organization_of(request),
         kind=payload.kind,
         object_id=payload.id,
@@ -155,7 +155,7 @@ def spam_decisions_list(
     **scoped(MODERATE, "spam.read"),
 )
 def spam_filter_versions_list(request: HttpRequest) -> list[SpamFilterVersion]:
-    return list(spam_feedback.version_list(organization=organization_of(request)))
+    return list(spam_filter.version_list(organization=organization_of(request)))
 
 
 @router.post(
@@ -169,7 +169,7 @@ def spam_filter_versions_list(request: HttpRequest) -> list[SpamFilterVersion]:
 def spam_filter_train(request: HttpRequest) -> Status[SpamFilterVersion]:
     """Trains in the request (seconds for hundreds of decisions); 400 when there is nothing
     to learn from."""
-    version = spam_feedback.spam_filter_train(
+    version = spam_filter.spam_filter_train(
         organization=organization_of(request), trigger="API", actor=actor_of(request)
     )
     return Status(201, version)

@@ -66,7 +66,7 @@ def spam_reasons(text: str, author: Customer | None) -> list[str]:
 def screened(organization_id: int, text: str, author: Customer | None, kind: str) -> list[str]:
     """The base model's reasons to hold a post, with the organization's own filter (what its
     moderators taught it) and Akismet, where it uses Akismet."""
-    from sayso.intelligence.analysis.spam_feedback import screen
+    from sayso.intelligence.analysis.spam_filter import screen
 
     return screen(
         organization_id=organization_id,

@@ -151,7 +151,7 @@ class MessageAnalysis(TimeStampedModel):
         return [INTENT_LABELS.get(i, i) for i in self.intents if i != "other"]
 
 
-# --- moderators teach the spam filter (spam_feedback.py) ---------------------------------------
+# --- moderators teach the spam filter (spam_feedback.py, spam_filter.py) ----------------------
 
 
 class SpamLabel(models.TextChoices):

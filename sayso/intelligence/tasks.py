@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sayso.core.models import Organization
 from sayso.core.task_engine import sayso_task
-from sayso.intelligence.analysis import spam_feedback, store
+from sayso.intelligence.analysis import spam_filter, store
 from sayso.intelligence.index import services
 from sayso.intelligence.index.sources import get_source
 
@@ -83,7 +83,7 @@ def analyze_message(message_id: int) -> bool:
 def retrain_spam_filters() -> int:
     """Retrain the spam filter of each organization whose moderators decided something since
     its active version was trained; returns how many were trained."""
-    return len(spam_feedback.spam_filters_retrain_stale(trigger="schedule"))
+    return len(spam_filter.spam_filters_retrain_stale(trigger="schedule"))
 
 
 @sayso_task(queue="analysis", max_attempts=3, backoff=60)
@@ -95,7 +95,7 @@ def spam_filter_retrain(organization_id: int, user_id: int | None = None) -> int
     if organization is None:
         return 0
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    return spam_feedback.spam_filter_train(
+    return spam_filter.spam_filter_train(
         organization=organization, trigger="staff", actor=user
     ).number
 

@@ -18,7 +18,8 @@ from sayso.core.encryption import masked, unseal
 from sayso.core.permissions import StaffRequest, staff_required
 from sayso.core.roles import may
 from sayso.core.web import errors_text, safe_next
-from sayso.intelligence.analysis import spam_akismet, spam_feedback
+from sayso.intelligence.analysis import spam_akismet, spam_feedback, spam_held
+from sayso.intelligence.analysis import spam_filter as org_filter
 from sayso.intelligence.models import DecidedKind, SpamLabel
 from sayso.notifications.selectors import unread_alert_count
 
@@ -49,7 +50,7 @@ def spam_filter(request: StaffRequest) -> HttpResponse:
     label = request.GET.get("label", "")
     label = label if label in SpamLabel.values else ""
     released = _item_key(request.GET.get("released", ""))
-    offer: list[spam_feedback.HeldItem] = []
+    offer: list[spam_held.HeldItem] = []
     released_text = ""
     if released is not None:
         decision = (
@@ -59,7 +60,7 @@ def spam_filter(request: StaffRequest) -> HttpResponse:
         )
         if decision is not None:
             released_text = decision.text
-            offer = spam_feedback.lookalikes(
+            offer = spam_held.lookalikes(
                 organization=organization, text=decision.text, exclude=released
             )
     setting = spam_akismet.akismet_setting_get(organization=organization)
@@ -74,12 +75,12 @@ def spam_filter(request: StaffRequest) -> HttpResponse:
         "intelligence/spam_filter.html",
         _context(
             request,
-            versions=list(spam_feedback.version_list(organization=organization)[:10]),
+            versions=list(org_filter.version_list(organization=organization)[:10]),
             decisions=list(
                 spam_feedback.decision_list(organization=organization, label=label)[:50]
             ),
             label=label,
-            stale=spam_feedback.filter_stale(organization=organization),
+            stale=org_filter.filter_stale(organization=organization),
             released=released,
             released_text=released_text,
             offer=offer,
@@ -114,7 +115,7 @@ def spam_filter_retrain(request: StaffRequest) -> HttpResponse:
 @require_POST
 def spam_filter_rollback(request: StaffRequest) -> HttpResponse:
     try:
-        version = spam_feedback.spam_filter_rollback(
+        version = org_filter.spam_filter_rollback(
             organization=request.organization, actor=request.user
         )
     except ValidationError as exc:
@@ -136,14 +137,14 @@ def spam_filter_release(request: StaffRequest) -> HttpResponse:
     chosen = [k for k in map(_item_key, request.POST.getlist("lookalike")) if k is not None]
     organization = request.organization
     if chosen and request.POST.get("only_lookalikes"):
-        released: list[spam_feedback.HeldItem] = []
+        released: list[spam_held.HeldItem] = []
         for kind, object_id in chosen:
-            held = spam_feedback.held_item_get(
+            held = spam_held.held_item_get(
                 organization=organization, kind=kind, object_id=object_id
             )
             if held is not None:
                 with transaction.atomic():
-                    spam_feedback.held_release(
+                    spam_held.held_release(
                         organization=organization,
                         kind=kind,
                         object_id=object_id,
@@ -154,7 +155,7 @@ def spam_filter_release(request: StaffRequest) -> HttpResponse:
         return redirect(safe_next(request, _page(request)))
     try:
         with transaction.atomic():
-            result = spam_feedback.held_release(
+            result = spam_held.held_release(
                 organization=organization,
                 kind=key[0],
                 object_id=key[1],

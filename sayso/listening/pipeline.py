@@ -66,7 +66,7 @@ from sayso.customers.selectors import identity_holders, identity_holders_of_valu
 from sayso.intelligence.analysis.duplicates import DuplicateIndex
 from sayso.intelligence.analysis.heads import model_version
 from sayso.intelligence.analysis.pipeline import Analysis, Item, analyze, embed_later
-from sayso.intelligence.analysis.spam_feedback import analysis_screen
+from sayso.intelligence.analysis.spam_filter import analysis_screen
 from sayso.intelligence.index.services import (
     IndexInput,
     index_coalesced,
@@ -538,7 +538,7 @@ def _plan(
     no case (two people nobody named are not one customer), and a case it opens belongs to the
     source's contact (``Batch.source_contact``)."""
     channel = CHANNEL_OF[SourceKind(source.kind)]
-    # What the organization's moderators taught its spam filter (intelligence.spam_feedback).
+    # What the organization's moderators taught its spam filter (intelligence.analysis.spam_filter).
     result = analysis_screen(
         organization_id=source.organization_id,
         result=result,

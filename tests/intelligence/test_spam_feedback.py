@@ -14,7 +14,7 @@ from django.urls import reverse
 from sayso.community import ideas
 from sayso.community.models import Comment, CommentState, ModerationAction, ModerationEntry
 from sayso.core.models import Role
-from sayso.intelligence.analysis import spam_feedback
+from sayso.intelligence.analysis import spam_feedback, spam_filter
 from sayso.intelligence.models import SpamDecision, SpamFilterVersion
 from tests import factories
 from tests.community.test_idea_pages import _customer_client, _staff_client
@@ -109,7 +109,7 @@ def _trained_board(org: Any, agent: Any) -> Any:
 
         comment, _ = ideas.comment_post(idea=idea, author=person, body=text)
         ideas.comment_hide(comment=comment, category="spam", actor=agent)
-    spam_feedback.spam_filter_train(organization=org, trigger="test")
+    spam_filter.spam_filter_train(organization=org, trigger="test")
     return idea
 
 
@@ -176,7 +176,7 @@ def test_a_wrongly_held_comment_is_released_in_one_click_and_its_lookalikes_with
     assert Comment.objects.filter(organization=org, state=CommentState.SPAM).count() == 5
 
     # Retrained, the filter knows the released posts as "not spam".
-    version = spam_feedback.spam_filter_train(organization=org, trigger="test")
+    version = spam_filter.spam_filter_train(organization=org, trigger="test")
     assert (version.number, version.spam_examples, version.ham_examples) == (2, 5, 3)
     assert version.metrics["released_kept_public"] == 1.0
 

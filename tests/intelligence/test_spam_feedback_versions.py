@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from sayso.community import ideas
 from sayso.core.models import Role
-from sayso.intelligence.analysis import spam_feedback
+from sayso.intelligence.analysis import spam_feedback, spam_filter
 from sayso.intelligence.models import SpamFilterVersion
 from sayso.intelligence.tasks import retrain_spam_filters
 from tests import factories
@@ -31,7 +31,7 @@ def _command(*args: str) -> str:
 
 
 def _held(org: Any, text: str) -> bool:
-    verdict = spam_feedback.org_spam_verdict(organization=org, text=text, author="Someone")
+    verdict = spam_filter.org_spam_verdict(organization=org, text=text, author="Someone")
     return verdict is not None and verdict.is_spam
 
 
@@ -88,7 +88,7 @@ def test_the_scheduler_retrains_only_after_new_decisions(org: Any, other_org: An
     version = SpamFilterVersion.objects.get(organization=org)
     assert version.trigger == "schedule" and version.is_active
     assert not SpamFilterVersion.objects.filter(organization=other_org).exists()
-    assert spam_feedback.org_spam_verdict(organization=other_org, text="anything") is None
+    assert spam_filter.org_spam_verdict(organization=other_org, text="anything") is None
 
 
 def test_a_near_copy_of_a_released_post_is_not_held_whatever_the_base_model_said(
@@ -108,15 +108,15 @@ def test_a_near_copy_of_a_released_post_is_not_held_whatever_the_base_model_said
         label="spam",
         actor=agent,
     )
-    spam_feedback.spam_filter_train(organization=org, trigger="test")
+    spam_filter.spam_filter_train(organization=org, trigger="test")
     base = ["a base reason"]
     assert (
-        spam_feedback.screen(organization_id=org.pk, text=released + "!", author=None, base=base)
+        spam_filter.screen(organization_id=org.pk, text=released + "!", author=None, base=base)
         == []
     )
     unrelated = "Cheap watches, best prices this week only"
     assert (
-        spam_feedback.screen(organization_id=org.pk, text=unrelated, author=None, base=base) == base
+        spam_filter.screen(organization_id=org.pk, text=unrelated, author=None, base=base) == base
     )
 
 
@@ -142,7 +142,7 @@ def test_widget_messages_and_inbox_mail_are_screened_by_the_organizations_filter
             label="ham",
             actor=agent,
         )
-    spam_feedback.spam_filter_train(organization=org, trigger="test")
+    spam_filter.spam_filter_train(organization=org, trigger="test")
 
     # A widget message of the wave is held as spam (no case opened), a genuine one is not.
     widget = source_create(

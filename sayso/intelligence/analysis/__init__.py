@@ -1,8 +1,10 @@
 """Message analysis: sentiment, intents, spam, language and duplicates, as plain Python.
 
 ``from sayso.intelligence.analysis import analyze`` — see ``pipeline.py``. The pipeline and its
-parts need neither Django nor a database; three modules do: ``store`` (the stored analysis of
-messages), ``spam_feedback`` (the spam filter moderators teach) and ``spam_akismet``.
+parts need neither Django nor a database; these modules do: ``store`` (the stored analysis of
+messages), ``spam_feedback`` (the decisions moderators teach the spam filter), ``spam_filter``
+(each organization's filter, trained on them), ``spam_held`` (releasing held posts and their
+look-alikes) and ``spam_akismet``.
 """
 
 from sayso.intelligence.analysis.duplicates import DuplicateIndex

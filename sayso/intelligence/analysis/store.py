@@ -26,7 +26,7 @@ from sayso.core.models import Organization
 from sayso.intelligence.analysis.duplicates import DuplicateIndex, author_key
 from sayso.intelligence.analysis.heads import model_version
 from sayso.intelligence.analysis.pipeline import MAX_EMBED_CHARS, Item, analyze
-from sayso.intelligence.analysis.spam_feedback import analysis_screen
+from sayso.intelligence.analysis.spam_filter import analysis_screen
 from sayso.intelligence.embeddings import Encoding
 from sayso.intelligence.index.services import IndexInput, embedder_name, items_index, text_hash
 from sayso.intelligence.index.sources import SourceItem

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from sayso.core.models import Organization
-from sayso.intelligence.analysis.spam_feedback import (
+from sayso.intelligence.analysis.spam_filter import (
     filter_stale,
     spam_filter_rollback,
     spam_filter_train,

@@ -1,4 +1,4 @@
-"""A worker SIGKILLed in the middle of a reply's SMTP exchange — after the server took the
+"""A worker SIGKILLed in the middle of a reply's (or a staff alert's) SMTP exchange — after the server took the
 message, before the worker heard the answer — leaves the mail "sending"; once the lease is
 over the sweep sends it again with the same Message-ID and it is delivered. The recipient's
 server holds at most two copies with one Message-ID (what readers de-duplicate on), and the
@@ -44,6 +44,25 @@ customer = factories.make_customer(org, "Dana Whitfield", "dana@whitfield.exampl
 case = factories.make_case(org, customer, subject="Truck never came")
 reply = message_reply(case=case, author=agent, body="A new truck comes at 9.")
 print(OutgoingMail.objects.get(case_message=reply).pk)
+"""
+
+# A hand-off alert to the agent: the other kind of mail the outbox sends for a case.
+ALERT_SETUP = """
+from sayso.core.models import Role
+from sayso.notifications.models import OutgoingMail
+from sayso.notifications.services import alert_send
+from tests import factories
+org = factories.make_org("Haulright Trucks", "haulright")
+agent = factories.make_member(org, Role.AGENT, username="raj").user
+agent.email = "raj@haulright.example"
+agent.save(update_fields=["email"])
+customer = factories.make_customer(org, "Dana Whitfield", "dana@whitfield.example")
+case = factories.make_case(org, customer, subject="Truck never came")
+alert, _ = alert_send(
+    organization=org, recipient=agent, kind="handoff", text="Dana's case is yours now.",
+    dedupe_key="handoff:kill", case=case,
+)
+print(OutgoingMail.objects.get(alert=alert).pk)
 """
 
 
@@ -101,9 +120,11 @@ def store(request: Any, tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
-@pytest.mark.parametrize("worker_kind", ["task", "engine"])
+@pytest.mark.parametrize(
+    ("worker_kind", "mail_kind"), [("task", "reply"), ("engine", "reply"), ("task", "alert")]
+)
 def test_a_worker_killed_mid_exchange_leaves_one_mail_delivered_not_stuck(
-    tmp_path: Path, store: Store, worker_kind: str
+    tmp_path: Path, store: Store, worker_kind: str, mail_kind: str
 ) -> None:
     """``task``: a process running the send task by itself, then the sweep in another;
     ``engine``: ``sayso worker`` on the embedded engine (SQLite), killed, then
@@ -159,7 +180,10 @@ def test_a_worker_killed_mid_exchange_leaves_one_mail_delivered_not_stuck(
         subprocess.run([str(sayso), "migrate", "-v0"], env=env, cwd=root, check=True, timeout=600)
         if worker_kind == "task":
             # The reply is queued; nothing runs its send task here.
-            setup = run(SETUP, SAYSO_TASKS_BACKEND="django_tasks.backends.dummy.DummyBackend")
+            setup = run(
+                SETUP if mail_kind == "reply" else ALERT_SETUP,
+                SAYSO_TASKS_BACKEND="django_tasks.backends.dummy.DummyBackend",
+            )
             command = [
                 "shell",
                 "-c",
@@ -205,6 +229,10 @@ def test_a_worker_killed_mid_exchange_leaves_one_mail_delivered_not_stuck(
         str(message_from_bytes(raw, policy=policy.default)["Message-ID"]) for raw in server.received
     ]
     assert len(ids) == 2 and ids[0] == ids[1]
+    if mail_kind == "alert":
+        (emailed_at,) = store.one("SELECT emailed_at FROM notifications_alert")
+        assert emailed_at is not None
+        return
     external_id, delivered_at = store.one(
         "SELECT external_id, delivered_at FROM conversations_message WHERE direction = 'outbound'"
     )

@@ -59,6 +59,7 @@ from sayso.conversations.selectors import (
     messages_by_external_id,
 )
 from sayso.conversations.services import Inbound, NewCase, channel_id, messages_receive_many
+from sayso.core.errors import errors_text
 from sayso.customers.identities import identity_equivalents, normalize_identity
 from sayso.customers.models import Customer, Identity, IdentityKind
 from sayso.customers.public_names import public_name_for
@@ -802,7 +803,7 @@ def _store_group(
                 reread()
             except ValidationError as exc:
                 report.failed += 1
-                report.errors.append(f"{item.external_id}: {'; '.join(exc.messages)}")
+                report.errors.append(f"{item.external_id}: {errors_text(exc)}")
                 reread()
     else:
         report.add(partial)

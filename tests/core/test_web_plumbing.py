@@ -4,6 +4,8 @@ and ids out of range on real pages and API operations: 404 or 422, never a 500."
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ from django.test import Client, RequestFactory
 
 from sayso.conversations.models import Case
 from sayso.conversations.selectors import case_get
+from sayso.core import errors as errors_module
 from sayso.core.models import Role
 from sayso.core.web import (
     MAX_ID,
@@ -40,6 +43,20 @@ def test_a_refusal_reads_as_one_line() -> None:
     assert errors_text(ValidationError(["Too long.", "Not a date."])) == "Too long. Not a date."
     assert errors_text(ValidationError({"title": ["Say what it is."]})) == "Say what it is."
     assert errors_text(ValidationError("Not %(what)s.", params={"what": "yours"})) == "Not yours."
+
+
+def test_only_core_errors_joins_a_refusals_messages() -> None:
+    """Views, commands and services word a ``ValidationError`` with ``errors_text`` (from
+    ``sayso.core.errors``, re-exported by ``core.web``) instead of joining its messages."""
+    joined = re.compile(r"\.join\(\s*\w+\.messages\s*\)")
+    sayso = Path(errors_module.__file__).parents[1]
+    found = [
+        str(path.relative_to(sayso))
+        for path in sorted(sayso.rglob("*.py"))
+        if joined.search(path.read_text(encoding="utf-8"))
+    ]
+    assert found == ["core/errors.py"]
+    assert errors_text is errors_module.errors_text
 
 
 def test_an_invalid_form_reads_as_one_line() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from sayso.core.errors import errors_text
 from sayso.core.models import Organization
 from sayso.intelligence.analysis.spam_filter import (
     filter_stale,
@@ -68,7 +69,7 @@ class Command(BaseCommand):
                 try:
                     version = spam_filter_train(organization=organization, trigger="command")
                 except ValidationError as exc:
-                    raise CommandError(f"{organization.slug}: {' '.join(exc.messages)}") from None
+                    raise CommandError(f"{organization.slug}: {errors_text(exc)}") from None
                 self.stdout.write(
                     f"{organization.slug}: version {version.number} active "
                     f"({version.spam_examples} spam, {version.ham_examples} not spam, "
@@ -79,7 +80,7 @@ class Command(BaseCommand):
             try:
                 version = spam_filter_rollback(organization=organization)
             except ValidationError as exc:
-                raise CommandError(" ".join(exc.messages)) from None
+                raise CommandError(errors_text(exc)) from None
             self.stdout.write(f"{organization.slug}: version {version.number} active again.")
         else:
             for organization in self._organizations(slug, with_decisions=False):

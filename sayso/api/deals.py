@@ -32,7 +32,7 @@ from sayso.api.schemas import (
 )
 from sayso.core.models import Scope
 from sayso.core.web import errors_text
-from sayso.deals import selectors, services
+from sayso.deals import checks, intents, process, selectors, services
 from sayso.deals.models import (
     Deal,
     DealStatus,
@@ -104,9 +104,9 @@ def _refused(exc: DjangoValidationError, field: str = "") -> Exception:
     """A service's refusal as the API's answer: 409 for an intent or offer past taking it,
     422 for a deadline in the past or an unknown category or stage, 400 otherwise."""
     message = errors_text(exc)
-    if isinstance(exc, services.IntentClosed):
+    if isinstance(exc, checks.IntentClosed):
         return HttpError(409, message)
-    if isinstance(exc, services.DeadlineInPast | services.UnknownChoice):
+    if isinstance(exc, checks.DeadlineInPast | checks.UnknownChoice):
         return _problem(field or "body", message)
     return HttpError(400, message)
 
@@ -308,7 +308,7 @@ def intents_list(
     a category it serves; soonest deadline first. `category` is a category's name (any case);
     `answered`: whether this organization has made an offer the customer received."""
     organization = organization_of(request)
-    key = services.category_key(category)
+    key = checks.category_key(category)
     if key and not selectors.categories_of(organization=organization).filter(key=key).exists():
         raise ValidationError(
             [{"type": "unknown_category", "loc": ["query", "category"], "msg": "Unknown category."}]
@@ -367,7 +367,7 @@ def offers_create(request: HttpRequest, intent_id: int, payload: OfferIn) -> Sta
     is recorded, and the customer sees it."""
     intent = one_or_404(request, selectors.intent_for_staff, intent_id)
     try:
-        offer = services.offer_make(
+        offer = intents.offer_make(
             organization=organization_of(request),
             intent=intent,
             author=actor_of(request),
@@ -379,7 +379,7 @@ def offers_create(request: HttpRequest, intent_id: int, payload: OfferIn) -> Sta
         )
     except DjangoValidationError as exc:
         raise _refused(exc, "valid_until") from exc
-    if offer.status == OfferStatus.BLOCKED and services.intent_refusal(offer.intent):
+    if offer.status == OfferStatus.BLOCKED and intents.intent_refusal(offer.intent):
         raise HttpError(409, f"Not sent: {offer.blocked_reason}")
     return Status(201, offer)
 
@@ -409,7 +409,7 @@ def stages_list(request: HttpRequest) -> Any:
     **scoped(WRITE, "selling_process.edit"),
 )
 def stages_create(request: HttpRequest, payload: StageIn) -> Status[SellingStage]:
-    stage = services.stage_create(
+    stage = process.stage_create(
         organization=organization_of(request), actor=actor_of(request), **payload.dict()
     )
     return Status(201, stage)
@@ -426,7 +426,7 @@ def stages_create(request: HttpRequest, payload: StageIn) -> Status[SellingStage
 def stages_update(request: HttpRequest, stage_id: int, payload: StagePatch) -> SellingStage:
     stage = one_or_404(request, selectors.stage_get, stage_id)
     changes = payload.dict(exclude_unset=True)
-    return services.stage_update(stage=stage, actor=actor_of(request), **changes)
+    return process.stage_update(stage=stage, actor=actor_of(request), **changes)
 
 
 @router.delete(
@@ -439,7 +439,7 @@ def stages_update(request: HttpRequest, stage_id: int, payload: StagePatch) -> S
 )
 def stages_delete(request: HttpRequest, stage_id: int) -> Status[None]:
     stage = one_or_404(request, selectors.stage_get, stage_id)
-    services.stage_delete(stage=stage, actor=actor_of(request))
+    process.stage_delete(stage=stage, actor=actor_of(request))
     return Status(204, None)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sayso.core.models import Organization
 from sayso.customers.models import Customer
-from sayso.deals import services
+from sayso.deals import intents, process, services
 
 STAGES = [
     (
@@ -47,7 +47,7 @@ def load_demo_selling(
     *, org: Organization, dana: Customer, elena: Customer, owner: Any, now: datetime
 ) -> None:
     for name, what, duration, cost in STAGES:
-        services.stage_create(
+        process.stage_create(
             organization=org,
             name=name,
             what_happens=what,
@@ -55,10 +55,10 @@ def load_demo_selling(
             cost_to_leave=cost,
         )
     for text in PROMISES:
-        services.promise_add(organization=org, text=text)
-    trucks = services.category_add(organization=org, name="Truck rental")
-    services.category_add(organization=org, name="Moving supplies")
-    services.intent_publish(
+        process.promise_add(organization=org, text=text)
+    trucks = intents.category_add(organization=org, name="Truck rental")
+    intents.category_add(organization=org, name="Moving supplies")
+    intents.intent_publish(
         organization=org,
         customer=dana,
         title="A 16 ft truck, Denver → Austin",

@@ -41,7 +41,7 @@ def intent_answer_grant(
     **_: Any,
 ) -> Any:
     from sayso.consent.guard import Grant
-    from sayso.deals.services import intent_refusal, intent_visible_to
+    from sayso.deals.intents import intent_refusal, intent_visible_to
 
     intent_id = _intent_of(organization, reference)
     if intent_id is None:

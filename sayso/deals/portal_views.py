@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from sayso.core.web import errors_text, get_or_404, rate_limited
 from sayso.customers.models import Customer
 from sayso.customers.portal_session import PortalRequest, portal_view
-from sayso.deals import selectors, services
+from sayso.deals import intents, selectors, services
 from sayso.deals.forms import IntentForm, ReasonForm
 from sayso.deals.models import Deal, Intent, IntentStatus
 
@@ -83,7 +83,7 @@ def intent_new(request: PortalRequest) -> HttpResponse:
     form = IntentForm(request.POST, organization=organization)
     if form.is_valid():
         try:
-            intent = services.intent_publish(
+            intent = intents.intent_publish(
                 organization=organization,
                 customer=_customer(request),
                 **form.service_arguments(),
@@ -122,7 +122,7 @@ def intent_edit(request: PortalRequest, pk: int) -> HttpResponse:
         arguments = form.service_arguments()
         arguments.pop("submission_id", None)
         try:
-            services.intent_update(intent=intent, customer=_customer(request), **arguments)
+            intents.intent_update(intent=intent, customer=_customer(request), **arguments)
         except ValidationError as exc:
             form.add_error(None, errors_text(exc))
         else:
@@ -152,7 +152,7 @@ def intent_detail(request: PortalRequest, pk: int) -> HttpResponse:
 def intent_withdraw(request: PortalRequest, pk: int) -> HttpResponse:
     intent = _own_intent(request, pk)
     try:
-        services.intent_withdraw(intent=intent, customer=_customer(request))
+        intents.intent_withdraw(intent=intent, customer=_customer(request))
     except ValidationError as exc:
         messages.error(request, errors_text(exc))
     else:
@@ -172,9 +172,9 @@ def offer_decide(request: PortalRequest, pk: int, action: str) -> HttpResponse:
     org = request.organization.slug
     try:
         if action == "accept":
-            deal = services.offer_accept(offer=offer, customer=customer)
+            deal = intents.offer_accept(offer=offer, customer=customer)
         else:
-            services.offer_decline(offer=offer, customer=customer)
+            intents.offer_decline(offer=offer, customer=customer)
     except ValidationError as exc:
         messages.error(request, errors_text(exc))
         return redirect("portal-intent", org=org, pk=offer.intent_id)

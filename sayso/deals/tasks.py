@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from sayso.core.task_engine import sayso_task
-from sayso.deals import services
+from sayso.deals import intents
 
 
 @sayso_task(queue="maintenance", priority=10, max_attempts=3, backoff=10, periodic=True)
 def close_intents() -> int:
     """Close every open intent whose deadline has come: after it, nobody may contact the
     customer about it (the guard's grant refuses)."""
-    return services.intents_close_due()
+    return intents.intents_close_due()

@@ -16,7 +16,7 @@ from sayso.core.permissions import StaffRequest, staff_required
 from sayso.core.roles import may
 from sayso.core.web import errors_text, get_or_404
 from sayso.customers.selectors import customer_get
-from sayso.deals import selectors, services
+from sayso.deals import checks, intents, process, selectors, services
 from sayso.deals.forms import (
     CategoryForm,
     DealForm,
@@ -47,7 +47,7 @@ def _queue_filters(request: StaffRequest) -> dict[str, Any]:
         "status": get.get("status", IntentStatus.OPEN)
         if get.get("status", IntentStatus.OPEN) in IntentStatus.values
         else IntentStatus.OPEN,
-        "category_key": services.category_key(get.get("category", ""))[:120],
+        "category_key": checks.category_key(get.get("category", ""))[:120],
         "budget_min": _decimal(get.get("budget_min", "")),
         "budget_max": _decimal(get.get("budget_max", "")),
         "deadline_within_days": int(days) if days.isdigit() and len(days) < 5 else None,
@@ -86,7 +86,7 @@ def intent_detail(request: StaffRequest, pk: int) -> HttpResponse:
         form = OfferForm(request.POST)
         if form.is_valid():
             try:
-                offer = services.offer_make(
+                offer = intents.offer_make(
                     organization=organization,
                     intent=intent,
                     author=request.user,
@@ -107,7 +107,7 @@ def intent_detail(request: StaffRequest, pk: int) -> HttpResponse:
         {
             "intent": intent,
             "own_customer": intent.organization_id == organization.pk,
-            "refusal": services.intent_refusal(intent),
+            "refusal": intents.intent_refusal(intent),
             "offers": selectors.offers_of_organization(organization=organization, intent=intent),
             "form": form,
         },
@@ -261,16 +261,16 @@ def deal_detail(request: StaffRequest, pk: int) -> HttpResponse:
 
 # The selling page's forms that add something: the form, and the service given its data.
 _ADDS: dict[str, tuple[type[forms.Form], Callable[..., Any]]] = {
-    "stage-add": (StageForm, services.stage_create),
-    "promise-add": (PromiseForm, services.promise_add),
-    "category-add": (CategoryForm, services.category_add),
+    "stage-add": (StageForm, process.stage_create),
+    "promise-add": (PromiseForm, process.promise_add),
+    "category-add": (CategoryForm, intents.category_add),
 }
 # Those that change or remove one row: how to find it (``pk``), and the service.
 _ROWS: dict[str, tuple[Callable[..., Any], Callable[..., Any], str]] = {
-    "stage-update": (selectors.stage_get, services.stage_update, "stage"),
-    "stage-delete": (selectors.stage_get, services.stage_delete, "stage"),
-    "promise-remove": (selectors.promise_get, services.promise_remove, "promise"),
-    "category-remove": (selectors.category_get, services.category_remove, "category"),
+    "stage-update": (selectors.stage_get, process.stage_update, "stage"),
+    "stage-delete": (selectors.stage_get, process.stage_delete, "stage"),
+    "promise-remove": (selectors.promise_get, process.promise_remove, "promise"),
+    "category-remove": (selectors.category_get, intents.category_remove, "category"),
 }
 
 

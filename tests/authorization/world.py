@@ -276,10 +276,12 @@ def _seed() -> World:
 
 
 def _seed_deals(w: World) -> None:
+    from sayso.deals import intents as deal_intents
+    from sayso.deals import process as deal_process
     from sayso.deals import services as deals
     from sayso.deals.models import Offer, OfferStatus
 
-    w.intent = deals.intent_publish(
+    w.intent = deal_intents.intent_publish(
         organization=w.org,
         customer=w.ann,
         title=f"A 16 ft truck {INTENT_A} {MARK}",
@@ -295,7 +297,7 @@ def _seed_deals(w: World) -> None:
         valid_until=timezone.now() + timedelta(days=5),
         status=OfferStatus.SENT,
     )
-    w.stage = deals.stage_create(organization=w.org, name=f"Quote {MARK}")
+    w.stage = deal_process.stage_create(organization=w.org, name=f"Quote {MARK}")
     w.deal = deals.deal_create(
         organization=w.org, customer=w.ann, title=f"Truck {DEAL_A} {MARK}", actor=w.users["agent"]
     )

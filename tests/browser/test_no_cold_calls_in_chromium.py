@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from sayso.consent.models import OutreachAttempt
 from sayso.core.models import Role
-from sayso.deals import services as deals
+from sayso.deals import process as deal_process
 from sayso.deals.models import Deal, Intent, IntentStatus, Offer, OfferStatus
 from sayso.deals.tasks import close_intents
 from tests import factories
@@ -55,15 +55,17 @@ def test_no_cold_calls_end_to_end(live_server: Any, new_page: Any, shot: Any) ->
     org = factories.make_org("Haulright Truck Rental", "haulright")
     factories.make_member(org, Role.AGENT, username="raj")
     factories.make_member(org, Role.AGENT, username="lena")
-    deals.stage_create(
+    deal_process.stage_create(
         organization=org,
         name="Reservation",
         what_happens="We hold a truck for your dates.",
         usual_duration="same day",
         cost_to_leave="Nothing",
     )
-    deals.stage_create(organization=org, name="Pick-up", cost_to_leave="The first day's rent")
-    deals.promise_add(organization=org, text="No calls after a quote unless you ask.")
+    deal_process.stage_create(
+        organization=org, name="Pick-up", cost_to_leave="The first day's rent"
+    )
+    deal_process.promise_add(organization=org, text="No calls after a quote unless you ask.")
     dana = factories.make_customer(org, "Dana Whitfield", "dana@whitfield.example")
 
     # Raj tries a cold sales email: Dana never agreed to sales contact, so the guard blocks it.

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from sayso.core.models import Role
 from sayso.customers.models import TimelineKind
-from sayso.deals import services
+from sayso.deals import intents, process, services
 from sayso.deals.models import Deal, DealStatus, Intent, IntentVisibility, Offer, SellingStage
 from tests import factories
 from tests.api.conftest import Api, make_token
@@ -34,7 +34,7 @@ def _later(**delta: float) -> str:
 
 
 def _intent(org: Any, customer: Any, **extra: Any) -> Intent:
-    return services.intent_publish(
+    return intents.intent_publish(
         organization=org,
         customer=customer,
         title="40 seats by March, annual billing",
@@ -65,8 +65,8 @@ def test_lists_and_reads_the_intents_visible_to_the_organization(
 def test_another_organizations_intent_shows_the_public_name_only(
     api: Api, org: Any, other_org: Any
 ) -> None:
-    services.category_add(organization=org, name="Seats")
-    theirs = services.category_add(organization=other_org, name="seats")
+    intents.category_add(organization=org, name="Seats")
+    theirs = intents.category_add(organization=other_org, name="seats")
     rita = factories.make_customer(other_org, "Rita Rival", "rita@rival.test")
     intent = _intent(other_org, rita, category_id=theirs.pk, visibility=IntentVisibility.CATEGORY)
     body = api.get(f"/intents/{intent.pk}").json()
@@ -112,7 +112,7 @@ def test_an_offer_on_a_closed_intent_is_409_with_the_reason(
     api: Api, org: Any, customer: Any
 ) -> None:
     intent = _intent(org, customer)
-    services.intents_close_due(now=intent.deadline)
+    intents.intents_close_due(now=intent.deadline)
     response = api.post(
         f"/intents/{intent.pk}/offers", {"price": "100", "valid_until": _later(days=1)}
     )
@@ -175,8 +175,8 @@ def test_only_admins_write_stages(api: Api, admin_api: Api, org: Any) -> None:
 
 
 def test_deals_open_move_pause_and_withdraw(api: Api, org: Any, customer: Any, agent: Any) -> None:
-    first = services.stage_create(organization=org, name="Quote")
-    second = services.stage_create(organization=org, name="Contract")
+    first = process.stage_create(organization=org, name="Quote")
+    second = process.stage_create(organization=org, name="Contract")
     created = api.post(
         "/deals",
         {"customer_id": customer.pk, "title": "40 seats", "value": "11500", "currency": "eur"},
@@ -206,7 +206,7 @@ def test_deals_open_move_pause_and_withdraw(api: Api, org: Any, customer: Any, a
 
 
 def test_an_unknown_stage_is_422(api: Api, org: Any, other_org: Any, customer: Any) -> None:
-    theirs = services.stage_create(organization=other_org, name="Theirs")
+    theirs = process.stage_create(organization=other_org, name="Theirs")
     response = api.post("/deals", {"customer_id": customer.pk, "title": "x", "stage_id": theirs.pk})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "stage_id"

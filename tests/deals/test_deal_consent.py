@@ -13,7 +13,7 @@ from django.utils import timezone
 from sayso.consent.guard import OutreachBlocked, outreach_attempt
 from sayso.consent.models import BlockReason, Outcome, OutreachAttempt
 from sayso.conversations import services as conversations
-from sayso.deals import services
+from sayso.deals import intents, services
 from sayso.deals.models import Deal
 from tests import factories
 
@@ -22,13 +22,13 @@ pytestmark = pytest.mark.django_db
 
 def _offer(org: Any, customer: Any, agent: Any, title: str) -> tuple[Any, Any, Any]:
     """An intent of the customer's answered by ``agent``: (intent, offer, the offer's case)."""
-    intent = services.intent_publish(
+    intent = intents.intent_publish(
         organization=org,
         customer=customer,
         title=title,
         deadline=timezone.now() + timedelta(days=3),
     )
-    offer = services.offer_make(
+    offer = intents.offer_make(
         organization=org,
         intent=intent,
         author=agent,
@@ -42,7 +42,7 @@ def _offer(org: Any, customer: Any, agent: Any, title: str) -> tuple[Any, Any, A
 
 def _accepted_deal(org: Any, customer: Any, agent: Any) -> tuple[Deal, Any]:
     _, offer, case = _offer(org, customer, agent, "A 16 ft truck, Denver → Austin")
-    return services.offer_accept(offer=offer, customer=customer), case
+    return intents.offer_accept(offer=offer, customer=customer), case
 
 
 def _last_attempt() -> OutreachAttempt:
@@ -147,6 +147,6 @@ def test_before_acceptance_a_reply_in_an_offers_case_answers_the_open_intent(
     conversations.message_reply(case=case, author=agent, body="Insurance is included.")
     assert _last_attempt().purpose == "intent_answer"
     assert _last_attempt().outcome == Outcome.SENT
-    services.intent_withdraw(intent=intent, customer=customer)
+    intents.intent_withdraw(intent=intent, customer=customer)
     with pytest.raises(OutreachBlocked, match="withdrew"):
         conversations.message_reply(case=case, author=agent, body="Last chance!")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from sayso.consent.guard import outreach_attempt
 from sayso.core.models import Role
 from sayso.customers.models import Customer, TimelineKind
-from sayso.deals import selectors, services
+from sayso.deals import checks, intents, process, selectors
 from sayso.deals.models import (
     Deal,
     Intent,
@@ -38,11 +38,11 @@ def _publish(org: Any, customer: Customer, **extra: Any) -> Intent:
         "deadline": timezone.now() + timedelta(days=3),
     }
     arguments.update(extra)
-    return services.intent_publish(organization=org, customer=customer, **arguments)
+    return intents.intent_publish(organization=org, customer=customer, **arguments)
 
 
 def _offer(org: Any, intent: Intent, author: Any, price: str = "850", **extra: Any) -> Any:
-    return services.offer_make(
+    return intents.offer_make(
         organization=org,
         intent=intent,
         author=author,
@@ -68,7 +68,7 @@ def test_publishing_an_intent_puts_it_on_the_customers_timeline(org: Any, custom
 
 
 def test_a_deadline_in_the_past_is_refused_and_nothing_is_written(org: Any, customer: Any) -> None:
-    with pytest.raises(services.DeadlineInPast, match="deadline must be in the future"):
+    with pytest.raises(checks.DeadlineInPast, match="deadline must be in the future"):
         _publish(org, customer, deadline=timezone.now() - timedelta(minutes=1))
     assert not Intent.objects.exists()
     assert TimelineKind.INTENT_PUBLISHED not in _kinds(customer)
@@ -77,8 +77,8 @@ def test_a_deadline_in_the_past_is_refused_and_nothing_is_written(org: Any, cust
 def test_an_unknown_category_or_a_window_backwards_is_refused(
     org: Any, other_org: Any, customer: Any
 ) -> None:
-    theirs = services.category_add(organization=other_org, name="Truck rental")
-    with pytest.raises(services.UnknownChoice):
+    theirs = intents.category_add(organization=other_org, name="Truck rental")
+    with pytest.raises(checks.UnknownChoice):
         _publish(org, customer, category_id=theirs.pk)
     with pytest.raises(ValidationError, match="ends before it starts"):
         _publish(
@@ -94,8 +94,8 @@ def test_an_unknown_category_or_a_window_backwards_is_refused(
 def test_an_intent_for_one_organization_is_seen_by_it_alone(
     org: Any, other_org: Any, customer: Any, outsider: Any
 ) -> None:
-    services.category_add(organization=org, name="Truck rental")
-    services.category_add(organization=other_org, name="truck  RENTAL")
+    intents.category_add(organization=org, name="Truck rental")
+    intents.category_add(organization=other_org, name="truck  RENTAL")
     intent = _publish(org, customer, category_id=org.served_categories.get().pk)
     assert list(selectors.intents_for_staff(organization=org)) == [intent]
     assert not selectors.intents_for_staff(organization=other_org).exists()
@@ -107,10 +107,10 @@ def test_an_intent_for_one_organization_is_seen_by_it_alone(
 def test_an_intent_for_every_organization_serving_the_category_reaches_those_only(
     org: Any, other_org: Any, customer: Any, agent: Any, outsider: Any
 ) -> None:
-    ours = services.category_add(organization=org, name="Truck rental")
-    services.category_add(organization=other_org, name="truck  RENTAL")
+    ours = intents.category_add(organization=org, name="Truck rental")
+    intents.category_add(organization=other_org, name="truck  RENTAL")
     third = factories.make_org("Boats Only", "boats")
-    services.category_add(organization=third, name="Boat hire")
+    intents.category_add(organization=third, name="Boat hire")
     intent = _publish(org, customer, category_id=ours.pk, visibility=IntentVisibility.CATEGORY)
     assert list(selectors.intents_for_staff(organization=other_org)) == [intent]
     assert not selectors.intents_for_staff(organization=third).exists()
@@ -126,16 +126,16 @@ def test_an_intent_for_every_organization_serving_the_category_reaches_those_onl
     assert not selectors.offers_of_organization(organization=org, intent=intent).exists()
 
     # Once the intent has closed, the other organization cannot answer it (409 in the API).
-    services.intents_close_due(now=intent.deadline)
-    with pytest.raises(services.IntentClosed, match="closed on"):
+    intents.intents_close_due(now=intent.deadline)
+    with pytest.raises(checks.IntentClosed, match="closed on"):
         _offer(other_org, intent, outsider)
 
 
 def test_two_staff_members_answer_and_the_customer_accepts_one(
     org: Any, customer: Any, agent: Any, manager: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    services.stage_create(organization=org, name="Reservation", cost_to_leave="Nothing")
-    services.stage_create(organization=org, name="Pick-up")
+    process.stage_create(organization=org, name="Reservation", cost_to_leave="Nothing")
+    process.stage_create(organization=org, name="Pick-up")
     intent = _publish(org, customer)
     with django_capture_on_commit_callbacks(execute=True):
         first = _offer(org, intent, agent, price="850")
@@ -146,8 +146,8 @@ def test_two_staff_members_answer_and_the_customer_accepts_one(
     assert [o.pk for o in selectors.offers_for_customer(intent=intent)] == [second.pk, first.pk]
     assert selectors.intents_for_staff(organization=org, answered=True).count() == 1
 
-    deal = services.offer_accept(offer=second, customer=customer)
-    assert services.offer_accept(offer=second, customer=customer).pk == deal.pk  # idempotent
+    deal = intents.offer_accept(offer=second, customer=customer)
+    assert intents.offer_accept(offer=second, customer=customer).pk == deal.pk  # idempotent
     first.refresh_from_db()
     second.refresh_from_db()
     intent.refresh_from_db()
@@ -174,9 +174,9 @@ def test_another_customer_cannot_accept_or_decline(org: Any, customer: Any, agen
     offer = _offer(org, intent, agent)
     stranger = factories.make_customer(org, "Eve", "eve@example.com")
     with pytest.raises(ValidationError, match="not made to you"):
-        services.offer_accept(offer=offer, customer=stranger)
+        intents.offer_accept(offer=offer, customer=stranger)
     with pytest.raises(ValidationError, match="not made to you"):
-        services.offer_decline(offer=offer, customer=stranger)
+        intents.offer_decline(offer=offer, customer=stranger)
     assert selectors.offer_for_customer(customer=stranger, pk=offer.pk) is None
 
 
@@ -187,8 +187,8 @@ def test_the_deadline_closes_the_intent_and_then_the_guard_blocks_contact(
     assert close_intents.call() == 0  # not yet
 
     later = timezone.now() + timedelta(hours=2)
-    assert services.intents_close_due(now=later) == 1
-    assert services.intents_close_due(now=later) == 0  # twice is harmless
+    assert intents.intents_close_due(now=later) == 1
+    assert intents.intents_close_due(now=later) == 0  # twice is harmless
     intent.refresh_from_db()
     assert intent.status == IntentStatus.CLOSED
     assert _kinds(customer).count(TimelineKind.INTENT_CLOSED) == 1
@@ -223,8 +223,8 @@ def test_the_periodic_task_closes_intents_whose_deadline_came(
 
 def test_a_withdrawn_intent_takes_no_offer(org: Any, customer: Any, agent: Any) -> None:
     intent = _publish(org, customer)
-    services.intent_withdraw(intent=intent, customer=customer)
-    services.intent_withdraw(intent=intent, customer=customer)
+    intents.intent_withdraw(intent=intent, customer=customer)
+    intents.intent_withdraw(intent=intent, customer=customer)
     offer = _offer(org, intent, agent)
     assert offer.status == OfferStatus.BLOCKED
     assert "withdrew" in offer.blocked_reason
@@ -256,8 +256,8 @@ def test_an_expired_offer_cannot_be_accepted(org: Any, customer: Any, agent: Any
     intent = _publish(org, customer)
     offer = _offer(org, intent, agent)
     type(offer).objects.filter(pk=offer.pk).update(valid_until=timezone.now())
-    with pytest.raises(services.IntentClosed, match="valid until"):
-        services.offer_accept(offer=offer, customer=customer)
+    with pytest.raises(checks.IntentClosed, match="valid until"):
+        intents.offer_accept(offer=offer, customer=customer)
 
 
 def test_staff_of_the_organization_only_may_make_offers(

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sayso.customers.models import TimelineKind
-from sayso.deals import services
+from sayso.deals import intents, process, services
 from sayso.deals.models import Deal, DealStatus, Intent, IntentStatus, SellingStage
 from sayso.notifications.models import Alert
 from tests import factories
@@ -74,7 +74,7 @@ def test_a_deadline_in_the_past_is_a_400_that_says_so(org: Any, customer: Any) -
 
 
 def test_another_customers_intent_is_not_found(org: Any, customer: Any) -> None:
-    intent = services.intent_publish(
+    intent = intents.intent_publish(
         organization=org,
         customer=customer,
         title="Mine",
@@ -107,15 +107,15 @@ def test_the_customer_edits_and_withdraws_their_intent(org: Any, customer: Any) 
 def test_the_staff_queue_filters_and_answers(
     org: Any, customer: Any, agent: Any, other_org: Any
 ) -> None:
-    services.category_add(organization=org, name="Trucks")
-    soon = services.intent_publish(
+    intents.category_add(organization=org, name="Trucks")
+    soon = intents.intent_publish(
         organization=org,
         customer=customer,
         title="Soon truck",
         budget="500",
         deadline=timezone.now() + timedelta(hours=10),
     )
-    services.intent_publish(
+    intents.intent_publish(
         organization=org,
         customer=customer,
         title="Later truck",
@@ -123,7 +123,7 @@ def test_the_staff_queue_filters_and_answers(
         deadline=timezone.now() + timedelta(days=20),
     )
     rita = factories.make_customer(other_org, "Rita", "rita@rival.test")
-    services.intent_publish(
+    intents.intent_publish(
         organization=other_org,
         customer=rita,
         title="Rival's secret",
@@ -188,7 +188,7 @@ def test_the_selling_process_is_edited_by_admins_and_published(
 def test_the_customer_pauses_a_deal_and_its_owner_is_alerted(
     org: Any, customer: Any, agent: Any
 ) -> None:
-    stage = services.stage_create(organization=org, name="Reservation")
+    stage = process.stage_create(organization=org, name="Reservation")
     deal = services.deal_create(
         organization=org, customer=customer, title="Truck", actor=agent, next_step="Call"
     )
@@ -209,8 +209,8 @@ def test_the_customer_pauses_a_deal_and_its_owner_is_alerted(
 
 
 def test_staff_move_a_deal_and_make_a_promise_in_it(org: Any, customer: Any, agent: Any) -> None:
-    services.stage_create(organization=org, name="Reservation")
-    pickup = services.stage_create(organization=org, name="Pick-up")
+    process.stage_create(organization=org, name="Reservation")
+    pickup = process.stage_create(organization=org, name="Pick-up")
     deal = services.deal_create(organization=org, customer=customer, title="Truck", actor=agent)
     client = _staff(agent)
     client.post(
@@ -243,7 +243,7 @@ def test_the_list_pages_take_as_many_queries_for_many_rows_as_for_one(
 ) -> None:
     """The staff intents queue and deals list, and the customer's intents and deals: the same
     number of queries whatever the number of rows."""
-    services.stage_create(organization=org, name="Reservation")
+    process.stage_create(organization=org, name="Reservation")
     staff, portal = _staff(agent), _portal(org, customer)
     pages = [
         (staff, "/staff/haulright/sales/intents/"),
@@ -254,13 +254,13 @@ def test_the_list_pages_take_as_many_queries_for_many_rows_as_for_one(
 
     def add(n: int) -> None:
         for i in range(n):
-            intent = services.intent_publish(
+            intent = intents.intent_publish(
                 organization=org,
                 customer=customer,
                 title=f"Truck {i}",
                 deadline=timezone.now() + timedelta(days=1 + i),
             )
-            services.offer_make(
+            intents.offer_make(
                 organization=org,
                 intent=intent,
                 author=agent,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from sayso.deals import services
+from sayso.deals import intents, process, services
 from sayso.deals.models import IntentVisibility
 from sayso.webhooks.models import Event
 from sayso.webhooks.services import endpoint_create
@@ -32,11 +32,11 @@ def test_the_life_of_an_intent_and_its_deal_reaches_the_webhooks(
     endpoint_create(
         organization=other_org, url="https://hooks.example.com/theirs", event_types=["deal.opened"]
     )
-    services.category_add(organization=org, name="Trucks")
-    services.category_add(organization=other_org, name="Trucks")
-    services.stage_create(organization=org, name="Reservation")
-    pickup = services.stage_create(organization=org, name="Pick-up")
-    intent = services.intent_publish(
+    intents.category_add(organization=org, name="Trucks")
+    intents.category_add(organization=other_org, name="Trucks")
+    process.stage_create(organization=org, name="Reservation")
+    pickup = process.stage_create(organization=org, name="Pick-up")
+    intent = intents.intent_publish(
         organization=org,
         customer=customer,
         title="A truck",
@@ -45,10 +45,10 @@ def test_the_life_of_an_intent_and_its_deal_reaches_the_webhooks(
         deadline=timezone.now() + timedelta(days=2),
     )
     valid = timezone.now() + timedelta(days=3)
-    first = services.offer_make(
+    first = intents.offer_make(
         organization=org, intent=intent, author=agent, price="90", currency="USD", valid_until=valid
     )
-    services.offer_make(
+    intents.offer_make(
         organization=org,
         intent=intent,
         author=manager,
@@ -56,7 +56,7 @@ def test_the_life_of_an_intent_and_its_deal_reaches_the_webhooks(
         currency="USD",
         valid_until=valid,
     )
-    deal = services.offer_accept(offer=first, customer=customer)
+    deal = intents.offer_accept(offer=first, customer=customer)
     services.deal_move(deal=deal, stage_id=pickup.pk, actor=agent)
     services.deal_status_set(deal=deal, action="pause", customer=customer)
 
@@ -81,13 +81,13 @@ def test_the_life_of_an_intent_and_its_deal_reaches_the_webhooks(
 
 def test_an_intent_closing_at_its_deadline_is_an_event(org: Any, customer: Any) -> None:
     endpoint_create(organization=org, url="https://hooks.example.com/ours")
-    intent = services.intent_publish(
+    intent = intents.intent_publish(
         organization=org,
         customer=customer,
         title="A truck",
         deadline=timezone.now() + timedelta(hours=1),
     )
-    services.intents_close_due(now=intent.deadline)
+    intents.intents_close_due(now=intent.deadline)
     assert _types(org) == ["intent.published", "intent.closed"]
     closed = json.loads(Event.objects.get(event_type="intent.closed").payload)
     assert closed["data"]["status"] == "closed"

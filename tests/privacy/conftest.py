@@ -20,7 +20,7 @@ from sayso.conversations.services import message_note, message_reply
 from sayso.core.models import Role
 from sayso.core.services import audit_record
 from sayso.customers.models import Customer
-from sayso.deals.services import intent_publish
+from sayso.deals.intents import intent_publish
 from sayso.intelligence.models import MessageAnalysis
 from tests.factories import (
     inbound,

@@ -26,6 +26,8 @@ from sayso.consent.services import consent_record, preferences_set
 from sayso.conversations.services import message_reply
 from sayso.core.models import Role
 from sayso.customers.models import Customer
+from sayso.deals import intents as deal_intents
+from sayso.deals import process as deal_process
 from sayso.deals import services as deals
 from sayso.deals.models import Deal
 from sayso.privacy import services
@@ -49,7 +51,7 @@ def _organization(name: str, slug: str) -> tuple[Any, Any]:
     org = make_org(name, slug)
     admin = make_member(org, Role.ADMIN, username=f"{slug}-admin").user
     for position, stage in enumerate(STAGES, start=1):
-        deals.stage_create(organization=org, name=stage, position=position, actor=admin)
+        deal_process.stage_create(organization=org, name=stage, position=position, actor=admin)
     Product.objects.create(organization=org, name="Truck rental", slug="truck-rental")
     return org, admin
 
@@ -71,7 +73,7 @@ def _erin(org: Any, admin: Any) -> Customer:
     inbound(org, case, "And how much for a week?")
     message_reply(case=case, author=admin, body="It tows up to 2 t; a week is $600.")
     make_commitment(case, admin, description="Send Erin the towing guide")
-    intent = deals.intent_publish(
+    intent = deal_intents.intent_publish(
         organization=org,
         customer=erin,
         title="A 16 ft truck for a week",
@@ -79,7 +81,7 @@ def _erin(org: Any, admin: Any) -> Customer:
         currency="EUR",
         deadline=timezone.now() + timedelta(days=10),
     )
-    offer = deals.offer_make(
+    offer = deal_intents.offer_make(
         organization=org,
         intent=intent,
         author=admin,
@@ -88,7 +90,7 @@ def _erin(org: Any, admin: Any) -> Customer:
         valid_until=timezone.now() + timedelta(days=5),
         terms="Unlimited miles",
     )
-    deal = deals.offer_accept(offer=offer, customer=erin)
+    deal = deal_intents.offer_accept(offer=offer, customer=erin)
     deals.deal_move(
         deal=deal, stage_id=deal.organization.selling_stages.get(name="Quote").pk, actor=admin
     )

@@ -72,6 +72,7 @@ def index_items(organization_id: int, kind: str, object_ids: list[int]) -> int:
     max_attempts=3,
     backoff=30,
     organization_from=("conversations.Message", "message_id"),
+    former_paths=["sayso.intelligence.analysis_tasks.analyze_message"],  # before issue 23
 )
 def analyze_message(message_id: int) -> bool:
     """Analyze one message (sentiment, intents, spam, language, duplicates) and store it;

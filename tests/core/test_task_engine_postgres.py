@@ -221,6 +221,35 @@ def test_a_worker_killed_inside_an_analysis_and_a_new_one_analyze_the_message_on
     assert _jobs("SELECT attempts FROM procrastinate_jobs WHERE id = %s", (int(job.id),)) == [(2,)]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_job_enqueued_under_a_tasks_former_path_is_run_by_a_new_worker(
+    procrastinate: None, workers: Any, org: Any
+) -> None:
+    """A job the version before issue 23 enqueued names analyze_message's old path; the
+    task's ``former_paths`` make it an alias, so the worker runs it (tests/core/
+    test_task_former_paths.py does the same on the embedded engine)."""
+    from sayso.intelligence.models import MessageAnalysis
+    from sayso.intelligence.tasks import analyze_message
+    from tests import factories
+
+    case = factories.make_case(org, body="My truck booking vanished and nobody calls back.")
+    message = case.messages.get()
+    _clean()  # only this test's job: not the ones the new message queued
+    MessageAnalysis.objects.all().delete()
+    job = analyze_message.enqueue(message.pk)
+    old = "sayso.intelligence.analysis_tasks.analyze_message"
+    updated = _jobs(
+        "UPDATE procrastinate_jobs SET task_name = %s WHERE id = %s RETURNING id",
+        (old, int(job.id)),
+    )
+    assert updated == [(int(job.id),)]
+
+    workers("--no-scheduler", "--queues", "analysis")
+    _wait(lambda: _status(job.id) == [("succeeded",)], 180, "the old job to be run")
+
+    assert MessageAnalysis.objects.filter(message=message).count() == 1
+
+
 INGEST_ITEMS = 500
 
 

@@ -268,7 +268,12 @@ def digests_send(*, now: Any = None) -> int:
 # The task lives with the service that enqueues it (``announce``), so that this module never
 # imports ``sayso.community.tasks`` back; that module re-exports it under its old path (tasks
 # queued before this move still find it) and holds the periodic digest task.
-@sayso_task(queue="email", max_attempts=10, backoff=60)
+@sayso_task(
+    queue="email",
+    max_attempts=10,
+    backoff=60,
+    former_paths=["sayso.community.tasks.deliver_notices"],  # before issue 23
+)
 def deliver_notices(organization_id: int, event: str) -> int:
     """community.deliver_notices: email one event's immediate notices."""
     return notices_deliver(organization_id=organization_id, event=event)

@@ -26,6 +26,9 @@ addition is the policy of each kind of task, declared where the task is defined:
 - ``organization_from``: for a task without an ``organization_id`` argument, the row naming its
   organization, ``("app_label.Model", "argument")``; organization admins see the dead letters of
   their own organization only.
+- ``former_paths``: the dotted paths of a task a release moved; jobs enqueued under them before
+  the upgrade run the task at its new path (Procrastinate's task aliases; the embedded worker
+  moves such a job to the new path as it takes it).
 
 ``task_policy(task)`` reads a task's policy. The engine is chosen from the database
 (``sayso.core.task_engine.backends``): Procrastinate on PostgreSQL, the embedded
@@ -38,6 +41,8 @@ from __future__ import annotations
 from sayso.core.task_engine.policy import (
     QUEUES,
     TaskPolicy,
+    current_task_path,
+    former_task_paths,
     periodic_task_paths,
     registered_tasks,
     sayso_task,
@@ -48,6 +53,8 @@ from sayso.core.task_engine.policy import (
 __all__ = [
     "QUEUES",
     "TaskPolicy",
+    "current_task_path",
+    "former_task_paths",
     "periodic_task_paths",
     "registered_tasks",
     "sayso_task",

@@ -6,8 +6,9 @@ Nothing here touches the database or an engine, so any module may import it at i
 
 from __future__ import annotations
 
+import contextlib
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -52,6 +53,8 @@ class TaskPolicy:
 
 DEFAULT_POLICY = TaskPolicy()
 _POLICIES: dict[str, TaskPolicy] = {}
+# A task's former dotted path -> the path it has now (``sayso_task(former_paths=...)``).
+_FORMER_PATHS: dict[str, str] = {}
 
 
 def sayso_task(
@@ -63,10 +66,15 @@ def sayso_task(
     backoff_max: int = 3600,
     periodic: bool | str | None = None,
     organization_from: tuple[str, str] | None = None,
+    former_paths: Iterable[str] = (),
 ) -> Callable[[Callable[P, T]], Task[P, T]]:
     """``django_tasks.task()`` plus this task's policy (queue, priority, attempts, back-off,
     schedule). The task is an ordinary ``django.tasks`` task: ``.enqueue()`` and ``.call()``
-    work as before, on any backend; Sayso's backends read the policy when enqueueing."""
+    work as before, on any backend; Sayso's backends read the policy when enqueueing.
+
+    ``former_paths``: the dotted paths the task had before a release moved it. A job stored
+    under one of them (enqueued before the upgrade) runs this task, on either engine."""
+    former = tuple(former_paths)
     if queue not in QUEUES:
         raise ValueError(f"Unknown queue {queue!r}; one of {', '.join(QUEUES)}.")
     if max_attempts < 1:
@@ -85,22 +93,41 @@ def sayso_task(
 
     def decorate(function: Callable[P, T]) -> Task[P, T]:
         defined = task()(function)
-        _POLICIES[defined.module_path] = policy
+        path = defined.module_path
+        for old in former:
+            if old == path or _FORMER_PATHS.get(old, path) != path:
+                raise ValueError(f"{old} cannot be a former path of {path}.")
+        _POLICIES[path] = policy
+        _FORMER_PATHS.update(dict.fromkeys(former, path))
         return defined
 
     return decorate
 
 
 def task_policy(task_or_path: Task[Any, Any] | str) -> TaskPolicy:
-    """The policy of a task (or of its dotted path); the default one for a task without."""
+    """The policy of a task (or of its dotted path, former ones too); the default one for a
+    task without."""
     path = task_or_path if isinstance(task_or_path, str) else task_or_path.module_path
     if path not in _POLICIES:
-        module = path.rpartition(".")[0]
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            return DEFAULT_POLICY
+        path = current_task_path(path)
     return _POLICIES.get(path, DEFAULT_POLICY)
+
+
+def current_task_path(path: str) -> str:
+    """The dotted path a task has now: ``path`` itself, or the new path of a task that was at
+    ``path`` before a release moved it (``sayso_task(former_paths=...)``)."""
+    if path not in _POLICIES and path not in _FORMER_PATHS:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(path.rpartition(".")[0])
+        if path not in _POLICIES and path not in _FORMER_PATHS:
+            registered_tasks()  # each task declares its former paths where it is defined
+    return _FORMER_PATHS.get(path, path)
+
+
+def former_task_paths() -> dict[str, str]:
+    """Every task's former dotted paths, each with the path the task has now."""
+    registered_tasks()
+    return dict(_FORMER_PATHS)
 
 
 # Modules holding tasks besides each app's ``tasks`` module (none: every app keeps its tasks in
@@ -130,8 +157,8 @@ def periodic_task_paths() -> dict[str, TaskPolicy]:
 
 
 def task_by_path(path: str) -> Task[Any, Any]:
-    """The task object defined at a dotted path."""
-    module, _, name = path.rpartition(".")
+    """The task object defined at a dotted path (or at a former path of the task's)."""
+    module, _, name = current_task_path(path).rpartition(".")
     found = getattr(importlib.import_module(module), name)
     if not isinstance(found, Task):
         raise TypeError(f"{path} is not a task.")

@@ -40,6 +40,7 @@ from sayso.core.task_engine.common import (
 )
 from sayso.core.task_engine.policy import (
     TaskPolicy,
+    former_task_paths,
     registered_tasks,
     task_by_path,
     task_policy,
@@ -187,9 +188,14 @@ def worker_app(*, periodic: bool = True) -> Any:
 
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(kwargs=connector_params()))
     interval = max(1, int(settings.SAYSO_SCHEDULER_INTERVAL_SECONDS))
+    # A job enqueued under a task's former path (before a release moved it) runs the task.
+    aliases: dict[str, list[str]] = {}
+    for former, path in former_task_paths().items():
+        aliases.setdefault(path, []).append(former)
     for path, policy in registered_tasks().items():
         registered = app.task(
             name=path,
+            aliases=aliases.get(path),
             queue=policy.queue,
             priority=policy.priority,
             retry=_retry_strategy(policy),

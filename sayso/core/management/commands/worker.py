@@ -2,8 +2,9 @@
 
 On PostgreSQL: a Procrastinate worker (``--concurrency`` jobs at once, heartbeats, the jobs of
 stopped workers retried, periodic tasks deferred once per period however many workers run).
-On the embedded engine (SQLite): django-tasks-db's db_worker, after putting back what a dead
-worker left running, plus a scheduler thread enqueueing the periodic tasks; run ONE there.
+On the embedded engine (SQLite): django-tasks-db's db_worker (``embedded_worker``, which also
+runs jobs stored under a task's former path), after putting back what a dead worker left
+running, plus a scheduler thread enqueueing the periodic tasks; run ONE there.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from sayso.core.scheduler import enqueue_periodic_tasks
@@ -79,6 +79,7 @@ class Command(BaseCommand):
 
     def _embedded(self, queues: list[str], options: dict[str, Any]) -> None:
         from sayso.core.task_engine.embedded import abandoned_tasks_recover
+        from sayso.core.task_engine.embedded_worker import worker_run
 
         if options["concurrency"] > 1:
             self.stderr.write("The embedded engine runs one task at a time; --concurrency ignored.")
@@ -94,12 +95,14 @@ class Command(BaseCommand):
                     target=self._schedule, args=(stop,), name="sayso-scheduler", daemon=True
                 )
                 thread.start()
-        worker_args = ["--queue-name", ",".join(queues) or "*", "--no-reload"]
-        worker_args += ["--interval", str(max(0.1, settings.SAYSO_TASKS_POLL_SECONDS / 5))]
-        if options["batch"]:
-            worker_args.append("--batch")
         try:
-            call_command("db_worker", *worker_args, verbosity=options["verbosity"])
+            worker_run(
+                queues=queues,
+                interval=max(0.1, settings.SAYSO_TASKS_POLL_SECONDS / 5),
+                batch=options["batch"],
+                verbosity=options["verbosity"],
+                out=self.stdout,
+            )
         finally:
             stop.set()
 

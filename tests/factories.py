@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from sayso.conversations import commitments
 from sayso.conversations import services as conversations
 from sayso.conversations.models import Case, Channel, Commitment, Message
 from sayso.core import services as core
@@ -89,7 +90,7 @@ def make_case(
 def make_commitment(
     case: Case, owner: Any, *, hours: float = 24, description: str = "Call the customer back"
 ) -> Commitment:
-    return conversations.commitment_make(
+    return commitments.commitment_make(
         case=case,
         owner=owner,
         description=description,

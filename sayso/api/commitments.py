@@ -11,7 +11,7 @@ from sayso.api.auth import actor_of, organization_of, scoped
 from sayso.api.lookups import case_or_404, commitment_or_404, staff_user_or_404
 from sayso.api.pagination import Page
 from sayso.api.schemas import CommitmentCloseIn, CommitmentIn, CommitmentOut, UserChoice, errors
-from sayso.conversations import selectors, services
+from sayso.conversations import commitments, selectors
 from sayso.conversations.models import Commitment, CommitmentStatus
 from sayso.core.models import Scope
 from sayso.core.web import is_object_id
@@ -79,7 +79,7 @@ def commitments_create(request: HttpRequest, payload: CommitmentIn) -> Status[Co
         if payload.owner_id is not None
         else actor
     )
-    commitment = services.commitment_make(
+    commitment = commitments.commitment_make(
         case=case,
         owner=owner,
         description=payload.description,
@@ -102,7 +102,7 @@ def commitments_keep(
 ) -> Commitment:
     """Idempotent: keeping a kept commitment again returns it unchanged. A late promise can
     still be kept."""
-    return services.commitment_keep(
+    return commitments.commitment_keep(
         commitment=commitment_or_404(request, commitment_id),
         actor=actor_of(request),
         note=payload.note if payload is not None else "",
@@ -121,7 +121,7 @@ def commitments_cancel(
     request: HttpRequest, commitment_id: int, payload: CommitmentCloseIn | None = None
 ) -> Commitment:
     """Idempotent: cancelling a cancelled commitment again returns it unchanged."""
-    return services.commitment_cancel(
+    return commitments.commitment_cancel(
         commitment=commitment_or_404(request, commitment_id),
         actor=actor_of(request),
         note=payload.note if payload is not None else "",

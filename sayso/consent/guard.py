@@ -402,13 +402,13 @@ def outreach_attempt(
     is recorded). Returns an
     ``OutreachResult``; a blocked attempt is not an exception.
     """
-    from sayso.conversations.services import _staff_member
+    from sayso.conversations.services import staff_member
 
     subject, body = _validate(channel, purpose, subject, body)
     if customer.organization_id != organization.pk:
         raise ValidationError("That customer belongs to another organization.")
     user, token = _user_and_token(actor)
-    _staff_member(organization, user)
+    staff_member(organization, user)
     key = (idempotency_key or "").strip()[:200]
     if key:
         earlier = _earlier(organization, key)
@@ -496,7 +496,7 @@ def outreach_release(*, attempt_id: int, now: datetime | None = None) -> Outreac
     still allows it; held again if the customer's quiet hours moved meanwhile; blocked with the
     reason otherwise (consent withdrawn, the weekly limit reached, the sender left the team).
     Too early, or no longer held: nothing happens (safe to run twice)."""
-    from sayso.conversations.services import _staff_member
+    from sayso.conversations.services import staff_member
 
     at = now or timezone.now()
     with transaction.atomic():
@@ -518,7 +518,7 @@ def outreach_release(*, attempt_id: int, now: datetime | None = None) -> Outreac
         user = attempt.by_user
         block: _Block | None
         try:
-            _staff_member(organization, user)
+            staff_member(organization, user)
         except ValidationError:
             block = _Block(
                 BlockReason.SENDER_GONE, "The sender is no longer on the team; nothing was sent."

@@ -334,10 +334,10 @@ def campaign_create(
 ) -> Campaign:
     """A message to a segment, sent to each customer through the guard in the background
     (``consent.campaign_send``)."""
-    from sayso.conversations.services import _staff_member
+    from sayso.conversations.services import staff_member
 
     user, _ = _who(actor)
-    _staff_member(organization, user)
+    staff_member(organization, user)
     _check(channel, purpose)
     if segment not in Segment.values:
         raise ValidationError(f"Unknown segment “{segment}”.")

@@ -1,9 +1,10 @@
-"""Writes for cases, messages, commitments and hand-offs. One transaction each."""
+"""Writes for cases, messages and hand-offs. One transaction each. Commitments (promises made
+in a case, their reminders and breaches) are ``commitments``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -17,8 +18,6 @@ from sayso.conversations.models import (
     Case,
     CaseStatus,
     Channel,
-    Commitment,
-    CommitmentStatus,
     Direction,
     Handoff,
     Message,
@@ -28,7 +27,6 @@ from sayso.conversations.models import (
 from sayso.conversations.selectors import messages_by_external_id
 from sayso.core.mail import new_message_id
 from sayso.core.models import Membership, Organization, Team
-from sayso.core.selectors import managers_of
 from sayso.core.services import audit_record
 from sayso.customers.models import (
     Customer,
@@ -62,7 +60,9 @@ def _clean_subject(subject: str, body: str = "") -> str:
     return subject[:300]
 
 
-def _staff_member(organization: Organization, user: Any) -> Membership:
+def staff_member(organization: Organization, user: Any) -> Membership:
+    """The user's active membership of the organization; a ``ValidationError`` when they are
+    not its staff."""
     membership = (
         Membership.objects.select_related("team", "reports_to", "organization")
         .filter(organization=organization, user=user, is_active=True, user__is_active=True)
@@ -73,7 +73,8 @@ def _staff_member(organization: Organization, user: Any) -> Membership:
     return membership
 
 
-def _name(user: Any) -> str:
+def user_name(user: Any) -> str:
+    """A staff member as the timeline and alerts name them."""
     if user is None:
         return "nobody"
     return user.get_full_name() or user.get_username()
@@ -96,7 +97,7 @@ def case_open(
     if channel not in Channel.values:
         raise ValidationError(f"Unknown channel “{channel}”.")
     if assignee is not None:
-        _staff_member(organization, assignee)
+        staff_member(organization, assignee)
     now = opened_at or timezone.now()
     case = Case.objects.create(
         organization=organization,
@@ -191,7 +192,7 @@ def _record_message_timeline(message: Message, actor: Any = None) -> None:
 
 def _message_entry(message: Message, actor: Any = None) -> TimelineEvent:
     who = (
-        _name(message.author_user)
+        user_name(message.author_user)
         if message.author_user_id
         else (message.author_identity.value if message.author_identity else "customer")
     )
@@ -510,7 +511,7 @@ def _message_reply(
     visibility: str = Visibility.PRIVATE,
     sent_at: datetime | None = None,
 ) -> Message:
-    membership = _staff_member(case.organization, author)
+    membership = staff_member(case.organization, author)
     if visibility not in {Visibility.PUBLIC, Visibility.PRIVATE}:
         raise ValidationError("A reply is public or private; use a note for internal text.")
     body = _clean_body(body)
@@ -546,7 +547,7 @@ def _message_reply(
 @transaction.atomic
 def message_note(*, case: Case, author: Any, body: str, sent_at: datetime | None = None) -> Message:
     """An internal note: staff only, never shown to the customer or on a public page."""
-    _staff_member(case.organization, author)
+    staff_member(case.organization, author)
     body = _clean_body(body)
     now = min(sent_at, timezone.now()) if sent_at else timezone.now()
     message = Message.objects.create(
@@ -573,7 +574,7 @@ def case_update(
     priority: str | None = None,
     subject: str | None = None,
 ) -> Case:
-    _staff_member(case.organization, actor)
+    staff_member(case.organization, actor)
     case = Case.objects.select_for_update().select_related("customer").get(pk=case.pk)
     fields = ["updated_at"]
     if status is not None and status != case.status:
@@ -656,14 +657,14 @@ def case_handoff(
 ) -> Handoff:
     """Pass a case to another person and/or team with a note; the new owner is alerted and
     sees the whole history on the case page."""
-    _staff_member(case.organization, actor)
+    staff_member(case.organization, actor)
     note = (note or "").strip()
     if not note:
         raise ValidationError("A hand-off needs a note for the new owner: what is this about?")
     if to_user is None and to_team is None:
         raise ValidationError("Hand the case to a person or a team.")
     if to_user is not None:
-        _staff_member(case.organization, to_user)
+        staff_member(case.organization, to_user)
     if to_team is not None and to_team.organization_id != case.organization_id:
         raise ValidationError("That team belongs to another organization.")
     case = Case.objects.select_for_update().select_related("customer").get(pk=case.pk)
@@ -682,11 +683,11 @@ def case_handoff(
         case.team = to_team
     case.save(update_fields=["assignee", "team", "updated_at"])
     inbox_changed(case.organization_id)
-    target = _name(to_user) if to_user is not None else to_team.name  # type: ignore[union-attr]
+    target = user_name(to_user) if to_user is not None else to_team.name  # type: ignore[union-attr]
     timeline_record(
         customer=case.customer,
         kind=TimelineKind.HANDOFF,
-        summary=f"Case #{case.number} handed to {target} by {_name(actor)}: {note[:200]}",
+        summary=f"Case #{case.number} handed to {target} by {user_name(actor)}: {note[:200]}",
         case=case,
         actor=actor,
         data={"handoff": handoff.pk},
@@ -701,210 +702,10 @@ def case_handoff(
             organization=case.organization,
             recipient=recipient,
             kind=AlertKind.HANDOFF,
-            text=f"{_name(actor)} handed you case #{case.number} “{case.subject}”: {note[:300]}",
+            text=f"{user_name(actor)} handed you case #{case.number} “{case.subject}”: "
+            f"{note[:300]}",
             dedupe_key=f"handoff:{handoff.pk}",
             case=case,
         )
     audit_record(organization=case.organization, actor=actor, action="case.handoff", obj=handoff)
     return handoff
-
-
-@transaction.atomic
-def commitment_make(
-    *,
-    case: Case,
-    owner: Any,
-    description: str,
-    due_at: datetime,
-    actor: Any = None,
-    allow_past: bool = False,
-    made_at: datetime | None = None,
-) -> Commitment:
-    """Record a promise to the customer, owned by a staff member, due at a time."""
-    _staff_member(case.organization, owner)
-    if actor is not None:
-        _staff_member(case.organization, actor)
-    description = " ".join((description or "").split())
-    if not description:
-        raise ValidationError("Say what was promised.")
-    if len(description) > 500:
-        raise ValidationError("Describe the promise in 500 characters or fewer.")
-    if timezone.is_naive(due_at):
-        raise ValidationError("The due time needs a time zone.")
-    if not allow_past and due_at <= timezone.now():
-        raise ValidationError("The due time must be in the future.")
-    made_at = min(made_at, timezone.now()) if made_at else timezone.now()
-    commitment = Commitment.objects.create(
-        created_at=made_at,
-        organization=case.organization,
-        case=case,
-        customer=case.customer,
-        description=description,
-        owner=owner,
-        due_at=due_at,
-        created_by=actor,
-    )
-    timeline_record(
-        customer=case.customer,
-        kind=TimelineKind.COMMITMENT_MADE,
-        summary=f"Promise on case #{case.number}: {description} (by {due_at:%Y-%m-%d %H:%M %Z}, "
-        f"owner {_name(owner)})",
-        occurred_at=made_at,
-        customer_visible=True,
-        case=case,
-        commitment=commitment,
-        actor=actor,
-    )
-    return commitment
-
-
-def _close_commitment(
-    commitment: Commitment, *, status: str, actor: Any, note: str, kind: str, verb: str
-) -> Commitment:
-    commitment = (
-        Commitment.objects.select_for_update()
-        .select_related("case", "customer")
-        .get(pk=commitment.pk)
-    )
-    _staff_member(commitment.organization, actor)
-    if commitment.status not in {CommitmentStatus.OPEN, CommitmentStatus.BREACHED}:
-        if commitment.status == status:
-            return commitment  # already done: retrying is harmless
-        raise ValidationError(
-            f"This commitment is already {commitment.get_status_display().lower()}."
-        )
-    commitment.status = status
-    commitment.closed_at = timezone.now()
-    commitment.closing_note = (note or "").strip()[:500]
-    commitment.save(update_fields=["status", "closed_at", "closing_note", "updated_at"])
-    late = " (late)" if commitment.breached_at else ""
-    timeline_record(
-        customer=commitment.customer,
-        kind=kind,
-        summary=f"Promise {verb}{late}: {commitment.description}",
-        customer_visible=True,
-        case=commitment.case,
-        commitment=commitment,
-        actor=actor,
-    )
-    return commitment
-
-
-@transaction.atomic
-def commitment_keep(*, commitment: Commitment, actor: Any, note: str = "") -> Commitment:
-    return _close_commitment(
-        commitment,
-        status=CommitmentStatus.KEPT,
-        actor=actor,
-        note=note,
-        kind=TimelineKind.COMMITMENT_KEPT,
-        verb="kept",
-    )
-
-
-@transaction.atomic
-def commitment_cancel(*, commitment: Commitment, actor: Any, note: str = "") -> Commitment:
-    return _close_commitment(
-        commitment,
-        status=CommitmentStatus.CANCELLED,
-        actor=actor,
-        note=note,
-        kind=TimelineKind.COMMITMENT_CANCELLED,
-        verb="cancelled",
-    )
-
-
-@transaction.atomic
-def commitment_remind(*, commitment: Commitment, now: datetime | None = None) -> bool:
-    """Remind the owner that a promise falls due soon (once)."""
-    now = now or timezone.now()
-    updated = Commitment.objects.filter(
-        pk=commitment.pk, status=CommitmentStatus.OPEN, reminded_at__isnull=True
-    ).update(reminded_at=now)
-    if not updated:
-        return False
-    commitment = Commitment.objects.select_related("case", "owner", "organization").get(
-        pk=commitment.pk
-    )
-    minutes = max(0, int((commitment.due_at - now).total_seconds() // 60))
-    alert_send(
-        organization=commitment.organization,
-        recipient=commitment.owner,
-        kind=AlertKind.COMMITMENT_REMINDER,
-        text=f"Due in {minutes} min on case #{commitment.case.number}: {commitment.description}",
-        dedupe_key=f"commitment-reminder:{commitment.pk}",
-        case=commitment.case,
-        commitment=commitment,
-    )
-    return True
-
-
-@transaction.atomic
-def commitment_breach(*, commitment: Commitment, now: datetime | None = None) -> bool:
-    """Mark an overdue promise breached and alert its owner and their manager (once)."""
-    now = now or timezone.now()
-    updated = Commitment.objects.filter(
-        pk=commitment.pk, status=CommitmentStatus.OPEN, due_at__lte=now
-    ).update(status=CommitmentStatus.BREACHED, breached_at=now, updated_at=now)
-    if not updated:
-        return False
-    commitment = Commitment.objects.select_related("case", "owner", "organization", "customer").get(
-        pk=commitment.pk
-    )
-    case = commitment.case
-    timeline_record(
-        customer=commitment.customer,
-        kind=TimelineKind.COMMITMENT_BREACHED,
-        summary=f"Promise overdue on case #{case.number}: {commitment.description}",
-        occurred_at=now,
-        customer_visible=True,
-        case=case,
-        commitment=commitment,
-    )
-    owner_text = (
-        f"You did not keep a promise on case #{case.number} “{case.subject}”: "
-        f"{commitment.description} (due {commitment.due_at:%Y-%m-%d %H:%M %Z})"
-    )
-    alert_send(
-        organization=commitment.organization,
-        recipient=commitment.owner,
-        kind=AlertKind.COMMITMENT_BREACHED,
-        text=owner_text,
-        dedupe_key=f"commitment-breach:{commitment.pk}",
-        case=case,
-        commitment=commitment,
-    )
-    membership = (
-        Membership.objects.select_related("team__lead", "reports_to", "organization")
-        .filter(organization=commitment.organization, user=commitment.owner)
-        .first()
-    )
-    if membership is not None:
-        for manager in managers_of(membership=membership):
-            alert_send(
-                organization=commitment.organization,
-                recipient=manager,
-                kind=AlertKind.COMMITMENT_BREACHED,
-                text=f"{_name(commitment.owner)} missed a promise on case #{case.number} "
-                f"“{case.subject}”: {commitment.description}",
-                dedupe_key=f"commitment-breach:{commitment.pk}",
-                case=case,
-                commitment=commitment,
-            )
-    return True
-
-
-def commitments_check(*, now: datetime | None = None) -> tuple[int, int]:
-    """The periodic pass over all organizations: remind owners of promises due soon, breach
-    the overdue ones. Safe to run any number of times. Returns (reminded, breached)."""
-    now = now or timezone.now()
-    lead = timedelta(minutes=settings.SAYSO_COMMITMENT_REMINDER_MINUTES)
-    breached = 0
-    for commitment in Commitment.objects.filter(status=CommitmentStatus.OPEN, due_at__lte=now):
-        breached += commitment_breach(commitment=commitment, now=now)
-    reminded = 0
-    for commitment in Commitment.objects.filter(
-        status=CommitmentStatus.OPEN, reminded_at__isnull=True, due_at__lte=now + lead
-    ):
-        reminded += commitment_remind(commitment=commitment, now=now)
-    return reminded, breached

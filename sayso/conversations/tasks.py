@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sayso.conversations import email_outbound, services
+from sayso.conversations import commitments, email_outbound
 from sayso.core.task_engine import sayso_task
 
 
@@ -19,5 +19,5 @@ def send_reply_email(message_id: int) -> bool:
 
 @sayso_task(queue="maintenance", priority=10, max_attempts=3, backoff=10, periodic=True)
 def check_commitments() -> list[int]:
-    reminded, breached = services.commitments_check()
+    reminded, breached = commitments.commitments_check()
     return [reminded, breached]

@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from sayso.conversations import selectors, services
+from sayso.conversations import commitments, selectors, services
 from sayso.conversations.forms import (
     CaseUpdateForm,
     CommitmentCloseForm,
@@ -289,7 +289,7 @@ def commitment_make(request: StaffRequest, number: int) -> HttpResponse:
         return _back(request, case)
     owner = get_user_model().objects.filter(pk=int(form.cleaned_data["owner"])).first()
     try:
-        services.commitment_make(
+        commitments.commitment_make(
             case=case,
             owner=owner,
             description=form.cleaned_data["description"],
@@ -317,10 +317,10 @@ def commitment_close(request: StaffRequest, pk: int, action: str) -> HttpRespons
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         if action == "keep":
-            services.commitment_keep(commitment=commitment, actor=request.user, note=note)
+            commitments.commitment_keep(commitment=commitment, actor=request.user, note=note)
             messages.success(request, "Commitment marked as kept.")
         else:
-            services.commitment_cancel(commitment=commitment, actor=request.user, note=note)
+            commitments.commitment_cancel(commitment=commitment, actor=request.user, note=note)
             messages.success(request, "Commitment cancelled.")
     except ValidationError as exc:
         messages.error(request, errors_text(exc))

@@ -14,8 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from sayso.conversations.commitments import commitment_make
 from sayso.conversations.models import Case, Channel, Commitment
-from sayso.conversations.services import case_open, commitment_make
+from sayso.conversations.services import case_open
 from sayso.core.models import Organization
 from sayso.core.services import audit_record
 from sayso.customers.models import Customer, TimelineKind

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from sayso.conversations import commitments
 from sayso.conversations import services as conversations
 from sayso.conversations.models import Case, Channel, Priority, Visibility
 from sayso.core import services as core
@@ -138,7 +139,7 @@ def load_demo(*, now: datetime | None = None) -> DemoResult:
         sent_at=booking_at + timedelta(minutes=20),
     )
     due = (booking_at + day).replace(hour=17, minute=0, second=0, microsecond=0)
-    conversations.commitment_make(
+    commitments.commitment_make(
         case=truck,
         owner=raj,
         description="Call Dana to confirm the Saturday pickup time",
@@ -219,7 +220,7 @@ def load_demo(*, now: datetime | None = None) -> DemoResult:
         "by Friday; I'll confirm when it's done.",
         sent_at=now - day + timedelta(hours=2),
     )
-    conversations.commitment_make(
+    commitments.commitment_make(
         case=billing,
         owner=maria,
         description="Refund the duplicate $189 charge and confirm to Jordan",
@@ -238,7 +239,7 @@ def load_demo(*, now: datetime | None = None) -> DemoResult:
         assignee=maria,
         team=regional,
     )
-    quote = conversations.commitment_make(
+    quote = commitments.commitment_make(
         case=fleet,
         owner=maria,
         description="Send Elena a written quote",
@@ -247,7 +248,7 @@ def load_demo(*, now: datetime | None = None) -> DemoResult:
         allow_past=True,
         made_at=now - 5 * day,
     )
-    conversations.commitment_keep(commitment=quote, actor=maria, note="Quote sent by email")
+    commitments.commitment_keep(commitment=quote, actor=maria, note="Quote sent by email")
     conversations.case_handoff(
         case=fleet,
         actor=maria,
@@ -274,7 +275,7 @@ def load_demo(*, now: datetime | None = None) -> DemoResult:
     load_demo_selling(org=org, dana=dana, elena=elena, owner=tom, now=now)
 
     # The promise to Dana fell due yesterday at 5 pm: the periodic check breaches it now.
-    conversations.commitments_check(now=now)
+    commitments.commitments_check(now=now)
     _demo_mail_not_sent(org)
     return DemoResult(org, True, _accounts(org))
 

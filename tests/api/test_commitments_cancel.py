@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from sayso.conversations import services
+from sayso.conversations import commitments
 from sayso.core.models import Scope
 from tests import factories
 
@@ -25,7 +25,7 @@ def test_cancels_a_commitment_and_a_retry_is_harmless(api: Any, org: Any, agent:
 
 def test_a_kept_commitment_cannot_be_cancelled(api: Any, org: Any, agent: Any) -> None:
     commitment = factories.make_commitment(factories.make_case(org), agent)
-    services.commitment_keep(commitment=commitment, actor=agent)
+    commitments.commitment_keep(commitment=commitment, actor=agent)
 
     response = api.post(f"/commitments/{commitment.pk}/cancel")
 

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from sayso.conversations import services
+from sayso.conversations import commitments
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def test_gets_a_commitment(api: Any, org: Any, agent: Any) -> None:
 
 def test_a_breached_commitment_is_overdue(api: Any, org: Any, agent: Any) -> None:
     commitment = factories.make_commitment(factories.make_case(org), agent, hours=1)
-    services.commitment_breach(commitment=commitment, now=timezone.now() + timedelta(hours=2))
+    commitments.commitment_breach(commitment=commitment, now=timezone.now() + timedelta(hours=2))
 
     body = api.get(f"/commitments/{commitment.pk}").json()
 

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from sayso.conversations import services
+from sayso.conversations import commitments
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def test_keeps_a_commitment_and_a_retry_is_harmless(api: Any, org: Any, agent: A
 
 def test_a_cancelled_commitment_cannot_be_kept(api: Any, org: Any, agent: Any) -> None:
     commitment = factories.make_commitment(factories.make_case(org), agent)
-    services.commitment_cancel(commitment=commitment, actor=agent)
+    commitments.commitment_cancel(commitment=commitment, actor=agent)
 
     response = api.post(f"/commitments/{commitment.pk}/keep")
 

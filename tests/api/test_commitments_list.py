@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from sayso.conversations import services
+from sayso.conversations import commitments
 from tests import factories
 from tests.api.conftest import count_queries, names_field
 
@@ -38,7 +38,7 @@ def test_filters_by_status_and_owner(api: Any, org: Any, agent: Any, manager: An
     mine = factories.make_commitment(case, agent)
     theirs = factories.make_commitment(case, manager)
     kept = factories.make_commitment(case, agent, hours=3)
-    services.commitment_keep(commitment=kept, actor=agent)
+    commitments.commitment_keep(commitment=kept, actor=agent)
 
     assert _ids(api.get("/commitments", owner="me", status="open")) == [mine.pk]
     assert _ids(api.get("/commitments", owner=str(manager.pk))) == [theirs.pk]

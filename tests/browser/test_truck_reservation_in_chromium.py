@@ -12,8 +12,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from sayso.conversations.commitments import commitments_check
 from sayso.conversations.models import Case, CommitmentStatus
-from sayso.conversations.services import commitments_check
 from sayso.core import services as core
 from sayso.core.models import Role
 from tests import factories

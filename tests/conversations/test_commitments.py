@@ -15,7 +15,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from sayso.conversations import services
+from sayso.conversations import commitments
 from sayso.conversations.models import Commitment, CommitmentStatus
 from sayso.core.models import Role
 from sayso.core.services import team_create
@@ -46,7 +46,7 @@ def run_checks(django_capture_on_commit_callbacks: Any) -> Any:
 
     def run(now: datetime | None = None) -> tuple[int, int]:
         with django_capture_on_commit_callbacks(execute=True):
-            return services.commitments_check(now=now)
+            return commitments.commitments_check(now=now)
 
     return run
 
@@ -146,7 +146,7 @@ def test_breach_is_alerted_only_once_across_repeated_checks(
     assert run_checks(now=later) == (0, 1)
     assert run_checks(now=later + timedelta(minutes=1)) == (0, 0)
     assert run_checks(now=later + timedelta(hours=5)) == (0, 0)
-    assert services.commitment_breach(commitment=commitment, now=later) is False
+    assert commitments.commitment_breach(commitment=commitment, now=later) is False
 
     assert Alert.objects.filter(commitment=commitment).count() == 2
     assert len(mail.outbox) == 2
@@ -244,7 +244,7 @@ def test_keeping_a_commitment_closes_it_and_tells_the_customer(
 ) -> None:
     commitment = promise(case, owner, hours=1, description="Call back")
 
-    kept = services.commitment_keep(commitment=commitment, actor=owner, note="Called at 4 pm")
+    kept = commitments.commitment_keep(commitment=commitment, actor=owner, note="Called at 4 pm")
 
     assert kept.status == CommitmentStatus.KEPT
     assert kept.closed_at is not None
@@ -261,7 +261,7 @@ def test_keeping_a_commitment_closes_it_and_tells_the_customer(
 def test_cancelling_a_commitment_tells_the_customer(case: Any, owner: Any) -> None:
     commitment = promise(case, owner, hours=1, description="Call back")
 
-    cancelled = services.commitment_cancel(commitment=commitment, actor=owner, note="Resolved")
+    cancelled = commitments.commitment_cancel(commitment=commitment, actor=owner, note="Resolved")
 
     assert cancelled.status == CommitmentStatus.CANCELLED
     event = TimelineEvent.objects.get(commitment=commitment, kind=TimelineKind.COMMITMENT_CANCELLED)
@@ -274,7 +274,7 @@ def test_keeping_after_a_breach_is_recorded_as_late(case: Any, owner: Any, run_c
     commitment = promise(case, owner, hours=1, description="Call back")
     run_checks(now=commitment.due_at + timedelta(minutes=30))
 
-    kept = services.commitment_keep(commitment=commitment, actor=owner)
+    kept = commitments.commitment_keep(commitment=commitment, actor=owner)
 
     assert kept.status == CommitmentStatus.KEPT
     assert kept.breached_at is not None
@@ -288,12 +288,12 @@ def test_keeping_twice_is_harmless_but_cancelling_a_kept_commitment_is_refused(
     case: Any, owner: Any
 ) -> None:
     commitment = promise(case, owner, hours=1)
-    services.commitment_keep(commitment=commitment, actor=owner)
-    services.commitment_keep(commitment=commitment, actor=owner)
+    commitments.commitment_keep(commitment=commitment, actor=owner)
+    commitments.commitment_keep(commitment=commitment, actor=owner)
     assert TimelineEvent.objects.filter(kind=TimelineKind.COMMITMENT_KEPT).count() == 1
 
     with pytest.raises(ValidationError, match="already kept"):
-        services.commitment_cancel(commitment=commitment, actor=owner)
+        commitments.commitment_cancel(commitment=commitment, actor=owner)
     commitment.refresh_from_db()
     assert commitment.status == CommitmentStatus.KEPT
 
@@ -304,7 +304,7 @@ def test_staff_of_another_organization_cannot_keep_a_commitment(
 ) -> None:
     commitment = promise(case, owner, hours=1)
     with pytest.raises(ValidationError, match="not a staff member"):
-        services.commitment_keep(commitment=commitment, actor=outsider)
+        commitments.commitment_keep(commitment=commitment, actor=outsider)
     commitment.refresh_from_db()
     assert commitment.status == CommitmentStatus.OPEN
 
@@ -326,7 +326,7 @@ def test_making_a_commitment_tells_the_customer(case: Any, owner: Any) -> None:
 def _make_refused(case: Any, owner: Any, due_at: Any, description: str = "Call back") -> str:
     before = (Commitment.objects.count(), TimelineEvent.objects.count())
     with pytest.raises(ValidationError) as info:
-        services.commitment_make(
+        commitments.commitment_make(
             case=case, owner=owner, description=description, due_at=due_at, actor=owner
         )
     assert (Commitment.objects.count(), TimelineEvent.objects.count()) == before

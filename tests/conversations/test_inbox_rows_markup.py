@@ -13,7 +13,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils import translation
 
-from sayso.conversations import services
+from sayso.conversations import commitments
 from sayso.conversations.models import Case, Channel
 from sayso.conversations.selectors import InboxFilters, case_list_for_inbox
 from sayso.core.models import Team
@@ -67,7 +67,7 @@ def test_every_kind_of_row_renders_as_the_template_did(org: Any, agent: Any, man
     Case.objects.filter(pk=unnamed.pk).update(assignee=nameless, last_message_at=None)
     late = factories.make_case(org, subject="Late")
     commitment = factories.make_commitment(late, agent, hours=1)
-    services.commitments_check(now=commitment.due_at + timedelta(minutes=1))
+    commitments.commitments_check(now=commitment.due_at + timedelta(minutes=1))
     commitment.refresh_from_db()
     assert commitment.status == "breached"
     with translation.override("de"):

@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from sayso.conversations.commitments import commitments_check
 from sayso.conversations.models import Case, CommitmentStatus
-from sayso.conversations.services import commitments_check
 from sayso.core import services as core
 from sayso.core.models import Role
 from sayso.notifications.models import Alert, AlertKind

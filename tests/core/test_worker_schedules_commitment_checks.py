@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from sayso.conversations import services
+from sayso.conversations import commitments
 from sayso.conversations.models import Commitment, CommitmentStatus
 from sayso.core.models import Role
 from sayso.notifications.models import Alert, AlertKind
@@ -40,7 +40,7 @@ def overdue_commitment(org: Any) -> Commitment:
     lead = factories.make_member(org, Role.MANAGER, username="lead").user
     owner = factories.make_member(org, Role.AGENT, username="owner", reports_to=lead).user
     case = factories.make_case(org, subject="Truck reservation", assignee=owner)
-    return services.commitment_make(
+    return commitments.commitment_make(
         case=case,
         owner=owner,
         description="Call back by 5 pm",

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from sayso.community import ideas as community
+from sayso.conversations import commitments
 from sayso.conversations import services as conversations
 from sayso.listening.connectors import FetchedItem
 from sayso.listening.models import TermKind
@@ -56,9 +57,9 @@ def test_conversation_events(
     with run_on_commit(execute=True):
         promise = factories.make_commitment(case, agent, hours=1, description="Call back")
     with run_on_commit(execute=True):
-        conversations.commitment_breach(commitment=promise, now=timezone.now() + timedelta(hours=2))
+        commitments.commitment_breach(commitment=promise, now=timezone.now() + timedelta(hours=2))
     with run_on_commit(execute=True):
-        conversations.commitment_keep(commitment=promise, actor=agent, note="Called")
+        commitments.commitment_keep(commitment=promise, actor=agent, note="Called")
     with run_on_commit(execute=True):
         conversations.case_update(case=case, actor=agent, status="resolved")
 

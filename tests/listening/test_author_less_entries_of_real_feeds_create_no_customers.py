@@ -14,10 +14,11 @@ import pytest
 
 from sayso.conversations.models import Case
 from sayso.customers.models import Customer
+from sayso.listening.batch import Batch
 from sayso.listening.connectors import rss
 from sayso.listening.connectors.base import FetchedItem, SourceError
 from sayso.listening.models import Mention
-from sayso.listening.pipeline import Batch, items_ingest
+from sayso.listening.pipeline import items_ingest
 from sayso.listening.services import source_create
 
 FEEDS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "feeds" / "feedparser"

@@ -87,6 +87,14 @@ def role_checked(view: Callable[..., Any]) -> Callable[..., Any]:
     return checked
 
 
+def action_required(request: HttpRequest, action: str) -> None:
+    """For an operation some of whose inputs need more than its declared action (a PATCH
+    that may set a status or reshape the object): the token's staff member must have the
+    role of ``action`` too, or the answer is a 403."""
+    if not roles.may(token_of(request).membership, action):
+        raise AuthorizationError(403, roles.refusal(action))
+
+
 def token_of(request: HttpRequest) -> ApiToken:
     """The authenticated token of this request (set by ``ApiTokenAuth``)."""
     token = getattr(request, "auth", None)

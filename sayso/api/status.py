@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from sayso.api.auth import actor_of, organization_of, scoped
+from sayso.api.auth import action_required, actor_of, organization_of, scoped
 from sayso.api.lookups import one_or_404
 from sayso.api.pagination import Page
 from sayso.api.schemas import errors
@@ -80,7 +80,7 @@ def status_components_list(request: HttpRequest) -> list[Component]:
     operation_id="status_components_create",
     summary="Add a component",
     tags=TAGS,
-    **scoped(WRITE, "component.edit_api"),
+    **scoped(WRITE, "component.edit"),
 )
 def status_components_create(request: HttpRequest, payload: ComponentIn) -> Status[Component]:
     component = services.component_create(
@@ -96,13 +96,17 @@ def status_components_create(request: HttpRequest, payload: ComponentIn) -> Stat
     "/components/{int:component_id}",
     response={200: ComponentOut, **errors(400, 401, 403, 404, 413, 422)},
     operation_id="status_components_update",
-    summary="Rename a component, set its status or move it",
+    summary="Set a component's status (or, as a manager, rename or move it)",
     tags=TAGS,
-    **scoped(WRITE, "component.edit_api"),
+    **scoped(WRITE, "component.status"),
 )
 def status_components_update(
     request: HttpRequest, component_id: int, payload: ComponentPatchIn
 ) -> Component:
+    """Any token with status:write may set the status; renaming, describing or moving the
+    component needs a manager's (``component.edit``), as on the web."""
+    if any(value is not None for value in (payload.name, payload.description, payload.position)):
+        action_required(request, "component.edit")
     return services.component_update(
         component=_component_or_404(request, component_id),
         name=payload.name,
@@ -119,7 +123,7 @@ def status_components_update(
     operation_id="status_components_delete",
     summary="Remove a component",
     tags=TAGS,
-    **scoped(WRITE, "component.edit_api"),
+    **scoped(WRITE, "component.edit"),
 )
 def status_components_delete(request: HttpRequest, component_id: int) -> Status[None]:
     services.component_delete(

@@ -62,9 +62,11 @@ ACTIONS: Mapping[str, Role] = MappingProxyType(
         # --- status page
         "status.read": AGENT,  # the status page, its components and incidents (API)
         "incident.manage": AGENT,  # incidents, their updates, cases and maintenance
-        "component.edit": MANAGER,  # components and groups, on the status page
-        # The API's component operations have always taken any token with status:write.
-        "component.edit_api": AGENT,
+        # A component's status is set by whoever handles incidents (opening one sets the
+        # statuses of the components it affects); adding, renaming, moving, grouping and
+        # removing components shapes the page, for managers. The same on the web and the API.
+        "component.status": AGENT,
+        "component.edit": MANAGER,
         # --- spam filter
         "spam.read": AGENT,
         "spam.decide": AGENT,  # release, mark, decisions

@@ -94,6 +94,7 @@ def status_page(request: PortalRequest) -> HttpResponse:
             "overall_label": ComponentStatus(page.overall).label,
             "staff": staff,
             "manager": may(staff, "component.edit"),
+            "status_setter": may(staff, "component.status"),
             "form": _incident_form(request) if staff else None,
             "maintenance_form": _maintenance_form(request) if staff else None,
             "component_form": ComponentForm() if staff else None,
@@ -334,7 +335,12 @@ def component_create(request: PortalRequest) -> HttpResponse:
 @require_POST
 @portal_view(sign_in_required=False)
 def component_change(request: PortalRequest, pk: int) -> HttpResponse:
-    actor = portal_staff_required(request, "component.edit")
+    """Set a component's status (whoever handles incidents), or move it into a group or
+    remove it (managers)."""
+    if request.POST.get("action") in {"delete", "group"}:
+        actor = portal_staff_required(request, "component.edit")
+    else:
+        actor = portal_staff_required(request, "component.status")
     component = get_or_404(
         selectors.component_get,
         pk,

@@ -68,6 +68,12 @@ def api(org: Any, agent: Any) -> Api:
 
 
 @pytest.fixture
+def manager_api(org: Any, manager: Any) -> Api:
+    """A manager of ``org`` with every scope."""
+    return Api(Client(), make_token(manager, org))
+
+
+@pytest.fixture
 def rival_api(other_org: Any, outsider: Any) -> Api:
     """An admin of ``other_org`` with every scope: must never see ``org``'s data."""
     return Api(Client(), make_token(outsider, other_org))

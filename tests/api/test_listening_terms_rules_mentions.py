@@ -5,24 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from sayso.core import services as core
-from sayso.core.models import Role
 from sayso.listening.connectors import FetchedItem
 from sayso.listening.models import ListenTerm, RoutingRule
 from sayso.listening.pipeline import items_ingest
 from sayso.listening.services import source_create
-from tests import factories
-from tests.api.conftest import Api, make_token, names_field
+from tests.api.conftest import Api, names_field
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def manager_api(org: Any) -> Api:
-    manager = factories.make_member(org, Role.MANAGER, username="mgr").user
-    return Api(Client(), make_token(manager, org))
 
 
 def test_terms_are_idempotent_and_need_a_manager(api: Api, manager_api: Api) -> None:

@@ -276,11 +276,13 @@ OPERATIONS: dict[str, Operation] = {
     # status
     "status_get": Operation(L),
     "status_components_list": Operation(L),
-    "status_components_create": Operation(OWN, body=_const({"name": "New component"})),
+    "status_components_create": Operation(
+        OWN, body=_const({"name": "New component"}), role="manager"
+    ),
     "status_components_update": Operation(
         OBJ, _id("component_id", "component"), _const({"status": "major_outage"})
     ),
-    "status_components_delete": Operation(OBJ, _id("component_id", "component")),
+    "status_components_delete": Operation(OBJ, _id("component_id", "component"), role="manager"),
     "status_incidents_list": Operation(L),
     "status_incidents_create": Operation(
         CR,

@@ -303,7 +303,9 @@ ROUTES: dict[str, Route] = {
     "incident-postmortem": Route(TEAM, _pk("incident"), post_only=True),
     "incident-cases": Route(TEAM, _pk("incident"), post_only=True),
     "component-create": Route(TEAM, role="manager", post_only=True),
-    "component-change": Route(TEAM, _pk("component"), role="manager", post_only=True),
+    # The matrix posts a status (an agent's); moving and removing are a manager's
+    # (tests/status/test_status_pages.py).
+    "component-change": Route(TEAM, _pk("component"), post_only=True),
     "component-group-create": Route(TEAM, role="manager", post_only=True),
     "component-group-delete": Route(TEAM, _pk("component_group"), role="manager", post_only=True),
     "maintenance-schedule": Route(TEAM, post_only=True),

@@ -111,12 +111,20 @@ def test_only_the_team_acts_and_only_managers_change_components(
         assert client.post(url("component-create", org), {"name": "X"}).status_code == 403
     agent_client = _staff_client(agent)
     change = {"status": "major_outage"}
-    assert (
-        agent_client.post(url("component-change", org, pk=component.pk), change).status_code == 403
-    )
+    # An agent handles incidents, so sets a component's status; shaping the page is a manager's.
+    for shaping in ({"action": "delete"}, {"action": "group", "group": ""}):
+        assert (
+            agent_client.post(url("component-change", org, pk=component.pk), shaping).status_code
+            == 403
+        )
     assert agent_client.post(url("component-create", org), {"name": "X"}).status_code == 403
     assert Incident.objects.count() == 1 and IncidentUpdate.objects.count() == 1
     assert Component.objects.get().status == "operational"
+    assert (
+        agent_client.post(url("component-change", org, pk=component.pk), change).status_code == 302
+    )
+    assert Component.objects.get().status == "major_outage"
+    change = {"status": "operational"}
     # Another organization's status page never shows this one's incidents.
     rival = factories.make_org("Rival Vans 2", "rival2")
     assert "Bookings fail" not in Client().get(url("status", rival)).text

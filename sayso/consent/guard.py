@@ -177,9 +177,9 @@ def customer_zone(preferences: ContactPreferences | None) -> ZoneInfo:
 def customer_opened(case: Any) -> bool:
     """Whether a case is the customer's: its first message came from them, or they have
     written in it since staff started it (their answer makes it a conversation they hold)."""
-    from sayso.conversations.models import Direction, Message
+    from sayso.conversations.selectors import case_opened_by_customer
 
-    return Message.objects.filter(case=case, direction=Direction.INBOUND).exists()
+    return case_opened_by_customer(case)
 
 
 def _reference_case(organization: Organization, customer: Customer, reference: Any) -> Any:
@@ -663,12 +663,13 @@ def _record_timeline(attempt: OutreachAttempt, user: Any, at: datetime | None = 
 
 
 def outreach_reply(*, case: Any, author: Any, body: str) -> Any:
-    """A staff reply in a case the customer did not open (``message_reply`` sends it here):
-    through the guard with the purpose that governs the case (a deal's case, or the case an
-    offer started once the customer accepted it: ``deal_update``, see ``grant_register``), else
-    the purpose of the attempt that started the case (``service`` when none did). Returns the
-    message sent; raises ``OutreachBlocked`` when the guard refuses (the attempt is recorded
-    first, and stays recorded)."""
+    """A staff reply in a case the customer did not open (``message_reply`` sends it here; the
+    consent app registers this as conversations' ``reply_guard``): through the guard with the
+    purpose that governs the case (a deal's case, or the case an offer started once the
+    customer accepted it: ``deal_update``, see ``grant_register``), else the purpose of the
+    attempt that started the case (``service`` when none did). Returns the message sent;
+    raises ``OutreachBlocked`` when the guard refuses (the attempt is recorded first, and stays
+    recorded)."""
     first = OutreachAttempt.objects.filter(case=case, outcome=Outcome.SENT).order_by("id").first()
     purpose = first.purpose if first is not None else Purpose.SERVICE
     governing = next((p for p, governs in _GOVERNORS.items() if governs(case)), None)

@@ -16,6 +16,7 @@ from sayso.conversations.models import (
     CaseStatus,
     Commitment,
     CommitmentStatus,
+    Direction,
     Handoff,
     Message,
     Visibility,
@@ -150,6 +151,13 @@ def case_messages_newest(
     newest.reverse()
     earlier = int(getattr(newest[0], "in_all", 0)) - len(newest) if newest else 0
     return newest, earlier
+
+
+def case_opened_by_customer(case: Case) -> bool:
+    """Whether a case is the customer's: its first message came from them, or they have
+    written in it since staff started it (their answer makes it a conversation they hold).
+    A staff reply in any other case is outreach (``reply_guard``)."""
+    return Message.objects.filter(case=case, direction=Direction.INBOUND).exists()
 
 
 def case_commitments(*, case: Case) -> QuerySet[Commitment]:

@@ -24,7 +24,8 @@ from sayso.conversations.models import (
     Priority,
     Visibility,
 )
-from sayso.conversations.selectors import messages_by_external_id
+from sayso.conversations.reply_guard import reply_guard
+from sayso.conversations.selectors import case_opened_by_customer, messages_by_external_id
 from sayso.core.mail import new_message_id
 from sayso.core.models import Membership, Organization, Team
 from sayso.core.services import audit_record
@@ -489,14 +490,12 @@ def message_reply(
     email address; always visible to the customer in the portal.
 
     A reply in a case the customer did not open (staff started it and the customer has not
-    written in it) is outreach: it goes through the guard (``sayso.consent.guard``), which
-    raises ``OutreachBlocked`` (a ``ValidationError``) with the reason when it refuses, after
-    recording the attempt. ``outreach_checked``: the guard itself is sending it."""
-    if not outreach_checked:
-        from sayso.consent.guard import customer_opened, outreach_reply
-
-        if not customer_opened(case):
-            return outreach_reply(case=case, author=author, body=body)
+    written in it) is outreach: it goes through the registered guard (``reply_guard``: the
+    consent app's), which raises a ``ValidationError`` with the reason when it refuses, after
+    recording the attempt; with no guard registered it is refused. ``outreach_checked``: the
+    guard itself is sending it."""
+    if not outreach_checked and not case_opened_by_customer(case):
+        return reply_guard()(case=case, author=author, body=body)
     return _message_reply(
         case=case, author=author, body=body, visibility=visibility, sent_at=sent_at
     )

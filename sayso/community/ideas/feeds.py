@@ -1,73 +1,17 @@
-"""Atom feeds of the idea board and of one idea, and the base of every community thread's feed."""
+"""Atom feeds of the idea board and of one idea (on ``sayso.core.feeds.AtomFeed``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 
 from sayso.community.ideas import selectors
-from sayso.community.models import (
-    Category,
-    Idea,
-    IdeaStatus,
-)
+from sayso.community.models import Category, Idea, IdeaStatus
+from sayso.core.feeds import FEED_ITEMS, AtomFeed, Entry, organization_or_404, public_name, tag
 from sayso.core.markup import plain_text, render_markdown, stored_html
 from sayso.core.models import Organization
-from sayso.core.selectors import organization_by_slug
-
-FEED_ITEMS = 50
-
-
-def organization_or_404(slug: str) -> Organization:
-    organization = organization_by_slug(slug=slug)
-    if organization is None:
-        raise Http404("No such organization.")
-    return organization
-
-
-@dataclass(frozen=True)
-class Entry:
-    guid: str
-    title: str
-    html: str
-    link: str
-    published: datetime
-    updated: datetime
-    author: str
-
-
-class EntryFeed(Feed):
-    """An Atom feed whose items are ``Entry`` rows (an idea's or a review's thread)."""
-
-    feed_type = Atom1Feed
-
-    def item_title(self, item: Entry) -> str:
-        return item.title
-
-    def item_description(self, item: Entry) -> str:
-        return item.html
-
-    def item_link(self, item: Entry) -> str:
-        return item.link
-
-    def item_guid(self, item: Entry) -> str:
-        return item.guid
-
-    item_guid_is_permalink = False
-
-    def item_pubdate(self, item: Entry) -> datetime:
-        return item.published
-
-    def item_updateddate(self, item: Entry) -> datetime:
-        return item.updated
-
-    def item_author_name(self, item: Entry) -> str:
-        return item.author
 
 
 @dataclass(frozen=True)
@@ -76,9 +20,7 @@ class BoardScope:
     category: Category | None
 
 
-class BoardFeed(Feed):
-    feed_type = Atom1Feed
-
+class BoardFeed(AtomFeed):
     def get_object(self, request: HttpRequest, org: str) -> BoardScope:
         organization = organization_or_404(org)
         slug = request.GET.get("category", "")[:80]
@@ -99,44 +41,37 @@ class BoardFeed(Feed):
         return f"{path}?category={obj.category.slug}" if obj.category else path
 
     def feed_guid(self, obj: BoardScope) -> str:
-        suffix = f":category:{obj.category.pk}" if obj.category else ""
-        return f"tag:sayso,2024:{obj.organization.slug}:ideas{suffix}"
+        category = ("category", obj.category.pk) if obj.category else ()
+        return tag(obj.organization.slug, "ideas", *category)
 
-    def items(self, obj: BoardScope) -> list[Idea]:
+    def items(self, obj: BoardScope) -> list[Entry]:
         filters = selectors.BoardFilters(
             sort="new", category=obj.category.slug if obj.category else ""
         )
         board = selectors.idea_board(organization=obj.organization, filters=filters)
-        return list(board.select_related("author")[:FEED_ITEMS])
-
-    def item_title(self, item: Idea) -> str:
-        return f"#{item.number} {item.title}"
-
-    def item_description(self, item: Idea) -> str:
-        return str(render_markdown(item.body)) or plain_text(item.title)
-
-    def item_link(self, item: Idea) -> str:
-        return reverse("idea-detail", kwargs={"org": item.organization.slug, "number": item.number})
-
-    def item_guid(self, item: Idea) -> str:
-        return f"tag:sayso,2024:{item.organization.slug}:idea:{item.pk}"
-
-    item_guid_is_permalink = False
-
-    def item_pubdate(self, item: Idea) -> datetime:
-        return item.created_at
-
-    def item_updateddate(self, item: Idea) -> datetime:
-        return item.updated_at
-
-    def item_author_name(self, item: Idea) -> str:
-        return item.author.public_name if item.author else item.organization.name
-
-    def item_categories(self, item: Idea) -> list[str]:
-        return [IdeaStatus(item.status).label] + ([item.category.name] if item.category else [])
+        return [
+            Entry(
+                guid=tag(idea.organization.slug, "idea", idea.pk),
+                title=f"#{idea.number} {idea.title}",
+                html=str(render_markdown(idea.body)) or plain_text(idea.title),
+                link=reverse(
+                    "idea-detail", kwargs={"org": idea.organization.slug, "number": idea.number}
+                ),
+                published=idea.created_at,
+                updated=idea.updated_at,
+                author=public_name(idea.author, otherwise=idea.organization.name),
+                categories=(
+                    str(IdeaStatus(idea.status).label),
+                    *([idea.category.name] if idea.category else []),
+                ),
+            )
+            for idea in board.select_related("author")[:FEED_ITEMS]
+        ]
 
 
-class IdeaFeed(EntryFeed):
+class IdeaFeed(AtomFeed):
+    """One idea's status changes, the team's response and the comments, newest first."""
+
     def get_object(self, request: HttpRequest, org: str, number: int) -> Idea:
         idea = selectors.idea_get(organization=organization_or_404(org), number=number)
         if idea is None or not idea.is_public:
@@ -153,14 +88,14 @@ class IdeaFeed(EntryFeed):
         return reverse("idea-detail", kwargs={"org": obj.organization.slug, "number": obj.number})
 
     def feed_guid(self, obj: Idea) -> str:
-        return f"tag:sayso,2024:{obj.organization.slug}:idea:{obj.pk}:updates"
+        return tag(obj.organization.slug, "idea", obj.pk, "updates")
 
     def items(self, obj: Idea) -> list[Entry]:
         link = self.link(obj)
         org = obj.organization
         entries = [
             Entry(
-                guid=f"tag:sayso,2024:{org.slug}:idea:{obj.pk}:status:{change.pk}",
+                guid=tag(org.slug, "idea", obj.pk, "status", change.pk),
                 title=f"Now {change.get_to_status_display().lower()}",
                 html=str(render_markdown(change.reason)),
                 link=link,
@@ -173,7 +108,7 @@ class IdeaFeed(EntryFeed):
         if obj.official_response and obj.official_response_at:
             entries.append(
                 Entry(
-                    guid=f"tag:sayso,2024:{org.slug}:idea:{obj.pk}:response",
+                    guid=tag(org.slug, "idea", obj.pk, "response"),
                     title="Official response",
                     html=str(render_markdown(obj.official_response)),
                     link=link,
@@ -185,10 +120,10 @@ class IdeaFeed(EntryFeed):
         for comment in selectors.idea_comments(idea=obj).order_by("-created_at", "-id")[
             :FEED_ITEMS
         ]:
-            who = comment.author.public_name if comment.author else f"{org.name} team"
+            who = public_name(comment.author, otherwise=f"{org.name} team")
             entries.append(
                 Entry(
-                    guid=f"tag:sayso,2024:{org.slug}:comment:{comment.pk}",
+                    guid=tag(org.slug, "comment", comment.pk),
                     title=f"Comment by {who}",
                     html=str(stored_html(comment.body_html, comment.body)),
                     link=f"{link}#comment-{comment.pk}",

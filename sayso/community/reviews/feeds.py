@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
 from sayso.community.ideas import comments
-from sayso.community.ideas.feeds import FEED_ITEMS, Entry, EntryFeed, organization_or_404
+from sayso.core.feeds import FEED_ITEMS, AtomFeed, Entry, organization_or_404, public_name, tag
 from sayso.core.markup import render_markdown
 from sayso.core.models import Organization
 
 
-class ReviewFeed(Feed):
-    """Published reviews of the company (or of ``?product=<slug>``), newest first."""
+def _stars(rating: int) -> str:
+    return "★" * rating + "☆" * (5 - rating)
 
-    feed_type = Atom1Feed
+
+def _review_link(review: Any) -> str:
+    path = reverse("reviews", kwargs={"org": review.organization.slug})
+    query = f"?product={review.product.slug}" if review.product_id else ""
+    return f"{path}{query}#review-{review.pk}"
+
+
+def _reply(review: Any) -> str:
+    """The team's reply, shown under the review."""
+    if not review.reply:
+        return ""
+    return format_html(
+        "<p><strong>{} replied:</strong></p>{}",
+        review.organization.name,
+        render_markdown(review.reply),
+    )
+
+
+class ReviewFeed(AtomFeed):
+    """Published reviews of the company (or of ``?product=<slug>``), newest first."""
 
     def get_object(self, request: HttpRequest, org: str) -> tuple[Organization, Any]:
         from sayso.community import reviews
@@ -43,51 +59,28 @@ class ReviewFeed(Feed):
 
     def feed_guid(self, obj: tuple[Organization, Any]) -> str:
         organization, product = obj
-        return f"tag:sayso,2024:{organization.slug}:reviews" + (f":{product.pk}" if product else "")
+        return tag(organization.slug, "reviews", *((product.pk,) if product else ()))
 
-    def items(self, obj: tuple[Organization, Any]) -> list[Any]:
+    def items(self, obj: tuple[Organization, Any]) -> list[Entry]:
         from sayso.community import reviews
 
         organization, product = obj
-        return list(reviews.public_reviews(organization=organization, product=product)[:FEED_ITEMS])
-
-    def item_title(self, item: Any) -> str:
-        stars = "★" * item.rating + "☆" * (5 - item.rating)
-        return f"{stars} {item.title or item.customer.public_name}"
-
-    def item_description(self, item: Any) -> str:
-        reply = (
-            format_html(
-                "<p><strong>{} replied:</strong></p>{}",
-                item.organization.name,
-                render_markdown(item.reply),
+        found = reviews.public_reviews(organization=organization, product=product)[:FEED_ITEMS]
+        return [
+            Entry(
+                guid=tag(review.organization.slug, "review", review.pk),
+                title=f"{_stars(review.rating)} {review.title or review.customer.public_name}",
+                html=str(render_markdown(review.body)) + _reply(review),
+                link=_review_link(review),
+                published=review.created_at,
+                updated=review.updated_at,
+                author=str(review.customer.public_name),
             )
-            if item.reply
-            else ""
-        )
-        return str(render_markdown(item.body)) + reply
-
-    def item_link(self, item: Any) -> str:
-        path = reverse("reviews", kwargs={"org": item.organization.slug})
-        query = f"?product={item.product.slug}" if item.product_id else ""
-        return f"{path}{query}#review-{item.pk}"
-
-    def item_guid(self, item: Any) -> str:
-        return f"tag:sayso,2024:{item.organization.slug}:review:{item.pk}"
-
-    item_guid_is_permalink = False
-
-    def item_pubdate(self, item: Any) -> datetime:
-        return item.created_at
-
-    def item_updateddate(self, item: Any) -> datetime:
-        return item.updated_at
-
-    def item_author_name(self, item: Any) -> str:
-        return str(item.customer.public_name)
+            for review in found
+        ]
 
 
-class ReviewThreadFeed(EntryFeed):
+class ReviewThreadFeed(AtomFeed):
     """One review's thread: the review, the team's reply and the public comments."""
 
     def get_object(self, request: HttpRequest, org: str, pk: int) -> Any:
@@ -102,21 +95,18 @@ class ReviewThreadFeed(EntryFeed):
         return f"{obj.organization.name}: {obj.customer.public_name}'s review"
 
     def link(self, obj: Any) -> str:
-        path = reverse("reviews", kwargs={"org": obj.organization.slug})
-        query = f"?product={obj.product.slug}" if obj.product_id else ""
-        return f"{path}{query}#review-{obj.pk}"
+        return _review_link(obj)
 
     def feed_guid(self, obj: Any) -> str:
-        return f"tag:sayso,2024:{obj.organization.slug}:review:{obj.pk}:thread"
+        return tag(obj.organization.slug, "review", obj.pk, "thread")
 
     def items(self, obj: Any) -> list[Entry]:
         link = self.link(obj)
         slug = obj.organization.slug
-        stars = "★" * obj.rating + "☆" * (5 - obj.rating)
         entries = [
             Entry(
-                guid=f"tag:sayso,2024:{slug}:review:{obj.pk}",
-                title=f"{stars} {obj.title or 'Review'}",
+                guid=tag(slug, "review", obj.pk),
+                title=f"{_stars(obj.rating)} {obj.title or 'Review'}",
                 html=str(render_markdown(obj.body)),
                 link=link,
                 published=obj.created_at,
@@ -127,7 +117,7 @@ class ReviewThreadFeed(EntryFeed):
         if obj.reply and obj.reply_at:
             entries.append(
                 Entry(
-                    guid=f"tag:sayso,2024:{slug}:review:{obj.pk}:reply",
+                    guid=tag(slug, "review", obj.pk, "reply"),
                     title=f"{obj.organization.name} replied",
                     html=str(render_markdown(obj.reply)),
                     link=link,
@@ -137,10 +127,10 @@ class ReviewThreadFeed(EntryFeed):
                 )
             )
         for comment, html in comments.comments_on(target=obj)[-FEED_ITEMS:]:
-            who = comment.author.public_name if comment.author else f"{obj.organization.name} team"
+            who = public_name(comment.author, otherwise=f"{obj.organization.name} team")
             entries.append(
                 Entry(
-                    guid=f"tag:sayso,2024:{slug}:comment:{comment.pk}",
+                    guid=tag(slug, "comment", comment.pk),
                     title=f"Comment by {who}",
                     html=str(html),
                     link=link.split("#")[0] + f"#comment-{comment.pk}",

@@ -16,6 +16,13 @@ def _reindex_cases(source: Any, target: Any) -> None:
             index_item_later(organization=target.organization, kind="case", object_id=case_id)
 
 
+def _customer_cases(*, organization: Any, customer: Any) -> Any:
+    """The customer page's cases: the 50 newest."""
+    from sayso.conversations.selectors import cases_of_customer
+
+    return cases_of_customer(organization=organization, customer=customer)[:50]
+
+
 class ConversationsConfig(AppConfig):
     name = "sayso.conversations"
     label = "conversations"
@@ -25,6 +32,7 @@ class ConversationsConfig(AppConfig):
         from sayso.conversations.email_outbound import reply_delivery_record
         from sayso.conversations.models import Case, Commitment, Message
         from sayso.customers import merging
+        from sayso.customers.sections import CUSTOMER
         from sayso.notifications.models import MailKind
         from sayso.notifications.outbox import delivery_watcher_register
 
@@ -37,3 +45,5 @@ class ConversationsConfig(AppConfig):
         indexing.sources_register()
         # Stored messages are analyzed (sentiment, intents, spam, duplicates).
         analysis_source.source_register()
+        # The staff customer page lists the customer's cases.
+        CUSTOMER.register("cases", _customer_cases)

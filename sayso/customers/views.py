@@ -9,12 +9,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from sayso.conversations.selectors import cases_of_customer
 from sayso.core.permissions import StaffRequest, staff_required
 from sayso.core.web import errors_text, get_or_404
 from sayso.customers import selectors, services
 from sayso.customers.forms import IdentityForm, MergeForm
 from sayso.customers.models import Customer
+from sayso.customers.sections import CUSTOMER
 from sayso.notifications.selectors import unread_alert_count
 
 
@@ -57,7 +57,6 @@ def customer_detail(request: StaffRequest, pk: int) -> HttpResponse:
         {
             "customer": customer,
             "identities": identities,
-            "cases": cases_of_customer(organization=request.organization, customer=customer)[:50],
             "timeline": selectors.customer_timeline(
                 organization=request.organization, customer=customer, limit=300
             ),
@@ -70,6 +69,8 @@ def customer_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "alert_count": unread_alert_count(
                 organization=request.organization, recipient=request.user
             ),
+            # Other apps' sections: conversations the customer's cases.
+            **CUSTOMER.context(organization=request.organization, customer=customer),
         },
     )
 

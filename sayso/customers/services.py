@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -32,7 +33,7 @@ from sayso.customers.public_names import (
     public_name_from,
     public_name_validate,
 )
-from sayso.customers.selectors import identity_holders
+from sayso.customers.selectors import identity_holders, identity_holders_of_values
 from sayso.notifications.models import MailKind
 from sayso.notifications.outbox import mail_queue
 
@@ -250,6 +251,125 @@ def customer_get_or_create_by_identity(
         organization=organization, customer=customer, kind=kind, value=normalized
     )
     return customer, identity, True
+
+
+@dataclass(frozen=True)
+class NewCustomer:
+    """One person for ``customers_get_or_create_by_identities``: what a channel says of them."""
+
+    # The name the channel gave ("" when none): the staff's name for them (else their first
+    # identity), and what their public name is derived from (never from an identity).
+    name: str = ""
+    # (kind, value) pairs, normalized by the service; the first is the one they are known by.
+    identities: Sequence[tuple[str, str]] = ()
+    # A public name chosen for them (validated: never an address); "" derives it from ``name``.
+    public_name: str = ""
+    # What their identities are, for the staff.
+    label: str = ""
+    is_prospect: bool = False
+
+
+@dataclass
+class HeldCustomer:
+    """The customer who holds a ``NewCustomer``'s identities."""
+
+    customer: Customer
+    # The person's identities that ``customer`` holds, by normalized (kind, value).
+    identities: dict[tuple[str, str], Identity] = field(default_factory=dict)
+    # Made by this call (for this person or an earlier one of the call).
+    created: bool = False
+
+
+def customers_get_or_create_by_identities(
+    *, organization: Organization, people: Sequence[NewCustomer]
+) -> list[HeldCustomer]:
+    """``customer_get_or_create_by_identity`` for many people at once, in a few statements
+    (a read per kind of identity, then one insert of the new customers and one of their
+    identities), for channels that bring many authors at a time (the listening pipeline).
+
+    Each person is the customer who holds the first of their identities that someone holds
+    (the oldest customer, if several do), or an earlier person of the same call who has one
+    of them; else a new customer holding all of them. A second call with the same identities
+    creates nothing. The rules are the single services': identities normalized
+    (``ValidationError`` for one that is not valid, and nothing is written), the name squeezed
+    (200 characters at most) or else the first identity, and a public name derived from the
+    name or a pseudonym, never an identity. Like ``customer_get_or_create_by_identity`` it
+    writes no timeline entry or audit record. Another worker creating the same identity at
+    the same moment makes a second holder, as one at a time would: holders are read oldest
+    first, so the first customer keeps it.
+    """
+    wanted: list[list[tuple[str, str]]] = []
+    for person in people:
+        keys: list[tuple[str, str]] = []
+        for kind, value in person.identities:
+            key = (kind, normalize_identity(kind, value))
+            if key not in keys:
+                keys.append(key)
+        if not keys and not " ".join(person.name.split()):
+            raise ValidationError("A customer needs a name or at least one identity.")
+        wanted.append(keys)
+    chosen = {p.public_name: public_name_validate(p.public_name) for p in people if p.public_name}
+    by_kind: dict[str, set[str]] = {}
+    for keys in wanted:
+        for kind, value in keys:
+            by_kind.setdefault(kind, set()).add(value)
+    # Who holds each identity now: the oldest active customer, then the people of this call.
+    holders: dict[tuple[str, str], Identity] = {}
+    for kind, values in by_kind.items():
+        for identity in identity_holders_of_values(
+            organization=organization, kind=kind, values=values
+        ):
+            holders.setdefault((kind, identity.value), identity)
+    held: list[HeldCustomer] = []
+    customers: list[Customer] = []
+    identities: list[Identity] = []
+    for person, keys in zip(people, wanted, strict=True):
+        holder = next((holders[key] for key in keys if key in holders), None)
+        if holder is not None:
+            # Held by someone stored (the customer's id) or by a person of this call (unsaved).
+            mine = {
+                key: holders[key]
+                for key in keys
+                if key in holders
+                and (
+                    holders[key].customer_id == holder.customer_id
+                    if holder.pk is not None
+                    else holders[key].customer is holder.customer
+                )
+            }
+            held.append(
+                HeldCustomer(customer=holder.customer, identities=mine, created=holder.pk is None)
+            )
+            continue
+        name = " ".join(person.name.split())
+        customer = Customer(
+            organization=organization,
+            display_name=(name or keys[0][1])[:200],
+            # From the name given, never from an identity (an address is not a public name).
+            public_name=chosen[person.public_name] if person.public_name else public_name_for(name),
+            is_prospect=person.is_prospect,
+        )
+        customers.append(customer)
+        mine = {}
+        for kind, value in keys:
+            identity = Identity(
+                organization=organization,
+                customer=customer,
+                kind=kind,
+                value=value,
+                label=person.label[:200],
+            )
+            identities.append(identity)
+            holders[(kind, value)] = mine[(kind, value)] = identity
+        held.append(HeldCustomer(customer=customer, identities=mine, created=True))
+    # All or nothing; in a caller's transaction, without a savepoint of its own (the checks
+    # that raise are done: an error now is the database's, and ends the caller's too).
+    with transaction.atomic(savepoint=False):
+        if customers:
+            Customer.objects.bulk_create(customers)
+        if identities:  # their customers have ids now (bulk_create reads them back)
+            Identity.objects.bulk_create(identities)
+    return held
 
 
 @transaction.atomic

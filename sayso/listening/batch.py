@@ -6,7 +6,7 @@ cases and those cases' vectors, and where each item of the batch went. The inges
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.conf import settings
@@ -21,12 +21,15 @@ from sayso.conversations.selectors import (
 )
 from sayso.conversations.services import NewCase
 from sayso.customers.identities import identity_equivalents, normalize_identity
-from sayso.customers.models import Customer, Identity, IdentityKind
-from sayso.customers.public_names import public_name_for
-from sayso.customers.selectors import identity_holders, identity_holders_of_values
+from sayso.customers.models import IdentityKind
+from sayso.customers.selectors import identity_holders_of_values
+from sayso.customers.services import NewCustomer, customers_get_or_create_by_identities
 from sayso.intelligence.models import EmbeddedItem
 from sayso.listening.connectors.base import FetchedItem
 from sayso.listening.models import Source
+
+if TYPE_CHECKING:
+    from sayso.customers.models import Customer, Identity
 
 # How many of a customer's open cases are compared with a new item.
 MAX_OPEN_CASES = 20
@@ -68,29 +71,20 @@ class Batch:
         prospect: it is not a person."""
         if source.pk in self.contacts:
             return self.contacts[source.pk]
-        value = f"{ANONYMOUS_CONTACT}{source.pk}"
-        identity = identity_holders(
-            organization=self.organization, kind=IdentityKind.OTHER, value=value
-        ).first()
-        if identity is not None:
-            contact = identity.customer
-        else:
-            contact = Customer.objects.create(
-                organization=self.organization,
-                display_name=f"Anonymous · {source.name}"[:200],
-                # Nobody named them: shown in public as that, not as an invented person.
-                public_name="Anonymous",
-                is_prospect=False,
-            )
-            Identity.objects.create(
-                organization=self.organization,
-                customer=contact,
-                kind=IdentityKind.OTHER,
-                value=value,
-                label=f"Authors not named on {source.name}"[:200],
-            )
-        self.contacts[source.pk] = contact
-        return contact
+        (held,) = customers_get_or_create_by_identities(
+            organization=self.organization,
+            people=[
+                NewCustomer(
+                    name=f"Anonymous · {source.name}",
+                    identities=[(IdentityKind.OTHER, f"{ANONYMOUS_CONTACT}{source.pk}")],
+                    # Nobody named them: shown in public as that, not as an invented person.
+                    public_name="Anonymous",
+                    label=f"Authors not named on {source.name}",
+                )
+            ],
+        )
+        self.contacts[source.pk] = held.customer
+        return held.customer
 
     @staticmethod
     def candidates(item: FetchedItem) -> list[tuple[str, str]]:
@@ -155,53 +149,52 @@ class Batch:
         first (the batch read them all: the database is not asked again). A new author becomes
         a new customer, a prospect, with the first of their identities; the group's new
         customers (one per author, however many of its items they wrote) and their identities
-        are written in one statement each. An item without an author (no identity that
-        normalizes) has no customer: it never creates one of its own."""
+        are written by ``customers_get_or_create_by_identities``, in one statement each. An
+        item without an author (no identity that normalizes) has no customer: it never creates
+        one of its own."""
         found: list[tuple[Customer | None, Identity | None]] = []
-        customers: list[Customer] = []
-        identities: list[Identity] = []
+        people: list[NewCustomer] = []
+        # The items of new authors: where each is in ``found``, its author in ``people``, and
+        # the identities it is recognised by.
+        new: list[tuple[int, int, list[tuple[str, str]]]] = []
+        # The identities of ``people``: an author of several items of the group is one person.
+        pending: dict[tuple[str, str], int] = {}
         for item in items:
             candidates = self.candidates(item)
             known = next((self.identities[k] for k in candidates if k in self.identities), None)
             if known is not None:
                 found.append((known.customer, known))
                 continue
+            found.append((None, None))
             if not candidates:
-                found.append((None, None))
                 continue
-            name = _new_customer_name(item, candidates)
-            customer = Customer(
-                organization=self.organization,
-                display_name=name,
-                # Never the handle or address the name may fall back to (issue 20).
-                public_name=public_name_for(item.author_name),
-                is_prospect=True,
-            )
-            customers.append(customer)
-            identity = None
-            if candidates:
-                kind, value = candidates[0]
-                identity = Identity(
-                    organization=self.organization, customer=customer, kind=kind, value=value
-                )
-                identities.append(identity)
-                self.identities[(kind, value)] = identity
+            person = next((pending[k] for k in candidates if k in pending), None)
+            if person is None:
+                kind = candidates[0][0]
                 # Other spellings of the same handle (a Bluesky DID, the server that hosts a
                 # Mastodon account) are kept too; a feed's site is not the author's.
-                for other in candidates[1:]:
-                    if other[0] == kind and kind in HANDLE_KINDS and other not in self.identities:
-                        self.identities[other] = Identity(
-                            organization=self.organization,
-                            customer=customer,
-                            kind=other[0],
-                            value=other[1],
-                        )
-                        identities.append(self.identities[other])
-            found.append((customer, identity))
-        if customers:
-            Customer.objects.bulk_create(customers)
-        if identities:
-            Identity.objects.bulk_create(identities)
+                kept = [candidates[0]] + [
+                    other for other in candidates[1:] if other[0] == kind and kind in HANDLE_KINDS
+                ]
+                person = len(people)
+                for key in kept:
+                    pending.setdefault(key, person)
+                # Named by the name they gave, else their handle; in public never by the
+                # handle or the address (issue 20).
+                people.append(NewCustomer(name=item.author_name, identities=kept, is_prospect=True))
+            new.append((len(found) - 1, person, candidates))
+        if not people:
+            return found
+        held = customers_get_or_create_by_identities(organization=self.organization, people=people)
+        for one in held:
+            for key, identity in one.identities.items():
+                self.identities.setdefault(key, identity)
+        for position, person, candidates in new:
+            one = held[person]
+            identity = next(one.identities[k] for k in candidates if k in one.identities)
+            found[position] = (one.customer, identity)
+        # Someone else made one of them a customer since the batch read its authors.
+        self.load_cases({one.customer.pk for one in held if not one.created} - set(self.cases))
         return found
 
     def settle(self) -> None:
@@ -292,11 +285,3 @@ class Batch:
             self.opening[id(case)] = np.asarray(vector, dtype=np.float32)
         else:
             self.vectors[case.pk] = np.asarray(vector, dtype=np.float32)
-
-
-def _new_customer_name(item: FetchedItem, candidates: list[tuple[str, str]]) -> str:
-    """A new author's name as a customer: theirs, else their handle, else anonymous."""
-    name = " ".join(item.author_name.split())
-    if candidates:
-        return (name or candidates[0][1])[:200]
-    return (item.author_name or "Anonymous visitor")[:200]

@@ -7,6 +7,13 @@ def _is(person: Any, customer_id: int | None) -> bool:
     return person is not None and customer_id is not None and person.pk == customer_id
 
 
+def _unanswered_count(*, organization: Any) -> int:
+    """The questions waiting past the set time: the inbox links to that queue with the count."""
+    from sayso.community import qa
+
+    return qa.unanswered_queue(organization=organization).count()
+
+
 class CommunityConfig(AppConfig):
     name = "sayso.community"
     label = "community"
@@ -28,6 +35,7 @@ class CommunityConfig(AppConfig):
             Review,
             Vote,
         )
+        from sayso.conversations import sections
         from sayso.customers import merging
         from sayso.customers.models import Customer
         from sayso.intelligence import register_source
@@ -98,3 +106,7 @@ class CommunityConfig(AppConfig):
                 "review": (reviews.review_hide, reviews.review_restore),
             }
         )
+        # The staff case page lists the community questions linked to the case, and the inbox
+        # links to the unanswered questions.
+        sections.STAFF_CASE.register("community_questions", qa.questions_of_case)
+        sections.INBOX.register("unanswered_count", _unanswered_count)

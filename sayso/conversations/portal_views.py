@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from sayso.conversations import selectors, services
+from sayso.conversations import sections, selectors, services
 from sayso.conversations.forms import PortalCaseForm, PortalReplyForm, SigninForm
 from sayso.conversations.models import Channel, CommitmentStatus
 from sayso.core.ratelimit import rate_limit_hit
@@ -32,7 +32,6 @@ from sayso.customers.services import (
     portal_login_link_redeem,
     portal_login_link_send,
 )
-from sayso.status.selectors import incidents_in_progress, incidents_of_case
 
 T = TypeVar("T")
 
@@ -49,7 +48,7 @@ def portal_home(request: PortalRequest) -> HttpResponse:
         "portal/home.html",
         {
             "organization": request.organization,
-            "incidents": incidents_in_progress(organization=request.organization),
+            **sections.PORTAL_NOTICES.context(organization=request.organization),
         },
     )
 
@@ -268,7 +267,7 @@ def case_detail(request: PortalRequest, number: int) -> HttpResponse:
             "case": case,
             "messages_list": selectors.case_messages(case=case, for_customer=True),
             "commitments": commitments,
-            "incidents": incidents_of_case(case=case),
+            **sections.PORTAL_CASE.context(case=case),
             "form": form,
         },
         status=400 if form.errors else 200,
@@ -307,7 +306,7 @@ def case_new(request: PortalRequest) -> HttpResponse:
         {
             "organization": request.organization,
             "form": form,
-            "incidents": incidents_in_progress(organization=request.organization),
+            **sections.PORTAL_NOTICES.context(organization=request.organization),
         },
         status=400 if form.errors else 200,
     )

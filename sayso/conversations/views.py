@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from sayso.conversations import commitments, selectors, services
+from sayso.conversations import commitments, sections, selectors, services
 from sayso.conversations.forms import (
     CaseUpdateForm,
     CommitmentCloseForm,
@@ -30,7 +30,6 @@ from sayso.core.web import errors_text, form_errors_text, get_or_404, object_id
 from sayso.customers.selectors import customer_timeline, identities_of, merge_suggestions
 from sayso.notifications.outbox import mail_of_messages, mail_retry
 from sayso.notifications.selectors import unread_alert_count
-from sayso.status.selectors import incidents_of_case, incidents_open_count
 
 INBOX_PAGE_SIZE = 25
 CASE_PAGE_MESSAGES = 50  # the newest messages a case page opens on; earlier ones on demand
@@ -84,8 +83,13 @@ def inbox(request: StaffRequest) -> HttpResponse:
             organization=request.organization, recipient=request.user
         ),
         "querystring": params.urlencode(),
-        "unanswered_count": _unanswered_questions(request),
-        "incident_count": _incidents_in_progress(request),
+        # Other apps' links to their queues (community's unanswered questions, status's
+        # incidents in progress); an htmx refresh shows only the rows.
+        **(
+            {}
+            if request.headers.get("HX-Request")
+            else sections.INBOX.context(organization=request.organization)
+        ),
     }
     template = (
         "conversations/_inbox_results.html"
@@ -93,28 +97,6 @@ def inbox(request: StaffRequest) -> HttpResponse:
         else "conversations/inbox.html"
     )
     return render(request, template, context)
-
-
-def _questions_of_case(case: Case) -> Sequence[object]:
-    from sayso.community.qa import questions_of_case
-
-    return questions_of_case(case=case)
-
-
-def _incidents_in_progress(request: StaffRequest) -> int:
-    """Status incidents not resolved yet: the inbox links to the status page with the count."""
-    if request.headers.get("HX-Request"):
-        return 0
-    return incidents_open_count(organization=request.organization)
-
-
-def _unanswered_questions(request: StaffRequest) -> int:
-    """The community questions waiting past the set time: the inbox's link to that queue."""
-    from sayso.community.qa import unanswered_queue
-
-    if request.headers.get("HX-Request"):
-        return 0
-    return unanswered_queue(organization=request.organization).count()
 
 
 def _case_or_404(request: StaffRequest, number: int) -> Case:
@@ -163,8 +145,8 @@ def case_detail(request: StaffRequest, number: int) -> HttpResponse:
             organization=organization, staff=staff, initial={"owner": str(request.user.pk)}
         ),
         "alert_count": unread_alert_count(organization=organization, recipient=request.user),
-        "community_questions": _questions_of_case(case),
-        "incidents": incidents_of_case(case=case),
+        # Other apps' sections: community's questions and status's incidents of the case.
+        **sections.STAFF_CASE.context(case=case),
         "automated_mail": selectors.automated_mail_of_case(case=case),
     }
     return render(request, "conversations/case_detail.html", context)

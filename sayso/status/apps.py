@@ -7,6 +7,7 @@ class StatusConfig(AppConfig):
 
     def ready(self) -> None:
         from sayso.community import following
+        from sayso.conversations import sections
         from sayso.intelligence import register_source
         from sayso.status import selectors, services
         from sayso.status.models import Incident
@@ -20,3 +21,9 @@ class StatusConfig(AppConfig):
         register_source(
             "incident", selectors.incident_texts_for_index, count=selectors.incident_count_for_index
         )
+        # A case's incidents on the staff case page and on the portal; the incidents in progress
+        # on the portal's home and new-case pages, and their count as the inbox's link.
+        sections.STAFF_CASE.register("incidents", selectors.incidents_of_case)
+        sections.PORTAL_CASE.register("incidents", selectors.incidents_of_case)
+        sections.PORTAL_NOTICES.register("incidents", selectors.incidents_in_progress)
+        sections.INBOX.register("incident_count", selectors.incidents_open_count)

@@ -20,6 +20,7 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         from sayso.community import following, ideas, qa, reviews, spam_kinds
+        from sayso.community import sections as community_sections
         from sayso.community.models import (
             Answer,
             AnswerVote,
@@ -110,3 +111,5 @@ class CommunityConfig(AppConfig):
         # links to the unanswered questions.
         sections.STAFF_CASE.register("community_questions", qa.questions_of_case)
         sections.INBOX.register("unanswered_count", _unanswered_count)
+        # Comments hang on reviews too (roadmap adds its items and changelog entries).
+        community_sections.thread_target_register("review", reviews.review_get)

@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from sayso.community import ideas, moderation, qa, reviews
+from sayso.community import ideas, moderation, qa, reviews, sections
 from sayso.community.forms import (
     CommentForm,
     HideForm,
@@ -71,20 +71,8 @@ def moderation_queue(request: StaffRequest) -> HttpResponse:
 
 
 def _thread_target(request: PortalRequest, kind: str, pk: int) -> Any:
-    from sayso.roadmap import selectors as roadmap
-
-    organization = request.organization
-    found: Any
-    if not is_object_id(pk):
-        found = None
-    elif kind == "roadmap":
-        found = roadmap.roadmap_item_get(organization=organization, pk=pk)
-    elif kind == "changelog":
-        found = roadmap.changelog_entry_get(organization=organization, pk=pk)
-    elif kind == "review":
-        found = reviews.review_get(organization=organization, pk=pk)
-    else:
-        found = None
+    """A review here; a roadmap item or a changelog entry (roadmap registers them)."""
+    found = sections.thread_target_get(kind, organization=request.organization, pk=pk)
     if found is None:
         raise Http404("Nothing to comment on here.")
     return found

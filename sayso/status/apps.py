@@ -7,6 +7,7 @@ class StatusConfig(AppConfig):
 
     def ready(self) -> None:
         from sayso.community import following
+        from sayso.community import sections as community_sections
         from sayso.conversations import sections
         from sayso.intelligence import register_source
         from sayso.status import selectors, services
@@ -27,3 +28,6 @@ class StatusConfig(AppConfig):
         sections.PORTAL_CASE.register("incidents", selectors.incidents_of_case)
         sections.PORTAL_NOTICES.register("incidents", selectors.incidents_in_progress)
         sections.INBOX.register("incident_count", selectors.incidents_open_count)
+        # The question form's similar problems include incidents; staff link questions to them.
+        community_sections.SIMILAR_PROBLEMS.register("incidents", selectors.similar_incidents)
+        community_sections.link_target_register("incident", selectors.incident_get)

@@ -3,8 +3,17 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
+import pytest
+from django.utils import timezone
+
+from sayso.community.sections import (
+    IDEA_PAGE,
+    SIMILAR_PROBLEMS,
+    link_target_get,
+    thread_target_get,
+)
 from sayso.conversations.sections import INBOX, PORTAL_CASE, PORTAL_NOTICES, STAFF_CASE
 from sayso.core.sections import PageSections
 from sayso.customers.sections import CUSTOMER
@@ -56,3 +65,25 @@ def test_the_apps_fill_the_pages_they_show_on() -> None:
     assert INBOX.names() == ["incident_count", "unanswered_count"]
     assert PORTAL_CASE.names() == PORTAL_NOTICES.names() == ["incidents"]
     assert CUSTOMER.names() == ["cases"]
+    assert IDEA_PAGE.names() == ["roadmap_items", "shipped_in"]
+    assert SIMILAR_PROBLEMS.names() == ["incidents"]
+
+
+@pytest.mark.django_db
+def test_comment_threads_and_question_links_find_only_registered_kinds_in_the_organization(
+    org: Any, other_org: Any
+) -> None:
+    from sayso.roadmap.models import RoadmapItem
+    from sayso.status.models import Incident
+
+    item = RoadmapItem.objects.create(organization=org, title="Dark mode")
+    incident = Incident.objects.create(
+        organization=org, title="Bookings fail", started_at=timezone.now()
+    )
+    assert thread_target_get("roadmap", organization=org, pk=item.pk) == item
+    assert link_target_get("incident", organization=org, pk=str(incident.pk)) == incident
+    # Another organization's, an unknown kind, an id out of range: nothing.
+    assert thread_target_get("roadmap", organization=other_org, pk=item.pk) is None
+    assert thread_target_get("incident", organization=org, pk=incident.pk) is None
+    assert link_target_get("roadmap", organization=org, pk=item.pk) is None
+    assert link_target_get("incident", organization=org, pk=2**63) is None

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from sayso.community import following, moderation
+from sayso.community import following, moderation, sections
 from sayso.community.forms import (
     CommentForm,
     FlagForm,
@@ -90,16 +90,6 @@ class BoardPage:
 def _idea_or_404(request: PortalRequest, number: int) -> Idea:
     found = selectors.idea_get
     return get_or_404(found, number, key="number", organization=request.organization)
-
-
-def _roadmap_of(idea: Idea) -> dict[str, Any]:
-    # The roadmap app builds on this one; imported here, not at module level.
-    from sayso.roadmap import selectors as roadmap
-
-    return {
-        "roadmap_items": roadmap.roadmap_items_of_idea(idea=idea),
-        "shipped_in": roadmap.changelog_entries_of_idea(idea=idea),
-    }
 
 
 def _questions_of(idea: Idea) -> list[Any]:
@@ -248,7 +238,8 @@ def idea_detail(request: PortalRequest, number: int) -> HttpResponse:
         "flag_form": FlagForm(),
         "similar": selectors.similar_to_idea(idea=idea, k=3, brief=True),
         "questions": _questions_of(idea),
-        **_roadmap_of(idea),
+        # The roadmap items and changelog entries of the idea (roadmap registers them).
+        **sections.IDEA_PAGE.context(idea=idea),
     }
     if staff is not None:
         context.update(

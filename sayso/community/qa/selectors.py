@@ -34,6 +34,7 @@ from sayso.community.models import (
     QuestionState,
     Tag,
 )
+from sayso.community.sections import SIMILAR_PROBLEMS
 from sayso.conversations.search import fts5_query, pg_tsquery
 from sayso.core.models import Organization
 from sayso.customers.models import Customer
@@ -309,7 +310,6 @@ def similar_as_you_type(
     embedding of the text. ``brief``: the questions and ideas with only the columns a list
     shows (``BRIEF_FIELDS``, ``community.ideas.selectors.IDEA_BRIEF_FIELDS``)."""
     from sayso.intelligence import embed
-    from sayso.status.selectors import similar_incidents
 
     text = text.strip()[:2000]
     if len(text) < SIMILAR_MIN_CHARS:
@@ -322,9 +322,10 @@ def similar_as_you_type(
         ideas=similar_ideas(
             organization=organization, text=text, k=ideas_k, vector=vector, brief=brief
         ),
-        incidents=similar_incidents(
+        # Open or recently resolved incidents that match (status registers them).
+        incidents=SIMILAR_PROBLEMS.context(
             organization=organization, text=text, k=incidents_k, vector=vector
-        ),
+        ).get("incidents", []),
     )
 
 

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from sayso.community import following, qa
+from sayso.community import following, qa, sections
 from sayso.community.common import TITLE_MIN
 from sayso.community.forms import HideForm
 from sayso.community.ideas.views import BoardPage
@@ -617,9 +617,10 @@ def question_link(request: PortalRequest, number: int) -> HttpResponse:
             elif action == "idea":
                 target = idea_get(organization=request.organization, number=int(raw))
             else:
-                from sayso.status.selectors import incident_get
-
-                target = incident_get(organization=request.organization, pk=int(raw))
+                # An incident (status registers it).
+                target = sections.link_target_get(
+                    action, organization=request.organization, pk=int(raw)
+                )
             if target is None:
                 raise ValidationError({"number": f"There is no {action} #{raw}."})
             qa.question_link(question=question, actor=actor, **{action: target})

@@ -334,6 +334,10 @@ LOGGING = {
         "django.request": {"handlers": ["mail_admins"], "level": "ERROR", "propagate": True},
         # Procrastinate names every blueprint it adds (each sayso command on PostgreSQL).
         "procrastinate.blueprints": {"level": "WARNING"},
+        # ... and logs "Deferred 1 job" for every job enqueued (each reply, analysis, webhook):
+        # a line per write in the web servers' logs. The workers' own lines
+        # (procrastinate.worker: a job started, succeeded, failed) stay.
+        "procrastinate.jobs": {"level": "WARNING"},
     },
 }
 

@@ -212,26 +212,35 @@ def _own_open_intent(intent: Intent, customer: Customer) -> Intent:
     return intent
 
 
+INTENT_FIELDS = (
+    "title",
+    "description",
+    "category_id",
+    "category_text",
+    "details",
+    "window_start",
+    "window_end",
+    "budget",
+    "currency",
+    "reply_channel",
+    "deadline",
+    "visibility",
+)
+
+
+def intent_values(intent: Intent) -> dict[str, Any]:
+    """What the customer set on ``intent``, by ``intent_publish``'s argument names (what
+    ``intent_update`` takes, and the edit form starts from)."""
+    return {name: getattr(intent, name) for name in INTENT_FIELDS}
+
+
 @transaction.atomic
 def intent_update(*, intent: Intent, customer: Customer, **changes: Any) -> Intent:
     """Change an open intent (the customer's own); the fields are ``intent_publish``'s."""
     intent = _own_open_intent(intent, customer)
     if intent.status != IntentStatus.OPEN:
         raise IntentClosed(f"This intent is {intent.get_status_display().lower()}.")
-    current = {
-        "title": intent.title,
-        "description": intent.description,
-        "category_id": intent.category_id,
-        "category_text": intent.category_text,
-        "details": intent.details,
-        "window_start": intent.window_start,
-        "window_end": intent.window_end,
-        "budget": intent.budget,
-        "currency": intent.currency,
-        "reply_channel": intent.reply_channel,
-        "deadline": intent.deadline,
-        "visibility": intent.visibility,
-    }
+    current = intent_values(intent)
     unknown = set(changes) - set(current)
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")

@@ -101,20 +101,8 @@ def intent_edit(request: PortalRequest, pk: int) -> HttpResponse:
     organization = request.organization
     intent = _own_intent(request, pk)
     if request.method != "POST":
-        initial = {
-            "title": intent.title,
-            "description": intent.description,
-            "category": intent.category_id,
-            "category_text": intent.category_text,
-            "details": intent.details,
-            "window_start": intent.window_start,
-            "window_end": intent.window_end,
-            "budget": intent.budget,
-            "currency": intent.currency,
-            "reply_channel": intent.reply_channel,
-            "deadline": intent.deadline,
-            "visibility": intent.visibility,
-        }
+        initial = intents.intent_values(intent)
+        initial["category"] = initial.pop("category_id")  # the form's field
         form = IntentForm(initial=initial, organization=organization)
         return _intent_form_page(request, form, intent)
     form = IntentForm(request.POST, organization=organization)

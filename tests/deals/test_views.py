@@ -92,6 +92,9 @@ def test_the_customer_edits_and_withdraws_their_intent(org: Any, customer: Any) 
     client = _portal(org, customer)
     client.post("/o/haulright/intents/new/", _form())
     intent = Intent.objects.get()
+    # The edit form starts from what the customer set.
+    page = client.get(f"/o/haulright/intents/{intent.pk}/edit/").content.decode()
+    assert 'value="A 16 ft truck, Denver → Austin"' in page and 'value="900' in page
     response = client.post(
         f"/o/haulright/intents/{intent.pk}/edit/", _form(title="A 20 ft truck", budget="1100")
     )

@@ -387,37 +387,31 @@ class _Importer:
             if question is None:
                 self.left_out(f"an answer to “{data.get('question', '')}” (not here)")
                 continue
-            self.once(
-                Answer,
-                {
-                    "question": question,
-                    "author": self.customer,
-                    "body": data.get("body", ""),
-                    "created_at": _time(data.get("posted_at")) or self.now,
-                },
-                organization=org,
-                body_html=str(render_markdown(data.get("body", ""))),
-                body_digest=digest(data.get("body", "")),
-                state="hidden" if data.get("hidden") else "visible",
-            )
+            self.thread_post(Answer, data, question=question)
         for data in posts.get("comments", []):
             target = self.comment_target(data.get("on") or {})
             if target is None:
                 self.left_out(f"a comment on “{(data.get('on') or {}).get('title', '')}”")
                 continue
-            self.once(
-                Comment,
-                {
-                    "author": self.customer,
-                    "body": data.get("body", ""),
-                    "created_at": _time(data.get("posted_at")) or self.now,
-                    **target,
-                },
-                organization=org,
-                body_html=str(render_markdown(data.get("body", ""))),
-                body_digest=digest(data.get("body", "")),
-                state="hidden" if data.get("hidden") else "visible",
-            )
+            self.thread_post(Comment, data, **target)
+
+    def thread_post(self, model: type[models.Model], data: dict[str, Any], **on: Any) -> Any:
+        """An answer or comment of the customer's on ``on`` (its question, or what it is a
+        comment on): found by its body and time, or re-created, visible or hidden as it was."""
+        body = data.get("body", "")
+        return self.once(
+            model,
+            {
+                "author": self.customer,
+                "body": body,
+                "created_at": _time(data.get("posted_at")) or self.now,
+                **on,
+            },
+            organization=self.organization,
+            body_html=str(render_markdown(body)),
+            body_digest=digest(body),
+            state="hidden" if data.get("hidden") else "visible",
+        )
 
     def comment_target(self, on: dict[str, Any]) -> dict[str, Any] | None:
         kind, org = on.get("kind"), self.organization

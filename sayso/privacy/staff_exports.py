@@ -30,7 +30,8 @@ def zip_response(data: bytes, customer: Customer) -> HttpResponse:
     return response
 
 
-def _customer(request: StaffRequest, pk: Any) -> Customer:
+def staff_customer_or_404(request: StaffRequest, pk: Any) -> Customer:
+    """The customer of the staff member's organization with id ``pk``, or a 404."""
     return get_or_404(
         customer_get, pk, organization=request.organization, message="No such customer."
     )
@@ -39,7 +40,7 @@ def _customer(request: StaffRequest, pk: Any) -> Customer:
 @require_POST
 @staff_required("privacy.manage")
 def staff_customer_export(request: StaffRequest, pk: int) -> HttpResponse:
-    customer = _customer(request, pk)
+    customer = staff_customer_or_404(request, pk)
     if services.export_is_large(customer=customer):
         services.export_start(customer=customer, actor=request.user)
         messages.info(
@@ -56,7 +57,7 @@ def staff_customer_export(request: StaffRequest, pk: int) -> HttpResponse:
 @staff_required("privacy.manage")
 def staff_export_download(request: StaffRequest, pk: int, export_pk: int) -> HttpResponse:
     """A background export staff asked for, once ready."""
-    customer = _customer(request, pk)
+    customer = staff_customer_or_404(request, pk)
     export = selectors.export_get(
         organization=request.organization,
         customer=customer,

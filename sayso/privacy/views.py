@@ -14,12 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 from sayso.core.permissions import StaffRequest, staff_required
 from sayso.core.selectors import organization_by_slug
 from sayso.core.web import errors_text, get_or_404
-from sayso.customers.models import Customer
 from sayso.customers.portal_session import PortalRequest, portal_sign_out, portal_view
-from sayso.customers.selectors import customer_get
 from sayso.privacy import selectors, services
 from sayso.privacy.models import ExportStatus
-from sayso.privacy.staff_exports import zip_response
+from sayso.privacy.staff_exports import staff_customer_or_404, zip_response
 
 # --- the portal -----------------------------------------------------------------------------
 
@@ -151,12 +149,6 @@ def erasure_receipt(request: Any, org: str, receipt_id: Any) -> HttpResponse:
 # --- staff ----------------------------------------------------------------------------------
 
 
-def _customer_or_404(request: StaffRequest, pk: int) -> Customer:
-    return get_or_404(
-        customer_get, pk, organization=request.organization, message="No such customer."
-    )
-
-
 @require_GET
 @staff_required("privacy.manage")
 def staff_erasures(request: StaffRequest) -> HttpResponse:
@@ -175,7 +167,7 @@ def staff_erasures(request: StaffRequest) -> HttpResponse:
 @require_POST
 @staff_required("privacy.manage")
 def staff_customer_erase(request: StaffRequest, pk: int) -> HttpResponse:
-    customer = _customer_or_404(request, pk)
+    customer = staff_customer_or_404(request, pk)
     channel = request.POST.get("channel", "").strip()[:40]
     if not channel:
         messages.error(request, "Say how the customer asked (email, phone, letter…).")

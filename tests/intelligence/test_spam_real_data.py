@@ -43,6 +43,19 @@ def verdict(row: Labelled) -> spam.SpamVerdict:
         ("z12ox3a5vviky5ctq22nz1ewpo24wxyis04", "self-promotion"),
         # "Like this comment for no reason"
         ("z13icxbwzk35jzx5t04cezey0rnptrsxzdg", "self-promotion"),
+        # "....subscribe......  ......to my........  .....channel......." (words spaced out)
+        ("z12ktfsarrv0wdj3p22ifbxz3zn2fthhw04", "self-promotion: “subscribe to my”"),
+        # "If i reach 100 subscribers i will tazz my self and my friend"
+        ("z121zn0biqizsti0j23rghdafmjzgpuu4", "self-promotion: “If i reach 100 subscribers”"),
+        # "At 500 subscribers i'm sky diving help me reach my goal <3 …"
+        ("z134vn15sxiwyfzhv04ch3no3zj2sdsqqw40k", "self-promotion: “At 500 subscribers”"),
+        # "I am so awesome and smart!!! Sucscribe to me!"
+        ("z12ovv2xcmmtv5exl04cdxe4ql31dd2jiy00k", "self-promotion: “Sucscribe to me”"),
+        # "im sorry for the spam but My name is Jenny. …"
+        ("z12cehoxozfgg3nok04cjj05xznbgrlpfjo", "self-promotion: “sorry for the spam”"),
+        # "Sunshine Quiz Wkly Q! Win a top Sony DVD player … Txt ansr to 82277. £1.50 SP:Tyrone"
+        # (the code ends a sentence)
+        ("sms:108", "asks to text a short code (82277)"),
     ],
 )
 def test_real_spam_is_held_with_the_reason_it_carries(
@@ -82,6 +95,50 @@ def test_real_ham_passes(corpus: dict[str, Labelled], row_id: str) -> None:
     found = verdict(row)
     assert not found.is_spam, found
     assert found.reasons == []
+
+
+def test_pointing_readers_at_something_is_a_reason_and_leaving_a_hotel_is_not(
+    corpus: dict[str, Labelled],
+) -> None:
+    # "Go check out eminem survival." (spam) against "I'm not sure, I was just checking out
+    # what was happening around the area" (ham)
+    spam_row, ham_row = corpus["LneaDw26bFssNuHM19vJZwZIDvIkQHDPSkv7woLXuO0"], corpus["sms:2887"]
+    assert spam_row.spam and not ham_row.spam
+    assert (
+        "asks readers to check something out"
+        in spam.inspect(spam.SpamInput(spam_row.text, spam_row.author)).weak_reasons
+    )
+    # a reason to weigh, not to hold on: the real message reads "checking out" and passes
+    assert not verdict(ham_row).is_spam
+    assert not spam.inspect(spam.SpamInput("Check out with Leo at noon, then lunch?")).weak_reasons
+
+
+def test_instructions_to_text_a_number_are_read_however_they_are_worded(
+    corpus: dict[str, Labelled],
+) -> None:
+    # "… To bid, send BIDS e. g. 10 (to bid £10) to 83383. Good luck." and "You can donate
+    # £2.50 to UNICEF's … by texting DONATE to 864233. …"
+    for row_id in ("sms:2858", "sms:3983"):
+        assert corpus[row_id].spam
+        assert (
+            "asks to call, text, reply or click"
+            in spam.inspect(spam.SpamInput(corpus[row_id].text)).weak_reasons
+        )
+
+
+def test_a_hold_on_wording_alone_needs_more_certainty_than_one_with_a_signal() -> None:
+    link = spam.inspect(spam.SpamInput("Great video, details at https://example.com/x"))
+    wording_only = spam.inspect(spam.SpamInput("8 million likes xD"))
+    wording_only.wording, link.wording = 1.5, 1.5
+    nothing = spam.inspect(spam.SpamInput("Dark mode please"))
+    nothing.wording = -1.0
+    found = [link, wording_only, nothing]
+    assert link.weak_reasons and not wording_only.weak_reasons and not wording_only.strong_reasons
+    p = np.asarray([0.9, 0.97, 0.985])
+    assert spam.held(p, 0.8, found).tolist() == [True, False, False]
+    p = np.asarray([0.9, spam.WORDING_ONLY_PROBABILITY, spam.UNEXPLAINED_PROBABILITY])
+    assert spam.held(p, 0.8, found).tolist() == [True, True, True]
+    assert spam.floor(True, False, -5.0) == 0.0 == spam.floor(False, True, -5.0)
 
 
 def _fit_and_measure(train: list[Labelled], test: list[Labelled]) -> dict[str, float]:

@@ -410,15 +410,32 @@ SELF_PROMOTION = re.compile(
     r"|sub(scribe|scribing)? (to )?(me|my|us|our)\b|(please|pls|plz|and) subscribe\b|sub4sub"
     r"|sub back|follow (me|us|back)|(like|thumbs up) (this|my) comment|like and subscribe"
     r"|please (like|share|support|sub)\b|give (me|us|it) a (chance|try|listen)"
-    r"|leave a (like|comment)|check (this|it) out)",
+    r"|leave a (like|comment)|check (this|it) out"
+    # Pointing at someone's media ("Check out this video on YouTube", "check out the new hot
+    # video by …", "take a look at my…"), asking for views, a new youtuber, getting known fast.
+    r"|check(ing)? out (this|the|his|her|their|these)( new| latest| hot| awesome| great| cool)*"
+    r" (video|channel|chanel|song|track|music|mixtape|page|site|website|vid|album|cover)s?\b"
+    r"|(take|have) a look at (this|my|his|her) (video|channel|song|track|page|site)"
+    r"|(get|getting|need|gain) (more |some |a few )?(views|subs|subscribers|followers)\b"
+    r"|(i'?m|i am) (getting|becoming) (popular|known|famous|noticed)\b"
+    r"|\bnew (youtuber|to youtube|rapper|artist|singer)\b)",
+    re.I,
+)
+# Pointing readers at something or someone: "Go check out eminem survival", "check out
+# LEANDRUS - PLAYTIME", "you NEED to check out this guy" (not "check out with leo" at a hotel).
+CHECK_OUT = re.compile(
+    r"\bcheck(ing)? (['\u2019]?em |them |it |this |that )?out\b"
+    r"(?! (with|of|at|by|early|late|time))",
     re.I,
 )
 # A call to act on a number or a site: "call 09061…", "text WIN to 80086", "reply YES",
 # "click here", "go to www…", "sign up".
 CALL_TO_ACTION = re.compile(
-    r"\b((call|ring|phone|dial) (free|us on|our|\+?0\d{3}|\+?\d{5,})|(text|txt|send|reply|sms)"
-    r"\b.{0,24}\b(to|on) \+?\d{4,}|reply (with )?(yes|stop|no|win|now|\w+ to)|click (here|the|this"
-    r"|on)|(go|log|head) (to|on) (my|our|this|www|http)|sign ?up (now|here|today|free|at)"
+    r"\b((call|ring|phone|dial) (free|us on|our|\+?0\d{3}|\+?\d{5,})"
+    r"|(text|txt|send|reply|sms)(ing)?\b[^\n]{0,40}?\b(to|on) \+?\d{4,}"
+    r"|reply (with )?(yes|stop|no|win|now|\w+ to)"
+    r"|click (here|the|this|on)|(go|log|head) (to|on) (my|our|this|www|http)"
+    r"|sign ?up (now|here|today|free|at)"
     r"|register (now|here|today|free)|opt ?(in|out)\b|to (claim|redeem|unsubscribe)"
     r"|to stop (texts|msgs|messages|receiving|txt)|call ?2 ?optout|(visit|see) (www|http)"
     r"|download (it )?now)",
@@ -439,7 +456,7 @@ PREMIUM_NUMBER = re.compile(
 )
 SHORT_CODE = re.compile(
     r"\b(text|txt|send|reply|sms|msg|to|call)\b[^.\n]{0,20}?(?<![\d£$€.,:])\b([6-8]\d{4}"
-    r"|\d{5}(?=\b.{0,20}\b(now|stop|win|free))|8\d{3})\b(?![\d.,:/])",
+    r"|\d{5}(?=\b.{0,20}\b(now|stop|win|free))|8\d{3})\b(?![\d,:/]|\.\w)",
     re.I,
 )
 RATE = re.compile(
@@ -462,6 +479,7 @@ class PitchSignals:
 
     self_promotion: bool
     call_to_action: bool
+    check_out: bool
     prize: int
     premium_numbers: list[str]
     short_codes: list[str]
@@ -480,11 +498,23 @@ def without_handles(text: str) -> str:
     return HANDLE.sub(" ", text or "")
 
 
+# Runs of dots, dashes, stars… between words, which spam uses to slip past word filters
+# ("....subscribe......  ......to my........ channel").
+_SPACED_OUT = re.compile(r"(?<=\w)[\s.\-_*~,:|]{2,}(?=\w)")
+
+
+def promotion_text(text: str) -> str:
+    """``text`` as the promotion patterns read it: no handles, word-hiding runs of
+    punctuation made one space."""
+    return _SPACED_OUT.sub(" ", without_handles(text))
+
+
 def pitch_signals(text: str) -> PitchSignals:
     text = text or ""
     return PitchSignals(
-        self_promotion=bool(SELF_PROMOTION.search(without_handles(text))),
+        self_promotion=bool(SELF_PROMOTION.search(promotion_text(text))),
         call_to_action=bool(CALL_TO_ACTION.search(text)),
+        check_out=bool(CHECK_OUT.search(promotion_text(text))),
         prize=len({m.group(0).casefold() for m in PRIZE.finditer(text)}),
         premium_numbers=[m.group(1) for m in PREMIUM_NUMBER.finditer(text.replace(" ", ""))],
         short_codes=[m.group(2) for m in SHORT_CODE.finditer(text)],
@@ -498,6 +528,11 @@ def pitch_signals(text: str) -> PitchSignals:
 # the writer's own channel ("sub to my channel", "like this comment if…", "thumbs up if…").
 CHANNEL_PROMOTION = re.compile(
     r"\b(sub(scribe|scribing)?( back)? (to )?(me|my|us|our)\b|sub ?4 ?sub|subscribe back"
+    # misspelt on purpose or not: "sucscribe to me", "subcribe to my channel"
+    r"|su\w{0,3}cri\w{0,4} (to )?(me|my)\b"
+    # a subscriber goal: "if i reach 100 subscribers i will…", "at 500 subscribers i'm…"
+    r"|(if|when|once|at) (i )?((reach|get|hit|have) )?\d[\d,.]*k? ?(subs|subscribers|followers)\b"
+    r"|help me (reach|get) (my goal|\d+|more)|reach my goal|sorry (for|about) (the |this |my )?spam"
     r"|(please|pls|plz) (like|sub)\w* (and|&) (sub|share|like)"
     r"|check(ing)? (out )?(my|our) (new |own )?(youtube |music |gaming )?(channel|chanel|vids?"
     r"|videos?|songs?|music|mixtape|covers?|album|page)\b|(like|thumbs up) (this|my) comment"

@@ -63,6 +63,7 @@ FEATURES = [
     "charges",
     "phone_numbers",
     "link_share",
+    "check_out",
     "wording",
 ]
 # This many posts by one author in a batch is a burst: decisive for those with a link or a
@@ -75,6 +76,11 @@ RULE_PROBABILITY = 0.98
 # short idea title such as "Allow passkeys for sign in") its probability alone is not worth
 # hiding a genuine post for.
 UNEXPLAINED_PROBABILITY = 0.99
+# A post whose only reason is its wording ("worded like known spam": no link, no pitch, no
+# commercial name) is held from this probability: comments about a video's view count or a
+# song's title in capitals share words with spam, and a moderator cannot check a hold that
+# names nothing it saw.
+WORDING_ONLY_PROBABILITY = 0.98
 DEFAULT_THRESHOLD = 0.5
 _CONTACT = re.compile(r"\b(whats ?app|telegram|wa\.me|t\.me)\b", re.I)
 
@@ -112,11 +118,13 @@ def _pitch_reasons(found: SpamSignals, pitch: signals.PitchSignals, text: str) -
         strong.append(f"asks to text a short code ({pitch.short_codes[0]})")
     elif pitch.short_codes:
         weak.append(f"a short code ({pitch.short_codes[0]})")
-    promotion = signals.CHANNEL_PROMOTION.search(signals.without_handles(text))
+    promotion = signals.CHANNEL_PROMOTION.search(signals.promotion_text(text))
     if promotion:
         strong.append(f"self-promotion: “{promotion.group(0)}”")
     elif pitch.self_promotion:
         weak.append("self-promotion: asks to check out, follow or subscribe to the writer")
+    if pitch.check_out and not promotion and not pitch.self_promotion:
+        weak.append("asks readers to check something out")
     if pitch.call_to_action:
         weak.append("asks to call, text, reply or click")
     if pitch.prize:
@@ -201,6 +209,7 @@ def feature_row(item: SpamInput, found: SpamSignals) -> tuple[float, ...]:
         float(pitch.rates),
         float(min(pitch.phones, 3)),
         len(found.text_links) / max(1, word_count),
+        float(pitch.check_out),
         found.wording,
     )
 
@@ -271,6 +280,25 @@ def burst_sizes(items: Sequence[SpamInput]) -> list[int]:
     return [counts[item.author.strip().casefold()] if item.author.strip() else 0 for item in items]
 
 
+def floor(strong: bool, weak: bool, wording: float) -> float:
+    """The least probability at which a post with these reasons is held, whatever the
+    head's threshold: none for a post with a signal a moderator can read."""
+    if strong or weak:
+        return 0.0
+    return WORDING_ONLY_PROBABILITY if wording > 0 else UNEXPLAINED_PROBABILITY
+
+
+def held(probability: np.ndarray, threshold: float, found: Sequence[SpamSignals]) -> np.ndarray:
+    """What ``predict`` holds at ``threshold``, for the head's probabilities of posts with
+    signals ``found`` (no copies or bursts): training picks its threshold with it."""
+    strong = np.asarray([bool(f.strong_reasons) for f in found])
+    floors = np.asarray(
+        [floor(bool(f.strong_reasons), bool(f.weak_reasons), f.wording) for f in found]
+    )
+    p = np.where(strong, np.maximum(probability, RULE_PROBABILITY), probability)
+    return np.asarray((p >= threshold) & (p >= floors))
+
+
 def predict(
     head: LinearHead,
     embeddings: np.ndarray,
@@ -302,9 +330,7 @@ def predict(
         probability = float(probability)
         if strong:
             probability = max(probability, RULE_PROBABILITY)
-        is_spam = probability >= threshold
-        if is_spam and not strong and not weak and f.wording <= 0:
-            is_spam = probability >= max(threshold, UNEXPLAINED_PROBABILITY)
+        is_spam = probability >= max(threshold, floor(bool(strong), bool(weak), f.wording))
         reasons: list[str] = []
         if is_spam:
             reasons = strong + weak

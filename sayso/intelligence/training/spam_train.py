@@ -98,11 +98,14 @@ def _logistic(x: np.ndarray, y: np.ndarray) -> Any:
     ).fit(x, y)
 
 
-def best_threshold(y: np.ndarray, p: np.ndarray, beta: float = 0.5) -> float:
-    """The threshold (0.3 … 0.95) with the best F-beta; ties go to the higher one."""
+def best_threshold(
+    y: np.ndarray, p: np.ndarray, found: Sequence[spam.SpamSignals], beta: float = 0.5
+) -> float:
+    """The threshold (0.3 … 0.95) with the best F-beta of what ``predict`` then holds (the
+    rules and floors of ``spam.held`` included); ties go to the higher one."""
     best = (-1.0, 0.5)
     for t in np.round(np.arange(0.3, 0.951, 0.025), 3):
-        predicted = p >= t
+        predicted = spam.held(p, float(t), found)
         tp = float((predicted & (y == 1)).sum())
         fp = float((predicted & (y == 0)).sum())
         fn = float((~predicted & (y == 1)).sum())
@@ -117,7 +120,7 @@ def fit(rows: Sequence[Labelled], sentence: np.ndarray, *, trained_on: str = "")
     """The wording model and the head, trained on ``rows`` (``sentence``: their features)."""
     y = labels(rows)
     text, wording = wording_model(rows)
-    handcrafted, _ = spam.features(inputs(rows), wording=wording)
+    handcrafted, found = spam.features(inputs(rows), wording=wording)
     x = np.hstack([sentence, handcrafted])
     oof = np.zeros(len(rows))
     for held in folds(rows):
@@ -135,7 +138,7 @@ def fit(rows: Sequence[Labelled], sentence: np.ndarray, *, trained_on: str = "")
         scale=scale,
         coef=model.coef_.astype(np.float32),
         intercept=model.intercept_.astype(np.float32),
-        thresholds={"spam": best_threshold(y, oof)},
+        thresholds={"spam": best_threshold(y, oof, found)},
         meta={"trained_on": trained_on, "rows": len(rows), "spam_rows": int(y.sum())},
     )
     return SpamModel(text, head)

@@ -12,8 +12,10 @@ Two stages, so that the head learns how far to trust the wording on text it has 
    an out-of-fold log-odds (``folds``: a video's comments are scored by a model that never
    saw that video, as Sayso meets other videos; one vocabulary);
 2. the head, a logistic regression over [sentence features, signals, that log-odds]; its
-   threshold is the one with the best F0.5 (precision counts double) on out-of-fold
-   probabilities.
+   threshold is the one with the best F0.5 (precision counts double) of what would be held
+   on out-of-fold probabilities (the decisive rules and the floors of ``spam.held`` applied).
+Each kind of source (SMS, YouTube, written comments) weighs the same in both
+(``source_weights``).
 """
 
 from __future__ import annotations

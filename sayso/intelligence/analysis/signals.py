@@ -478,6 +478,8 @@ class PitchSignals:
     """What a message sells and how it asks to be answered."""
 
     self_promotion: bool
+    # the words of self-promotion that is never a reply ("sub to my channel"), or ""
+    channel_promotion: str
     call_to_action: bool
     check_out: bool
     prize: int
@@ -511,10 +513,13 @@ def promotion_text(text: str) -> str:
 
 def pitch_signals(text: str) -> PitchSignals:
     text = text or ""
+    promoted = promotion_text(text)
+    channel = CHANNEL_PROMOTION.search(promoted)
     return PitchSignals(
-        self_promotion=bool(SELF_PROMOTION.search(promotion_text(text))),
+        self_promotion=bool(SELF_PROMOTION.search(promoted)),
+        channel_promotion=channel.group(0) if channel else "",
         call_to_action=bool(CALL_TO_ACTION.search(text)),
-        check_out=bool(CHECK_OUT.search(promotion_text(text))),
+        check_out=bool(CHECK_OUT.search(promoted)),
         prize=len({m.group(0).casefold() for m in PRIZE.finditer(text)}),
         premium_numbers=[m.group(1) for m in PREMIUM_NUMBER.finditer(text.replace(" ", ""))],
         short_codes=[m.group(2) for m in SHORT_CODE.finditer(text)],

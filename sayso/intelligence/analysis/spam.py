@@ -110,7 +110,7 @@ def _describe(category: str) -> str:
     return signals.SPAM_CATEGORIES[category][0]
 
 
-def _pitch_reasons(found: SpamSignals, pitch: signals.PitchSignals, text: str) -> None:
+def _pitch_reasons(found: SpamSignals, pitch: signals.PitchSignals) -> None:
     strong, weak = found.strong_reasons, found.weak_reasons
     if pitch.premium_numbers:
         strong.append(f"asks to call a premium-rate number ({pitch.premium_numbers[0]})")
@@ -118,12 +118,11 @@ def _pitch_reasons(found: SpamSignals, pitch: signals.PitchSignals, text: str) -
         strong.append(f"asks to text a short code ({pitch.short_codes[0]})")
     elif pitch.short_codes:
         weak.append(f"a short code ({pitch.short_codes[0]})")
-    promotion = signals.CHANNEL_PROMOTION.search(signals.promotion_text(text))
-    if promotion:
-        strong.append(f"self-promotion: “{promotion.group(0)}”")
+    if pitch.channel_promotion:
+        strong.append(f"self-promotion: “{pitch.channel_promotion}”")
     elif pitch.self_promotion:
         weak.append("self-promotion: asks to check out, follow or subscribe to the writer")
-    if pitch.check_out and not promotion and not pitch.self_promotion:
+    if pitch.check_out and not pitch.channel_promotion and not pitch.self_promotion:
         weak.append("asks readers to check something out")
     if pitch.call_to_action:
         weak.append("asks to call, text, reply or click")
@@ -167,7 +166,7 @@ def inspect(item: SpamInput) -> SpamSignals:
             if author.is_commercial
             else "generic praise with no content and a link"
         )
-    _pitch_reasons(found, pitch, item.text)
+    _pitch_reasons(found, pitch)
     if signals.LINK_MARKUP.search(item.text):
         found.strong_reasons.append("link markup of a spam tool ([url=…] or <a href>)")
     if len(text_links) >= 3 and len(signals.words_outside_links(item.text)) < 8 * len(text_links):
@@ -288,15 +287,32 @@ def floor(strong: bool, weak: bool, wording: float) -> float:
     return WORDING_ONLY_PROBABILITY if wording > 0 else UNEXPLAINED_PROBABILITY
 
 
+def decide(
+    probability: float, threshold: float, *, strong: bool, weak: bool, wording: float
+) -> tuple[float, bool]:
+    """A post's probability once its decisive signals count, and whether it is held at
+    ``threshold``: the one rule ``predict`` and training's ``held`` apply."""
+    if strong:
+        probability = max(probability, RULE_PROBABILITY)
+    return probability, probability >= max(threshold, floor(strong, weak, wording))
+
+
 def held(probability: np.ndarray, threshold: float, found: Sequence[SpamSignals]) -> np.ndarray:
     """What ``predict`` holds at ``threshold``, for the head's probabilities of posts with
     signals ``found`` (no copies or bursts): training picks its threshold with it."""
-    strong = np.asarray([bool(f.strong_reasons) for f in found])
-    floors = np.asarray(
-        [floor(bool(f.strong_reasons), bool(f.weak_reasons), f.wording) for f in found]
+    return np.asarray(
+        [
+            decide(
+                float(p),
+                threshold,
+                strong=bool(f.strong_reasons),
+                weak=bool(f.weak_reasons),
+                wording=f.wording,
+            )[1]
+            for p, f in zip(probability, found, strict=True)
+        ],
+        dtype=bool,
     )
-    p = np.where(strong, np.maximum(probability, RULE_PROBABILITY), probability)
-    return np.asarray((p >= threshold) & (p >= floors))
 
 
 def predict(
@@ -327,10 +343,9 @@ def predict(
                 f"one of {burst} posts by the same author together"
                 + (", with links or a pitch" if pitched else "")
             )
-        probability = float(probability)
-        if strong:
-            probability = max(probability, RULE_PROBABILITY)
-        is_spam = probability >= max(threshold, floor(bool(strong), bool(weak), f.wording))
+        probability, is_spam = decide(
+            float(probability), threshold, strong=bool(strong), weak=bool(weak), wording=f.wording
+        )
         reasons: list[str] = []
         if is_spam:
             reasons = strong + weak

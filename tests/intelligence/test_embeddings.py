@@ -150,12 +150,57 @@ def test_sayso_embeddings_prepare_prints_the_model_path() -> None:
     assert Path(out.getvalue().strip()) == embeddings_int8.model_file()
 
 
-def _both_parts(front: Any, back: Any, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The hidden states after the first part of the encoder and after the last layer."""
+def _both_parts(
+    front: Any, back: Any, ids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The hidden states after the first part of the encoder, their features and the
+    sentence vectors."""
     mask = np.ones_like(ids)
     feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": ids * 0}
-    hidden = front.run(None, feed)[0]
-    return hidden, back.run(None, {"features_hidden": hidden, "attention_mask": mask})[0]
+    hidden, features = front.run(["features_hidden", "features"], feed)
+    vectors = back.run(["vectors"], {"features_hidden": hidden, "attention_mask": mask})[0]
+    return hidden, features, vectors
+
+
+def test_the_parts_pool_in_the_graph() -> None:
+    """The first part gives its hidden states and their features, the second the sentence
+    vectors: each the mean over a text's real tokens, L2-normalized, padding left out."""
+    front, back, _ = embeddings_int8._runtime(1)
+    ids = np.asarray(
+        [[101, 7592, 2088, 102, 0, 0, 0], [101, 7592, 2088, 2003, 2025, 1037, 102]],
+        dtype=np.int64,
+    )
+    mask = (ids != 0).astype(np.int64)
+
+    hidden, features = front.run(
+        ["features_hidden", "features"],
+        {"input_ids": ids, "attention_mask": mask, "token_type_ids": ids * 0},
+    )
+    vectors = back.run(["vectors"], {"features_hidden": hidden, "attention_mask": mask})[0]
+
+    weights = mask[..., None].astype(np.float32)
+    mean = (hidden * weights).sum(axis=1) / weights.sum(axis=1)
+    assert np.allclose(features, mean / np.linalg.norm(mean, axis=1, keepdims=True), atol=1e-6)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    alone = _both_parts(front, back, ids[:1, :4])
+    assert np.allclose(alone[1][0], features[0], atol=1e-5)
+    assert np.allclose(alone[2][0], vectors[0], atol=1e-5)
+
+
+def test_the_first_part_runs_every_product_in_int8() -> None:
+    """Recipe 4: the analysis's three layers run all six products of a layer in int8, the
+    feed-forward output projections on shifted inputs; the last three keep those in fp32."""
+    import onnx
+
+    front = embeddings_int8.prepare()
+    counts = []
+    for path in (front, embeddings_int8.back_file()):
+        ops = [node.op_type for node in onnx.load(str(path)).graph.node]
+        counts.append((ops.count("MatMulInteger"), ops.count("MatMul")))
+    layers = embeddings_int8.FEATURE_LAYERS
+    # The fp32 MatMuls left are attention's (scores and their weighted sum: 2 a layer), and
+    # in the second part the feed-forward output projections.
+    assert counts == [(6 * layers, 2 * layers), (5 * (6 - layers), 3 * (6 - layers))]
 
 
 def _sessions(front: Path) -> tuple[Any, Any]:

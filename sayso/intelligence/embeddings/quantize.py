@@ -18,6 +18,15 @@ and is three to four times faster than uint8 by uint8 (which does not use VNNI),
 ``signed_weights`` stores the same weights as int8 (``W_q - 128``, zero point less 128): the
 same products, the faster kernel. Inputs that feed several layers (query, key and value) are
 quantized once.
+
+A layer whose input is a GELU output (a feed-forward output projection: ``shifted``) reads
+values that are never below -0.17 and mostly small. Symmetric scales would spend half of the
+256 levels on negative values that hardly occur, so its input is shifted by 0.17 and
+quantized per token over ``[0, max]`` with every level (zero point 0), and the shift's share
+of the product, ``0.17 * column sums of W``, is taken off after it:
+
+    x (…, K) ─► per row: s = max(x + 0.17) / 255, q = round((x + 0.17) / s)   (uint8)
+    y = q @ (W_q - w_zp) * s * w_s - 0.17 * colsum(W)
 """
 
 from __future__ import annotations
@@ -46,11 +55,17 @@ def _signed(values: np.ndarray) -> np.ndarray:
 
 
 def quantize_per_token(
-    source: Path, target: Path, *, skip: Callable[[str], bool], signed_weights: bool = False
+    source: Path,
+    target: Path,
+    *,
+    skip: Callable[[str], bool],
+    signed_weights: bool = False,
+    shifted: Callable[[str], bool] | None = None,
 ) -> int:
     """Rewrite every ``MatMul`` of ``source`` whose second input is a weight (and whose name
-    ``skip`` does not reject) as a per-token int8 product; write ``target``. Returns how many
-    were rewritten."""
+    ``skip`` does not reject) as a per-token int8 product; write ``target``. ``shifted``
+    names the products whose input is a GELU output (quantized over ``[0, max]`` after a
+    shift; see above). Returns how many were rewritten."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
@@ -80,6 +95,10 @@ def quantize_per_token(
         w = numpy_helper.to_array(weights[weight_name]).astype(np.float32)
         if w.ndim != 2:
             nodes.append(node)
+            continue
+        if shifted is not None and shifted(node.name):
+            count += 1
+            nodes += _shifted_product(node, w, count, constant, signed_weights)
             continue
         if x not in rows:
             q = f"q{len(rows)}_"
@@ -134,3 +153,64 @@ def quantize_per_token(
     onnx.checker.check_model(model)
     onnx.save(model, str(target))
     return count
+
+
+GELU_SHIFT = 0.17  # GELU's least value is -0.16997 (at x = -0.7518)
+
+
+def _shifted_product(
+    node: Any, w: np.ndarray, index: int, constant: Callable[[str, Any], str], signed: bool
+) -> list[Any]:
+    """The nodes of ``x @ w`` for a GELU output ``x``: ``x + 0.17`` quantized per token over
+    ``[0, max]`` (uint8, zero point 0), and the shift's share of the product, computed from
+    the quantized weights as the product sees them, taken off after the reshape (ONNX
+    Runtime's ``MatMulIntegerToFloat`` fusion would take an ``Add`` right after the product
+    for a bias and scale it per token)."""
+    from onnx import TensorProto, helper
+
+    p = f"g{index}_"
+    wq, wzp, ws = _weight(w)
+    dequantized = (wq.astype(np.float32) - wzp.astype(np.float32)) * ws
+    if signed:
+        wq, wzp = _signed(wq), _signed(wzp)
+
+    def node_(op: str, inputs: list[str], output: str, **attributes: Any) -> Any:
+        return helper.make_node(op, inputs, [output], **attributes)
+
+    return [
+        node_("Add", [node.input[0], constant(p + "shift", np.float32(GELU_SHIFT))], p + "xs"),
+        node_("Reshape", [p + "xs", constant(p + "k", np.array([-1, w.shape[0]]))], p + "x"),
+        node_("ReduceMax", [p + "x"], p + "hi", axes=[1], keepdims=0),
+        node_("Max", [p + "hi", constant(p + "eps", np.float32(1e-8))], p + "amax"),
+        node_("Mul", [p + "amax", constant(p + "inv255", np.float32(1.0 / 255.0))], p + "s"),
+        node_("Shape", [p + "s"], p + "n"),
+        node_("Expand", [constant(p + "zero", np.uint8(0)), p + "n"], p + "zp"),
+        node_("QuantizeLinear", [p + "x", p + "s", p + "zp"], p + "q", axis=0),
+        node_("Unsqueeze", [p + "s", constant(p + "axis1", np.array([1]))], p + "s1"),
+        node_(
+            "MatMulInteger",
+            [p + "q", constant(p + "w", wq), p + "zero", constant(p + "wzp", wzp)],
+            p + "int",
+        ),
+        node_("Cast", [p + "int"], p + "float", to=TensorProto.FLOAT),
+        node_("Mul", [p + "s1", constant(p + "ws", ws)], p + "scale"),
+        node_("Mul", [p + "float", p + "scale"], p + "y"),
+        node_("Shape", [node.input[0]], p + "xshape"),
+        node_(
+            "Slice",
+            [p + "xshape", constant(p + "first", np.array([0])), constant(p + "last", [-1])],
+            p + "lead",
+        ),
+        node_(
+            "Concat",
+            [p + "lead", constant(p + "n_out", np.array([w.shape[1]]))],
+            p + "shape",
+            axis=0,
+        ),
+        node_("Reshape", [p + "y", p + "shape"], p + "out"),
+        node_(
+            "Sub",
+            [p + "out", constant(p + "shifted", GELU_SHIFT * dequantized.sum(axis=0))],
+            node.output[0],
+        ),
+    ]

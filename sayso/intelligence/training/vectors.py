@@ -15,11 +15,16 @@ from sayso.intelligence.embeddings import Encoding
 def encode_texts(texts: Sequence[str], cache_dir: Path | None = None) -> Encoding:
     """The sentence vectors and the features (what the heads read) of ``texts``."""
     from sayso.intelligence.embeddings import default_backend, encode
+    from sayso.intelligence.embeddings.int8 import fingerprint
 
     clipped = [t[:MAX_EMBED_CHARS] for t in texts]
     if cache_dir is None:
         return encode(clipped)
-    digest = hashlib.sha256(f"{default_backend()};encoding-2".encode())
+    backend = default_backend()
+    # The int8 model's fingerprint names everything that made it (its recipe included), so a
+    # new model never reads the encodings of an old one.
+    model = f";{fingerprint()}" if backend == "int8" else ""
+    digest = hashlib.sha256(f"{backend};encoding-2{model}".encode())
     for text in clipped:
         digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
     path = cache_dir / f"{digest.hexdigest()[:24]}.npz"

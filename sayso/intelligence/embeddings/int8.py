@@ -58,8 +58,8 @@ RECIPE_VERSION = 4
 # The encoder is exported in two parts: its first FEATURE_LAYERS layers (the analysis heads read
 # their mean-pooled output, docs/intelligence.md) and the rest; chained, they give the sentence
 # vectors. Recipe 4 quantizes the first part's feed-forward output projections too (their
-# inputs shifted, ``quantize.py``): the analysis runs a third faster, the vectors' recall@10
-# against fp32 drops by 0.003-0.008.
+# inputs shifted, ``quantize.py``): that part runs a quarter faster, the vectors' recall@10
+# against fp32 drops by 0.003-0.008 (docs/intelligence.md).
 FEATURE_LAYERS = 3
 SMOOTH_ALPHA = 0.8
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
@@ -67,7 +67,7 @@ CALIBRATION_TEXTS = 400
 DIMENSIONS = 384
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 # The first part's outputs: the hidden states (the second part's input) and the features; the
-# second part's: the sentence vectors. Both parts pool in the graph (``_pool``).
+# second part's: the sentence vectors. Both parts pool in the graph (``_parts``).
 _HIDDEN, _FEATURES, _VECTORS = "features_hidden", "features", "vectors"
 _export_lock = threading.Lock()
 
@@ -235,7 +235,7 @@ def _smooth(model: Any, texts: list[str]) -> None:
     # at the self-attention's input; the attention output projection's scale is folded into
     # the value projection (attention mixes tokens, not channels), so it costs nothing; the
     # feed-forward input is scaled at the intermediate block's input. The feed-forward output
-    # projections are not smoothed (it measured worse than their shifted inputs).
+    # projections are not smoothed (smoothing them measured worse: docs/intelligence.md).
     with torch.no_grad():
         for index, layer in enumerate(model.encoder.layer):
             prefix = f"encoder.layer.{index}."

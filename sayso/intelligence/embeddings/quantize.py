@@ -37,6 +37,8 @@ from typing import Any
 
 import numpy as np
 
+GELU_SHIFT = 0.17  # GELU's least value is -0.16997 (at x = -0.7518)
+
 
 def _weight(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """uint8 weights, zero points and scales, one per output column of ``w`` (K, N)."""
@@ -46,6 +48,11 @@ def _weight(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     zero = np.clip(np.round(-low / scale), 0, 255)
     quantized = np.clip(np.round(w / scale) + zero, 0, 255).astype(np.uint8)
     return quantized, zero.astype(np.uint8), scale
+
+
+def _dequantized(wq: np.ndarray, wzp: np.ndarray, ws: np.ndarray) -> np.ndarray:
+    """The weights as the int8 product sees them (``W_q - w_zp``, scaled), uint8 or int8."""
+    return (wq.astype(np.float32) - wzp.astype(np.float32)) * ws
 
 
 def _signed(values: np.ndarray) -> np.ndarray:
@@ -80,12 +87,16 @@ def quantize_per_token(
         return name
 
     zero_point = constant("q_128", np.array(128, np.uint8))
+    no_zero_point = constant("q_0", np.array(0, np.uint8))
+    shift = constant("q_shift", np.array(GELU_SHIFT, np.float32))
     epsilon = constant("q_eps", np.array(1e-8, np.float32))
     inverse_127 = constant("q_inv127", np.array(1.0 / 127.0, np.float32))
+    inverse_255 = constant("q_inv255", np.array(1.0 / 255.0, np.float32))
     axis_1 = constant("q_axis1", np.array([1], np.int64))
     first = constant("q_first", np.array([0], np.int64))
     last = constant("q_last", np.array([-1], np.int64))
-    rows: dict[str, str] = {}  # activation name -> prefix of its quantized form
+    # (activation name, shifted) -> prefix of its quantized form
+    rows: dict[tuple[str, bool], str] = {}
     count = 0
     for node in graph.node:
         if node.op_type != "MatMul" or node.input[1] not in weights or skip(node.name):
@@ -96,41 +107,48 @@ def quantize_per_token(
         if w.ndim != 2:
             nodes.append(node)
             continue
-        if shifted is not None and shifted(node.name):
-            count += 1
-            nodes += _shifted_product(node, w, count, constant, signed_weights)
-            continue
-        if x not in rows:
+        is_shifted = shifted is not None and shifted(node.name)
+        a_zero_point = no_zero_point if is_shifted else zero_point
+        if (x, is_shifted) not in rows:
             q = f"q{len(rows)}_"
-            rows[x] = q
+            rows[x, is_shifted] = q
+            k = constant(q + "k", np.array([-1, w.shape[0]], np.int64))
+            if is_shifted:  # over [0, max] of x + 0.17, every level
+                nodes += [
+                    helper.make_node("Add", [x, shift], [q + "xs"]),
+                    helper.make_node("Reshape", [q + "xs", k], [q + "x"]),
+                    helper.make_node("ReduceMax", [q + "x"], [q + "hi"], axes=[1], keepdims=0),
+                    helper.make_node("Max", [q + "hi", epsilon], [q + "amax"]),
+                    helper.make_node("Mul", [q + "amax", inverse_255], [q + "s"]),
+                ]
+            else:  # symmetric over [-max|x|, max|x|], zero point 128
+                nodes += [
+                    helper.make_node("Reshape", [x, k], [q + "x"]),
+                    helper.make_node("ReduceMax", [q + "x"], [q + "hi"], axes=[1], keepdims=0),
+                    helper.make_node("ReduceMin", [q + "x"], [q + "lo"], axes=[1], keepdims=0),
+                    helper.make_node("Neg", [q + "lo"], [q + "neg"]),
+                    helper.make_node("Max", [q + "hi", q + "neg", epsilon], [q + "amax"]),
+                    helper.make_node("Mul", [q + "amax", inverse_127], [q + "s"]),
+                ]
             nodes += [
-                helper.make_node(
-                    "Reshape",
-                    [x, constant(q + "k", np.array([-1, w.shape[0]], np.int64))],
-                    [q + "x"],
-                ),
-                helper.make_node("ReduceMax", [q + "x"], [q + "hi"], axes=[1], keepdims=0),
-                helper.make_node("ReduceMin", [q + "x"], [q + "lo"], axes=[1], keepdims=0),
-                helper.make_node("Neg", [q + "lo"], [q + "neg"]),
-                helper.make_node("Max", [q + "hi", q + "neg", epsilon], [q + "amax"]),
-                helper.make_node("Mul", [q + "amax", inverse_127], [q + "s"]),
                 helper.make_node("Shape", [q + "s"], [q + "n"]),
-                helper.make_node("Expand", [zero_point, q + "n"], [q + "zp"]),
+                helper.make_node("Expand", [a_zero_point, q + "n"], [q + "zp"]),
                 helper.make_node("QuantizeLinear", [q + "x", q + "s", q + "zp"], [q + "q"], axis=0),
                 helper.make_node("Unsqueeze", [q + "s", axis_1], [q + "s1"]),
                 helper.make_node("Shape", [x], [q + "shape"]),
                 helper.make_node("Slice", [q + "shape", first, last], [q + "lead"]),
             ]
-        q = rows[x]
+        q = rows[x, is_shifted]
         p = f"m{count}_"
         count += 1
         wq, wzp, ws = _weight(w)
         if signed_weights:
             wq, wzp = _signed(wq), _signed(wzp)
+        product = p + "out" if is_shifted else node.output[0]
         nodes += [
             helper.make_node(
                 "MatMulInteger",
-                [q + "q", constant(p + "w", wq), zero_point, constant(p + "wzp", wzp)],
+                [q + "q", constant(p + "w", wq), a_zero_point, constant(p + "wzp", wzp)],
                 [p + "int"],
             ),
             helper.make_node("Cast", [p + "int"], [p + "float"], to=TensorProto.FLOAT),
@@ -142,8 +160,19 @@ def quantize_per_token(
                 [p + "shape"],
                 axis=0,
             ),
-            helper.make_node("Reshape", [p + "y", p + "shape"], [node.output[0]]),
+            helper.make_node("Reshape", [p + "y", p + "shape"], [product]),
         ]
+        if is_shifted:
+            # The shift's share of the product, from the quantized weights as the product
+            # sees them; taken off after the reshape (ONNX Runtime's ``MatMulIntegerToFloat``
+            # fusion would take an ``Add`` right after the product for a bias and scale it
+            # per token).
+            correction = GELU_SHIFT * _dequantized(wq, wzp, ws).sum(axis=0)
+            nodes.append(
+                helper.make_node(
+                    "Sub", [product, constant(p + "shifted", correction)], [node.output[0]]
+                )
+            )
     used = {name for n in nodes for name in n.input}
     kept = [init for init in graph.initializer if init.name in used]
     del graph.node[:]
@@ -153,64 +182,3 @@ def quantize_per_token(
     onnx.checker.check_model(model)
     onnx.save(model, str(target))
     return count
-
-
-GELU_SHIFT = 0.17  # GELU's least value is -0.16997 (at x = -0.7518)
-
-
-def _shifted_product(
-    node: Any, w: np.ndarray, index: int, constant: Callable[[str, Any], str], signed: bool
-) -> list[Any]:
-    """The nodes of ``x @ w`` for a GELU output ``x``: ``x + 0.17`` quantized per token over
-    ``[0, max]`` (uint8, zero point 0), and the shift's share of the product, computed from
-    the quantized weights as the product sees them, taken off after the reshape (ONNX
-    Runtime's ``MatMulIntegerToFloat`` fusion would take an ``Add`` right after the product
-    for a bias and scale it per token)."""
-    from onnx import TensorProto, helper
-
-    p = f"g{index}_"
-    wq, wzp, ws = _weight(w)
-    dequantized = (wq.astype(np.float32) - wzp.astype(np.float32)) * ws
-    if signed:
-        wq, wzp = _signed(wq), _signed(wzp)
-
-    def node_(op: str, inputs: list[str], output: str, **attributes: Any) -> Any:
-        return helper.make_node(op, inputs, [output], **attributes)
-
-    return [
-        node_("Add", [node.input[0], constant(p + "shift", np.float32(GELU_SHIFT))], p + "xs"),
-        node_("Reshape", [p + "xs", constant(p + "k", np.array([-1, w.shape[0]]))], p + "x"),
-        node_("ReduceMax", [p + "x"], p + "hi", axes=[1], keepdims=0),
-        node_("Max", [p + "hi", constant(p + "eps", np.float32(1e-8))], p + "amax"),
-        node_("Mul", [p + "amax", constant(p + "inv255", np.float32(1.0 / 255.0))], p + "s"),
-        node_("Shape", [p + "s"], p + "n"),
-        node_("Expand", [constant(p + "zero", np.uint8(0)), p + "n"], p + "zp"),
-        node_("QuantizeLinear", [p + "x", p + "s", p + "zp"], p + "q", axis=0),
-        node_("Unsqueeze", [p + "s", constant(p + "axis1", np.array([1]))], p + "s1"),
-        node_(
-            "MatMulInteger",
-            [p + "q", constant(p + "w", wq), p + "zero", constant(p + "wzp", wzp)],
-            p + "int",
-        ),
-        node_("Cast", [p + "int"], p + "float", to=TensorProto.FLOAT),
-        node_("Mul", [p + "s1", constant(p + "ws", ws)], p + "scale"),
-        node_("Mul", [p + "float", p + "scale"], p + "y"),
-        node_("Shape", [node.input[0]], p + "xshape"),
-        node_(
-            "Slice",
-            [p + "xshape", constant(p + "first", np.array([0])), constant(p + "last", [-1])],
-            p + "lead",
-        ),
-        node_(
-            "Concat",
-            [p + "lead", constant(p + "n_out", np.array([w.shape[1]]))],
-            p + "shape",
-            axis=0,
-        ),
-        node_("Reshape", [p + "y", p + "shape"], p + "out"),
-        node_(
-            "Sub",
-            [p + "out", constant(p + "shifted", GELU_SHIFT * dequantized.sum(axis=0))],
-            node.output[0],
-        ),
-    ]

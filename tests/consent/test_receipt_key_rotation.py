@@ -108,3 +108,22 @@ def test_a_retired_key_is_no_longer_published(org: Any, customer: Any, settings:
     assert [key["kid"] for key in keys["keys"]] == [current]
     with pytest.raises(InvalidKeyIdError):
         receipts.receipt_verify(before, keys)
+
+
+def test_a_key_id_that_begins_with_a_dash_is_retired_from_the_command_line(
+    org: Any, customer: Any, settings: Any
+) -> None:
+    # A thumbprint is base64url: about one kid in 64 begins with "-", which argparse would
+    # otherwise read as an option ("--retire: expected one argument").
+    settings.SAYSO_RECEIPT_SIGNING_KEY = ""
+    receipts.receipt_sign(_record(customer))
+    dashed = ReceiptKey.objects.create(
+        kid="-eLwLRN47b9HoSEpwfJo6EC2c-qUYT7KfP9oDDsjGLg", algorithm="EdDSA", public_jwk={}
+    )
+    with pytest.raises(CommandError, match="takes one key id"):
+        call_command("rotate_receipt_key", "--retire")
+
+    call_command("rotate_receipt_key", "--retire", dashed.kid)
+
+    dashed.refresh_from_db()
+    assert dashed.retired_at is not None

@@ -4,7 +4,7 @@ to stop publishing one."""
 
 from __future__ import annotations
 
-from argparse import ArgumentParser
+from argparse import REMAINDER, ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -20,8 +20,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--list", action="store_true", help="list the keys and exit")
+        # A kid is a base64url thumbprint and may begin with "-", which argparse would take for
+        # an option: the argument takes what follows it as it is.
         parser.add_argument(
             "--retire",
+            nargs=REMAINDER,
             metavar="KID",
             help="stop publishing an earlier key (its receipts stop verifying)",
         )
@@ -41,8 +44,8 @@ class Command(BaseCommand):
                     )
                     self.stdout.write(f"{key.kid}  {key.algorithm}  {state}")
                 return
-            if options["retire"]:
-                retired = receipts.key_retire(options["retire"])
+            if options["retire"] is not None:
+                retired = receipts.key_retire(_one_kid(options["retire"]))
                 self.stdout.write(f"Retired {retired.kid}: it is no longer published.")
                 return
             old, new = receipts.key_rotate()
@@ -52,3 +55,12 @@ class Command(BaseCommand):
             f"Receipts are now signed with {new.kid}; {old.kid} stays published for the "
             "receipts it signed."
         )
+
+
+def _one_kid(given: str | list[str]) -> str:
+    """The one kid after ``--retire`` (a list from the command line, a string from
+    ``call_command(retire=...)``)."""
+    kids = [given] if isinstance(given, str) else given
+    if len(kids) != 1 or not kids[0].strip():
+        raise CommandError("--retire takes one key id (see --list).")
+    return kids[0].strip()

@@ -269,6 +269,21 @@ def test_a_problem_reported_is_a_complaint_with_its_words(text: str) -> None:
     assert any(r.startswith("reports a problem: “") for r in result.reasons)
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Details at bit.ly/win500", None),  # "ly" is in VADER's lexicon, as "love you"
+        ("Thanks! The fix is described at t.co/brokenlink", "praises: “thanks”"),
+        ("It crashed again, see https://status.example.com/great-outage", None),
+    ],
+)
+def test_the_words_of_a_link_are_no_evidence(text: str, shown: str | None) -> None:
+    reasons = one(text).reasons
+    praise = [r for r in reasons if r.startswith("praises")]
+    assert praise == ([shown] if shown else [])
+    assert not any("“ly”" in r or "broken" in r or "great" in r for r in reasons)
+
+
 # --- competitors ------------------------------------------------------------------------------
 
 

@@ -134,10 +134,21 @@ def test_a_hold_on_wording_alone_needs_more_certainty_than_one_with_a_signal() -
     nothing.wording = -1.0
     found = [link, wording_only, nothing]
     assert link.weak_reasons and not wording_only.weak_reasons and not wording_only.strong_reasons
-    p = np.asarray([0.9, 0.97, 0.985])
-    assert spam.held(p, 0.8, found).tolist() == [True, False, False]
-    p = np.asarray([0.9, spam.WORDING_ONLY_PROBABILITY, spam.UNEXPLAINED_PROBABILITY])
-    assert spam.held(p, 0.8, found).tolist() == [True, True, True]
+
+    def held(probabilities: list[float]) -> list[bool]:
+        return [
+            spam.decide(
+                p,
+                0.8,
+                strong=bool(f.strong_reasons),
+                weak=bool(f.weak_reasons),
+                wording=f.wording,
+            )[1]
+            for p, f in zip(probabilities, found, strict=True)
+        ]
+
+    assert held([0.9, 0.97, 0.985]) == [True, False, False]
+    assert held([0.9, spam.WORDING_ONLY_PROBABILITY, spam.UNEXPLAINED_PROBABILITY]) == [True] * 3
     assert spam.floor(True, False, -5.0) == 0.0 == spam.floor(False, True, -5.0)
 
 
@@ -149,18 +160,6 @@ def test_each_kind_of_source_weighs_the_same_in_training() -> None:
     assert set(totals) == {"sms", "youtube", "written"}
     assert max(totals.values()) == pytest.approx(min(totals.values()))
     assert weight.mean() == pytest.approx(1.0)
-
-
-def test_the_threshold_counts_rows_with_their_weights() -> None:
-    found = [spam.inspect(spam.SpamInput("hello there friend")) for _ in range(4)]
-    for f in found:
-        f.weak_reasons = ["a link"]  # no floor: the threshold alone decides
-    y = np.asarray([1, 1, 0, 0])
-    p = np.asarray([0.6, 0.99, 0.7, 0.2])
-    # counted alike, holding the spam at 0.6 is not worth the false alarm at 0.7
-    assert spam_train.best_threshold(y, p, found) == 0.95
-    # a spam row that weighs 50 (a small source's) is
-    assert spam_train.best_threshold(y, p, found, np.asarray([50.0, 1, 1, 1])) == 0.6
 
 
 def _fit_and_measure(train: list[Labelled], test: list[Labelled]) -> dict[str, float]:

@@ -211,7 +211,7 @@ def _lexicon_words(text: str, negative: bool) -> list[str]:
 
 def problem_evidence(text: str) -> list[str]:
     """The words of ``text`` that report a problem — none in "never had a problem"."""
-    cleared = _NO_PROBLEM.sub(" ", signals.without_handles(text))
+    cleared = _NO_PROBLEM.sub(" ", signals.without_handles_or_links(text))
     found = [m.group(0).casefold() for m in _PROBLEM.finditer(cleared)]
     for word in _lexicon_words(cleared, negative=True):
         if word not in found:
@@ -220,7 +220,7 @@ def problem_evidence(text: str) -> list[str]:
 
 
 def praise_evidence(text: str) -> list[str]:
-    text = signals.without_handles(text)
+    text = signals.without_handles_or_links(text)
     found = [m.group(0).casefold() for m in PRAISE_WORDS.finditer(text)]
     found += [m.group(0).casefold() for m in _NO_PROBLEM.finditer(text)]
     found += _lexicon_words(_NO_PROBLEM.sub(" ", text), negative=False)

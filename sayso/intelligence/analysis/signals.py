@@ -136,8 +136,8 @@ _SPAM_TEXT = {
         re.I,
     ),
     "coupon": re.compile(
-        r"\b(coupon codes?|promo codes?|discount codes?|free (\$\d+ )?gift cards?|vouchers?"
-        r"|cashback|\d{2}% off|up to \d{2}% off)\b",
+        r"\b(coupon codes?|promo codes?|discount codes?|free (\$\d+ )?gift cards?"
+        r"|(free|discount|cash) vouchers?|cashback|\d{2}% off|up to \d{2}% off)\b",
         re.I,
     ),
     "trading": re.compile(
@@ -498,6 +498,16 @@ HANDLE = re.compile(r"(?<![\w.])@[\w.-]+(?:@[\w.-]+)?")
 def without_handles(text: str) -> str:
     """``text`` with the accounts it names blanked out (e-mail addresses are kept)."""
     return HANDLE.sub(" ", text or "")
+
+
+# Any host name followed by a path ("bit.ly/win500", "t.co/x"), beside ``_URL``'s forms.
+_HOST_AND_PATH = re.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/[^\s<>\"')\]]*", re.I)
+
+
+def without_handles_or_links(text: str) -> str:
+    """``text`` with the accounts and links it names blanked out: what its own words say
+    ("bit.ly/…" praises nothing)."""
+    return _HOST_AND_PATH.sub(" ", _URL.sub(" ", without_handles(text)))
 
 
 # Runs of dots, dashes, stars… between words, which spam uses to slip past word filters

@@ -291,28 +291,10 @@ def decide(
     probability: float, threshold: float, *, strong: bool, weak: bool, wording: float
 ) -> tuple[float, bool]:
     """A post's probability once its decisive signals count, and whether it is held at
-    ``threshold``: the one rule ``predict`` and training's ``held`` apply."""
+    ``threshold``: the one rule ``predict`` applies."""
     if strong:
         probability = max(probability, RULE_PROBABILITY)
     return probability, probability >= max(threshold, floor(strong, weak, wording))
-
-
-def held(probability: np.ndarray, threshold: float, found: Sequence[SpamSignals]) -> np.ndarray:
-    """What ``predict`` holds at ``threshold``, for the head's probabilities of posts with
-    signals ``found`` (no copies or bursts): training picks its threshold with it."""
-    return np.asarray(
-        [
-            decide(
-                float(p),
-                threshold,
-                strong=bool(f.strong_reasons),
-                weak=bool(f.weak_reasons),
-                wording=f.wording,
-            )[1]
-            for p, f in zip(probability, found, strict=True)
-        ],
-        dtype=bool,
-    )
 
 
 def predict(

@@ -24,7 +24,7 @@ from sayso.intelligence.training.datasets import DATA_DIR
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 VIDEOS = ("Psy", "KatyPerry", "LMFAO", "Eminem")
-WRITTEN_FILES = ("spam.jsonl", "spam_written.jsonl")
+WRITTEN_FILES = ("spam.jsonl", "spam_written.jsonl", "spam_discussion.jsonl")
 # The held-out split of ``spam.jsonl``, one blog comment thread written for Sayso: the bench
 # measures it with a model trained without it (behaviour only: written here, not real data).
 THREAD = "written:thread"
